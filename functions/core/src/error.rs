@@ -1,0 +1,128 @@
+//! Errors the API returns: a stable machine code, a message for people, and per-field details.
+
+use serde::{Deserialize, Serialize};
+
+/// Stable error codes. Clients branch on these; renaming one is a breaking change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body is not JSON.
+    MalformedJson,
+    /// The body is JSON of the wrong shape (a wrong type, a missing member).
+    InvalidBody,
+    /// The body has a member the endpoint does not know.
+    UnknownField,
+    /// Values are well-formed but break the rules; `fields` says which and why.
+    ValidationFailed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    InvalidQuery,
+    InvalidCursor,
+    UnknownTopic,
+    TopicExists,
+    IllegalTransition,
+    TicketClosed,
+    /// The write was based on an old version; `current_version` says which is current.
+    VersionConflict,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    RouteNotFound,
+    MethodNotAllowed,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn http_status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            MalformedJson | InvalidBody | UnknownField | InvalidQuery | InvalidCursor => 400,
+            ValidationFailed | UnknownTopic | IllegalTransition => 422,
+            Unauthenticated => 401,
+            Forbidden => 403,
+            NotFound | RouteNotFound => 404,
+            MethodNotAllowed => 405,
+            TopicExists | TicketClosed | VersionConflict => 409,
+            PayloadTooLarge => 413,
+            UnsupportedMediaType => 415,
+            Internal => 500,
+        }
+    }
+}
+
+/// Why one form or body field was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldErrorCode {
+    Required,
+    WrongType,
+    TooLong,
+    OutOfRange,
+    UnknownOption,
+    UnknownField,
+    InvalidDate,
+    InvalidAssetTag,
+    Invalid,
+    Duplicate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The field's key, or a path such as `fields[2].options` for nested admin input.
+    pub field: String,
+    pub code: FieldErrorCode,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: FieldErrorCode, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code, message: message.into() }
+    }
+}
+
+/// The JSON error body: `{code, message, fields?, current_version?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), fields: Vec::new(), current_version: None }
+    }
+
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        let message = match fields.as_slice() {
+            [one] => format!("{}: {}", one.field, one.message),
+            many => format!("{} fields are invalid", many.len()),
+        };
+        Self { fields, ..Self::new(ErrorCode::ValidationFailed, message) }
+    }
+
+    pub fn version_conflict(current_version: u64) -> Self {
+        Self {
+            current_version: Some(current_version),
+            ..Self::new(
+                ErrorCode::VersionConflict,
+                format!("the ticket changed meanwhile; it is now at version {current_version}: reload and try again"),
+            )
+        }
+    }
+
+    pub fn http_status(&self) -> u16 {
+        self.code.http_status()
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}

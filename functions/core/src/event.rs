@@ -1,0 +1,65 @@
+//! The append-only event log of a ticket: everything that happened to it, by whom and when.
+
+use crate::permissions::Actor;
+use crate::ticket::{Channel, Priority, Status};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketEvent {
+    /// A ULID: sorts in the order events happened.
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    Created {
+        channel: Channel,
+    },
+    /// A message the requester sees: from the requester or from an agent.
+    PublicReply {
+        body: String,
+    },
+    /// Agents only; never shown to a requester.
+    InternalNote {
+        body: String,
+    },
+    StatusChanged {
+        from: Status,
+        to: Status,
+    },
+    AssigneeChanged {
+        from: Option<String>,
+        to: Option<String>,
+    },
+    GroupChanged {
+        from: String,
+        to: String,
+    },
+    PriorityChanged {
+        from: Priority,
+        to: Priority,
+    },
+    FieldsChanged {
+        changes: Vec<FieldChange>,
+    },
+}
+
+/// One field's old and new value; `None` where it was or became empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub from: Option<serde_json::Value>,
+    pub to: Option<serde_json::Value>,
+}
+
+impl EventKind {
+    /// Whether only agents may see this event.
+    pub fn is_internal(&self) -> bool {
+        matches!(self, EventKind::InternalNote { .. })
+    }
+}

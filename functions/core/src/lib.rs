@@ -1,0 +1,24 @@
+//! The helpdesk domain: tickets and their lifecycle, topics and their form schemas, the per-ticket
+//! event log, permissions and the API's request/response types.
+//!
+//! Pure code only: no AWS, no async runtime, no clock and no id generator. Callers pass `now` and
+//! fresh ids in, so every rule here is deterministic, unit-testable, and shared with the
+//! WebAssembly frontend (this crate builds for `wasm32-unknown-unknown`).
+
+pub mod api;
+pub mod commands;
+pub mod error;
+pub mod event;
+pub mod form;
+pub mod lifecycle;
+pub mod limits;
+pub mod permissions;
+pub mod text;
+pub mod ticket;
+pub mod topic;
+
+pub use error::{ApiError, ErrorCode, FieldError, FieldErrorCode};
+pub use event::{EventKind, TicketEvent};
+pub use permissions::{Action, Actor, Role};
+pub use ticket::{Channel, Priority, Status, Ticket, TicketNumber};
+pub use topic::Topic;
