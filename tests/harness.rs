@@ -1,1 +1,134 @@
+//! Set-up shared by the integration tests. Each test gets a fresh table, created from the SAM
+//! template on the local stack (`scripts/local-stack start`), and calls the real handler.
 
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::Credentials;
+use helpdesk_aws::{DynamoStore, template};
+use lambda_http::Body;
+use lambda_http::http::{Method, Request};
+use serde_json::Value;
+use tickets_api::App;
+
+/// DynamoDB Local, unless `AWS_ENDPOINT_URL_DYNAMODB` says otherwise.
+fn dynamodb_endpoint() -> String {
+    std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_else(|_| "http://127.0.0.1:8000".into())
+}
+
+pub async fn dynamodb_client() -> Client {
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("local", "local", None, None, "tests"))
+        .endpoint_url(dynamodb_endpoint())
+        .load()
+        .await;
+    Client::new(&sdk)
+}
+
+pub struct TestApp {
+    pub app: App<DynamoStore>,
+    pub client: Client,
+    pub table: String,
+}
+
+/// A fresh table from the template and the API over it, in local mode.
+pub async fn test_app() -> TestApp {
+    let client = dynamodb_client().await;
+    let template = template::read_template().expect("read the SAM template");
+    let resources = template::parse(&template).expect("parse the SAM template");
+    let table_def = resources.tables.iter().find(|t| t.logical_id == "HelpdeskTable").expect("HelpdeskTable in the template");
+    let table = format!("test-{}", ulid::Ulid::new().to_string().to_lowercase());
+    template::ensure_table(&client, table_def, &table)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\nIs the local stack up? Run scripts/local-stack start"));
+    TestApp { app: App { store: DynamoStore::new(client.clone(), &table), local_mode: true }, client, table }
+}
+
+/// What came back: status and JSON body.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    /// Calls the handler as `actor` (`"agent:ivan"`; `None` for nobody) with a JSON body.
+    pub async fn call(&self, method: &str, path: &str, actor: Option<&str>, body: Option<Value>) -> Answer {
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        self.call_raw(method, path, actor, bytes, "application/json").await
+    }
+
+    pub async fn call_raw(&self, method: &str, path: &str, actor: Option<&str>, body: Vec<u8>, content_type: &str) -> Answer {
+        let mut builder = Request::builder().method(Method::from_bytes(method.as_bytes()).expect("method")).uri(path);
+        if let Some(actor) = actor {
+            builder = builder.header(tickets_api::identity::LOCAL_ACTOR_HEADER, actor);
+        }
+        if !body.is_empty() {
+            builder = builder.header("content-type", content_type);
+        }
+        let body = if body.is_empty() { Body::Empty } else { Body::Binary(body) };
+        let request = builder.body(body).expect("request");
+        self.send(request).await
+    }
+
+    pub async fn send(&self, request: lambda_http::Request) -> Answer {
+        let response = tickets_api::handle(&self.app, request).await;
+        let status = response.status().as_u16();
+        let bytes: &[u8] = response.body().as_ref();
+        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(bytes).expect("the API answers JSON") };
+        Answer { status, body }
+    }
+
+    /// Every item in the table (a Scan: tests only, to prove nothing was stored).
+    pub async fn item_count(&self) -> usize {
+        let mut count = 0;
+        let mut start = None;
+        loop {
+            let out = self.client.scan().table_name(&self.table).set_exclusive_start_key(start).send().await.expect("scan");
+            count += out.count() as usize;
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return count;
+            }
+        }
+    }
+
+    /// Drops the test's table.
+    pub async fn finish(self) {
+        let _ = self.client.delete_table().table_name(&self.table).send().await;
+    }
+}
+
+/// The printer topic the tests file tickets under.
+pub fn printer_topic() -> Value {
+    serde_json::json!({
+        "id": "printer",
+        "name": {"en": "Printer", "ru": "Принтер"},
+        "default_group": "service-desk",
+        "default_priority": "medium",
+        "fields": [
+            {"key": "location", "label": {"en": "Where is it?", "ru": "Где он?"}, "kind": "text", "required": true},
+            {"key": "copies", "label": {"en": "Copies affected"}, "kind": "number", "min": 1, "max": 1000},
+            {"key": "problem", "label": {"en": "Problem"}, "kind": "select", "required": true,
+             "options": [{"value": "jam", "label": {"en": "Paper jam"}}, {"value": "toner", "label": {"en": "Toner"}}]},
+            {"key": "asset", "label": {"en": "Asset tag"}, "kind": "asset_tag"}
+        ]
+    })
+}
+
+pub const ADMIN: Option<&str> = Some("admin:root");
+pub const AGENT: Option<&str> = Some("agent:ivan");
+pub const ANNA: Option<&str> = Some("requester:anna");
+pub const BORIS: Option<&str> = Some("requester:boris");
+
+pub fn printer_ticket(subject: &str) -> Value {
+    serde_json::json!({
+        "topic": "printer", "subject": subject, "description": "It blinks orange.",
+        "fields": {"location": "3rd floor", "problem": "jam", "copies": 2, "asset": "pr-0042"}
+    })
+}

@@ -1,1 +1,305 @@
+//! The tickets API end to end: the real handler, the real DynamoDB engine (DynamoDB Local), a
+//! fresh table per test created from the SAM template.
 
+use helpdesk_tests::*;
+use serde_json::{Value, json};
+use std::collections::HashSet;
+
+async fn with_printer_topic() -> TestApp {
+    let t = test_app().await;
+    let created = t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    t
+}
+
+#[tokio::test]
+async fn create_list_reply_and_notes() {
+    let t = with_printer_topic().await;
+
+    let created = t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Printer jammed"))).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let ticket = &created.body["ticket"];
+    assert_eq!(ticket["number"], "HD-1001");
+    assert_eq!(ticket["status"], "new");
+    assert_eq!(ticket["group"], "service-desk");
+    assert_eq!(ticket["fields"]["asset"], "PR-0042", "asset tags are normalised");
+    assert_eq!(created.body["events"][0]["kind"]["type"], "created");
+
+    // by number and by id
+    let by_number = t.call("GET", "/api/tickets/HD-1001", ANNA, None).await;
+    assert_eq!(by_number.status, 200);
+    let id = by_number.body["ticket"]["id"].as_str().unwrap().to_string();
+    assert_eq!(t.call("GET", &format!("/api/tickets/{id}"), AGENT, None).await.body["ticket"]["number"], "HD-1001");
+
+    let mine = t.call("GET", "/api/my/tickets", ANNA, None).await;
+    assert_eq!(mine.body["items"].as_array().unwrap().len(), 1);
+    assert!(t.call("GET", "/api/my/tickets", BORIS, None).await.body["items"].as_array().unwrap().is_empty());
+    let queue = t.call("GET", "/api/tickets?status=new&group=service-desk", AGENT, None).await;
+    assert_eq!(queue.body["items"][0]["id"], id.as_str());
+
+    let reply = t.call("POST", "/api/tickets/HD-1001/replies", AGENT, Some(json!({"body": "On my way with a new drum."}))).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert_eq!(reply.body["ticket"]["status"], "open", "the first agent reply opens the ticket");
+    assert_eq!(reply.body["ticket"]["version"], 2);
+
+    let note = t.call("POST", "/api/tickets/HD-1001/notes", AGENT, Some(json!({"body": "Drum is out of stock, borrowing one."}))).await;
+    assert_eq!(note.status, 200);
+    assert_eq!(note.body["ticket"]["status"], "open", "a note changes no status");
+
+    let seen_by_anna = t.call("GET", "/api/tickets/HD-1001", ANNA, None).await;
+    let kinds: Vec<&str> = seen_by_anna.body["events"].as_array().unwrap().iter().map(|e| e["kind"]["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["created", "public_reply", "status_changed"], "requesters never see internal notes");
+    assert!(!seen_by_anna.body.to_string().contains("out of stock"));
+    let seen_by_agent = t.call("GET", "/api/tickets/HD-1001", AGENT, None).await;
+    assert_eq!(seen_by_agent.body["events"].as_array().unwrap().len(), 4);
+
+    // the requester's answer, then resolve, then the requester reopens by replying
+    let answer = t.call("POST", "/api/tickets/HD-1001/replies", ANNA, Some(json!({"body": "Thanks!"}))).await;
+    assert_eq!(answer.status, 200);
+    let resolved = t.call("PATCH", "/api/tickets/HD-1001", AGENT, Some(json!({"version": 4, "status": "resolved"}))).await;
+    assert_eq!(resolved.status, 200, "{:?}", resolved.body);
+    assert_eq!(resolved.body["allowed_statuses"], json!(["closed", "reopened"]));
+    let again = t.call("POST", "/api/tickets/HD-1001/replies", ANNA, Some(json!({"body": "It jams again."}))).await;
+    assert_eq!(again.body["ticket"]["status"], "reopened");
+
+    // others cannot see or touch it; requesters cannot write notes
+    assert_eq!(t.call("GET", "/api/tickets/HD-1001", BORIS, None).await.status, 404);
+    assert_eq!(t.call("POST", "/api/tickets/HD-1001/replies", BORIS, Some(json!({"body": "hi"}))).await.status, 404);
+    assert_eq!(t.call("POST", "/api/tickets/HD-1001/notes", ANNA, Some(json!({"body": "hi"}))).await.code(), "forbidden");
+    assert_eq!(t.call("GET", "/api/tickets", ANNA, None).await.code(), "forbidden");
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn two_concurrent_writers_exactly_one_gets_409() {
+    let t = with_printer_topic().await;
+    for round in 0..5 {
+        let created = t.call("POST", "/api/tickets", ANNA, Some(printer_ticket(&format!("race {round}")))).await;
+        let path = format!("/api/tickets/{}", created.body["ticket"]["number"].as_str().unwrap());
+        let (a, b) = tokio::join!(
+            t.call("PATCH", &path, AGENT, Some(json!({"version": 1, "priority": "urgent"}))),
+            t.call("PATCH", &path, Some("agent:lena"), Some(json!({"version": 1, "assignee": "lena"}))),
+        );
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "round {round}: {a:?} {b:?}");
+        let loser = if a.status == 409 { &a } else { &b };
+        assert_eq!(loser.code(), "version_conflict");
+        assert_eq!(loser.body["current_version"], 2);
+        let now = t.call("GET", &path, AGENT, None).await;
+        assert_eq!(now.body["ticket"]["version"], 2, "exactly one change landed");
+        assert_eq!(now.body["events"].as_array().unwrap().len(), 2);
+    }
+    // a stale reply loses too
+    let stale = t.call("POST", "/api/tickets/HD-1001/replies", AGENT, Some(json!({"body": "x", "version": 1}))).await;
+    assert_eq!((stale.status, stale.code()), (409, "version_conflict"));
+    t.finish().await;
+}
+
+async fn collect_pages(t: &TestApp, actor: Option<&str>, path: &str) -> (Vec<String>, usize) {
+    let mut ids = Vec::new();
+    let mut pages = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let url = match &cursor {
+            Some(c) => format!("{path}{sep}limit=25&cursor={c}"),
+            None => format!("{path}{sep}limit=25"),
+        };
+        let page = t.call("GET", &url, actor, None).await;
+        assert_eq!(page.status, 200, "{url}: {:?}", page.body);
+        pages += 1;
+        let items = page.body["items"].as_array().unwrap();
+        assert!(items.len() <= 25);
+        ids.extend(items.iter().map(|i| i["id"].as_str().unwrap().to_string()));
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return (ids, pages),
+        }
+        assert!(pages < 50, "paging does not end");
+    }
+}
+
+fn assert_unique(ids: &[String], expected: usize, what: &str) {
+    let unique: HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "{what}: duplicates");
+    assert_eq!(ids.len(), expected, "{what}: missing items");
+}
+
+#[tokio::test]
+async fn paging_over_120_tickets_has_no_duplicate_or_missing_item() {
+    let t = with_printer_topic().await;
+    let mut urgent = 0;
+    for i in 0..120 {
+        let who = if i % 3 == 0 { BORIS } else { ANNA };
+        let mut body = printer_ticket(&format!("ticket {i}"));
+        if i % 4 == 0 {
+            body["priority"] = json!("urgent");
+            urgent += 1;
+        }
+        let created = t.call("POST", "/api/tickets", who, Some(body)).await;
+        assert_eq!(created.status, 201);
+    }
+    let (all, pages) = collect_pages(&t, AGENT, "/api/tickets").await;
+    assert_unique(&all, 120, "all tickets");
+    assert_eq!(pages, 5, "4 full pages and an empty last one, or 5 pages");
+
+    let (by_group, _) = collect_pages(&t, AGENT, "/api/tickets?group=service-desk&status=new").await;
+    assert_unique(&by_group, 120, "group queue");
+    let (unassigned, _) = collect_pages(&t, AGENT, "/api/tickets?assignee=none").await;
+    assert_unique(&unassigned, 120, "unassigned");
+    let (urgent_ids, _) = collect_pages(&t, AGENT, "/api/tickets?priority=urgent").await;
+    assert_unique(&urgent_ids, urgent, "filtered by priority");
+    let (annas, _) = collect_pages(&t, ANNA, "/api/my/tickets").await;
+    assert_unique(&annas, 80, "anna's tickets");
+    let (none, _) = collect_pages(&t, AGENT, "/api/tickets?status=closed").await;
+    assert!(none.is_empty());
+
+    // a cursor is bound to its list
+    let first = t.call("GET", "/api/my/tickets?limit=5", ANNA, None).await;
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    assert_eq!(t.call("GET", &format!("/api/my/tickets?cursor={cursor}"), BORIS, None).await.code(), "invalid_cursor");
+    assert_eq!(t.call("GET", "/api/tickets?cursor=bm9wZQ", AGENT, None).await.code(), "invalid_cursor");
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_its_code_and_stores_nothing() {
+    let t = with_printer_topic().await;
+    let before = t.item_count().await;
+    let ticket = printer_ticket("s");
+    let with = |patch: Value| {
+        let mut body = ticket.clone();
+        for (k, v) in patch.as_object().unwrap() {
+            if v.is_null() {
+                body.as_object_mut().unwrap().remove(k);
+            } else {
+                body[k] = v.clone();
+            }
+        }
+        body
+    };
+    let cases: Vec<(&str, Vec<u8>, &str, u16, &str)> = vec![
+        ("malformed JSON", b"{\"topic\": \"printer\",".to_vec(), "application/json", 400, "malformed_json"),
+        ("unknown topic", with(json!({"topic": "coffee"})).to_string().into(), "application/json", 422, "unknown_topic"),
+        (
+            "missing required field",
+            with(json!({"fields": {"problem": "jam"}})).to_string().into(),
+            "application/json",
+            422,
+            "validation_failed",
+        ),
+        (
+            "wrong field type",
+            with(json!({"fields": {"location": "x", "problem": "jam", "copies": "two"}})).to_string().into(),
+            "application/json",
+            422,
+            "validation_failed",
+        ),
+        ("wrong member type", with(json!({"subject": 42})).to_string().into(), "application/json", 400, "invalid_body"),
+        (
+            "64 KiB+ body",
+            with(json!({"description": "x".repeat(65 * 1024)})).to_string().into(),
+            "application/json",
+            413,
+            "payload_too_large",
+        ),
+        (
+            "description over its limit",
+            with(json!({"description": "x".repeat(40 * 1024)})).to_string().into(),
+            "application/json",
+            422,
+            "validation_failed",
+        ),
+        ("unknown member", with(json!({"cc": "boss"})).to_string().into(), "application/json", 400, "unknown_field"),
+        ("not JSON", b"topic=printer".to_vec(), "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+        ("email channel", with(json!({"channel": "email"})).to_string().into(), "application/json", 422, "validation_failed"),
+    ];
+    for (what, body, content_type, status, code) in cases {
+        let answer = t.call_raw("POST", "/api/tickets", ANNA, body, content_type).await;
+        assert_eq!((answer.status, answer.code()), (status, code), "{what}: {:?}", answer.body);
+    }
+    let missing = t.call("POST", "/api/tickets", ANNA, Some(with(json!({"fields": {"problem": "jam"}})))).await;
+    assert_eq!(missing.body["fields"][0]["field"], "fields.location");
+    assert_eq!(missing.body["fields"][0]["code"], "required");
+    let wrong = t.call("POST", "/api/tickets", ANNA, Some(with(json!({"fields": {"location": "x", "problem": "ink"}})))).await;
+    assert_eq!(wrong.body["fields"][0]["code"], "unknown_option");
+    assert_eq!(t.item_count().await, before, "bad input stored something");
+
+    // the counter did not move either: the first good ticket is the first number
+    let good = t.call("POST", "/api/tickets", ANNA, Some(ticket)).await;
+    assert_eq!(good.body["ticket"]["number"], "HD-1001");
+
+    // bad updates leave the ticket as it was
+    let after_create = t.item_count().await;
+    for (body, status, code) in [
+        (json!({"version": 1, "status": "reopened"}), 422, "illegal_transition"),
+        (json!({"version": 1, "fields": {"location": null}}), 422, "validation_failed"),
+        (json!({"version": 1, "assignee": "has space"}), 422, "validation_failed"),
+        (json!({"priority": "high"}), 400, "invalid_body"),
+        (json!({"version": 1, "status": "pending"}), 400, "invalid_body"),
+    ] {
+        let answer = t.call("PATCH", "/api/tickets/HD-1001", AGENT, Some(body.clone())).await;
+        assert_eq!((answer.status, answer.code()), (status, code), "{body}: {:?}", answer.body);
+    }
+    assert_eq!(t.call("GET", "/api/tickets/HD-1001", AGENT, None).await.body["ticket"]["version"], 1);
+    assert_eq!(t.item_count().await, after_create);
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn routes_identity_and_queries() {
+    let t = with_printer_topic().await;
+    assert_eq!(t.call("GET", "/api/health", None, None).await.status, 200);
+    assert_eq!(t.call("GET", "/api/nope", AGENT, None).await.code(), "route_not_found");
+    assert_eq!(t.call("DELETE", "/api/tickets", AGENT, None).await.code(), "method_not_allowed");
+    assert_eq!(t.call("GET", "/api/my/tickets", None, None).await.status, 401);
+    assert_eq!(t.call("GET", "/api/my/tickets", Some("boss:x"), None).await.status, 401);
+    assert_eq!(t.call("GET", "/api/tickets?sort=asc", AGENT, None).await.code(), "invalid_query");
+    assert_eq!(t.call("GET", "/api/tickets/HD-99999", AGENT, None).await.status, 404);
+    assert_eq!(t.call("GET", "/api/tickets/not-an-id", AGENT, None).await.status, 404);
+
+    // the seam is refused outside local mode
+    let deployed = tickets_api::App { store: helpdesk_aws::DynamoStore::new(t.client.clone(), &t.table), local_mode: false };
+    let request = lambda_http::http::Request::builder()
+        .uri("/api/my/tickets")
+        .header(tickets_api::identity::LOCAL_ACTOR_HEADER, "admin:root")
+        .body(lambda_http::Body::Empty)
+        .unwrap();
+    assert_eq!(tickets_api::handle(&deployed, request).await.status(), 401);
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn topics_are_managed_by_admins_with_versions() {
+    let t = with_printer_topic().await;
+    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.code(), "topic_exists");
+    assert_eq!(t.call("POST", "/api/topics", AGENT, Some(printer_topic())).await.code(), "forbidden");
+    let mut bad = printer_topic();
+    bad["fields"][2]["options"] = json!([]);
+    let refused = t
+        .call(
+            "POST",
+            "/api/topics",
+            ADMIN,
+            Some(json!({"id": "other", "name": {"en": "x"}, "default_group": "g", "fields": bad["fields"]})),
+        )
+        .await;
+    assert_eq!((refused.status, refused.body["fields"][0]["field"].as_str()), (422, Some("fields[2].options")));
+
+    let mut changed = printer_topic();
+    changed["version"] = json!(1);
+    changed["name"]["en"] = json!("Printers and scanners");
+    let replaced = t.call("PUT", "/api/topics/printer", ADMIN, Some(changed.clone())).await;
+    assert_eq!((replaced.status, replaced.body["version"].as_u64()), (200, Some(2)));
+    let stale = t.call("PUT", "/api/topics/printer", ADMIN, Some(changed)).await;
+    assert_eq!((stale.code(), stale.body["current_version"].as_u64()), ("version_conflict", Some(2)));
+
+    let archived = t.call("DELETE", "/api/topics/printer", ADMIN, None).await;
+    assert_eq!(archived.body["active"], false);
+    assert!(t.call("GET", "/api/topics", ANNA, None).await.body["items"].as_array().unwrap().is_empty());
+    assert_eq!(t.call("GET", "/api/topics?all=true", ADMIN, None).await.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(t.call("GET", "/api/topics?all=true", ANNA, None).await.code(), "forbidden");
+    assert_eq!(t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("s"))).await.code(), "unknown_topic");
+    t.finish().await;
+}

@@ -28,6 +28,12 @@ pub struct Topic {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TopicInput {
+    /// Required when creating; when replacing, it may repeat the id in the path.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Required when replacing: the version being replaced.
+    #[serde(default)]
+    pub version: Option<u64>,
     pub name: LocalizedText,
     #[serde(default)]
     pub description: LocalizedText,

@@ -1,0 +1,23 @@
+//! Configuration read from the environment: the names, in one place.
+
+/// The DynamoDB table (the template passes `!Ref HelpdeskTable`).
+pub const TABLE_NAME: &str = "TABLE_NAME";
+/// `true` only on a developer's machine: turns on the local identity seam. Never set in AWS.
+pub const LOCAL_MODE: &str = "HELPDESK_LOCAL_MODE";
+
+/// The AWS SDK configuration from the usual sources. `AWS_ENDPOINT_URL` and
+/// `AWS_ENDPOINT_URL_DYNAMODB` point it at a local stack.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+}
+
+/// An S3 client; path-style addressing when an endpoint override points at a local stack.
+pub fn s3_client(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    let local = std::env::var_os("AWS_ENDPOINT_URL").is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
+    aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(local).build())
+}
+
+/// Reads a required variable, naming it when it is missing.
+pub fn required(name: &str) -> Result<String, String> {
+    std::env::var(name).map_err(|_| format!("environment variable {name} is not set"))
+}

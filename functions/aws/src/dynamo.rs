@@ -1,0 +1,418 @@
+//! The ticket store on DynamoDB: one table, conditional writes for every change, transactions
+//! wherever a change spans items, and Query (never Scan) on every read path.
+
+use crate::keys::{self, ALL_TICKETS, BY_ASSIGNEE, BY_GROUP, BY_REQUESTER, Index, PK, SK};
+use crate::ports::{Listing, Page, StoreError, TicketStore};
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use helpdesk_core::api::{TicketQuery, UNASSIGNED};
+use helpdesk_core::{Ticket, TicketEvent, Topic};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+type Item = HashMap<String, AttributeValue>;
+
+/// Ticket numbers start after this: the first ticket is HD-1001.
+const NUMBERS_START_AFTER: u64 = 1000;
+/// Tries of a transaction that lost a race with another transaction on the same item.
+const TRANSACTION_TRIES: u32 = 5;
+/// Queries one list request may make before it returns a short page with a cursor.
+const MAX_QUERIES_PER_PAGE: usize = 10;
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    fn put(
+        &self,
+        item: Item,
+        condition: &str,
+        names: &[(&str, &str)],
+        values: &[(&str, AttributeValue)],
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut put = Put::builder().table_name(&self.table).set_item(Some(item)).condition_expression(condition);
+        for (k, v) in names {
+            put = put.expression_attribute_names(*k, *v);
+        }
+        for (k, v) in values {
+            put = put.expression_attribute_values(*k, v.clone());
+        }
+        Ok(TransactWriteItem::builder().put(put.build().map_err(backend)?).build())
+    }
+
+    fn new_items(&self, items: impl IntoIterator<Item = Item>) -> Result<Vec<TransactWriteItem>, StoreError> {
+        items.into_iter().map(|item| self.put(item, "attribute_not_exists(PK)", &[], &[])).collect()
+    }
+
+    /// Runs a transaction, retrying when it lost a race with another transaction (DynamoDB
+    /// cancels both sides of such a race; the conditions make the retry safe).
+    async fn transact(&self, writes: Vec<TransactWriteItem>) -> Result<(), TransactionFailure> {
+        for attempt in 1..=TRANSACTION_TRIES {
+            let result = self.client.transact_write_items().set_transact_items(Some(writes.clone())).send().await;
+            match result.map_err(classify_transaction_error) {
+                Err(TransactionFailure::Raced) if attempt < TRANSACTION_TRIES => {
+                    tokio::time::sleep(Duration::from_millis(10 * u64::from(attempt))).await;
+                }
+                other => return other.map(|_| ()),
+            }
+        }
+        Err(TransactionFailure::Raced)
+    }
+
+    async fn current_version(&self, pk: String, sk: &str) -> Result<Option<u64>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(pk))
+            .key(SK, s(sk))
+            .projection_expression("version")
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(out.item().and_then(|i| i.get("version")).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
+    }
+
+    async fn version_conflict(&self, pk: String, sk: &str) -> StoreError {
+        match self.current_version(pk, sk).await {
+            Ok(Some(current)) => StoreError::VersionConflict { current },
+            Ok(None) => StoreError::Missing,
+            Err(e) => e,
+        }
+    }
+
+    async fn query_all(&self, pk: String) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk")
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk)?;
+            items.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+}
+
+enum TransactionFailure {
+    /// A condition did not hold.
+    Condition,
+    /// Another transaction held one of the items.
+    Raced,
+    Other(StoreError),
+}
+
+fn classify_transaction_error<R: std::fmt::Debug>(err: SdkError<TransactWriteItemsError, R>) -> TransactionFailure {
+    let message = DisplayErrorContext(&err).to_string();
+    match err.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
+            let codes: Vec<&str> = e.cancellation_reasons().iter().filter_map(|r| r.code()).collect();
+            if codes.contains(&"ConditionalCheckFailed") {
+                TransactionFailure::Condition
+            } else if codes.contains(&"TransactionConflict") {
+                TransactionFailure::Raced
+            } else {
+                TransactionFailure::Other(StoreError::Backend(message))
+            }
+        }
+        _ => TransactionFailure::Other(StoreError::Backend(message)),
+    }
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn sdk<E: std::error::Error + 'static, R: std::fmt::Debug>(e: SdkError<E, R>) -> StoreError {
+    StoreError::Backend(DisplayErrorContext(&e).to_string())
+}
+
+fn to_item<T: Serialize>(value: &T, pk: String, sk: String, entity: &str) -> Result<Item, StoreError> {
+    let mut item: Item = serde_dynamo::to_item(value).map_err(backend)?;
+    item.insert(PK.into(), s(pk));
+    item.insert(SK.into(), s(sk));
+    item.insert("entity".into(), s(entity));
+    Ok(item)
+}
+
+fn ticket_item(t: &Ticket) -> Result<Item, StoreError> {
+    let mut item = to_item(t, keys::ticket_pk(&t.id), keys::TICKET_META_SK.into(), "ticket")?;
+    item.extend(keys::ticket_index_keys(t).into_iter().map(|(k, v)| (k.to_string(), s(v))));
+    Ok(item)
+}
+
+fn event_items(ticket_id: &str, events: &[TicketEvent]) -> Result<Vec<Item>, StoreError> {
+    events.iter().map(|e| to_item(e, keys::ticket_pk(ticket_id), keys::event_sk(&e.id), "event")).collect()
+}
+
+fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::Backend(format!("unreadable item: {e}")))
+}
+
+/// The index a list reads, its partition, its order, and whether the status sits in its sort key.
+fn plan_listing(listing: Listing<'_>, query: &TicketQuery) -> (Index, String, bool) {
+    match listing {
+        Listing::OfRequester(requester) => (BY_REQUESTER, keys::requester_partition(requester), false),
+        Listing::Queues => match (&query.assignee, &query.group) {
+            (Some(a), _) => (BY_ASSIGNEE, keys::assignee_partition(Some(a.as_str()).filter(|a| *a != UNASSIGNED)), true),
+            (None, Some(g)) => (BY_GROUP, keys::group_partition(g), true),
+            (None, None) => (ALL_TICKETS, keys::ALL_TICKETS_PARTITION.to_string(), true),
+        },
+    }
+}
+
+/// The cursor is the key of the last item returned, as base64url JSON; it is checked against the
+/// index and partition it is used with.
+fn encode_cursor(index: Index, item: &Item) -> Option<String> {
+    let key: BTreeMap<&str, &str> =
+        [PK, SK, index.pk, index.sk].into_iter().map(|k| Some((k, item.get(k)?.as_s().ok()?.as_str()))).collect::<Option<_>>()?;
+    Some(URL_SAFE_NO_PAD.encode(serde_json::to_vec(&key).ok()?))
+}
+
+fn decode_cursor(index: Index, partition: &str, cursor: &str) -> Result<Item, StoreError> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| StoreError::InvalidCursor)?;
+    let key: BTreeMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| StoreError::InvalidCursor)?;
+    let expected = [PK, SK, index.pk, index.sk];
+    if key.len() != expected.len() || expected.iter().any(|k| !key.contains_key(*k)) || key[index.pk] != partition {
+        return Err(StoreError::InvalidCursor);
+    }
+    Ok(key.into_iter().map(|(k, v)| (k, s(v))).collect())
+}
+
+impl TicketStore for DynamoStore {
+    async fn next_ticket_number(&self) -> Result<u64, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(keys::COUNTER_PK))
+            .key(SK, s(keys::TICKET_COUNTER_SK))
+            .update_expression("SET #last = if_not_exists(#last, :start) + :one")
+            .expression_attribute_names("#last", "last")
+            .expression_attribute_values(":start", AttributeValue::N(NUMBERS_START_AFTER.to_string()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(sdk)?;
+        out.attributes()
+            .and_then(|a| a.get("last"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| StoreError::Backend("the ticket counter returned no number".into()))
+    }
+
+    async fn create_ticket(&self, ticket: &Ticket, events: &[TicketEvent]) -> Result<(), StoreError> {
+        let number_item: Item = [
+            (PK.to_string(), s(keys::number_pk(ticket.number.0))),
+            (SK.to_string(), s(keys::NUMBER_SK)),
+            ("ticket_id".to_string(), s(&ticket.id)),
+        ]
+        .into();
+        let mut items = vec![ticket_item(ticket)?, number_item];
+        items.extend(event_items(&ticket.id, events)?);
+        match self.transact(self.new_items(items)?).await {
+            Ok(()) => Ok(()),
+            Err(TransactionFailure::Condition) => Err(StoreError::AlreadyExists),
+            Err(TransactionFailure::Raced) => Err(StoreError::Backend("the ticket kept colliding with other writes".into())),
+            Err(TransactionFailure::Other(e)) => Err(e),
+        }
+    }
+
+    async fn get_ticket(&self, id: &str) -> Result<Option<(Ticket, Vec<TicketEvent>)>, StoreError> {
+        let mut ticket = None;
+        let mut events = Vec::new();
+        // One query: the events (SK `EVT#<ulid>`, in order) and the META item share the partition.
+        for item in self.query_all(keys::ticket_pk(id)).await? {
+            match item.get(SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
+                Some(keys::TICKET_META_SK) => ticket = Some(from_item(item)?),
+                Some(sk) if sk.starts_with(keys::EVENT_SK_PREFIX) => events.push(from_item(item)?),
+                _ => {}
+            }
+        }
+        Ok(ticket.map(|t| (t, events)))
+    }
+
+    async fn find_ticket_id(&self, number: u64) -> Result<Option<String>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(keys::number_pk(number)))
+            .key(SK, s(keys::NUMBER_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(out.item().and_then(|i| i.get("ticket_id")).and_then(|v| v.as_s().ok()).cloned())
+    }
+
+    async fn save_ticket(&self, ticket: &Ticket, events: &[TicketEvent]) -> Result<(), StoreError> {
+        let previous = ticket.version.checked_sub(1).ok_or_else(|| StoreError::Backend("a saved ticket has version 0".into()))?;
+        let mut writes = vec![self.put(
+            ticket_item(ticket)?,
+            "#version = :previous",
+            &[("#version", "version")],
+            &[(":previous", AttributeValue::N(previous.to_string()))],
+        )?];
+        writes.extend(self.new_items(event_items(&ticket.id, events)?)?);
+        match self.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(TransactionFailure::Condition | TransactionFailure::Raced) => {
+                Err(self.version_conflict(keys::ticket_pk(&ticket.id), keys::TICKET_META_SK).await)
+            }
+            Err(TransactionFailure::Other(e)) => Err(e),
+        }
+    }
+
+    async fn list_tickets(&self, listing: Listing<'_>, query: &TicketQuery) -> Result<Page<Ticket>, StoreError> {
+        let (index, partition, status_in_key) = plan_listing(listing, query);
+        let mut names: HashMap<String, String> = [("#pk".to_string(), index.pk.to_string())].into();
+        let mut values: HashMap<String, AttributeValue> = [(":pk".to_string(), s(&partition))].into();
+        let mut key_condition = "#pk = :pk".to_string();
+        let mut filters = Vec::new();
+        if let Some(status) = query.status {
+            let (attr, name) = if status_in_key { (index.sk, "#sk") } else { (ALL_TICKETS.sk, "#status_key") };
+            names.insert(name.into(), attr.into());
+            values.insert(":status".into(), s(keys::status_prefix(status)));
+            if status_in_key {
+                key_condition.push_str(" AND begins_with(#sk, :status)");
+            } else {
+                filters.push("begins_with(#status_key, :status)".to_string());
+            }
+        }
+        let mut filter_on = |name: &str, attr: &str, value: String| {
+            names.insert(format!("#{name}"), attr.to_string());
+            values.insert(format!(":{name}"), s(value));
+            filters.push(format!("#{name} = :{name}"));
+        };
+        if let Some(p) = query.priority {
+            filter_on("priority", "priority", p.as_str().to_string());
+        }
+        if let Some(t) = &query.topic {
+            filter_on("topic", "topic", t.clone());
+        }
+        // Filters on the other indexes' partition keys: plain strings on every ticket item.
+        if let Some(a) = query.assignee.as_deref().filter(|_| index != BY_ASSIGNEE) {
+            filter_on("assignee_key", BY_ASSIGNEE.pk, keys::assignee_partition(Some(a).filter(|a| *a != UNASSIGNED)));
+        }
+        if let Some(g) = query.group.as_deref().filter(|_| index != BY_GROUP) {
+            filter_on("group_key", BY_GROUP.pk, keys::group_partition(g));
+        }
+        let filter = (!filters.is_empty()).then(|| filters.join(" AND "));
+
+        let mut start = query.cursor.as_deref().map(|c| decode_cursor(index, &partition, c)).transpose()?;
+        let mut items = Vec::new();
+        for _ in 0..MAX_QUERIES_PER_PAGE {
+            let wanted = query.limit - items.len();
+            // Limit counts items read before the filter: read ahead when a filter may drop some.
+            let read = if filter.is_some() { (wanted * 4).min(400) } else { wanted };
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(index.name)
+                .key_condition_expression(&key_condition)
+                .set_filter_expression(filter.clone())
+                .set_expression_attribute_names(Some(names.clone()))
+                .set_expression_attribute_values(Some(values.clone()))
+                .scan_index_forward(!matches!(listing, Listing::OfRequester(_)))
+                .limit(read as i32)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk)?;
+            let found = out.items.unwrap_or_default();
+            let found_count = found.len();
+            for (i, item) in found.into_iter().enumerate() {
+                let cursor = encode_cursor(index, &item);
+                items.push(from_item(item)?);
+                if items.len() == query.limit {
+                    let more_here = i + 1 < found_count;
+                    let next_cursor =
+                        if more_here { cursor } else { out.last_evaluated_key.as_ref().and_then(|k| encode_cursor(index, k)) };
+                    return Ok(Page { items, next_cursor });
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(Page { items, next_cursor: None });
+            }
+        }
+        Ok(Page { items, next_cursor: start.as_ref().and_then(|k| encode_cursor(index, k)) })
+    }
+
+    async fn put_topic(&self, topic: &Topic) -> Result<(), StoreError> {
+        let item = to_item(topic, keys::TOPICS_PK.into(), keys::topic_sk(&topic.id), "topic")?;
+        let request = self.client.put_item().table_name(&self.table).set_item(Some(item));
+        let request = if topic.version <= 1 {
+            request.condition_expression("attribute_not_exists(PK)")
+        } else {
+            request
+                .condition_expression("#version = :previous")
+                .expression_attribute_names("#version", "version")
+                .expression_attribute_values(":previous", AttributeValue::N((topic.version - 1).to_string()))
+        };
+        match request.send().await {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                if topic.version <= 1 {
+                    Err(StoreError::AlreadyExists)
+                } else {
+                    Err(self.version_conflict(keys::TOPICS_PK.into(), &keys::topic_sk(&topic.id)).await)
+                }
+            }
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    async fn get_topic(&self, id: &str) -> Result<Option<Topic>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(keys::TOPICS_PK))
+            .key(SK, s(keys::topic_sk(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk)?;
+        out.item.map(from_item).transpose()
+    }
+
+    async fn list_topics(&self) -> Result<Vec<Topic>, StoreError> {
+        self.query_all(keys::TOPICS_PK.into()).await?.into_iter().map(from_item).collect()
+    }
+}

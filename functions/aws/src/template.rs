@@ -1,0 +1,174 @@
+//! Table and bucket definitions read from the SAM template, so the local stack gets exactly
+//! what AWS gets. `helpdesk-local setup` and the test harness create resources from here.
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType, ScalarAttributeType,
+};
+use serde::Deserialize;
+use serde_yaml::Value;
+use std::path::Path;
+
+/// Where the template sits, relative to the workspace root.
+pub const TEMPLATE_PATH: &str = "infra/template.yaml";
+
+/// The template, found from the workspace root or any folder below it (tests run in crate folders).
+pub fn read_template() -> Result<String, String> {
+    let mut dir = std::env::current_dir().map_err(|e| e.to_string())?;
+    loop {
+        let candidate = dir.join(TEMPLATE_PATH);
+        if candidate.is_file() {
+            return std::fs::read_to_string(&candidate).map_err(|e| format!("{}: {e}", candidate.display()));
+        }
+        if !dir.pop() {
+            return Err(format!("{TEMPLATE_PATH} not found above {}", std::env::current_dir().unwrap_or_default().display()));
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyElement {
+    pub attribute_name: String,
+    pub key_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeDef {
+    pub attribute_name: String,
+    pub attribute_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IndexDef {
+    pub index_name: String,
+    pub key_schema: Vec<KeyElement>,
+    pub projection: ProjectionDef,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProjectionDef {
+    pub projection_type: String,
+}
+
+/// The parts of an `AWS::DynamoDB::Table` that shape the data.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TableDef {
+    #[serde(skip)]
+    pub logical_id: String,
+    pub attribute_definitions: Vec<AttributeDef>,
+    pub key_schema: Vec<KeyElement>,
+    #[serde(default)]
+    pub global_secondary_indexes: Vec<IndexDef>,
+}
+
+/// What the template declares for the local stack to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resources {
+    pub tables: Vec<TableDef>,
+    /// Logical ids of the `AWS::S3::Bucket` resources.
+    pub buckets: Vec<String>,
+}
+
+pub fn parse(template: &str) -> Result<Resources, String> {
+    let doc: Value = serde_yaml::from_str(template).map_err(|e| format!("template: {e}"))?;
+    let resources = doc.get("Resources").and_then(Value::as_mapping).ok_or("template: no Resources")?;
+    let mut out = Resources { tables: Vec::new(), buckets: Vec::new() };
+    for (id, resource) in resources {
+        let id = id.as_str().ok_or("template: a resource id is not a string")?.to_string();
+        match resource.get("Type").and_then(Value::as_str) {
+            Some("AWS::DynamoDB::Table") => {
+                let props = resource.get("Properties").cloned().ok_or_else(|| format!("{id}: no Properties"))?;
+                let mut table: TableDef = serde_yaml::from_value(strip_unknown_table_props(props)).map_err(|e| format!("{id}: {e}"))?;
+                table.logical_id = id;
+                out.tables.push(table);
+            }
+            Some("AWS::S3::Bucket") => out.buckets.push(id),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Keeps only the table properties that shape the data (billing, recovery, encryption and
+/// stream settings are AWS concerns the local stack ignores).
+fn strip_unknown_table_props(props: Value) -> Value {
+    let keep = ["AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes"];
+    match props {
+        Value::Mapping(map) => Value::Mapping(map.into_iter().filter(|(k, _)| k.as_str().is_some_and(|k| keep.contains(&k))).collect()),
+        other => other,
+    }
+}
+
+fn key_schema(elements: &[KeyElement]) -> Result<Vec<KeySchemaElement>, String> {
+    elements
+        .iter()
+        .map(|e| {
+            KeySchemaElement::builder()
+                .attribute_name(&e.attribute_name)
+                .key_type(KeyType::from(e.key_type.as_str()))
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+/// Creates `table` under `name` unless a table of that name exists. Returns whether it created it.
+pub async fn ensure_table(client: &aws_sdk_dynamodb::Client, table: &TableDef, name: &str) -> Result<bool, String> {
+    if client.describe_table().table_name(name).send().await.is_ok() {
+        return Ok(false);
+    }
+    let mut request = client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .set_key_schema(Some(key_schema(&table.key_schema)?));
+    for a in &table.attribute_definitions {
+        request = request.attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(&a.attribute_name)
+                .attribute_type(ScalarAttributeType::from(a.attribute_type.as_str()))
+                .build()
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    for index in &table.global_secondary_indexes {
+        request = request.global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(&index.index_name)
+                .set_key_schema(Some(key_schema(&index.key_schema)?))
+                .projection(Projection::builder().projection_type(ProjectionType::from(index.projection.projection_type.as_str())).build())
+                .build()
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    request.send().await.map_err(|e| format!("creating table {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(&e)))?;
+    Ok(true)
+}
+
+/// Creates a bucket unless it exists. Returns whether it created it.
+pub async fn ensure_bucket(client: &aws_sdk_s3::Client, name: &str) -> Result<bool, String> {
+    if client.head_bucket().bucket(name).send().await.is_ok() {
+        return Ok(false);
+    }
+    client
+        .create_bucket()
+        .bucket(name)
+        .send()
+        .await
+        .map_err(|e| format!("creating bucket {name}: {}", aws_sdk_s3::error::DisplayErrorContext(&e)))?;
+    Ok(true)
+}
+
+/// The local name of a template resource: `helpdesk-local-attachmentsbucket` for `AttachmentsBucket`.
+pub fn local_name(prefix: &str, logical_id: &str) -> String {
+    format!("{prefix}-{}", logical_id.to_ascii_lowercase())
+}
+
+/// Reads the template from disk; a convenience for callers that hold a path.
+pub fn parse_file(path: &Path) -> Result<Resources, String> {
+    parse(&std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?)
+}

@@ -1,0 +1,87 @@
+//! Every route the API serves, in one table: the router, the OpenAPI test and the SAM template
+//! test all read it.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Health,
+    OpenApi,
+    ListTopics,
+    CreateTopic,
+    GetTopic,
+    ReplaceTopic,
+    ArchiveTopic,
+    CreateTicket,
+    ListQueue,
+    ListMine,
+    GetTicket,
+    UpdateTicket,
+    Reply,
+    AddNote,
+}
+
+pub struct RouteDef {
+    pub method: &'static str,
+    /// In API Gateway and OpenAPI syntax: `/api/tickets/{id}`.
+    pub path: &'static str,
+    pub route: Route,
+}
+
+const fn r(method: &'static str, path: &'static str, route: Route) -> RouteDef {
+    RouteDef { method, path, route }
+}
+
+pub const ROUTES: &[RouteDef] = &[
+    r("GET", "/api/health", Route::Health),
+    r("GET", "/api/openapi.json", Route::OpenApi),
+    r("GET", "/api/topics", Route::ListTopics),
+    r("POST", "/api/topics", Route::CreateTopic),
+    r("GET", "/api/topics/{id}", Route::GetTopic),
+    r("PUT", "/api/topics/{id}", Route::ReplaceTopic),
+    r("DELETE", "/api/topics/{id}", Route::ArchiveTopic),
+    r("POST", "/api/tickets", Route::CreateTicket),
+    r("GET", "/api/tickets", Route::ListQueue),
+    r("GET", "/api/my/tickets", Route::ListMine),
+    r("GET", "/api/tickets/{id}", Route::GetTicket),
+    r("PATCH", "/api/tickets/{id}", Route::UpdateTicket),
+    r("POST", "/api/tickets/{id}/replies", Route::Reply),
+    r("POST", "/api/tickets/{id}/notes", Route::AddNote),
+];
+
+type Methods = BTreeMap<&'static str, Route>;
+
+static ROUTER: LazyLock<matchit::Router<Methods>> = LazyLock::new(|| {
+    let mut by_path: BTreeMap<&str, Methods> = BTreeMap::new();
+    for def in ROUTES {
+        by_path.entry(def.path).or_default().insert(def.method, def.route);
+    }
+    let mut router = matchit::Router::new();
+    for (path, methods) in by_path {
+        if let Err(e) = router.insert(path, methods) {
+            panic!("route table: {path}: {e}");
+        }
+    }
+    router
+});
+
+pub enum Matched {
+    Found {
+        route: Route,
+        id: Option<String>,
+    },
+    /// The path exists, not with this method.
+    WrongMethod,
+    NotFound,
+}
+
+pub fn match_route(method: &str, path: &str) -> Matched {
+    match ROUTER.at(path) {
+        Ok(m) => match m.value.get(method) {
+            Some(&route) => Matched::Found { route, id: m.params.get("id").map(str::to_string) },
+            None => Matched::WrongMethod,
+        },
+        Err(_) => Matched::NotFound,
+    }
+}

@@ -1,0 +1,9 @@
+# Sourced by the scripts: points the AWS SDK at the local stack, unless the caller set its own.
+# Dummy credentials: the local stack checks none.
+export AWS_REGION="${AWS_REGION:-us-east-1}"
+export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-$AWS_REGION}"
+export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}"
+export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
+export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:${MOTO_PORT:-5000}}"
+export AWS_ENDPOINT_URL_DYNAMODB="${AWS_ENDPOINT_URL_DYNAMODB:-http://127.0.0.1:${DDB_PORT:-8000}}"
+export HELPDESK_LOCAL_MODE="${HELPDESK_LOCAL_MODE:-true}"
