@@ -9,16 +9,26 @@ use lambda_http::http::{Method, Request};
 use serde_json::Value;
 use tickets_api::App;
 
-/// DynamoDB Local, unless `AWS_ENDPOINT_URL_DYNAMODB` says otherwise.
-fn dynamodb_endpoint() -> String {
-    std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_else(|_| "http://127.0.0.1:8000".into())
+/// The environment that points a process at the local stack (as scripts/local-env.sh does), with
+/// the caller's own endpoints where set.
+pub fn local_aws_env() -> Vec<(&'static str, String)> {
+    let endpoint = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_string());
+    vec![
+        ("AWS_REGION", "us-east-1".into()),
+        ("AWS_ACCESS_KEY_ID", "local".into()),
+        ("AWS_SECRET_ACCESS_KEY", "local".into()),
+        ("AWS_ENDPOINT_URL", endpoint("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")),
+        ("AWS_ENDPOINT_URL_DYNAMODB", endpoint("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000")),
+    ]
 }
 
+/// A DynamoDB client for the local stack, whatever this process's environment says.
 pub async fn dynamodb_client() -> Client {
+    let endpoint = local_aws_env().into_iter().find(|(k, _)| *k == "AWS_ENDPOINT_URL_DYNAMODB").map(|(_, v)| v).unwrap_or_default();
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(Credentials::new("local", "local", None, None, "tests"))
-        .endpoint_url(dynamodb_endpoint())
+        .endpoint_url(endpoint)
         .load()
         .await;
     Client::new(&sdk)
@@ -116,7 +126,7 @@ pub fn printer_topic() -> Value {
             {"key": "copies", "label": {"en": "Copies affected"}, "kind": "number", "min": 1, "max": 1000},
             {"key": "problem", "label": {"en": "Problem"}, "kind": "select", "required": true,
              "options": [{"value": "jam", "label": {"en": "Paper jam"}}, {"value": "toner", "label": {"en": "Toner"}}]},
-            {"key": "asset", "label": {"en": "Asset tag"}, "kind": "asset_tag"}
+            {"key": "asset_tag", "label": {"en": "Asset tag"}, "kind": "asset_tag"}
         ]
     })
 }
@@ -129,6 +139,6 @@ pub const BORIS: Option<&str> = Some("requester:boris");
 pub fn printer_ticket(subject: &str) -> Value {
     serde_json::json!({
         "topic": "printer", "subject": subject, "description": "It blinks orange.",
-        "fields": {"location": "3rd floor", "problem": "jam", "copies": 2, "asset": "pr-0042"}
+        "fields": {"location": "3rd floor", "problem": "jam", "copies": 2, "asset_tag": "pr-0042"}
     })
 }

@@ -22,7 +22,7 @@ async fn create_list_reply_and_notes() {
     assert_eq!(ticket["number"], "HD-1001");
     assert_eq!(ticket["status"], "new");
     assert_eq!(ticket["group"], "service-desk");
-    assert_eq!(ticket["fields"]["asset"], "PR-0042", "asset tags are normalised");
+    assert_eq!(ticket["fields"]["asset_tag"], "PR-0042", "asset tags are normalised");
     assert_eq!(created.body["events"][0]["kind"]["type"], "created");
 
     // by number and by id
@@ -301,5 +301,33 @@ async fn topics_are_managed_by_admins_with_versions() {
     assert_eq!(t.call("GET", "/api/topics?all=true", ADMIN, None).await.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(t.call("GET", "/api/topics?all=true", ANNA, None).await.code(), "forbidden");
     assert_eq!(t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("s"))).await.code(), "unknown_topic");
+    t.finish().await;
+}
+
+/// Every sample payload in events/api goes through the handler the way Lambda delivers it.
+#[tokio::test]
+async fn sample_api_gateway_events_are_served() {
+    let t = with_printer_topic().await;
+    let expected = [
+        ("health", 200),
+        ("create-ticket", 201),
+        ("get-ticket", 200),
+        ("list-queue", 200),
+        ("list-mine", 200),
+        ("update-ticket", 200),
+        ("reply", 200),
+    ];
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../events/api");
+    let files = std::fs::read_dir(dir).unwrap().count();
+    assert_eq!(files, expected.len(), "every sample in {dir} has an expectation here");
+    for (name, status) in expected {
+        let text = std::fs::read_to_string(format!("{dir}/{name}.json")).unwrap();
+        let request = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let answer = t.send(request).await;
+        assert_eq!(answer.status, status, "{name}: {:?}", answer.body);
+    }
+    let ticket = t.call("GET", "/api/tickets/HD-1001", AGENT, None).await;
+    assert_eq!(ticket.body["ticket"]["assignee"], "ivan.sidorov");
+    assert_eq!(ticket.body["ticket"]["status"], "open");
     t.finish().await;
 }

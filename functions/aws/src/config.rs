@@ -5,6 +5,8 @@ pub const TABLE_NAME: &str = "TABLE_NAME";
 /// `true` only on a developer's machine: turns on the local identity seam. Never set in AWS.
 pub const LOCAL_MODE: &str = "HELPDESK_LOCAL_MODE";
 
+pub use aws_config::SdkConfig;
+
 /// The AWS SDK configuration from the usual sources. `AWS_ENDPOINT_URL` and
 /// `AWS_ENDPOINT_URL_DYNAMODB` point it at a local stack.
 pub async fn sdk_config() -> aws_config::SdkConfig {

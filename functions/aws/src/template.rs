@@ -6,7 +6,6 @@ use aws_sdk_dynamodb::types::{
 };
 use serde::Deserialize;
 use serde_yaml::Value;
-use std::path::Path;
 
 /// Where the template sits, relative to the workspace root.
 pub const TEMPLATE_PATH: &str = "infra/template.yaml";
@@ -168,7 +167,59 @@ pub fn local_name(prefix: &str, logical_id: &str) -> String {
     format!("{prefix}-{}", logical_id.to_ascii_lowercase())
 }
 
-/// Reads the template from disk; a convenience for callers that hold a path.
-pub fn parse_file(path: &Path) -> Result<Resources, String> {
-    parse(&std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?)
+/// The HTTP API routes (`METHOD /path`) the template's functions declare, with the function's
+/// logical id: what API Gateway will send to which function.
+pub fn http_routes(template: &str) -> Result<Vec<(String, String, String)>, String> {
+    let doc: Value = serde_yaml::from_str(template).map_err(|e| format!("template: {e}"))?;
+    let resources = doc.get("Resources").and_then(Value::as_mapping).ok_or("template: no Resources")?;
+    let mut routes = Vec::new();
+    for (id, resource) in resources {
+        let events = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping);
+        for event in events.into_iter().flat_map(|e| e.values()) {
+            if event.get("Type").and_then(Value::as_str) != Some("HttpApi") {
+                continue;
+            }
+            let props = event.get("Properties");
+            let field = |name: &str| props.and_then(|p| p.get(name)).and_then(Value::as_str).map(str::to_string);
+            let (Some(method), Some(path)) = (field("Method"), field("Path")) else {
+                return Err(format!("{id:?}: an HttpApi event without Method and Path"));
+            };
+            routes.push((id.as_str().unwrap_or_default().to_string(), method.to_ascii_uppercase(), path));
+        }
+    }
+    Ok(routes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{self, INDEXES};
+
+    fn resources() -> Resources {
+        parse(&read_template().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_template_declares_the_indexes_the_code_queries() {
+        let resources = resources();
+        let table = resources.tables.iter().find(|t| t.logical_id == "HelpdeskTable").unwrap();
+        let key = |elements: &[KeyElement]| elements.iter().map(|e| (e.attribute_name.clone(), e.key_type.clone())).collect::<Vec<_>>();
+        assert_eq!(key(&table.key_schema), [(keys::PK.to_string(), "HASH".to_string()), (keys::SK.to_string(), "RANGE".to_string())]);
+        let declared: Vec<(String, Vec<(String, String)>)> =
+            table.global_secondary_indexes.iter().map(|i| (i.index_name.clone(), key(&i.key_schema))).collect();
+        let used: Vec<(String, Vec<(String, String)>)> = INDEXES
+            .iter()
+            .map(|i| (i.name.to_string(), vec![(i.pk.to_string(), "HASH".to_string()), (i.sk.to_string(), "RANGE".to_string())]))
+            .collect();
+        assert_eq!(declared, used);
+        for attribute in &table.attribute_definitions {
+            assert_eq!(attribute.attribute_type, "S", "{}: every key is a string", attribute.attribute_name);
+        }
+        assert_eq!(table.attribute_definitions.len(), 2 + 2 * INDEXES.len());
+    }
+
+    #[test]
+    fn the_template_declares_the_buckets() {
+        assert_eq!(resources().buckets, ["AttachmentsBucket", "FrontendBucket"]);
+    }
 }

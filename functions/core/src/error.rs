@@ -33,6 +33,32 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, for documentation and the tests that hold the OpenAPI document to this list.
+    pub const ALL: [ErrorCode; 19] = {
+        use ErrorCode::*;
+        [
+            MalformedJson,
+            InvalidBody,
+            UnknownField,
+            ValidationFailed,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            InvalidQuery,
+            InvalidCursor,
+            UnknownTopic,
+            TopicExists,
+            IllegalTransition,
+            TicketClosed,
+            VersionConflict,
+            Unauthenticated,
+            Forbidden,
+            NotFound,
+            RouteNotFound,
+            MethodNotAllowed,
+            Internal,
+        ]
+    };
+
     pub fn http_status(self) -> u16 {
         use ErrorCode::*;
         match self {

@@ -1,0 +1,280 @@
+//! Demo data for a first look: five topics with their own forms, a few people, and tickets in
+//! several states. Seeded through the same domain commands the API uses, and only when the table
+//! has no topics yet, so a second start adds nothing.
+
+use chrono::{Duration, Utc};
+use helpdesk_aws::TicketStore;
+use helpdesk_core::api::{CreateTicketRequest, MessageRequest, UpdateTicketRequest};
+use helpdesk_core::commands::{self, Change};
+use helpdesk_core::form::{FieldDef, FieldKind};
+use helpdesk_core::text::LocalizedText;
+use helpdesk_core::topic::Topic;
+use helpdesk_core::{Actor, Priority, Role, TicketNumber};
+use serde_json::json;
+use tickets_api::new_id;
+
+/// The people the demo tickets belong to; in local mode, act as one of them with the header
+/// `x-helpdesk-local-actor: <role>:<id>`.
+pub const REQUESTERS: [&str; 3] = ["anna.petrova", "john.smith", "maria.garcia"];
+pub const AGENTS: [&str; 2] = ["ivan.sidorov", "lena.kuznetsova"];
+
+fn l(en: &str, ru: &str) -> LocalizedText {
+    LocalizedText::new(&[("en", en), ("ru", ru)])
+}
+
+fn field(key: &str, en: &str, ru: &str, kind: FieldKind, required: bool) -> FieldDef {
+    FieldDef::new(key, l(en, ru), kind, required)
+}
+
+fn topic(id: &str, name: (&str, &str), description: (&str, &str), group: &str, priority: Priority, fields: Vec<FieldDef>) -> Topic {
+    Topic {
+        id: id.into(),
+        name: l(name.0, name.1),
+        description: l(description.0, description.1),
+        fields,
+        default_group: group.into(),
+        default_priority: priority,
+        active: true,
+        version: 1,
+    }
+}
+
+pub fn topics() -> Vec<Topic> {
+    use FieldKind::*;
+    vec![
+        topic(
+            "printer",
+            ("Printer", "Принтер"),
+            ("Jams, toner, printing nothing or printing badly.", "Замятие, тонер, не печатает или печатает плохо."),
+            "service-desk",
+            Priority::Medium,
+            vec![
+                field("location", "Where is the printer?", "Где находится принтер?", Text, true),
+                field("problem", "What is wrong?", "Что случилось?", Select, true).with_options(&[
+                    ("jam", "Paper jam", "Замятие бумаги"),
+                    ("toner", "Toner or ink", "Тонер или чернила"),
+                    ("offline", "Not printing at all", "Совсем не печатает"),
+                    ("quality", "Poor print quality", "Плохое качество печати"),
+                ]),
+                field("asset_tag", "Asset tag (on the sticker)", "Инвентарный номер (на наклейке)", AssetTag, false),
+            ],
+        ),
+        topic(
+            "access-request",
+            ("Access request", "Запрос доступа"),
+            ("Access to a system, a shared folder or a mailbox.", "Доступ к системе, общей папке или почтовому ящику."),
+            "identity",
+            Priority::Medium,
+            vec![
+                field("systems", "Which systems?", "К каким системам?", MultiSelect, true).with_options(&[
+                    ("vpn", "VPN", "VPN"),
+                    ("mail", "Shared mailbox", "Общий почтовый ящик"),
+                    ("crm", "CRM", "CRM"),
+                    ("erp", "ERP", "ERP"),
+                    ("fileshare", "File share", "Файловый ресурс"),
+                ]),
+                field("level", "Access level", "Уровень доступа", Select, true).with_options(&[
+                    ("read", "Read", "Чтение"),
+                    ("write", "Read and write", "Чтение и запись"),
+                    ("admin", "Administrator", "Администратор"),
+                ]),
+                field("needed_by", "Needed by", "Нужен к дате", Date, false),
+                field("manager_approved", "My manager approved this request", "Руководитель согласовал запрос", Checkbox, true),
+            ],
+        ),
+        topic(
+            "hardware",
+            ("Laptop / hardware", "Ноутбук и оборудование"),
+            ("A device that is broken, slow or missing.", "Устройство сломано, тормозит или его нет."),
+            "field-service",
+            Priority::High,
+            vec![
+                field("asset_tag", "Asset tag", "Инвентарный номер", AssetTag, true),
+                field("device", "Device", "Устройство", Select, true).with_options(&[
+                    ("laptop", "Laptop", "Ноутбук"),
+                    ("desktop", "Desktop", "Настольный ПК"),
+                    ("monitor", "Monitor", "Монитор"),
+                    ("dock", "Docking station", "Док-станция"),
+                    ("peripheral", "Keyboard, mouse or headset", "Клавиатура, мышь или гарнитура"),
+                ]),
+                field("symptoms", "What happens?", "Что происходит?", Multiline, false),
+                field("under_warranty", "Still under warranty", "Ещё на гарантии", Checkbox, false),
+            ],
+        ),
+        topic(
+            "software",
+            ("Software install", "Установка ПО"),
+            ("Install or update a program.", "Установить или обновить программу."),
+            "service-desk",
+            Priority::Low,
+            vec![
+                field("software", "Program", "Программа", Text, true),
+                field("version", "Version", "Версия", Text, false),
+                field("seats", "For how many people?", "Для скольких сотрудников?", Number, true).with_range(1.0, 500.0),
+                field("license_needed", "A licence must be bought", "Нужно купить лицензию", Checkbox, false),
+                field("asset_tag", "Computer's asset tag", "Инвентарный номер компьютера", AssetTag, false),
+            ],
+        ),
+        topic(
+            "network-vpn",
+            ("Network / VPN", "Сеть и VPN"),
+            ("No connection, slow network, VPN trouble.", "Нет связи, медленная сеть, проблемы с VPN."),
+            "network",
+            Priority::High,
+            vec![
+                field("connection", "Connection", "Подключение", Select, true).with_options(&[
+                    ("office-wifi", "Office Wi-Fi", "Офисный Wi-Fi"),
+                    ("office-cable", "Office cable", "Офисная сеть (кабель)"),
+                    ("vpn-home", "VPN from home", "VPN из дома"),
+                    ("vpn-travel", "VPN while travelling", "VPN в поездке"),
+                ]),
+                field("location", "Where are you?", "Где вы находитесь?", Text, false),
+                field("since", "Since when?", "С какого дня?", Date, false),
+                field("affected_users", "People affected", "Сколько людей затронуто", Number, false).with_range(1.0, 10000.0),
+            ],
+        ),
+    ]
+}
+
+/// What happens to one demo ticket after it is filed.
+enum Step {
+    Reply(&'static str, &'static str),
+    Note(&'static str, &'static str),
+    Update(&'static str, serde_json::Value),
+}
+
+struct DemoTicket {
+    by: Actor,
+    hours_ago: i64,
+    request: serde_json::Value,
+    steps: Vec<Step>,
+}
+
+fn demo_tickets() -> Vec<DemoTicket> {
+    let requester = |i: usize| Actor::new(REQUESTERS[i], Role::Requester);
+    vec![
+        DemoTicket {
+            by: requester(0),
+            hours_ago: 50,
+            request: json!({"topic": "printer", "subject": "Printer on the 3rd floor jams every page",
+                "description": "Since this morning every second sheet gets stuck near the fuser.",
+                "fields": {"location": "3rd floor, room 312", "problem": "jam", "asset_tag": "PR-0042"}}),
+            steps: vec![
+                Step::Reply(AGENTS[0], "I will come by after lunch with a new fuser kit."),
+                Step::Note(AGENTS[0], "Fuser kit ordered, arrives Thursday."),
+                Step::Update(AGENTS[0], json!({"assignee": AGENTS[0]})),
+            ],
+        },
+        DemoTicket {
+            by: requester(1),
+            hours_ago: 30,
+            request: json!({"topic": "access-request", "subject": "CRM and VPN access for a new sales manager",
+                "description": "Please give Olga (starts Monday) read and write access.",
+                "fields": {"systems": ["crm", "vpn"], "level": "write", "needed_by": "2026-12-01", "manager_approved": true}}),
+            steps: vec![
+                Step::Update(AGENTS[1], json!({"assignee": AGENTS[1], "status": "waiting"})),
+                Step::Reply(AGENTS[1], "Which office will Olga work from?"),
+            ],
+        },
+        DemoTicket {
+            by: requester(2),
+            hours_ago: 20,
+            request: json!({"topic": "hardware", "subject": "Laptop does not charge", "priority": "urgent",
+                "description": "The charging light stays off with two different chargers.",
+                "fields": {"asset_tag": "LT-04211", "device": "laptop", "symptoms": "No light, battery at 3%.", "under_warranty": true}}),
+            steps: vec![],
+        },
+        DemoTicket {
+            by: requester(0),
+            hours_ago: 8,
+            request: json!({"topic": "software", "subject": "Install Inkscape",
+                "description": "I need Inkscape for the new brochure.", "fields": {"software": "Inkscape", "version": "1.4", "seats": 1}}),
+            steps: vec![
+                Step::Reply(AGENTS[0], "Installed through the software centre; please restart."),
+                Step::Update(AGENTS[0], json!({"status": "resolved"})),
+            ],
+        },
+        DemoTicket {
+            by: requester(1),
+            hours_ago: 2,
+            request: json!({"topic": "network-vpn", "subject": "VPN drops every ten minutes",
+                "description": "Working from home; the VPN reconnects every ten minutes or so.",
+                "fields": {"connection": "vpn-home", "since": "2026-11-24", "affected_users": 1}}),
+            steps: vec![],
+        },
+        DemoTicket {
+            by: Actor::new(AGENTS[1], Role::Agent),
+            hours_ago: 1,
+            request: json!({"topic": "network-vpn", "subject": "Call: Wi-Fi down in meeting room B", "channel": "phone",
+                "requester": REQUESTERS[2], "description": "Maria called: no Wi-Fi in meeting room B, a client meeting starts at 3.",
+                "fields": {"connection": "office-wifi", "location": "Meeting room B", "affected_users": 8}}),
+            steps: vec![Step::Update(AGENTS[1], json!({"priority": "urgent"}))],
+        },
+    ]
+}
+
+pub async fn seed<S: TicketStore>(store: &S) -> Result<(), String> {
+    if !store.list_topics().await.map_err(|e| e.to_string())?.is_empty() {
+        tracing::info!("demo data: topics exist, nothing to seed");
+        return Ok(());
+    }
+    let topics = topics();
+    for topic in &topics {
+        store.put_topic(topic).await.map_err(|e| format!("topic {}: {e}", topic.id))?;
+    }
+    for demo in demo_tickets() {
+        let at = Utc::now() - Duration::hours(demo.hours_ago);
+        let request: CreateTicketRequest = serde_json::from_value(demo.request).map_err(|e| e.to_string())?;
+        let topic = topics.iter().find(|t| t.id == request.topic);
+        let draft = commands::prepare_ticket(request, topic, &demo.by).map_err(|e| e.to_string())?;
+        let number = store.next_ticket_number().await.map_err(|e| e.to_string())?;
+        let Change { mut ticket, events } = draft.into_ticket(new_id(), TicketNumber(number), new_id(), at);
+        store.create_ticket(&ticket, &events).await.map_err(|e| e.to_string())?;
+        for (i, step) in demo.steps.into_iter().enumerate() {
+            let when = at + Duration::minutes(20 * (i as i64 + 1));
+            let change = match step {
+                Step::Reply(agent, body) | Step::Note(agent, body) => {
+                    let internal = matches!(step, Step::Note(..));
+                    let request = MessageRequest { body: body.into(), version: None };
+                    Some(commands::add_message(&ticket, &Actor::new(agent, Role::Agent), request, internal, when, &mut new_id))
+                }
+                Step::Update(agent, mut patch) => {
+                    patch["version"] = json!(ticket.version);
+                    let request: UpdateTicketRequest = serde_json::from_value(patch).map_err(|e| e.to_string())?;
+                    commands::update_ticket(&ticket, topic, &Actor::new(agent, Role::Agent), request, when, &mut new_id).transpose()
+                }
+            };
+            if let Some(change) = change {
+                let change = change.map_err(|e| e.to_string())?;
+                store.save_ticket(&change.ticket, &change.events).await.map_err(|e| e.to_string())?;
+                ticket = change.ticket;
+            }
+        }
+        tracing::info!(number = %ticket.number, subject = ticket.subject, "demo ticket");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use helpdesk_core::topic::TopicInput;
+
+    #[test]
+    fn demo_topics_pass_the_admin_checks() {
+        for topic in topics() {
+            let input: TopicInput = serde_json::from_value(serde_json::to_value(&topic).unwrap()).unwrap();
+            assert_eq!(input.into_topic(&topic.id, 1), Ok(topic.clone()), "{}", topic.id);
+        }
+    }
+
+    #[test]
+    fn demo_tickets_pass_the_ticket_checks() {
+        let topics = topics();
+        for demo in demo_tickets() {
+            let request: CreateTicketRequest = serde_json::from_value(demo.request).unwrap();
+            let topic = topics.iter().find(|t| t.id == request.topic);
+            commands::prepare_ticket(request, topic, &demo.by).unwrap();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The local runner as a person uses it: the real binary on a free port, over HTTP, against the
+//! local AWS stack, on a fresh table.
+
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Runner {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+async fn start(table: &str) -> Runner {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_helpdesk-local"))
+        .arg("serve")
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .envs(helpdesk_tests::local_aws_env())
+        .env("HELPDESK_PORT", port.to_string())
+        .env("TABLE_NAME", table)
+        .env("HELPDESK_LOCAL_MODE", "true")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start helpdesk-local");
+    let runner = Runner { child, base: format!("http://127.0.0.1:{port}") };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if reqwest::get(format!("{}/api/health", runner.base)).await.is_ok_and(|r| r.status() == 200) {
+            return runner;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the runner did not answer within 30 s (is the local stack up? scripts/local-stack start)");
+}
+
+async fn call(base: &str, method: &str, path: &str, actor: &str, body: Option<Value>) -> (u16, Value) {
+    let client = reqwest::Client::new();
+    let mut request = client.request(method.parse().unwrap(), format!("{base}{path}")).header("x-helpdesk-local-actor", actor);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
+    let table = format!("runner-{}", std::process::id());
+    let runner = start(&table).await;
+    let base = runner.base.clone();
+
+    let (status, topics) = call(&base, "GET", "/api/topics", "requester:anna.petrova", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(topics["items"].as_array().unwrap().len(), 5, "five demo topics");
+    let (_, queue) = call(&base, "GET", "/api/tickets", "agent:ivan.sidorov", None).await;
+    assert_eq!(queue["items"].as_array().unwrap().len(), 6, "six demo tickets");
+
+    // create, list, reply: what the README shows with curl
+    let ticket = json!({"topic": "printer", "subject": "Toner empty", "description": "Prints blank pages.",
+        "fields": {"location": "2nd floor", "problem": "toner"}});
+    let (status, created) = call(&base, "POST", "/api/tickets", "requester:anna.petrova", Some(ticket)).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["ticket"]["number"], "HD-1007");
+    let (_, mine) = call(&base, "GET", "/api/my/tickets?limit=1", "requester:anna.petrova", None).await;
+    assert_eq!(mine["items"][0]["number"], "HD-1007", "newest first");
+    let (status, replied) =
+        call(&base, "POST", "/api/tickets/HD-1007/replies", "agent:ivan.sidorov", Some(json!({"body": "Replaced."}))).await;
+    assert_eq!((status, replied["ticket"]["status"].as_str()), (200, Some("open")));
+
+    // a body over the limit is refused by the runner as by API Gateway's handler
+    let big = json!({"body": "x".repeat(70 * 1024)});
+    let (status, refused) = call(&base, "POST", "/api/tickets/HD-1007/replies", "agent:ivan.sidorov", Some(big)).await;
+    assert_eq!((status, refused["code"].as_str()), (413, Some("payload_too_large")));
+
+    // the frontend, with unknown paths falling back to index.html for client-side routing
+    let page = reqwest::get(format!("{base}/")).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("<title>Helpdesk</title>"));
+    let deep = reqwest::get(format!("{base}/tickets/HD-1007")).await.unwrap();
+    assert!(deep.text().await.unwrap().contains("<title>Helpdesk</title>"));
+    drop(runner);
+
+    // a second start on the same table seeds nothing more
+    let again = start(&table).await;
+    let (_, queue) = call(&again.base, "GET", "/api/tickets", "agent:ivan.sidorov", None).await;
+    assert_eq!(queue["items"].as_array().unwrap().len(), 7);
+    let (_, topics) = call(&again.base, "GET", "/api/topics", "requester:anna.petrova", None).await;
+    assert_eq!(topics["items"].as_array().unwrap().len(), 5);
+    drop(again);
+
+    let _ = helpdesk_tests::dynamodb_client().await.delete_table().table_name(&table).send().await;
+}
