@@ -219,7 +219,72 @@ mod tests {
     }
 
     #[test]
+    fn every_function_policy_names_its_actions_and_resources() {
+        let template = read_template().unwrap();
+        let doc: Value = serde_yaml::from_str(&template).unwrap();
+        let functions = functions(&template).unwrap();
+        assert!(!functions.is_empty());
+        for function in functions {
+            let statements = doc["Resources"][function.as_str()]["Properties"]["Policies"]
+                .as_sequence()
+                .unwrap_or_else(|| panic!("{function}: no inline policy"))
+                .iter()
+                .flat_map(|p| p["Statement"].as_sequence().cloned().unwrap_or_default())
+                .collect::<Vec<_>>();
+            assert!(!statements.is_empty(), "{function}: no statements");
+            for statement in statements {
+                let as_list = |v: &Value| match v {
+                    Value::Sequence(items) => items.clone(),
+                    other => vec![other.clone()],
+                };
+                for action in as_list(&statement["Action"]) {
+                    let action = action.as_str().unwrap_or_default();
+                    assert!(!action.is_empty() && !action.contains('*'), "{function}: action {action:?} is not a named action");
+                }
+                for resource in as_list(&statement["Resource"]) {
+                    assert_ne!(resource.as_str(), Some("*"), "{function}: a statement on every resource");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_local_identity_seam_is_never_deployed() {
+        let template = read_template().unwrap();
+        assert!(!template.contains(crate::config::LOCAL_MODE), "{} must never be set in AWS", crate::config::LOCAL_MODE);
+    }
+
+    #[test]
     fn the_template_declares_the_buckets() {
         assert_eq!(resources().buckets, ["AttachmentsBucket", "FrontendBucket"]);
     }
+}
+
+/// The logical ids of the template's Lambda functions.
+pub fn functions(template: &str) -> Result<Vec<String>, String> {
+    let doc: Value = serde_yaml::from_str(template).map_err(|e| format!("template: {e}"))?;
+    let resources = doc.get("Resources").and_then(Value::as_mapping).ok_or("template: no Resources")?;
+    Ok(resources
+        .iter()
+        .filter(|(_, r)| r.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::Function"))
+        .filter_map(|(id, _)| id.as_str().map(str::to_string))
+        .collect())
+}
+
+/// The environment variable names a function gets: the Globals' and its own.
+pub fn function_environment(template: &str, function: &str) -> Result<std::collections::BTreeSet<String>, String> {
+    let doc: Value = serde_yaml::from_str(template).map_err(|e| format!("template: {e}"))?;
+    let variables = |node: Option<&Value>| -> Vec<String> {
+        node.and_then(|n| n.get("Environment"))
+            .and_then(|e| e.get("Variables"))
+            .and_then(Value::as_mapping)
+            .map(|m| m.keys().filter_map(|k| k.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    };
+    let function_props = doc.get("Resources").and_then(|r| r.get(function)).and_then(|f| f.get("Properties"));
+    if function_props.is_none() {
+        return Err(format!("template: no function {function}"));
+    }
+    let globals = doc.get("Globals").and_then(|g| g.get("Function"));
+    Ok(variables(globals).into_iter().chain(variables(function_props)).collect())
 }

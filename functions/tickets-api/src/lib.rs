@@ -19,6 +19,10 @@ use lambda_http::{Body, Request, Response};
 use routes::{Matched, Route};
 use serde::Serialize;
 
+/// The environment variables this function reads in AWS (the local-only seam switch aside); the
+/// template gives it exactly these.
+pub const ENVIRONMENT: &[&str] = &[helpdesk_aws::config::TABLE_NAME];
+
 /// The OpenAPI 3.1 document of this API, served at `/api/openapi.json`.
 pub const OPENAPI: &str = include_str!("../openapi.json");
 

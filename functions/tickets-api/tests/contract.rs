@@ -47,3 +47,12 @@ fn the_openapi_document_lists_every_error_code() {
     let codes: Vec<String> = ErrorCode::ALL.iter().map(|c| serde_json::to_value(c).unwrap().as_str().unwrap().to_string()).collect();
     assert_eq!(documented, codes);
 }
+
+#[test]
+fn the_template_gives_the_function_exactly_the_environment_it_reads() {
+    let template = helpdesk_aws::template::read_template().unwrap();
+    let mut given = helpdesk_aws::template::function_environment(&template, "TicketsApiFunction").unwrap();
+    assert!(given.remove("RUST_LOG"), "the log filter is set");
+    let read: BTreeSet<String> = tickets_api::ENVIRONMENT.iter().map(|v| v.to_string()).collect();
+    assert_eq!(given, read);
+}
