@@ -19,3 +19,15 @@ ensure_local_stack() {
         trap 'scripts/local-stack stop' EXIT
     fi
 }
+
+# SAM CLI and cargo-lambda (it brings zig for the arm64 link) in the project's venv, and the
+# arm64 Rust target Lambda runs.
+ensure_sam_tools() {
+    [ -x .local/venv/bin/python ] || python3 -m venv .local/venv
+    if [ ! -x .local/venv/bin/sam ] || [ ! -x .local/venv/bin/cargo-lambda ]; then
+        echo "installing the SAM CLI and cargo-lambda into .local/venv" >&2
+        .local/venv/bin/pip install --quiet --disable-pip-version-check "aws-sam-cli==1.170.0" "cargo-lambda==1.9.2"
+    fi
+    rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
+    export PATH="$root/.local/venv/bin:$PATH" SAM_CLI_TELEMETRY=0
+}

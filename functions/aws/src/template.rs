@@ -148,20 +148,6 @@ pub async fn ensure_table(client: &aws_sdk_dynamodb::Client, table: &TableDef, n
     Ok(true)
 }
 
-/// Creates a bucket unless it exists. Returns whether it created it.
-pub async fn ensure_bucket(client: &aws_sdk_s3::Client, name: &str) -> Result<bool, String> {
-    if client.head_bucket().bucket(name).send().await.is_ok() {
-        return Ok(false);
-    }
-    client
-        .create_bucket()
-        .bucket(name)
-        .send()
-        .await
-        .map_err(|e| format!("creating bucket {name}: {}", aws_sdk_s3::error::DisplayErrorContext(&e)))?;
-    Ok(true)
-}
-
 /// The local name of a template resource: `helpdesk-local-attachmentsbucket` for `AttachmentsBucket`.
 pub fn local_name(prefix: &str, logical_id: &str) -> String {
     format!("{prefix}-{}", logical_id.to_ascii_lowercase())

@@ -91,14 +91,29 @@ async fn setup(
             tracing::info!(table = name, "created table");
         }
     }
-    let s3 = config::s3_client(sdk);
+    // Path-style addressing: the local stack serves buckets under its own host name.
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(true).build());
     for bucket in &resources.buckets {
         let name = template::local_name(LOCAL_PREFIX, bucket);
-        if template::ensure_bucket(&s3, &name).await? {
+        if ensure_bucket(&s3, &name).await? {
             tracing::info!(bucket = name, "created bucket");
         }
     }
     Ok(())
+}
+
+/// Creates a bucket unless it exists. Returns whether it created it.
+async fn ensure_bucket(client: &aws_sdk_s3::Client, name: &str) -> Result<bool, String> {
+    if client.head_bucket().bucket(name).send().await.is_ok() {
+        return Ok(false);
+    }
+    client
+        .create_bucket()
+        .bucket(name)
+        .send()
+        .await
+        .map_err(|e| format!("creating bucket {name}: {}", aws_sdk_s3::error::DisplayErrorContext(&e)))?;
+    Ok(true)
 }
 
 async fn serve(app: App<DynamoStore>, settings: &Settings) -> Result<(), String> {
