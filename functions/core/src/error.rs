@@ -2,78 +2,54 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Stable error codes. Clients branch on these; renaming one is a breaking change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// The body is not JSON.
-    MalformedJson,
-    /// The body is JSON of the wrong shape (a wrong type, a missing member).
-    InvalidBody,
-    /// The body has a member the endpoint does not know.
-    UnknownField,
-    /// Values are well-formed but break the rules; `fields` says which and why.
-    ValidationFailed,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    InvalidQuery,
-    InvalidCursor,
-    UnknownTopic,
-    TopicExists,
-    IllegalTransition,
-    TicketClosed,
-    /// The write was based on an old version; `current_version` says which is current.
-    VersionConflict,
-    Unauthenticated,
-    Forbidden,
-    NotFound,
-    RouteNotFound,
-    MethodNotAllowed,
-    Internal,
+/// Declares the error codes once each, with their HTTP status: the enum, `ALL` and `http_status`.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $code:ident => $status:literal,)+) => {
+        /// Stable error codes. Clients branch on these; renaming one is a breaking change.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $code,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, for documentation and the tests that hold the OpenAPI document to this list.
+            pub const ALL: &[ErrorCode] = &[$(ErrorCode::$code,)+];
+
+            pub fn http_status(self) -> u16 {
+                match self {
+                    $(ErrorCode::$code => $status,)+
+                }
+            }
+        }
+    };
 }
 
-impl ErrorCode {
-    /// Every code, for documentation and the tests that hold the OpenAPI document to this list.
-    pub const ALL: [ErrorCode; 19] = {
-        use ErrorCode::*;
-        [
-            MalformedJson,
-            InvalidBody,
-            UnknownField,
-            ValidationFailed,
-            PayloadTooLarge,
-            UnsupportedMediaType,
-            InvalidQuery,
-            InvalidCursor,
-            UnknownTopic,
-            TopicExists,
-            IllegalTransition,
-            TicketClosed,
-            VersionConflict,
-            Unauthenticated,
-            Forbidden,
-            NotFound,
-            RouteNotFound,
-            MethodNotAllowed,
-            Internal,
-        ]
-    };
-
-    pub fn http_status(self) -> u16 {
-        use ErrorCode::*;
-        match self {
-            MalformedJson | InvalidBody | UnknownField | InvalidQuery | InvalidCursor => 400,
-            ValidationFailed | UnknownTopic | IllegalTransition => 422,
-            Unauthenticated => 401,
-            Forbidden => 403,
-            NotFound | RouteNotFound => 404,
-            MethodNotAllowed => 405,
-            TopicExists | TicketClosed | VersionConflict => 409,
-            PayloadTooLarge => 413,
-            UnsupportedMediaType => 415,
-            Internal => 500,
-        }
-    }
+error_codes! {
+    /// The body is not JSON.
+    MalformedJson => 400,
+    /// The body is JSON of the wrong shape (a wrong type, a missing member).
+    InvalidBody => 400,
+    /// The body has a member the endpoint does not know.
+    UnknownField => 400,
+    /// Values are well-formed but break the rules; `fields` says which and why.
+    ValidationFailed => 422,
+    PayloadTooLarge => 413,
+    UnsupportedMediaType => 415,
+    InvalidQuery => 400,
+    InvalidCursor => 400,
+    UnknownTopic => 422,
+    TopicExists => 409,
+    IllegalTransition => 422,
+    TicketClosed => 409,
+    /// The write was based on an old version; `current_version` says which is current.
+    VersionConflict => 409,
+    Unauthenticated => 401,
+    Forbidden => 403,
+    NotFound => 404,
+    RouteNotFound => 404,
+    MethodNotAllowed => 405,
+    Internal => 500,
 }
 
 /// Why one form or body field was refused.
