@@ -102,6 +102,7 @@ impl TicketDraft {
             created_at: now,
             updated_at: now,
             version: 1,
+            sla_next_action: None,
         };
         Change { ticket, events: vec![event] }
     }

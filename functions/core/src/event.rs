@@ -47,6 +47,18 @@ pub enum EventKind {
     FieldsChanged {
         changes: Vec<FieldChange>,
     },
+    /// An SLA target is about to be missed.
+    SlaWarning {
+        target: crate::sla::TargetKind,
+        cycle: u32,
+        due_at: DateTime<Utc>,
+    },
+    /// An SLA target was missed.
+    SlaBreached {
+        target: crate::sla::TargetKind,
+        cycle: u32,
+        due_at: DateTime<Utc>,
+    },
 }
 
 /// One field's old and new value; `None` where it was or became empty.

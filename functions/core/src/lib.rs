@@ -6,6 +6,7 @@
 //! WebAssembly frontend (this crate builds for `wasm32-unknown-unknown`).
 
 pub mod api;
+pub mod calendar;
 pub mod commands;
 pub mod error;
 pub mod event;
@@ -13,6 +14,7 @@ pub mod form;
 pub mod lifecycle;
 pub mod limits;
 pub mod permissions;
+pub mod sla;
 pub mod text;
 pub mod ticket;
 pub mod topic;

@@ -9,11 +9,13 @@ pub enum Role {
     Requester,
     Agent,
     Admin,
+    /// The helpdesk itself: the SLA scan's escalations and alerts.
+    System,
 }
 
 impl Role {
     pub fn is_staff(self) -> bool {
-        matches!(self, Role::Agent | Role::Admin)
+        matches!(self, Role::Agent | Role::Admin | Role::System)
     }
 }
 
@@ -57,7 +59,7 @@ pub enum Action {
 pub fn allows(actor: &Actor, action: Action, ticket: Option<&Ticket>) -> bool {
     let own = ticket.is_some_and(|t| t.requester == actor.id);
     match actor.role {
-        Role::Admin => true,
+        Role::Admin | Role::System => true,
         Role::Agent => !matches!(action, Action::ManageTopics),
         Role::Requester => match action {
             Action::CreateTicket | Action::ListOwnTickets => true,
@@ -106,6 +108,7 @@ mod tests {
             created_at: DateTime::UNIX_EPOCH,
             updated_at: DateTime::UNIX_EPOCH,
             version: 1,
+            sla_next_action: None,
         }
     }
 

@@ -158,6 +158,10 @@ pub struct Ticket {
     pub updated_at: DateTime<Utc>,
     /// Bumped by every change; updates are conditional on it.
     pub version: u64,
+    /// When the SLA scan next has something to do for this ticket (a warning or a breach); absent
+    /// while no clock runs (paused, resolved, closed, no plan). Kept by every write.
+    #[serde(default)]
+    pub sla_next_action: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]
