@@ -273,7 +273,7 @@ async fn routes_identity_and_queries() {
 #[tokio::test]
 async fn topics_are_managed_by_admins_with_versions() {
     let t = with_printer_topic().await;
-    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.code(), "topic_exists");
+    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.code(), "already_exists");
     assert_eq!(t.call("POST", "/api/topics", AGENT, Some(printer_topic())).await.code(), "forbidden");
     let mut bad = printer_topic();
     bad["fields"][2]["options"] = json!([]);

@@ -2,6 +2,8 @@
 
 /// The DynamoDB table (the template passes `!Ref HelpdeskTable`).
 pub const TABLE_NAME: &str = "TABLE_NAME";
+/// The EventBridge bus domain events go to (the template passes `!Ref HelpdeskEventBus`).
+pub const EVENT_BUS_NAME: &str = "EVENT_BUS_NAME";
 /// `true` only on a developer's machine: turns on the local identity seam. Never set in AWS.
 pub const LOCAL_MODE: &str = "HELPDESK_LOCAL_MODE";
 

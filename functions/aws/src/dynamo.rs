@@ -1,15 +1,18 @@
 //! The ticket store on DynamoDB: one table, conditional writes for every change, transactions
 //! wherever a change spans items, and Query (never Scan) on every read path.
 
-use crate::keys::{self, ALL_TICKETS, BY_ASSIGNEE, BY_GROUP, BY_REQUESTER, Index, PK, SK};
-use crate::ports::{Listing, Page, StoreError, TicketStore};
+use crate::keys::{self, ALL_TICKETS, BY_ASSIGNEE, BY_GROUP, BY_REQUESTER, Index, PK, SK, SLA_DUE};
+use crate::ports::{DueTickets, Listing, OutboxMessage, Page, StoreError, TicketStore};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, Put, PutRequest, ReturnValue, TransactWriteItem, WriteRequest};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
 use helpdesk_core::api::{TicketQuery, UNASSIGNED};
+use helpdesk_core::calendar::Calendar;
+use helpdesk_core::sla::{SlaConfig, SlaPlan};
 use helpdesk_core::{Ticket, TicketEvent, Topic};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -98,6 +101,65 @@ impl DynamoStore {
         }
     }
 
+    /// Writes a versioned record: a new one at version 1 (`AlreadyExists` if taken), else only
+    /// over `version - 1` (`VersionConflict` or `Missing` otherwise).
+    async fn put_versioned(&self, item: Item, version: u64) -> Result<(), StoreError> {
+        let (pk, sk) = match (item.get(PK).and_then(|v| v.as_s().ok()), item.get(SK).and_then(|v| v.as_s().ok())) {
+            (Some(pk), Some(sk)) => (pk.clone(), sk.clone()),
+            _ => return Err(StoreError::Backend("a versioned item without keys".into())),
+        };
+        let request = self.client.put_item().table_name(&self.table).set_item(Some(item));
+        let request = if version <= 1 {
+            request.condition_expression("attribute_not_exists(PK)")
+        } else {
+            request
+                .condition_expression("#version = :previous")
+                .expression_attribute_names("#version", "version")
+                .expression_attribute_values(":previous", AttributeValue::N((version - 1).to_string()))
+        };
+        match request.send().await {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                if version <= 1 {
+                    Err(StoreError::AlreadyExists)
+                } else {
+                    Err(self.version_conflict(pk, &sk).await)
+                }
+            }
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    /// Writes items in batches of 25, retrying what DynamoDB leaves unprocessed.
+    async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
+        for chunk in requests.chunks(25) {
+            let mut pending = chunk.to_vec();
+            for attempt in 0..10u64 {
+                let out = self.client.batch_write_item().request_items(&self.table, pending).send().await.map_err(sdk)?;
+                pending = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
+                if pending.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20 * (attempt + 1))).await;
+            }
+            if !pending.is_empty() {
+                return Err(StoreError::Backend(format!("{} items stayed unprocessed", pending.len())));
+            }
+        }
+        Ok(())
+    }
+
+    /// Loads tickets in bulk (an import, a benchmark): each ticket with its number item, no
+    /// events, no conditions. Not for request paths.
+    pub async fn import_tickets(&self, tickets: &[Ticket]) -> Result<(), StoreError> {
+        let mut requests = Vec::with_capacity(tickets.len() * 2);
+        for t in tickets {
+            requests.push(put_request(ticket_item(t)?)?);
+            requests.push(put_request(number_item(t))?);
+        }
+        self.batch_write(requests).await
+    }
+
     async fn query_all(&self, pk: String) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
         let mut start = None;
@@ -173,6 +235,31 @@ fn ticket_item(t: &Ticket) -> Result<Item, StoreError> {
     Ok(item)
 }
 
+fn number_item(ticket: &Ticket) -> Item {
+    [(PK.to_string(), s(keys::number_pk(ticket.number.0))), (SK.to_string(), s(keys::NUMBER_SK)), ("ticket_id".to_string(), s(&ticket.id))]
+        .into()
+}
+
+fn put_request(item: Item) -> Result<WriteRequest, StoreError> {
+    Ok(WriteRequest::builder().put_request(PutRequest::builder().set_item(Some(item)).build().map_err(backend)?).build())
+}
+
+/// Configuration records are stored as their JSON under `body`, with `version` beside it.
+fn config_item<T: Serialize>(value: &T, sk: String, version: u64) -> Result<Item, StoreError> {
+    Ok([
+        (PK.to_string(), s(keys::SLA_CONFIG_PK)),
+        (SK.to_string(), s(sk)),
+        ("body".to_string(), s(serde_json::to_string(value).map_err(backend)?)),
+        ("version".to_string(), AttributeValue::N(version.to_string())),
+    ]
+    .into())
+}
+
+fn from_body<T: serde::de::DeserializeOwned>(item: &Item) -> Result<T, StoreError> {
+    let body = item.get("body").and_then(|v| v.as_s().ok()).ok_or_else(|| StoreError::Backend("a record without body".into()))?;
+    serde_json::from_str(body).map_err(|e| StoreError::Backend(format!("unreadable record: {e}")))
+}
+
 fn event_items(ticket_id: &str, events: &[TicketEvent]) -> Result<Vec<Item>, StoreError> {
     events.iter().map(|e| to_item(e, keys::ticket_pk(ticket_id), keys::event_sk(&e.id), "event")).collect()
 }
@@ -235,13 +322,7 @@ impl TicketStore for DynamoStore {
     }
 
     async fn create_ticket(&self, ticket: &Ticket, events: &[TicketEvent]) -> Result<(), StoreError> {
-        let number_item: Item = [
-            (PK.to_string(), s(keys::number_pk(ticket.number.0))),
-            (SK.to_string(), s(keys::NUMBER_SK)),
-            ("ticket_id".to_string(), s(&ticket.id)),
-        ]
-        .into();
-        let mut items = vec![ticket_item(ticket)?, number_item];
+        let mut items = vec![ticket_item(ticket)?, number_item(ticket)];
         items.extend(event_items(&ticket.id, events)?);
         match self.transact(self.new_items(items)?).await {
             Ok(()) => Ok(()),
@@ -279,7 +360,7 @@ impl TicketStore for DynamoStore {
         Ok(out.item().and_then(|i| i.get("ticket_id")).and_then(|v| v.as_s().ok()).cloned())
     }
 
-    async fn save_ticket(&self, ticket: &Ticket, events: &[TicketEvent]) -> Result<(), StoreError> {
+    async fn save_ticket(&self, ticket: &Ticket, events: &[TicketEvent], outbox: &[OutboxMessage]) -> Result<(), StoreError> {
         let previous = ticket.version.checked_sub(1).ok_or_else(|| StoreError::Backend("a saved ticket has version 0".into()))?;
         let mut writes = vec![self.put(
             ticket_item(ticket)?,
@@ -288,6 +369,9 @@ impl TicketStore for DynamoStore {
             &[(":previous", AttributeValue::N(previous.to_string()))],
         )?];
         writes.extend(self.new_items(event_items(&ticket.id, events)?)?);
+        let outbox_items =
+            outbox.iter().map(|m| to_item(m, keys::OUTBOX_PK.into(), m.id.clone(), "outbox")).collect::<Result<Vec<_>, _>>()?;
+        writes.extend(self.new_items(outbox_items)?);
         match self.transact(writes).await {
             Ok(()) => Ok(()),
             Err(TransactionFailure::Condition | TransactionFailure::Raced) => {
@@ -375,27 +459,7 @@ impl TicketStore for DynamoStore {
     }
 
     async fn put_topic(&self, topic: &Topic) -> Result<(), StoreError> {
-        let item = to_item(topic, keys::TOPICS_PK.into(), keys::topic_sk(&topic.id), "topic")?;
-        let request = self.client.put_item().table_name(&self.table).set_item(Some(item));
-        let request = if topic.version <= 1 {
-            request.condition_expression("attribute_not_exists(PK)")
-        } else {
-            request
-                .condition_expression("#version = :previous")
-                .expression_attribute_names("#version", "version")
-                .expression_attribute_values(":previous", AttributeValue::N((topic.version - 1).to_string()))
-        };
-        match request.send().await {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                if topic.version <= 1 {
-                    Err(StoreError::AlreadyExists)
-                } else {
-                    Err(self.version_conflict(keys::TOPICS_PK.into(), &keys::topic_sk(&topic.id)).await)
-                }
-            }
-            Err(e) => Err(sdk(e)),
-        }
+        self.put_versioned(to_item(topic, keys::TOPICS_PK.into(), keys::topic_sk(&topic.id), "topic")?, topic.version).await
     }
 
     async fn get_topic(&self, id: &str) -> Result<Option<Topic>, StoreError> {
@@ -414,5 +478,86 @@ impl TicketStore for DynamoStore {
 
     async fn list_topics(&self) -> Result<Vec<Topic>, StoreError> {
         self.query_all(keys::TOPICS_PK.into()).await?.into_iter().map(from_item).collect()
+    }
+
+    async fn sla_config(&self) -> Result<SlaConfig, StoreError> {
+        let mut config = SlaConfig::default();
+        for item in self.query_all(keys::SLA_CONFIG_PK.into()).await? {
+            match item.get(SK).and_then(|v| v.as_s().ok()) {
+                Some(sk) if sk.starts_with(keys::SLA_PLAN_PREFIX) => config.plans.push(from_body(&item)?),
+                Some(sk) if sk.starts_with(keys::CALENDAR_PREFIX) => config.calendars.push(from_body(&item)?),
+                _ => {}
+            }
+        }
+        Ok(config)
+    }
+
+    async fn put_sla_plan(&self, plan: &SlaPlan) -> Result<(), StoreError> {
+        self.put_versioned(config_item(plan, format!("{}{}", keys::SLA_PLAN_PREFIX, plan.id), plan.version)?, plan.version).await
+    }
+
+    async fn put_calendar(&self, calendar: &Calendar) -> Result<(), StoreError> {
+        self.put_versioned(config_item(calendar, format!("{}{}", keys::CALENDAR_PREFIX, calendar.id), calendar.version)?, calendar.version)
+            .await
+    }
+
+    async fn due_tickets(&self, until: DateTime<Utc>) -> Result<DueTickets, StoreError> {
+        let mut due = DueTickets::default();
+        for shard in 0..keys::SLA_SHARDS {
+            let mut start = None;
+            loop {
+                let out = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .index_name(SLA_DUE.name)
+                    .key_condition_expression("#pk = :pk AND #sk <= :until")
+                    .expression_attribute_names("#pk", SLA_DUE.pk)
+                    .expression_attribute_names("#sk", SLA_DUE.sk)
+                    .expression_attribute_values(":pk", s(keys::sla_partition(shard)))
+                    .expression_attribute_values(":until", s(keys::sla_due_until(until)))
+                    .set_exclusive_start_key(start)
+                    .send()
+                    .await
+                    .map_err(sdk)?;
+                due.items_read += out.scanned_count() as usize;
+                for item in out.items.unwrap_or_default() {
+                    if let Some(id) = item.get(PK).and_then(|v| v.as_s().ok()).and_then(|pk| pk.strip_prefix("TICKET#")) {
+                        due.ticket_ids.push(id.to_string());
+                    }
+                }
+                start = out.last_evaluated_key;
+                if start.is_none() {
+                    break;
+                }
+            }
+        }
+        Ok(due)
+    }
+
+    async fn pending_outbox(&self, limit: usize) -> Result<Vec<OutboxMessage>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", s(keys::OUTBOX_PK))
+            .consistent_read(true)
+            .limit(limit.clamp(1, 1000) as i32)
+            .send()
+            .await
+            .map_err(sdk)?;
+        out.items.unwrap_or_default().into_iter().map(from_item).collect()
+    }
+
+    async fn delete_outbox(&self, ids: &[String]) -> Result<(), StoreError> {
+        let requests = ids
+            .iter()
+            .map(|id| {
+                let key: Item = [(PK.to_string(), s(keys::OUTBOX_PK)), (SK.to_string(), s(id))].into();
+                Ok(WriteRequest::builder().delete_request(DeleteRequest::builder().set_key(Some(key)).build().map_err(backend)?).build())
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.batch_write(requests).await
     }
 }

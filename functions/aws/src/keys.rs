@@ -1,7 +1,7 @@
 //! The single-table key design. docs/storage.md explains each item and index and the access
 //! pattern it serves; this module is the only code that spells keys.
 
-use chrono::SecondsFormat;
+use chrono::{DateTime, SecondsFormat, Utc};
 use helpdesk_core::{Status, Ticket};
 
 pub const PK: &str = "PK";
@@ -23,7 +23,33 @@ pub const BY_ASSIGNEE: Index = Index { name: "GSI2", pk: "GSI2PK", sk: "GSI2SK" 
 pub const BY_GROUP: Index = Index { name: "GSI3", pk: "GSI3PK", sk: "GSI3SK" };
 /// All tickets, by status then age.
 pub const ALL_TICKETS: Index = Index { name: "GSI4", pk: "GSI4PK", sk: "GSI4SK" };
-pub const INDEXES: [Index; 4] = [BY_REQUESTER, BY_ASSIGNEE, BY_GROUP, ALL_TICKETS];
+/// Sparse: tickets with an SLA action ahead, by when it falls due. Only tickets with a running
+/// clock carry these keys, so the scan reads what is due and nothing else.
+pub const SLA_DUE: Index = Index { name: "GSI5", pk: "GSI5PK", sk: "GSI5SK" };
+pub const INDEXES: [Index; 5] = [BY_REQUESTER, BY_ASSIGNEE, BY_GROUP, ALL_TICKETS, SLA_DUE];
+
+/// Partitions of the due index, so that many tickets falling due at once spread their writes.
+pub const SLA_SHARDS: u32 = 4;
+
+pub fn sla_partition(shard: u32) -> String {
+    format!("SLA#{shard}")
+}
+
+fn sla_shard(ticket_id: &str) -> u32 {
+    // FNV-1a: stable across builds and platforms, unlike the standard hasher.
+    let hash = ticket_id.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    hash % SLA_SHARDS
+}
+
+/// Sort keys of the due index up to and including `at`.
+pub fn sla_due_until(at: DateTime<Utc>) -> String {
+    // '~' sorts after every character of a ticket id.
+    format!("{}#~", timestamp(at))
+}
+
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
 
 pub fn ticket_pk(id: &str) -> String {
     format!("TICKET#{id}")
@@ -45,6 +71,15 @@ pub const COUNTER_PK: &str = "COUNTER";
 pub const TICKET_COUNTER_SK: &str = "ticket_number";
 
 pub const TOPICS_PK: &str = "TOPICS";
+
+/// SLA plans and calendars share one partition: the whole configuration is one Query.
+pub const SLA_CONFIG_PK: &str = "SLA_CONFIG";
+pub const SLA_PLAN_PREFIX: &str = "PLAN#";
+pub const CALENDAR_PREFIX: &str = "CALENDAR#";
+
+/// Messages waiting to go onto the event bus, written in the same transaction as the change
+/// they announce; SK is a ULID, so they drain in order.
+pub const OUTBOX_PK: &str = "OUTBOX";
 pub fn topic_sk(id: &str) -> String {
     format!("TOPIC#{id}")
 }
@@ -67,10 +102,10 @@ pub fn status_prefix(status: Status) -> String {
 }
 
 /// The index attributes of a ticket's META item.
-pub fn ticket_index_keys(t: &Ticket) -> [(&'static str, String); 8] {
-    let created = t.created_at.to_rfc3339_opts(SecondsFormat::Micros, true);
+pub fn ticket_index_keys(t: &Ticket) -> Vec<(&'static str, String)> {
+    let created = timestamp(t.created_at);
     let by_status_then_age = format!("{}{created}#{}", status_prefix(t.status), t.id);
-    [
+    let mut keys = vec![
         (BY_REQUESTER.pk, requester_partition(&t.requester)),
         (BY_REQUESTER.sk, format!("{created}#{}", t.id)),
         (BY_ASSIGNEE.pk, assignee_partition(t.assignee.as_deref())),
@@ -79,5 +114,10 @@ pub fn ticket_index_keys(t: &Ticket) -> [(&'static str, String); 8] {
         (BY_GROUP.sk, by_status_then_age.clone()),
         (ALL_TICKETS.pk, ALL_TICKETS_PARTITION.to_string()),
         (ALL_TICKETS.sk, by_status_then_age),
-    ]
+    ];
+    if let Some(due) = t.sla_next_action {
+        keys.push((SLA_DUE.pk, sla_partition(sla_shard(&t.id))));
+        keys.push((SLA_DUE.sk, format!("{}#{}", timestamp(due), t.id)));
+    }
+    keys
 }

@@ -1,12 +1,15 @@
-//! Adapters to AWS behind the ports the handlers take. Today: the DynamoDB ticket store and the
-//! table and bucket definitions read from the SAM template.
+//! Adapters to AWS behind the ports the handlers take: the DynamoDB ticket store, the EventBridge
+//! publisher, and the table and bucket definitions read from the SAM template.
 
 pub mod config;
 pub mod dynamo;
+pub mod events;
 pub mod keys;
 pub mod ports;
 pub mod template;
 
 pub use aws_sdk_dynamodb;
+pub use aws_sdk_eventbridge;
 pub use dynamo::DynamoStore;
-pub use ports::{Listing, Page, StoreError, TicketStore};
+pub use events::EventBridgePublisher;
+pub use ports::{DueTickets, EventPublisher, Listing, OutboxMessage, Page, StoreError, TicketStore};

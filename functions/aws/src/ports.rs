@@ -1,8 +1,30 @@
 //! The ports the handlers take: small traits, one implementation per backend.
 
+use chrono::{DateTime, Utc};
 use helpdesk_core::api::TicketQuery;
+use helpdesk_core::calendar::Calendar;
+use helpdesk_core::sla::{SlaConfig, SlaPlan};
 use helpdesk_core::{Ticket, TicketEvent, Topic};
+use serde::{Deserialize, Serialize};
 use std::future::Future;
+
+/// A message for the event bus. It is written to the outbox in the same transaction as the
+/// change it announces, and published from there, so a crash loses no message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    /// A ULID: messages publish in order.
+    pub id: String,
+    /// The EventBridge detail-type, e.g. `SlaBreached`.
+    pub detail_type: String,
+    pub detail: serde_json::Value,
+}
+
+/// Tickets whose SLA action time has come, and how many index items were read to find them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DueTickets {
+    pub ticket_ids: Vec<String>,
+    pub items_read: usize,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -43,13 +65,34 @@ pub trait TicketStore: Send + Sync {
     /// A ticket and its events in order.
     fn get_ticket(&self, id: &str) -> impl Future<Output = Result<Option<(Ticket, Vec<TicketEvent>)>, StoreError>> + Send;
     fn find_ticket_id(&self, number: u64) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
-    /// Writes the changed ticket and its new events in one transaction, if the stored ticket is
-    /// still at `ticket.version - 1`.
-    fn save_ticket(&self, ticket: &Ticket, events: &[TicketEvent]) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Writes the changed ticket, its new events and its outbox messages in one transaction, if
+    /// the stored ticket is still at `ticket.version - 1`.
+    fn save_ticket(
+        &self,
+        ticket: &Ticket,
+        events: &[TicketEvent],
+        outbox: &[OutboxMessage],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn list_tickets(&self, listing: Listing<'_>, query: &TicketQuery) -> impl Future<Output = Result<Page<Ticket>, StoreError>> + Send;
 
     /// Writes a topic: a new one when `topic.version == 1`, else only over `topic.version - 1`.
     fn put_topic(&self, topic: &Topic) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn get_topic(&self, id: &str) -> impl Future<Output = Result<Option<Topic>, StoreError>> + Send;
     fn list_topics(&self) -> impl Future<Output = Result<Vec<Topic>, StoreError>> + Send;
+
+    /// Every SLA plan and calendar.
+    fn sla_config(&self) -> impl Future<Output = Result<SlaConfig, StoreError>> + Send;
+    /// Versioned like topics: version 1 creates.
+    fn put_sla_plan(&self, plan: &SlaPlan) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn put_calendar(&self, calendar: &Calendar) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Tickets with an SLA action due at or before `until`, from the sparse due index.
+    fn due_tickets(&self, until: DateTime<Utc>) -> impl Future<Output = Result<DueTickets, StoreError>> + Send;
+
+    fn pending_outbox(&self, limit: usize) -> impl Future<Output = Result<Vec<OutboxMessage>, StoreError>> + Send;
+    fn delete_outbox(&self, ids: &[String]) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Where domain events go for other parts (notifications) to consume.
+pub trait EventPublisher: Send + Sync {
+    fn publish(&self, messages: &[OutboxMessage]) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

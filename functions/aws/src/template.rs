@@ -70,12 +70,14 @@ pub struct Resources {
     pub tables: Vec<TableDef>,
     /// Logical ids of the `AWS::S3::Bucket` resources.
     pub buckets: Vec<String>,
+    /// Logical ids of the `AWS::Events::EventBus` resources.
+    pub event_buses: Vec<String>,
 }
 
 pub fn parse(template: &str) -> Result<Resources, String> {
     let doc: Value = serde_yaml::from_str(template).map_err(|e| format!("template: {e}"))?;
     let resources = doc.get("Resources").and_then(Value::as_mapping).ok_or("template: no Resources")?;
-    let mut out = Resources { tables: Vec::new(), buckets: Vec::new() };
+    let mut out = Resources { tables: Vec::new(), buckets: Vec::new(), event_buses: Vec::new() };
     for (id, resource) in resources {
         let id = id.as_str().ok_or("template: a resource id is not a string")?.to_string();
         match resource.get("Type").and_then(Value::as_str) {
@@ -86,6 +88,7 @@ pub fn parse(template: &str) -> Result<Resources, String> {
                 out.tables.push(table);
             }
             Some("AWS::S3::Bucket") => out.buckets.push(id),
+            Some("AWS::Events::EventBus") => out.event_buses.push(id),
             _ => {}
         }
     }

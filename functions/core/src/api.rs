@@ -3,6 +3,7 @@
 use crate::error::{ApiError, ErrorCode};
 use crate::event::TicketEvent;
 use crate::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::sla::SlaStatus;
 use crate::ticket::{Channel, Priority, Status, Ticket};
 use crate::topic::Topic;
 use serde::de::DeserializeOwned;
@@ -71,6 +72,9 @@ pub struct TicketView {
     pub events: Vec<TicketEvent>,
     /// Where the viewer may move the status from here.
     pub allowed_statuses: Vec<Status>,
+    /// The SLA clocks, for staff, when a plan covers the ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaStatus>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,10 +85,13 @@ pub struct TicketPage {
     pub next_cursor: Option<String>,
 }
 
+/// A plain list: topics, SLA plans, calendars.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TopicList {
-    pub items: Vec<Topic>,
+pub struct Items<T> {
+    pub items: Vec<T>,
 }
+
+pub type TopicList = Items<Topic>;
 
 /// Filters and paging of a ticket list.
 #[derive(Debug, Clone, PartialEq, Default)]

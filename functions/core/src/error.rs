@@ -39,7 +39,8 @@ error_codes! {
     InvalidQuery => 400,
     InvalidCursor => 400,
     UnknownTopic => 422,
-    TopicExists => 409,
+    /// A record with this id exists already.
+    AlreadyExists => 409,
     IllegalTransition => 422,
     TicketClosed => 409,
     /// The write was based on an old version; `current_version` says which is current.

@@ -53,6 +53,9 @@ pub enum Action {
     ManageTopics,
     /// See archived topics too.
     ViewAllTopics,
+    /// See SLA clocks, plans and calendars.
+    ViewSla,
+    ManageSla,
 }
 
 /// Whether `actor` may do `action`, on `ticket` where the action is about one.
@@ -60,7 +63,7 @@ pub fn allows(actor: &Actor, action: Action, ticket: Option<&Ticket>) -> bool {
     let own = ticket.is_some_and(|t| t.requester == actor.id);
     match actor.role {
         Role::Admin | Role::System => true,
-        Role::Agent => !matches!(action, Action::ManageTopics),
+        Role::Agent => !matches!(action, Action::ManageTopics | Action::ManageSla),
         Role::Requester => match action {
             Action::CreateTicket | Action::ListOwnTickets => true,
             Action::ViewTicket | Action::Reply => own,
@@ -79,7 +82,9 @@ pub fn allows(actor: &Actor, action: Action, ticket: Option<&Ticket>) -> bool {
             | Action::ChangePriority
             | Action::ChangeFields
             | Action::ManageTopics
-            | Action::ViewAllTopics => false,
+            | Action::ViewAllTopics
+            | Action::ViewSla
+            | Action::ManageSla => false,
         },
     }
 }

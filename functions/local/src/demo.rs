@@ -5,8 +5,10 @@
 use chrono::{Duration, Utc};
 use helpdesk_aws::TicketStore;
 use helpdesk_core::api::{CreateTicketRequest, MessageRequest, UpdateTicketRequest};
+use helpdesk_core::calendar::{Calendar, Span, WeekHours};
 use helpdesk_core::commands::{self, Change};
 use helpdesk_core::form::{FieldDef, FieldKind};
+use helpdesk_core::sla::{self, AlertLevel, Conditions, Escalation, EscalationAction, SlaConfig, SlaPlan, TargetKind, Targets, Warning};
 use helpdesk_core::text::LocalizedText;
 use helpdesk_core::topic::Topic;
 use helpdesk_core::{Actor, Priority, Role, TicketNumber};
@@ -136,6 +138,84 @@ pub fn topics() -> Vec<Topic> {
     ]
 }
 
+/// Office hours in Berlin with the year-end holidays, and a round-the-clock calendar.
+pub fn calendars() -> Vec<Calendar> {
+    let time = |h| chrono::NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default();
+    let day = vec![Span { start: time(8), end: time(18) }];
+    let weekdays = WeekHours { mon: day.clone(), tue: day.clone(), wed: day.clone(), thu: day.clone(), fri: day, ..Default::default() };
+    let holidays = ["2026-12-24", "2026-12-25", "2026-12-26", "2026-12-31", "2027-01-01"].iter().filter_map(|d| d.parse().ok()).collect();
+    vec![
+        Calendar {
+            id: "office-hours".into(),
+            name: "Office hours (Berlin)".into(),
+            time_zone: "Europe/Berlin".into(),
+            hours: Some(weekdays),
+            holidays,
+            version: 1,
+        },
+        Calendar {
+            id: "always".into(),
+            name: "Round the clock".into(),
+            time_zone: "UTC".into(),
+            hours: None,
+            holidays: vec![],
+            version: 1,
+        },
+    ]
+}
+
+fn targets(first: u32, next: u32, resolution: u32, deadline: Option<u32>) -> Targets {
+    Targets {
+        first_response_minutes: Some(first),
+        next_response_minutes: Some(next),
+        resolution_minutes: Some(resolution),
+        deadline_minutes: deadline,
+    }
+}
+
+/// Urgent tickets round the clock; everything else in office hours.
+pub fn plans() -> Vec<SlaPlan> {
+    vec![
+        SlaPlan {
+            id: "urgent-24x7".into(),
+            name: "Urgent, round the clock".into(),
+            active: true,
+            precedence: 1,
+            conditions: Conditions { priorities: vec![Priority::Urgent], ..Default::default() },
+            calendar: "always".into(),
+            targets: [(Priority::Urgent, targets(30, 60, 240, Some(480)))].into(),
+            warning: Some(Warning::Percent(20)),
+            escalations: vec![Escalation {
+                on: AlertLevel::Breach,
+                target: Some(TargetKind::Resolution),
+                action: EscalationAction::MoveToGroup { group: "escalations".into() },
+            }],
+            version: 1,
+        },
+        SlaPlan {
+            id: "standard".into(),
+            name: "Standard, office hours".into(),
+            active: true,
+            precedence: 100,
+            conditions: Conditions::default(),
+            calendar: "office-hours".into(),
+            targets: [
+                (Priority::High, targets(60, 120, 480, Some(2880))),
+                (Priority::Medium, targets(240, 480, 1440, None)),
+                (Priority::Low, targets(480, 960, 2880, None)),
+            ]
+            .into(),
+            warning: Some(Warning::Minutes(30)),
+            escalations: vec![Escalation {
+                on: AlertLevel::Breach,
+                target: Some(TargetKind::FirstResponse),
+                action: EscalationAction::RaisePriority,
+            }],
+            version: 1,
+        },
+    ]
+}
+
 /// What happens to one demo ticket after it is filed.
 enum Step {
     Reply(&'static str, &'static str),
@@ -222,13 +302,21 @@ pub async fn seed<S: TicketStore>(store: &S) -> Result<(), String> {
     for topic in &topics {
         store.put_topic(topic).await.map_err(|e| format!("topic {}: {e}", topic.id))?;
     }
+    let config = SlaConfig { plans: plans(), calendars: calendars() };
+    for calendar in &config.calendars {
+        store.put_calendar(calendar).await.map_err(|e| format!("calendar {}: {e}", calendar.id))?;
+    }
+    for plan in &config.plans {
+        store.put_sla_plan(plan).await.map_err(|e| format!("plan {}: {e}", plan.id))?;
+    }
     for demo in demo_tickets() {
         let at = Utc::now() - Duration::hours(demo.hours_ago);
         let request: CreateTicketRequest = serde_json::from_value(demo.request).map_err(|e| e.to_string())?;
         let topic = topics.iter().find(|t| t.id == request.topic);
         let draft = commands::prepare_ticket(request, topic, &demo.by).map_err(|e| e.to_string())?;
         let number = store.next_ticket_number().await.map_err(|e| e.to_string())?;
-        let Change { mut ticket, events } = draft.into_ticket(new_id(), TicketNumber(number), new_id(), at);
+        let Change { mut ticket, mut events } = draft.into_ticket(new_id(), TicketNumber(number), new_id(), at);
+        ticket.sla_next_action = sla::next_action(&ticket, &events, &config);
         store.create_ticket(&ticket, &events).await.map_err(|e| e.to_string())?;
         for (i, step) in demo.steps.into_iter().enumerate() {
             let when = at + Duration::minutes(20 * (i as i64 + 1));
@@ -245,8 +333,10 @@ pub async fn seed<S: TicketStore>(store: &S) -> Result<(), String> {
                 }
             };
             if let Some(change) = change {
-                let change = change.map_err(|e| e.to_string())?;
-                store.save_ticket(&change.ticket, &change.events).await.map_err(|e| e.to_string())?;
+                let mut change = change.map_err(|e| e.to_string())?;
+                events.extend(change.events.iter().cloned());
+                change.ticket.sla_next_action = sla::next_action(&change.ticket, &events, &config);
+                store.save_ticket(&change.ticket, &change.events, &[]).await.map_err(|e| e.to_string())?;
                 ticket = change.ticket;
             }
         }
@@ -265,6 +355,20 @@ mod tests {
         for topic in topics() {
             let input: TopicInput = serde_json::from_value(serde_json::to_value(&topic).unwrap()).unwrap();
             assert_eq!(input.into_topic(&topic.id, 1), Ok(topic.clone()), "{}", topic.id);
+        }
+    }
+
+    #[test]
+    fn demo_sla_configuration_passes_the_admin_checks() {
+        use helpdesk_core::calendar::CalendarInput;
+        use helpdesk_core::sla::SlaPlanInput;
+        for calendar in calendars() {
+            let input: CalendarInput = serde_json::from_value(serde_json::to_value(&calendar).unwrap()).unwrap();
+            assert_eq!(input.into_calendar(&calendar.id, 1), Ok(calendar.clone()));
+        }
+        for plan in plans() {
+            let input: SlaPlanInput = serde_json::from_value(serde_json::to_value(&plan).unwrap()).unwrap();
+            assert_eq!(input.into_plan(&plan.id, 1, calendars().iter().any(|c| c.id == plan.calendar)), Ok(plan.clone()));
         }
     }
 

@@ -1,18 +1,21 @@
 //! The local runner: the whole helpdesk in one process on one port, against the local AWS stack.
 //!
-//!   helpdesk-local [serve]   create missing tables and buckets, seed demo data once, then serve
-//!   helpdesk-local setup     only create missing tables and buckets (from infra/template.yaml)
+//!   helpdesk-local [serve]   create missing tables, buckets and buses, seed demo data once, then
+//!                            serve and run the scheduled jobs on their timers
+//!   helpdesk-local setup     only create missing tables, buckets and buses (from infra/template.yaml)
 //!   helpdesk-local seed      only seed demo data (skipped when topics exist)
+//!   helpdesk-local scan      run the SLA scan once and print its report
 //!
 //! Routes under /api go to the same handlers Lambda runs, under the same paths API Gateway uses;
-//! everything else is the built frontend.
+//! everything else is the built frontend. The SLA scan runs every `HELPDESK_SCAN_SECONDS` (60),
+//! as the EventBridge schedule runs it in AWS.
 
 mod demo;
 
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::response::Response;
-use helpdesk_aws::{DynamoStore, config, template};
+use helpdesk_aws::{DynamoStore, EventBridgePublisher, config, template};
 use helpdesk_core::limits::MAX_REQUEST_BYTES;
 use helpdesk_core::{ApiError, ErrorCode};
 use std::path::PathBuf;
@@ -27,7 +30,9 @@ const DEFAULT_PORT: u16 = 3000;
 struct Settings {
     port: u16,
     table: String,
+    event_bus: String,
     frontend: PathBuf,
+    scan_every: std::time::Duration,
 }
 
 impl Settings {
@@ -37,12 +42,19 @@ impl Settings {
             Err(_) => DEFAULT_PORT,
         };
         let table = std::env::var(config::TABLE_NAME).unwrap_or_else(|_| template::local_name(LOCAL_PREFIX, "HelpdeskTable"));
+        let event_bus = std::env::var(config::EVENT_BUS_NAME).unwrap_or_else(|_| template::local_name(LOCAL_PREFIX, "HelpdeskEventBus"));
+        let scan_every = match std::env::var("HELPDESK_SCAN_SECONDS") {
+            Ok(s) => {
+                s.parse().ok().filter(|&n: &u64| n > 0).ok_or_else(|| format!("HELPDESK_SCAN_SECONDS={s} is not a positive number"))?
+            }
+            Err(_) => 60,
+        };
         // The built frontend if there is one, else the placeholder page.
         let frontend = std::env::var("HELPDESK_FRONTEND_DIR").map(PathBuf::from).unwrap_or_else(|_| {
             let built = PathBuf::from("frontend/dist");
             if built.join("index.html").is_file() { built } else { PathBuf::from("frontend/public") }
         });
-        Ok(Settings { port, table, frontend })
+        Ok(Settings { port, table, event_bus, frontend, scan_every: std::time::Duration::from_secs(scan_every) })
     }
 }
 
@@ -62,19 +74,39 @@ async fn run(command: &str) -> Result<(), String> {
     let sdk = config::sdk_config().await;
     let dynamodb = helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk);
     let store = DynamoStore::new(dynamodb.clone(), &settings.table);
+    let publisher = EventBridgePublisher::new(helpdesk_aws::aws_sdk_eventbridge::Client::new(&sdk), &settings.event_bus);
     match command {
         "setup" => setup(&sdk, &dynamodb, &settings).await,
         "seed" => demo::seed(&store).await,
+        "scan" => {
+            let report = sla_scan::scan(&store, &publisher, chrono::Utc::now()).await.map_err(|e| e.to_string())?;
+            println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+            Ok(())
+        }
         "serve" => {
             setup(&sdk, &dynamodb, &settings).await?;
             demo::seed(&store).await?;
+            tokio::spawn(run_scans(store.clone(), publisher, settings.scan_every));
             serve(App { store, local_mode: true }, &settings).await
         }
-        other => Err(format!("unknown command '{other}': serve, setup or seed")),
+        other => Err(format!("unknown command '{other}': serve, setup, seed or scan")),
     }
 }
 
-/// Creates the template's tables and buckets that do not exist yet.
+/// The EventBridge schedule's stand-in: the SLA scan on a timer.
+async fn run_scans(store: DynamoStore, publisher: EventBridgePublisher, every: std::time::Duration) {
+    let mut timer = tokio::time::interval(every);
+    loop {
+        timer.tick().await;
+        match sla_scan::scan(&store, &publisher, chrono::Utc::now()).await {
+            Ok(report) if report.tickets_due > 0 || report.published > 0 => tracing::info!(?report, "sla scan"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "sla scan failed"),
+        }
+    }
+}
+
+/// Creates the template's tables, buckets and event buses that do not exist yet.
 async fn setup(
     sdk: &helpdesk_aws::config::SdkConfig,
     dynamodb: &helpdesk_aws::aws_sdk_dynamodb::Client,
@@ -97,6 +129,14 @@ async fn setup(
         let name = template::local_name(LOCAL_PREFIX, bucket);
         if ensure_bucket(&s3, &name).await? {
             tracing::info!(bucket = name, "created bucket");
+        }
+    }
+    let events = helpdesk_aws::aws_sdk_eventbridge::Client::new(sdk);
+    for bus in &resources.event_buses {
+        let name = if bus == "HelpdeskEventBus" { settings.event_bus.clone() } else { template::local_name(LOCAL_PREFIX, bus) };
+        if events.describe_event_bus().name(&name).send().await.is_err() {
+            events.create_event_bus().name(&name).send().await.map_err(|e| format!("creating event bus {name}: {e}"))?;
+            tracing::info!(bus = name, "created event bus");
         }
     }
     Ok(())

@@ -1,19 +1,14 @@
 //! The tickets and topics API: one Lambda behind API Gateway's HTTP API. The handler lives here
 //! so that tests and the local runner call exactly what Lambda calls.
 
+mod admin;
 pub mod identity;
 pub mod routes;
+mod tickets;
 
-use chrono::Utc;
 use helpdesk_aws::{DynamoStore, Listing, StoreError, TicketStore};
-use helpdesk_core::api::{
-    CreateTicketRequest, MessageRequest, TicketPage, TicketQuery, TicketView, TopicList, UpdateTicketRequest, parse_body,
-};
-use helpdesk_core::commands::{self, Change};
 use helpdesk_core::limits::MAX_REQUEST_BYTES;
-use helpdesk_core::permissions::{Action, allows};
-use helpdesk_core::topic::{TopicInput, is_slug};
-use helpdesk_core::{Actor, ApiError, ErrorCode, FieldError, FieldErrorCode, Ticket, TicketEvent, TicketNumber, Topic};
+use helpdesk_core::{ApiError, ErrorCode};
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use routes::{Matched, Route};
@@ -75,40 +70,26 @@ async fn dispatch<S: TicketStore>(app: &App<S>, req: &Request) -> Reply {
     let store = &app.store;
     match route {
         Route::Health | Route::OpenApi => unreachable!("answered above"),
-        Route::ListTopics => list_topics(store, &actor, req).await,
-        Route::CreateTopic => create_topic(store, &actor, body).await,
-        Route::GetTopic => json(StatusCode::OK, &load_topic(store, &id).await?),
-        Route::ReplaceTopic => replace_topic(store, &actor, &id, body).await,
-        Route::ArchiveTopic => archive_topic(store, &actor, &id).await,
-        Route::CreateTicket => create_ticket(store, &actor, body).await,
-        Route::ListQueue => {
-            require(allows(&actor, Action::ListQueues, None), "see the queues")?;
-            list(store, Listing::Queues, req).await
-        }
-        Route::ListMine => {
-            require(allows(&actor, Action::ListOwnTickets, None), "list tickets")?;
-            list(store, Listing::OfRequester(&actor.id), req).await
-        }
-        Route::GetTicket => {
-            let (ticket, events) = load_ticket(store, &actor, &id).await?;
-            json(StatusCode::OK, &view(&actor, ticket, &events))
-        }
-        Route::UpdateTicket => {
-            let request: UpdateTicketRequest = parse_body(body)?;
-            let (ticket, events) = load_ticket(store, &actor, &id).await?;
-            let topic = match request.fields {
-                Some(_) => store.get_topic(&ticket.topic).await.map_err(store_error)?,
-                None => None,
-            };
-            let change = commands::update_ticket(&ticket, topic.as_ref(), &actor, request, Utc::now(), &mut new_id)?;
-            save(store, &actor, ticket, events, change).await
-        }
-        Route::Reply | Route::AddNote => {
-            let request: MessageRequest = parse_body(body)?;
-            let (ticket, events) = load_ticket(store, &actor, &id).await?;
-            let change = commands::add_message(&ticket, &actor, request, route == Route::AddNote, Utc::now(), &mut new_id)?;
-            save(store, &actor, ticket, events, Some(change)).await
-        }
+        Route::ListTopics => admin::list_topics(store, &actor, req).await,
+        Route::CreateTopic => admin::create_topic(store, &actor, body).await,
+        Route::GetTopic => json(StatusCode::OK, &admin::load_topic(store, &id).await?),
+        Route::ReplaceTopic => admin::replace_topic(store, &actor, &id, body).await,
+        Route::ArchiveTopic => admin::archive_topic(store, &actor, &id).await,
+        Route::ListCalendars => admin::list_calendars(store, &actor).await,
+        Route::CreateCalendar => admin::create_calendar(store, &actor, body).await,
+        Route::GetCalendar => admin::get_calendar(store, &actor, &id).await,
+        Route::ReplaceCalendar => admin::replace_calendar(store, &actor, &id, body).await,
+        Route::ListPlans => admin::list_plans(store, &actor).await,
+        Route::CreatePlan => admin::create_plan(store, &actor, body).await,
+        Route::GetPlan => admin::get_plan(store, &actor, &id).await,
+        Route::ReplacePlan => admin::replace_plan(store, &actor, &id, body).await,
+        Route::CreateTicket => tickets::create(store, &actor, body).await,
+        Route::ListQueue => tickets::list(store, &actor, Listing::Queues, req).await,
+        Route::ListMine => tickets::list(store, &actor, Listing::OfRequester(&actor.id), req).await,
+        Route::GetTicket => tickets::get(store, &actor, &id).await,
+        Route::UpdateTicket => tickets::update(store, &actor, &id, body).await,
+        Route::Reply => tickets::add_message(store, &actor, &id, body, false).await,
+        Route::AddNote => tickets::add_message(store, &actor, &id, body, true).await,
     }
 }
 
@@ -120,7 +101,7 @@ pub fn new_id() -> String {
     generator.generate().unwrap_or_else(|_| ulid::Ulid::new()).to_string()
 }
 
-fn require(allowed: bool, what: &str) -> Result<(), ApiError> {
+pub(crate) fn require(allowed: bool, what: &str) -> Result<(), ApiError> {
     if allowed { Ok(()) } else { Err(ApiError::new(ErrorCode::Forbidden, format!("you may not {what}"))) }
 }
 
@@ -142,11 +123,11 @@ fn body_bytes(req: &Request) -> Result<&[u8], ApiError> {
     Ok(body)
 }
 
-fn query_pairs(req: &Request) -> Vec<(String, String)> {
+pub(crate) fn query_pairs(req: &Request) -> Vec<(String, String)> {
     form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()).into_owned().collect()
 }
 
-fn store_error(e: StoreError) -> ApiError {
+pub(crate) fn store_error(e: StoreError) -> ApiError {
     match e {
         StoreError::VersionConflict { current } => ApiError::version_conflict(current),
         StoreError::Missing => ApiError::new(ErrorCode::NotFound, "it no longer exists"),
@@ -158,131 +139,8 @@ fn store_error(e: StoreError) -> ApiError {
     }
 }
 
-fn not_found(what: &str) -> ApiError {
+pub(crate) fn not_found(what: &str) -> ApiError {
     ApiError::new(ErrorCode::NotFound, format!("no such {what}"))
-}
-
-/// A ticket by id or by number (`HD-1042`), if the actor may see it. Tickets the actor may not
-/// see answer 404 like missing ones, so ids cannot be probed.
-async fn load_ticket<S: TicketStore>(store: &S, actor: &Actor, reference: &str) -> Result<(Ticket, Vec<TicketEvent>), ApiError> {
-    let id = match reference.parse::<TicketNumber>() {
-        Ok(number) => store.find_ticket_id(number.0).await.map_err(store_error)?.ok_or_else(|| not_found("ticket"))?,
-        Err(()) if ulid::Ulid::from_string(reference).is_ok() => reference.to_string(),
-        Err(()) => return Err(not_found("ticket")),
-    };
-    let (ticket, events) = store.get_ticket(&id).await.map_err(store_error)?.ok_or_else(|| not_found("ticket"))?;
-    if !allows(actor, Action::ViewTicket, Some(&ticket)) {
-        return Err(not_found("ticket"));
-    }
-    Ok((ticket, events))
-}
-
-fn view(actor: &Actor, ticket: Ticket, events: &[TicketEvent]) -> TicketView {
-    let visible = commands::visible_events(actor, &ticket, events).into_iter().cloned().collect();
-    TicketView { allowed_statuses: commands::allowed_statuses(actor, &ticket), events: visible, ticket }
-}
-
-async fn save<S: TicketStore>(store: &S, actor: &Actor, ticket: Ticket, mut events: Vec<TicketEvent>, change: Option<Change>) -> Reply {
-    let Some(change) = change else {
-        return json(StatusCode::OK, &view(actor, ticket, &events));
-    };
-    store.save_ticket(&change.ticket, &change.events).await.map_err(store_error)?;
-    events.extend(change.events);
-    json(StatusCode::OK, &view(actor, change.ticket, &events))
-}
-
-async fn create_ticket<S: TicketStore>(store: &S, actor: &Actor, body: &[u8]) -> Reply {
-    let request: CreateTicketRequest = parse_body(body)?;
-    let topic = if is_slug(&request.topic) { store.get_topic(&request.topic).await.map_err(store_error)? } else { None };
-    // Everything is checked before a number is taken, so bad input stores nothing at all.
-    let draft = commands::prepare_ticket(request, topic.as_ref(), actor)?;
-    let number = store.next_ticket_number().await.map_err(store_error)?;
-    let change = draft.into_ticket(new_id(), TicketNumber(number), new_id(), Utc::now());
-    store.create_ticket(&change.ticket, &change.events).await.map_err(store_error)?;
-    let location = format!("/api/tickets/{}", change.ticket.number);
-    let mut response = json(StatusCode::CREATED, &view(actor, change.ticket, &change.events))?;
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
-}
-
-async fn list<S: TicketStore>(store: &S, listing: Listing<'_>, req: &Request) -> Reply {
-    let pairs = query_pairs(req);
-    let query = TicketQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-    let page = store.list_tickets(listing, &query).await.map_err(store_error)?;
-    json(StatusCode::OK, &TicketPage { items: page.items, next_cursor: page.next_cursor })
-}
-
-async fn load_topic<S: TicketStore>(store: &S, id: &str) -> Result<Topic, ApiError> {
-    if !is_slug(id) {
-        return Err(not_found("topic"));
-    }
-    store.get_topic(id).await.map_err(store_error)?.ok_or_else(|| not_found("topic"))
-}
-
-async fn list_topics<S: TicketStore>(store: &S, actor: &Actor, req: &Request) -> Reply {
-    let mut include_archived = false;
-    for (name, value) in query_pairs(req) {
-        match (name.as_str(), value.as_str()) {
-            ("all", "true") => include_archived = true,
-            ("all", "false") => include_archived = false,
-            _ => return Err(ApiError::new(ErrorCode::InvalidQuery, format!("query parameter '{name}': unknown or not true/false"))),
-        }
-    }
-    if include_archived {
-        require(allows(actor, Action::ViewAllTopics, None), "see archived topics")?;
-    }
-    let mut items = store.list_topics().await.map_err(store_error)?;
-    items.retain(|t| include_archived || t.active);
-    json(StatusCode::OK, &TopicList { items })
-}
-
-async fn create_topic<S: TicketStore>(store: &S, actor: &Actor, body: &[u8]) -> Reply {
-    require(allows(actor, Action::ManageTopics, None), "manage topics")?;
-    let mut input: TopicInput = parse_body(body)?;
-    let id = input
-        .id
-        .take()
-        .ok_or_else(|| ApiError::validation(vec![FieldError::new("id", FieldErrorCode::Required, "a new topic needs an id")]))?;
-    let topic = input.into_topic(&id, 1).map_err(ApiError::validation)?;
-    match store.put_topic(&topic).await {
-        Err(StoreError::AlreadyExists) => Err(ApiError::new(ErrorCode::TopicExists, format!("a topic '{id}' exists already"))),
-        other => {
-            other.map_err(store_error)?;
-            json(StatusCode::CREATED, &topic)
-        }
-    }
-}
-
-async fn replace_topic<S: TicketStore>(store: &S, actor: &Actor, id: &str, body: &[u8]) -> Reply {
-    require(allows(actor, Action::ManageTopics, None), "manage topics")?;
-    let mut input: TopicInput = parse_body(body)?;
-    if input.id.take().is_some_and(|body_id| body_id != id) {
-        return Err(ApiError::validation(vec![FieldError::new("id", FieldErrorCode::Invalid, "differs from the topic in the path")]));
-    }
-    let seen = input.version.ok_or_else(|| {
-        ApiError::validation(vec![FieldError::new("version", FieldErrorCode::Required, "send the version you are replacing")])
-    })?;
-    let current = load_topic(store, id).await?;
-    if current.version != seen {
-        return Err(ApiError::version_conflict(current.version));
-    }
-    let topic = input.into_topic(id, seen + 1).map_err(ApiError::validation)?;
-    store.put_topic(&topic).await.map_err(store_error)?;
-    json(StatusCode::OK, &topic)
-}
-
-/// Topics are archived, not erased: their tickets keep pointing at them.
-async fn archive_topic<S: TicketStore>(store: &S, actor: &Actor, id: &str) -> Reply {
-    require(allows(actor, Action::ManageTopics, None), "manage topics")?;
-    let mut topic = load_topic(store, id).await?;
-    if topic.active {
-        topic.active = false;
-        topic.version += 1;
-        store.put_topic(&topic).await.map_err(store_error)?;
-    }
-    json(StatusCode::OK, &topic)
 }
 
 fn with_type(mut response: Response<Body>, content_type: &'static str) -> Response<Body> {
@@ -290,7 +148,7 @@ fn with_type(mut response: Response<Body>, content_type: &'static str) -> Respon
     response
 }
 
-fn json<T: Serialize>(status: StatusCode, value: &T) -> Reply {
+pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> Reply {
     let text = serde_json::to_string(value).map_err(|e| {
         tracing::error!(error = %e, "response did not serialize");
         ApiError::new(ErrorCode::Internal, "internal error; it has been logged")

@@ -1,0 +1,173 @@
+//! Admin-managed records: topics, SLA calendars and SLA plans. They share one set of rules: an id
+//! on create, the version being replaced on replace, 409 on a clash, and validation before any write.
+
+use crate::{Reply, json, not_found, query_pairs, require, store_error};
+use helpdesk_aws::{StoreError, TicketStore};
+use helpdesk_core::api::{Items, TopicList, parse_body};
+use helpdesk_core::calendar::{Calendar, CalendarInput};
+use helpdesk_core::permissions::{Action, allows};
+use helpdesk_core::sla::{SlaPlan, SlaPlanInput};
+use helpdesk_core::topic::{TopicInput, is_slug};
+use helpdesk_core::{Actor, ApiError, ErrorCode, FieldError, FieldErrorCode, Topic};
+use lambda_http::Request;
+use lambda_http::http::StatusCode;
+
+/// The id a create names; it must be given.
+fn id_to_create(body_id: Option<String>) -> Result<String, ApiError> {
+    body_id.ok_or_else(|| ApiError::validation(vec![FieldError::new("id", FieldErrorCode::Required, "a new record needs an id")]))
+}
+
+/// The version a replace claims to replace; the body may repeat the path's id, not another.
+fn version_to_replace(path_id: &str, body_id: Option<String>, version: Option<u64>) -> Result<u64, ApiError> {
+    if body_id.is_some_and(|body_id| body_id != path_id) {
+        return Err(ApiError::validation(vec![FieldError::new("id", FieldErrorCode::Invalid, "differs from the id in the path")]));
+    }
+    version.ok_or_else(|| {
+        ApiError::validation(vec![FieldError::new("version", FieldErrorCode::Required, "send the version you are replacing")])
+    })
+}
+
+fn check_current(current_version: u64, seen: u64) -> Result<(), ApiError> {
+    if current_version == seen { Ok(()) } else { Err(ApiError::version_conflict(current_version)) }
+}
+
+/// The answer to writing a record: 201 or 200 with it, 409 when the id is taken.
+fn written<T: serde::Serialize>(result: Result<(), StoreError>, record: &T, id: &str, created: bool) -> Reply {
+    match result {
+        Err(StoreError::AlreadyExists) => Err(ApiError::new(ErrorCode::AlreadyExists, format!("'{id}' exists already"))),
+        other => {
+            other.map_err(store_error)?;
+            json(if created { StatusCode::CREATED } else { StatusCode::OK }, record)
+        }
+    }
+}
+
+pub async fn load_topic<S: TicketStore>(store: &S, id: &str) -> Result<Topic, ApiError> {
+    if !is_slug(id) {
+        return Err(not_found("topic"));
+    }
+    store.get_topic(id).await.map_err(store_error)?.ok_or_else(|| not_found("topic"))
+}
+
+pub async fn list_topics<S: TicketStore>(store: &S, actor: &Actor, req: &Request) -> Reply {
+    let mut include_archived = false;
+    for (name, value) in query_pairs(req) {
+        match (name.as_str(), value.as_str()) {
+            ("all", "true") => include_archived = true,
+            ("all", "false") => include_archived = false,
+            _ => return Err(ApiError::new(ErrorCode::InvalidQuery, format!("query parameter '{name}': unknown or not true/false"))),
+        }
+    }
+    if include_archived {
+        require(allows(actor, Action::ViewAllTopics, None), "see archived topics")?;
+    }
+    let mut items = store.list_topics().await.map_err(store_error)?;
+    items.retain(|t| include_archived || t.active);
+    json(StatusCode::OK, &TopicList { items })
+}
+
+pub async fn create_topic<S: TicketStore>(store: &S, actor: &Actor, body: &[u8]) -> Reply {
+    require(allows(actor, Action::ManageTopics, None), "manage topics")?;
+    let mut input: TopicInput = parse_body(body)?;
+    let id = id_to_create(input.id.take())?;
+    let topic = input.into_topic(&id, 1).map_err(ApiError::validation)?;
+    written(store.put_topic(&topic).await, &topic, &id, true)
+}
+
+pub async fn replace_topic<S: TicketStore>(store: &S, actor: &Actor, id: &str, body: &[u8]) -> Reply {
+    require(allows(actor, Action::ManageTopics, None), "manage topics")?;
+    let mut input: TopicInput = parse_body(body)?;
+    let seen = version_to_replace(id, input.id.take(), input.version)?;
+    check_current(load_topic(store, id).await?.version, seen)?;
+    let topic = input.into_topic(id, seen + 1).map_err(ApiError::validation)?;
+    written(store.put_topic(&topic).await, &topic, id, false)
+}
+
+/// Topics are archived, not erased: their tickets keep pointing at them.
+pub async fn archive_topic<S: TicketStore>(store: &S, actor: &Actor, id: &str) -> Reply {
+    require(allows(actor, Action::ManageTopics, None), "manage topics")?;
+    let mut topic = load_topic(store, id).await?;
+    if topic.active {
+        topic.active = false;
+        topic.version += 1;
+        store.put_topic(&topic).await.map_err(store_error)?;
+    }
+    json(StatusCode::OK, &topic)
+}
+
+pub async fn list_calendars<S: TicketStore>(store: &S, actor: &Actor) -> Reply {
+    require(allows(actor, Action::ViewSla, None), "see SLA calendars")?;
+    json(StatusCode::OK, &Items { items: store.sla_config().await.map_err(store_error)?.calendars })
+}
+
+async fn load_calendar<S: TicketStore>(store: &S, id: &str) -> Result<Calendar, ApiError> {
+    let config = store.sla_config().await.map_err(store_error)?;
+    config.calendars.into_iter().find(|c| c.id == id).ok_or_else(|| not_found("calendar"))
+}
+
+pub async fn get_calendar<S: TicketStore>(store: &S, actor: &Actor, id: &str) -> Reply {
+    require(allows(actor, Action::ViewSla, None), "see SLA calendars")?;
+    json(StatusCode::OK, &load_calendar(store, id).await?)
+}
+
+pub async fn create_calendar<S: TicketStore>(store: &S, actor: &Actor, body: &[u8]) -> Reply {
+    require(allows(actor, Action::ManageSla, None), "manage SLA calendars")?;
+    let mut input: CalendarInput = parse_body(body)?;
+    let id = id_to_create(input.id.take())?;
+    let calendar = input.into_calendar(&id, 1).map_err(ApiError::validation)?;
+    written(store.put_calendar(&calendar).await, &calendar, &id, true)
+}
+
+pub async fn replace_calendar<S: TicketStore>(store: &S, actor: &Actor, id: &str, body: &[u8]) -> Reply {
+    require(allows(actor, Action::ManageSla, None), "manage SLA calendars")?;
+    let mut input: CalendarInput = parse_body(body)?;
+    let seen = version_to_replace(id, input.id.take(), input.version)?;
+    check_current(load_calendar(store, id).await?.version, seen)?;
+    let calendar = input.into_calendar(id, seen + 1).map_err(ApiError::validation)?;
+    written(store.put_calendar(&calendar).await, &calendar, id, false)
+}
+
+pub async fn list_plans<S: TicketStore>(store: &S, actor: &Actor) -> Reply {
+    require(allows(actor, Action::ViewSla, None), "see SLA plans")?;
+    let mut plans = store.sla_config().await.map_err(store_error)?.plans;
+    plans.sort_by(|a, b| (a.precedence, &a.id).cmp(&(b.precedence, &b.id)));
+    json(StatusCode::OK, &Items { items: plans })
+}
+
+pub async fn get_plan<S: TicketStore>(store: &S, actor: &Actor, id: &str) -> Reply {
+    require(allows(actor, Action::ViewSla, None), "see SLA plans")?;
+    let config = store.sla_config().await.map_err(store_error)?;
+    json(StatusCode::OK, &config.plans.into_iter().find(|p| p.id == id).ok_or_else(|| not_found("plan"))?)
+}
+
+/// Checks a plan against the calendars that exist.
+async fn checked_plan<S: TicketStore>(
+    store: &S,
+    input: SlaPlanInput,
+    id: &str,
+    version: u64,
+) -> Result<(SlaPlan, Option<SlaPlan>), ApiError> {
+    let config = store.sla_config().await.map_err(store_error)?;
+    let calendar_exists = config.calendars.iter().any(|c| c.id == input.calendar);
+    let current = config.plans.into_iter().find(|p| p.id == id);
+    Ok((input.into_plan(id, version, calendar_exists).map_err(ApiError::validation)?, current))
+}
+
+pub async fn create_plan<S: TicketStore>(store: &S, actor: &Actor, body: &[u8]) -> Reply {
+    require(allows(actor, Action::ManageSla, None), "manage SLA plans")?;
+    let mut input: SlaPlanInput = parse_body(body)?;
+    let id = id_to_create(input.id.take())?;
+    let (plan, _) = checked_plan(store, input, &id, 1).await?;
+    written(store.put_sla_plan(&plan).await, &plan, &id, true)
+}
+
+/// Replacing a plan changes the clocks of open tickets: each is recomputed from its log at its next
+/// write, and the scan re-reads those whose stored action time has come.
+pub async fn replace_plan<S: TicketStore>(store: &S, actor: &Actor, id: &str, body: &[u8]) -> Reply {
+    require(allows(actor, Action::ManageSla, None), "manage SLA plans")?;
+    let mut input: SlaPlanInput = parse_body(body)?;
+    let seen = version_to_replace(id, input.id.take(), input.version)?;
+    let (plan, current) = checked_plan(store, input, id, seen + 1).await?;
+    check_current(current.ok_or_else(|| not_found("plan"))?.version, seen)?;
+    written(store.put_sla_plan(&plan).await, &plan, id, false)
+}
