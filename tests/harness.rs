@@ -3,7 +3,11 @@
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::Credentials;
-use helpdesk_aws::{DynamoStore, template};
+use chrono::{DateTime, Duration, Utc};
+use helpdesk_aws::{DynamoStore, EventBridgePublisher, TicketStore, template};
+use helpdesk_core::calendar::Calendar;
+use helpdesk_core::sla::{self, SlaConfig, SlaPlan, Targets, Warning};
+use helpdesk_core::{Channel, Priority, Status, Ticket, TicketNumber};
 use lambda_http::Body;
 use lambda_http::http::{Method, Request};
 use serde_json::Value;
@@ -22,16 +26,97 @@ pub fn local_aws_env() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// A DynamoDB client for the local stack, whatever this process's environment says.
-pub async fn dynamodb_client() -> Client {
-    let endpoint = local_aws_env().into_iter().find(|(k, _)| *k == "AWS_ENDPOINT_URL_DYNAMODB").map(|(_, v)| v).unwrap_or_default();
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+async fn local_sdk(endpoint_variable: &str) -> aws_config::SdkConfig {
+    let endpoint = local_aws_env().into_iter().find(|(k, _)| *k == endpoint_variable).map(|(_, v)| v).unwrap_or_default();
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(Credentials::new("local", "local", None, None, "tests"))
         .endpoint_url(endpoint)
         .load()
-        .await;
-    Client::new(&sdk)
+        .await
+}
+
+/// A DynamoDB client for the local stack, whatever this process's environment says.
+pub async fn dynamodb_client() -> Client {
+    Client::new(&local_sdk("AWS_ENDPOINT_URL_DYNAMODB").await)
+}
+
+/// A publisher to a fresh event bus on moto.
+pub async fn test_publisher() -> EventBridgePublisher {
+    let client = aws_sdk_eventbridge::Client::new(&local_sdk("AWS_ENDPOINT_URL").await);
+    let bus = format!("test-{}", ulid::Ulid::new().to_string().to_lowercase());
+    client.create_event_bus().name(&bus).send().await.unwrap_or_else(|e| panic!("create event bus on moto: {e:?}"));
+    EventBridgePublisher::new(client, bus)
+}
+
+/// A round-the-clock calendar and one plan for every ticket: first response 30 min, resolution
+/// 4 h, deadline 8 h, warning at 20 %.
+pub fn round_the_clock() -> SlaConfig {
+    let calendar =
+        Calendar { id: "always".into(), name: "Always".into(), time_zone: "UTC".into(), hours: None, holidays: vec![], version: 1 };
+    let targets = Targets {
+        first_response_minutes: Some(30),
+        next_response_minutes: Some(60),
+        resolution_minutes: Some(240),
+        deadline_minutes: Some(480),
+    };
+    let plan = SlaPlan {
+        id: "all".into(),
+        name: "All tickets".into(),
+        active: true,
+        precedence: 1,
+        conditions: Default::default(),
+        calendar: "always".into(),
+        targets: Priority::ALL.into_iter().map(|p| (p, targets)).collect(),
+        warning: Some(Warning::Percent(20)),
+        escalations: vec![],
+        version: 1,
+    };
+    SlaConfig { plans: vec![plan], calendars: vec![calendar] }
+}
+
+pub async fn store_config(store: &DynamoStore, config: &SlaConfig) {
+    for calendar in &config.calendars {
+        store.put_calendar(calendar).await.expect("put calendar");
+    }
+    for plan in &config.plans {
+        store.put_sla_plan(plan).await.expect("put plan");
+    }
+}
+
+/// Loads `total` open tickets, of which `due` have every SLA clock long past due (created three
+/// days before `now`) and the rest were created a minute ago. Returns the ids of the due ones.
+pub async fn load_open_tickets(store: &DynamoStore, config: &SlaConfig, total: usize, due: usize, now: DateTime<Utc>) -> Vec<String> {
+    let mut generator = ulid::Generator::new();
+    let tickets: Vec<Ticket> = (0..total)
+        .map(|i| {
+            let created = if i < due { now - Duration::days(3) } else { now - Duration::minutes(1) };
+            let mut ticket = Ticket {
+                id: generator.generate().expect("ulid").to_string(),
+                number: TicketNumber(10_000 + i as u64),
+                subject: format!("Ticket {i}"),
+                description: "Loaded for the scan test.".into(),
+                requester: format!("user{}", i % 97),
+                topic: "printer".into(),
+                priority: Priority::ALL[i % 4],
+                status: Status::Open,
+                assignee: None,
+                group: "service-desk".into(),
+                channel: Channel::Web,
+                fields: Default::default(),
+                created_at: created,
+                updated_at: created,
+                version: 1,
+                sla_next_action: None,
+            };
+            ticket.sla_next_action = sla::next_action(&ticket, &[], config);
+            ticket
+        })
+        .collect();
+    for chunk in tickets.chunks(1000) {
+        store.import_tickets(chunk).await.expect("import tickets");
+    }
+    tickets[..due].iter().map(|t| t.id.clone()).collect()
 }
 
 pub struct TestApp {

@@ -130,20 +130,29 @@ impl DynamoStore {
         }
     }
 
-    /// Writes items in batches of 25, retrying what DynamoDB leaves unprocessed.
+    /// Writes items in batches of 25, a few batches at a time, retrying what DynamoDB leaves
+    /// unprocessed.
     async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
-        for chunk in requests.chunks(25) {
-            let mut pending = chunk.to_vec();
-            for attempt in 0..10u64 {
-                let out = self.client.batch_write_item().request_items(&self.table, pending).send().await.map_err(sdk)?;
-                pending = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
-                if pending.is_empty() {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(20 * (attempt + 1))).await;
+        const BATCH: usize = 25;
+        const AT_ONCE: usize = 8;
+        for group in requests.chunks(BATCH * AT_ONCE) {
+            let mut batches = tokio::task::JoinSet::new();
+            for chunk in group.chunks(BATCH) {
+                let (client, table, mut pending) = (self.client.clone(), self.table.clone(), chunk.to_vec());
+                batches.spawn(async move {
+                    for attempt in 0..10u64 {
+                        let out = client.batch_write_item().request_items(&table, pending).send().await.map_err(sdk)?;
+                        pending = out.unprocessed_items.and_then(|mut u| u.remove(&table)).unwrap_or_default();
+                        if pending.is_empty() {
+                            return Ok(());
+                        }
+                        tokio::time::sleep(Duration::from_millis(20 * (attempt + 1))).await;
+                    }
+                    Err(StoreError::Backend(format!("{} items stayed unprocessed", pending.len())))
+                });
             }
-            if !pending.is_empty() {
-                return Err(StoreError::Backend(format!("{} items stayed unprocessed", pending.len())));
+            while let Some(done) = batches.join_next().await {
+                done.map_err(backend)??;
             }
         }
         Ok(())
@@ -535,19 +544,55 @@ impl TicketStore for DynamoStore {
         Ok(due)
     }
 
-    async fn pending_outbox(&self, limit: usize) -> Result<Vec<OutboxMessage>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk")
-            .expression_attribute_values(":pk", s(keys::OUTBOX_PK))
-            .consistent_read(true)
-            .limit(limit.clamp(1, 1000) as i32)
-            .send()
-            .await
-            .map_err(sdk)?;
-        out.items.unwrap_or_default().into_iter().map(from_item).collect()
+    async fn claim_outbox(&self, limit: usize, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Vec<OutboxMessage>, StoreError> {
+        let now_ms = AttributeValue::N(now.timestamp_millis().to_string());
+        let mut claimed = Vec::new();
+        let mut start = None;
+        // Page on past messages other drains hold until enough are claimed or none are left.
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk")
+                .filter_expression("attribute_not_exists(claimed_until) OR claimed_until < :now")
+                .expression_attribute_values(":pk", s(keys::OUTBOX_PK))
+                .expression_attribute_values(":now", now_ms.clone())
+                .consistent_read(true)
+                .limit(limit.clamp(1, 1000) as i32)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk)?;
+            for item in out.items.unwrap_or_default() {
+                let Some(sk) = item.get(SK).cloned() else { continue };
+                let claim = self
+                    .client
+                    .update_item()
+                    .table_name(&self.table)
+                    .key(PK, s(keys::OUTBOX_PK))
+                    .key(SK, sk)
+                    .update_expression("SET claimed_until = :lease")
+                    .condition_expression("attribute_exists(PK) AND (attribute_not_exists(claimed_until) OR claimed_until < :now)")
+                    .expression_attribute_values(":lease", AttributeValue::N(lease_until.timestamp_millis().to_string()))
+                    .expression_attribute_values(":now", now_ms.clone())
+                    .send()
+                    .await;
+                match claim {
+                    Ok(_) => claimed.push(from_item(item)?),
+                    // Another drain took it, or published and deleted it already.
+                    Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
+                    Err(e) => return Err(sdk(e)),
+                }
+                if claimed.len() >= limit {
+                    return Ok(claimed);
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(claimed);
+            }
+        }
     }
 
     async fn delete_outbox(&self, ids: &[String]) -> Result<(), StoreError> {

@@ -88,7 +88,14 @@ pub trait TicketStore: Send + Sync {
     /// Tickets with an SLA action due at or before `until`, from the sparse due index.
     fn due_tickets(&self, until: DateTime<Utc>) -> impl Future<Output = Result<DueTickets, StoreError>> + Send;
 
-    fn pending_outbox(&self, limit: usize) -> impl Future<Output = Result<Vec<OutboxMessage>, StoreError>> + Send;
+    /// Claims up to `limit` outbox messages until `lease_until`: messages nobody holds, or whose
+    /// lease ran out before `now` (a drain that crashed). Concurrent drains claim disjoint sets.
+    fn claim_outbox(
+        &self,
+        limit: usize,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<OutboxMessage>, StoreError>> + Send;
     fn delete_outbox(&self, ids: &[String]) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 

@@ -17,6 +17,8 @@ pub const ENVIRONMENT: &[&str] = &[helpdesk_aws::config::TABLE_NAME, helpdesk_aw
 const TRIES_PER_TICKET: u32 = 3;
 /// Outbox messages published per round.
 const OUTBOX_BATCH: usize = 100;
+/// How long a drain holds the messages it claimed; after that another drain may publish them.
+const OUTBOX_LEASE_SECONDS: i64 = 120;
 
 /// What one run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -39,15 +41,19 @@ fn new_id() -> String {
 
 /// The EventBridge message for an alert.
 fn announcement(ticket: &Ticket, alert: &Alert) -> OutboxMessage {
+    let id = new_id();
     let detail_type = match alert.level {
         AlertLevel::Warning => "SlaWarning",
         AlertLevel::Breach => "SlaBreached",
     };
     OutboxMessage {
-        id: new_id(),
+        id: id.clone(),
         detail_type: detail_type.into(),
         detail: serde_json::json!({
             "ticket_id": ticket.id,
+            // Delivery is at least once (a drain that crashes after publishing publishes again):
+            // consumers drop repeats by this id.
+            "message_id": id,
             "number": ticket.number,
             "target": alert.target,
             "cycle": alert.cycle,
@@ -119,12 +125,14 @@ async fn process_ticket<S: TicketStore>(
     Ok(())
 }
 
-/// Publishes what the outbox holds, oldest first, and deletes what was published. A message is
-/// deleted only after EventBridge took it: a crash in between publishes it twice, never zero times.
+/// Publishes what the outbox holds, oldest first, and deletes what was published. Messages are
+/// claimed first, so overlapping drains publish each once; one is deleted only after EventBridge
+/// took it, so a crash in between publishes it again after the lease, never zero times.
 pub async fn drain_outbox<S: TicketStore, P: EventPublisher>(store: &S, publisher: &P) -> Result<usize, StoreError> {
     let mut published = 0;
     loop {
-        let batch = store.pending_outbox(OUTBOX_BATCH).await?;
+        let now = chrono::Utc::now();
+        let batch = store.claim_outbox(OUTBOX_BATCH, now, now + chrono::Duration::seconds(OUTBOX_LEASE_SECONDS)).await?;
         if batch.is_empty() {
             return Ok(published);
         }
@@ -132,8 +140,5 @@ pub async fn drain_outbox<S: TicketStore, P: EventPublisher>(store: &S, publishe
         let ids: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
         store.delete_outbox(&ids).await?;
         published += batch.len();
-        if batch.len() < OUTBOX_BATCH {
-            return Ok(published);
-        }
     }
 }
