@@ -305,6 +305,28 @@ mod tests {
     }
 
     #[test]
+    fn fall_back_in_berlin() {
+        // Sunday 25 October 2026, 03:00 CEST → 02:00 CET: the day is 25 hours long.
+        let mut cal = office("Europe/Berlin");
+        cal.hours = None;
+        assert_eq!(cal.business_seconds(utc("2026-10-24T22:00:00Z"), utc("2026-10-25T23:00:00Z")), 25 * H);
+        // Office hours: Friday 23 Oct 16:00 CEST (14:00 UTC) + 2 h = Monday 10:00 CET = 09:00 UTC.
+        let office = office("Europe/Berlin");
+        assert_eq!(office.add_business_seconds(utc("2026-10-23T14:00:00Z"), 2 * H), Some(utc("2026-10-26T09:00:00Z")));
+    }
+
+    #[test]
+    fn spring_forward_in_new_york() {
+        // Sunday 8 March 2026, 02:00 EST → 03:00 EDT: the day is 23 hours long.
+        let mut cal = office("America/New_York");
+        cal.hours = None;
+        assert_eq!(cal.business_seconds(utc("2026-03-08T05:00:00Z"), utc("2026-03-09T04:00:00Z")), 23 * H);
+        // Office hours: Friday 6 Mar 16:00 EST (21:00 UTC) + 2 h = Monday 10:00 EDT = 14:00 UTC.
+        let office = office("America/New_York");
+        assert_eq!(office.add_business_seconds(utc("2026-03-06T21:00:00Z"), 2 * H), Some(utc("2026-03-09T14:00:00Z")));
+    }
+
+    #[test]
     fn spans_inside_a_dst_gap_start_when_the_clock_resumes() {
         // A span 02:30–04:00 on the spring-forward Sunday in Berlin: 02:30 does not exist, so it
         // opens at 03:00 CEST (01:00 UTC) and is 1 hour long.
