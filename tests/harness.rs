@@ -152,7 +152,7 @@ impl Answer {
 }
 
 impl TestApp {
-    /// Calls the handler as `actor` (`"agent:ivan"`; `None` for nobody) with a JSON body.
+    /// Calls the handler as `actor` (`"agent:ivan:service-desk"`; `None` for nobody) with a JSON body.
     pub async fn call(&self, method: &str, path: &str, actor: Option<&str>, body: Option<Value>) -> Answer {
         let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
         self.call_raw(method, path, actor, bytes, "application/json").await
@@ -217,7 +217,10 @@ pub fn printer_topic() -> Value {
 }
 
 pub const ADMIN: Option<&str> = Some("admin:root");
-pub const AGENT: Option<&str> = Some("agent:ivan");
+/// An agent of the service desk, the printer topic's group.
+pub const AGENT: Option<&str> = Some("agent:ivan:service-desk");
+/// An agent of another group.
+pub const OTHER_AGENT: Option<&str> = Some("agent:olga:network");
 pub const ANNA: Option<&str> = Some("requester:anna");
 pub const BORIS: Option<&str> = Some("requester:boris");
 

@@ -64,6 +64,9 @@ async fn create_list_reply_and_notes() {
 
     // others cannot see or touch it; requesters cannot write notes
     assert_eq!(t.call("GET", "/api/tickets/HD-1001", BORIS, None).await.status, 404);
+    assert_eq!(t.call("GET", "/api/tickets/HD-1001", OTHER_AGENT, None).await.status, 404, "an agent of another group");
+    assert_eq!(t.call("GET", "/api/tickets?group=service-desk", OTHER_AGENT, None).await.code(), "forbidden");
+    assert_eq!(t.call("GET", "/api/tickets", AGENT, None).await.code(), "forbidden", "all queues: admins only");
     assert_eq!(t.call("POST", "/api/tickets/HD-1001/replies", BORIS, Some(json!({"body": "hi"}))).await.status, 404);
     assert_eq!(t.call("POST", "/api/tickets/HD-1001/notes", ANNA, Some(json!({"body": "hi"}))).await.code(), "forbidden");
     assert_eq!(t.call("GET", "/api/tickets", ANNA, None).await.code(), "forbidden");
@@ -78,7 +81,7 @@ async fn two_concurrent_writers_exactly_one_gets_409() {
         let path = format!("/api/tickets/{}", created.body["ticket"]["number"].as_str().unwrap());
         let (a, b) = tokio::join!(
             t.call("PATCH", &path, AGENT, Some(json!({"version": 1, "priority": "urgent"}))),
-            t.call("PATCH", &path, Some("agent:lena"), Some(json!({"version": 1, "assignee": "lena"}))),
+            t.call("PATCH", &path, Some("agent:lena:service-desk"), Some(json!({"version": 1, "assignee": "lena"}))),
         );
         let mut statuses = [a.status, b.status];
         statuses.sort();
@@ -140,26 +143,26 @@ async fn paging_over_120_tickets_has_no_duplicate_or_missing_item() {
         let created = t.call("POST", "/api/tickets", who, Some(body)).await;
         assert_eq!(created.status, 201);
     }
-    let (all, pages) = collect_pages(&t, AGENT, "/api/tickets").await;
+    let (all, pages) = collect_pages(&t, ADMIN, "/api/tickets").await;
     assert_unique(&all, 120, "all tickets");
     assert_eq!(pages, 5, "4 full pages and an empty last one, or 5 pages");
 
     let (by_group, _) = collect_pages(&t, AGENT, "/api/tickets?group=service-desk&status=new").await;
     assert_unique(&by_group, 120, "group queue");
-    let (unassigned, _) = collect_pages(&t, AGENT, "/api/tickets?assignee=none").await;
+    let (unassigned, _) = collect_pages(&t, ADMIN, "/api/tickets?assignee=none").await;
     assert_unique(&unassigned, 120, "unassigned");
-    let (urgent_ids, _) = collect_pages(&t, AGENT, "/api/tickets?priority=urgent").await;
+    let (urgent_ids, _) = collect_pages(&t, AGENT, "/api/tickets?group=service-desk&priority=urgent").await;
     assert_unique(&urgent_ids, urgent, "filtered by priority");
     let (annas, _) = collect_pages(&t, ANNA, "/api/my/tickets").await;
     assert_unique(&annas, 80, "anna's tickets");
-    let (none, _) = collect_pages(&t, AGENT, "/api/tickets?status=closed").await;
+    let (none, _) = collect_pages(&t, AGENT, "/api/tickets?group=service-desk&status=closed").await;
     assert!(none.is_empty());
 
     // a cursor is bound to its list
     let first = t.call("GET", "/api/my/tickets?limit=5", ANNA, None).await;
     let cursor = first.body["next_cursor"].as_str().unwrap();
     assert_eq!(t.call("GET", &format!("/api/my/tickets?cursor={cursor}"), BORIS, None).await.code(), "invalid_cursor");
-    assert_eq!(t.call("GET", "/api/tickets?cursor=bm9wZQ", AGENT, None).await.code(), "invalid_cursor");
+    assert_eq!(t.call("GET", "/api/tickets?cursor=bm9wZQ", ADMIN, None).await.code(), "invalid_cursor");
     t.finish().await;
 }
 
@@ -255,7 +258,7 @@ async fn routes_identity_and_queries() {
     assert_eq!(t.call("DELETE", "/api/tickets", AGENT, None).await.code(), "method_not_allowed");
     assert_eq!(t.call("GET", "/api/my/tickets", None, None).await.status, 401);
     assert_eq!(t.call("GET", "/api/my/tickets", Some("boss:x"), None).await.status, 401);
-    assert_eq!(t.call("GET", "/api/tickets?sort=asc", AGENT, None).await.code(), "invalid_query");
+    assert_eq!(t.call("GET", "/api/tickets?sort=asc", ADMIN, None).await.code(), "invalid_query");
     assert_eq!(t.call("GET", "/api/tickets/HD-99999", AGENT, None).await.status, 404);
     assert_eq!(t.call("GET", "/api/tickets/not-an-id", AGENT, None).await.status, 404);
 

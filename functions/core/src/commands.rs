@@ -8,7 +8,7 @@ use crate::event::{EventKind, FieldChange, TicketEvent};
 use crate::form::{FieldValues, validate_values};
 use crate::lifecycle::{self, Author};
 use crate::limits::{MAX_MESSAGE_BYTES, MAX_SUBJECT_CHARS};
-use crate::permissions::{Action, Actor, allows};
+use crate::permissions::{Action, Actor, Resource, allows};
 use crate::ticket::{Channel, Priority, Status, Ticket, TicketNumber};
 use crate::topic::{Topic, is_plain_id};
 use chrono::{DateTime, Utc};
@@ -41,7 +41,7 @@ fn forbidden(what: &str) -> ApiError {
 
 /// Checks a new ticket against its topic (`None` when the topic does not exist).
 pub fn prepare_ticket(req: CreateTicketRequest, topic: Option<&Topic>, actor: &Actor) -> Result<TicketDraft, ApiError> {
-    if !allows(actor, Action::CreateTicket, None) {
+    if !allows(actor, Action::CreateTicket, Resource::None) {
         return Err(forbidden("file tickets"));
     }
     let topic = topic
@@ -51,7 +51,7 @@ pub fn prepare_ticket(req: CreateTicketRequest, topic: Option<&Topic>, actor: &A
     let subject = checked_text("subject", &req.subject, MAX_SUBJECT_CHARS, Unit::Chars, &mut errors);
     let description = checked_text("description", &req.description, MAX_MESSAGE_BYTES, Unit::Bytes, &mut errors);
     let requester = req.requester.unwrap_or_else(|| actor.id.clone());
-    if requester != actor.id && !allows(actor, Action::CreateTicketFor, None) {
+    if requester != actor.id && !allows(actor, Action::CreateTicketFor, Resource::None) {
         return Err(forbidden("file tickets for somebody else"));
     }
     if !is_plain_id(&requester) {
@@ -60,7 +60,7 @@ pub fn prepare_ticket(req: CreateTicketRequest, topic: Option<&Topic>, actor: &A
     let channel = req.channel.unwrap_or(Channel::Web);
     match channel {
         Channel::Email => errors.push(FieldError::new("channel", FieldErrorCode::Invalid, "email tickets come in by mail only")),
-        Channel::Phone if !allows(actor, Action::CreateTicketFor, None) => return Err(forbidden("log calls")),
+        Channel::Phone if !allows(actor, Action::CreateTicketFor, Resource::None) => return Err(forbidden("log calls")),
         _ => {}
     }
     let fields = validate_values(&topic.fields, &req.fields).unwrap_or_else(|field_errors| {
@@ -147,7 +147,7 @@ pub fn add_message(
     new_id: &mut impl FnMut() -> String,
 ) -> Result<Change, ApiError> {
     let (action, what) = if internal { (Action::AddInternalNote, "add internal notes") } else { (Action::Reply, "reply to this ticket") };
-    if !allows(actor, action, Some(ticket)) {
+    if !allows(actor, action, Resource::Ticket(ticket)) {
         return Err(forbidden(what));
     }
     check_version(ticket, req.version)?;
@@ -200,7 +200,7 @@ pub fn update_ticket(
     let mut errors = Vec::new();
 
     if let Some(to) = req.status.filter(|&s| s != ticket.status) {
-        if !allows(actor, Action::ChangeStatus(to), Some(ticket)) {
+        if !allows(actor, Action::ChangeStatus(to), Resource::Ticket(ticket)) {
             return Err(forbidden(&format!("set this ticket to {to}")));
         }
         if !lifecycle::can_move(ticket.status, to) {
@@ -214,7 +214,7 @@ pub fn update_ticket(
         next.status = to;
     }
     if let Some(to) = req.assignee.filter(|a| *a != ticket.assignee) {
-        if !allows(actor, Action::Assign, Some(ticket)) {
+        if !allows(actor, Action::Assign, Resource::Ticket(ticket)) {
             return Err(forbidden("assign tickets"));
         }
         if to.as_deref().is_some_and(|a| !is_plain_id(a)) {
@@ -224,7 +224,7 @@ pub fn update_ticket(
         next.assignee = to;
     }
     if let Some(to) = req.group.filter(|g| *g != ticket.group) {
-        if !allows(actor, Action::ChangeGroup, Some(ticket)) {
+        if !allows(actor, Action::ChangeGroup, Resource::Ticket(ticket)) {
             return Err(forbidden("move tickets between groups"));
         }
         if !is_plain_id(&to) {
@@ -234,14 +234,14 @@ pub fn update_ticket(
         next.group = to;
     }
     if let Some(to) = req.priority.filter(|&p| p != ticket.priority) {
-        if !allows(actor, Action::ChangePriority, Some(ticket)) {
+        if !allows(actor, Action::ChangePriority, Resource::Ticket(ticket)) {
             return Err(forbidden("change the priority"));
         }
         kinds.push(EventKind::PriorityChanged { from: ticket.priority, to });
         next.priority = to;
     }
     if let Some(patch) = req.fields {
-        if !allows(actor, Action::ChangeFields, Some(ticket)) {
+        if !allows(actor, Action::ChangeFields, Resource::Ticket(ticket)) {
             return Err(forbidden("change field values"));
         }
         let topic = topic.ok_or_else(|| ApiError::new(ErrorCode::UnknownTopic, format!("the topic '{}' is gone", ticket.topic)))?;
@@ -280,13 +280,16 @@ fn field_changes(before: &FieldValues, after: &FieldValues) -> Vec<FieldChange> 
 
 /// What `viewer` may see of a ticket's events: requesters never see internal notes.
 pub fn visible_events<'a>(viewer: &Actor, ticket: &Ticket, events: &'a [TicketEvent]) -> Vec<&'a TicketEvent> {
-    let internal_ok = allows(viewer, Action::ViewInternal, Some(ticket));
+    let internal_ok = allows(viewer, Action::ViewInternal, Resource::Ticket(ticket));
     events.iter().filter(|e| internal_ok || !e.kind.is_internal()).collect()
 }
 
 /// The statuses `viewer` may move the ticket to now.
 pub fn allowed_statuses(viewer: &Actor, ticket: &Ticket) -> Vec<Status> {
-    lifecycle::moves_from(ticket.status).into_iter().filter(|&to| allows(viewer, Action::ChangeStatus(to), Some(ticket))).collect()
+    lifecycle::moves_from(ticket.status)
+        .into_iter()
+        .filter(|&to| allows(viewer, Action::ChangeStatus(to), Resource::Ticket(ticket)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -318,7 +321,7 @@ mod tests {
     }
 
     fn ivan() -> Actor {
-        Actor::new("ivan", Role::Agent)
+        Actor::new("ivan", Role::Agent).in_groups(&["service-desk"])
     }
 
     fn request(v: serde_json::Value) -> CreateTicketRequest {
@@ -390,7 +393,7 @@ mod tests {
             DateTime::UNIX_EPOCH,
         );
         assert_eq!((change.ticket.requester.as_str(), change.ticket.channel), ("boris", Channel::Phone));
-        assert_eq!(change.events[0].actor, ivan());
+        assert_eq!(change.events[0].actor.id, "ivan");
         let by_mail = json!({"topic": "printer", "subject": "s", "description": "d", "fields": {"model": "m"}, "channel": "email"});
         assert_eq!(prepare_ticket(request(by_mail), Some(&printer()), &ivan()).unwrap_err().code, ErrorCode::ValidationFailed);
     }

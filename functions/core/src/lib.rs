@@ -21,6 +21,6 @@ pub mod topic;
 
 pub use error::{ApiError, ErrorCode, FieldError, FieldErrorCode};
 pub use event::{EventKind, TicketEvent};
-pub use permissions::{Action, Actor, Role};
+pub use permissions::{Action, Actor, Resource, Role};
 pub use ticket::{Channel, Priority, Status, Ticket, TicketNumber};
 pub use topic::Topic;

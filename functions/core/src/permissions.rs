@@ -1,4 +1,6 @@
-//! Who may do what: one pure decision, (actor, action, ticket) → allow or deny, used by every route.
+//! Who may do what: one pure decision, (actor, action, resource) → allow or deny, used by every
+//! route. Requesters reach their own tickets; agents the tickets of their groups (queues), the ones
+//! assigned to them and the ones they filed; admins everything.
 
 use crate::ticket::{Status, Ticket};
 use serde::{Deserialize, Serialize};
@@ -19,17 +21,37 @@ impl Role {
     }
 }
 
-/// The person acting: who they are and in which role.
+/// The person acting: who they are, in which role, and (for agents) which groups they work.
+/// Events record only the id and role.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Actor {
     pub id: String,
     pub role: Role,
+    #[serde(skip)]
+    pub groups: Vec<String>,
 }
 
 impl Actor {
     pub fn new(id: impl Into<String>, role: Role) -> Self {
-        Self { id: id.into(), role }
+        Self { id: id.into(), role, groups: Vec::new() }
     }
+
+    pub fn in_groups(mut self, groups: &[&str]) -> Self {
+        self.groups = groups.iter().map(|g| g.to_string()).collect();
+        self
+    }
+}
+
+/// What an action is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Resource<'a> {
+    None,
+    Ticket(&'a Ticket),
+    /// A ticket list: the group and assignee it is filtered to.
+    Queue {
+        group: Option<&'a str>,
+        assignee: Option<&'a str>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,12 +80,28 @@ pub enum Action {
     ManageSla,
 }
 
-/// Whether `actor` may do `action`, on `ticket` where the action is about one.
-pub fn allows(actor: &Actor, action: Action, ticket: Option<&Ticket>) -> bool {
+/// Whether `actor` may do `action` on `resource`.
+pub fn allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
+    let ticket = match resource {
+        Resource::Ticket(t) => Some(t),
+        _ => None,
+    };
     let own = ticket.is_some_and(|t| t.requester == actor.id);
     match actor.role {
         Role::Admin | Role::System => true,
-        Role::Agent => !matches!(action, Action::ManageTopics | Action::ManageSla),
+        Role::Agent => {
+            let in_reach = |t: &Ticket| own || actor.groups.contains(&t.group) || t.assignee.as_deref() == Some(actor.id.as_str());
+            match (action, resource) {
+                (Action::ManageTopics | Action::ManageSla, _) => false,
+                // An agent's lists: a group of theirs, or what is assigned to them.
+                (Action::ListQueues, Resource::Queue { group, assignee }) => {
+                    group.is_some_and(|g| actor.groups.iter().any(|mine| mine == g)) || assignee == Some(actor.id.as_str())
+                }
+                (Action::ListQueues, _) => false,
+                (_, Resource::Ticket(t)) => in_reach(t),
+                _ => true,
+            }
+        }
         Role::Requester => match action {
             Action::CreateTicket | Action::ListOwnTickets => true,
             Action::ViewTicket | Action::Reply => own,
@@ -122,37 +160,56 @@ mod tests {
         let anna = Actor::new("anna", Role::Requester);
         let t = ticket("anna", Status::Open);
         let other = ticket("boris", Status::Open);
-        assert!(allows(&anna, Action::ViewTicket, Some(&t)));
-        assert!(allows(&anna, Action::Reply, Some(&t)));
-        assert!(!allows(&anna, Action::ViewTicket, Some(&other)));
-        assert!(!allows(&anna, Action::Reply, Some(&other)));
-        assert!(!allows(&anna, Action::ViewInternal, Some(&t)));
-        assert!(!allows(&anna, Action::AddInternalNote, Some(&t)));
-        assert!(!allows(&anna, Action::ListQueues, None));
-        assert!(!allows(&anna, Action::ChangePriority, Some(&t)));
+        assert!(allows(&anna, Action::ViewTicket, Resource::Ticket(&t)));
+        assert!(allows(&anna, Action::Reply, Resource::Ticket(&t)));
+        assert!(!allows(&anna, Action::ViewTicket, Resource::Ticket(&other)));
+        assert!(!allows(&anna, Action::Reply, Resource::Ticket(&other)));
+        assert!(!allows(&anna, Action::ViewInternal, Resource::Ticket(&t)));
+        assert!(!allows(&anna, Action::AddInternalNote, Resource::Ticket(&t)));
+        assert!(!allows(&anna, Action::ListQueues, Resource::None));
+        assert!(!allows(&anna, Action::ChangePriority, Resource::Ticket(&t)));
     }
 
     #[test]
     fn requesters_only_close_or_reopen() {
         let anna = Actor::new("anna", Role::Requester);
-        assert!(allows(&anna, Action::ChangeStatus(Status::Reopened), Some(&ticket("anna", Status::Resolved))));
-        assert!(allows(&anna, Action::ChangeStatus(Status::Closed), Some(&ticket("anna", Status::Resolved))));
-        assert!(allows(&anna, Action::ChangeStatus(Status::Reopened), Some(&ticket("anna", Status::Closed))));
-        assert!(!allows(&anna, Action::ChangeStatus(Status::Resolved), Some(&ticket("anna", Status::Open))));
-        assert!(!allows(&anna, Action::ChangeStatus(Status::Closed), Some(&ticket("anna", Status::Open))));
-        assert!(!allows(&anna, Action::ChangeStatus(Status::Reopened), Some(&ticket("boris", Status::Closed))));
+        assert!(allows(&anna, Action::ChangeStatus(Status::Reopened), Resource::Ticket(&ticket("anna", Status::Resolved))));
+        assert!(allows(&anna, Action::ChangeStatus(Status::Closed), Resource::Ticket(&ticket("anna", Status::Resolved))));
+        assert!(allows(&anna, Action::ChangeStatus(Status::Reopened), Resource::Ticket(&ticket("anna", Status::Closed))));
+        assert!(!allows(&anna, Action::ChangeStatus(Status::Resolved), Resource::Ticket(&ticket("anna", Status::Open))));
+        assert!(!allows(&anna, Action::ChangeStatus(Status::Closed), Resource::Ticket(&ticket("anna", Status::Open))));
+        assert!(!allows(&anna, Action::ChangeStatus(Status::Reopened), Resource::Ticket(&ticket("boris", Status::Closed))));
+    }
+
+    #[test]
+    fn agents_reach_their_groups_their_assignments_and_their_own_tickets() {
+        let agent = Actor::new("ivan", Role::Agent).in_groups(&["network"]);
+        let elsewhere = ticket("anna", Status::Open);
+        assert!(!allows(&agent, Action::ViewTicket, Resource::Ticket(&elsewhere)), "another group's ticket");
+        assert!(!allows(&agent, Action::Reply, Resource::Ticket(&elsewhere)));
+        let mut assigned = elsewhere.clone();
+        assigned.assignee = Some("ivan".into());
+        assert!(allows(&agent, Action::AddInternalNote, Resource::Ticket(&assigned)), "assigned to him");
+        let mut in_group = elsewhere.clone();
+        in_group.group = "network".into();
+        assert!(allows(&agent, Action::ChangePriority, Resource::Ticket(&in_group)), "his group's ticket");
+        assert!(allows(&agent, Action::ViewTicket, Resource::Ticket(&ticket("ivan", Status::Open))), "his own request");
+        let queue = |group, assignee| Resource::Queue { group, assignee };
+        assert!(allows(&agent, Action::ListQueues, queue(Some("network"), None)));
+        assert!(allows(&agent, Action::ListQueues, queue(None, Some("ivan"))));
+        assert!(!allows(&agent, Action::ListQueues, queue(Some("service-desk"), None)));
+        assert!(!allows(&agent, Action::ListQueues, queue(None, None)), "all queues: admins only");
+        assert!(allows(&Actor::new("root", Role::Admin), Action::ListQueues, queue(None, None)));
     }
 
     #[test]
     fn agents_work_tickets_but_do_not_manage_topics() {
-        let agent = Actor::new("ivan", Role::Agent);
+        let agent = Actor::new("ivan", Role::Agent).in_groups(&["service-desk"]);
         let t = ticket("anna", Status::Open);
-        for action in
-            [Action::ViewTicket, Action::ViewInternal, Action::AddInternalNote, Action::Assign, Action::CreateTicketFor, Action::ListQueues]
-        {
-            assert!(allows(&agent, action, Some(&t)), "{action:?}");
+        for action in [Action::ViewTicket, Action::ViewInternal, Action::AddInternalNote, Action::Assign, Action::CreateTicketFor] {
+            assert!(allows(&agent, action, Resource::Ticket(&t)), "{action:?}");
         }
-        assert!(!allows(&agent, Action::ManageTopics, None));
-        assert!(allows(&Actor::new("root", Role::Admin), Action::ManageTopics, None));
+        assert!(!allows(&agent, Action::ManageTopics, Resource::None));
+        assert!(allows(&Actor::new("root", Role::Admin), Action::ManageTopics, Resource::None));
     }
 }

@@ -20,6 +20,12 @@ use tickets_api::new_id;
 pub const REQUESTERS: [&str; 3] = ["anna.petrova", "john.smith", "maria.garcia"];
 pub const AGENTS: [&str; 2] = ["ivan.sidorov", "lena.kuznetsova"];
 
+/// A demo agent with the groups they work (as the README lists them).
+fn agent(id: &str) -> Actor {
+    let groups: &[&str] = if id == AGENTS[0] { &["service-desk", "field-service"] } else { &["identity", "network", "service-desk"] };
+    Actor::new(id, Role::Agent).in_groups(groups)
+}
+
 fn l(en: &str, ru: &str) -> LocalizedText {
     LocalizedText::new(&[("en", en), ("ru", ru)])
 }
@@ -283,7 +289,7 @@ fn demo_tickets() -> Vec<DemoTicket> {
             steps: vec![],
         },
         DemoTicket {
-            by: Actor::new(AGENTS[1], Role::Agent),
+            by: agent(AGENTS[1]),
             hours_ago: 1,
             request: json!({"topic": "network-vpn", "subject": "Call: Wi-Fi down in meeting room B", "channel": "phone",
                 "requester": REQUESTERS[2], "description": "Maria called: no Wi-Fi in meeting room B, a client meeting starts at 3.",
@@ -321,15 +327,15 @@ pub async fn seed<S: TicketStore>(store: &S) -> Result<(), String> {
         for (i, step) in demo.steps.into_iter().enumerate() {
             let when = at + Duration::minutes(20 * (i as i64 + 1));
             let change = match step {
-                Step::Reply(agent, body) | Step::Note(agent, body) => {
+                Step::Reply(who, body) | Step::Note(who, body) => {
                     let internal = matches!(step, Step::Note(..));
                     let request = MessageRequest { body: body.into(), version: None };
-                    Some(commands::add_message(&ticket, &Actor::new(agent, Role::Agent), request, internal, when, &mut new_id))
+                    Some(commands::add_message(&ticket, &agent(who), request, internal, when, &mut new_id))
                 }
-                Step::Update(agent, mut patch) => {
+                Step::Update(who, mut patch) => {
                     patch["version"] = json!(ticket.version);
                     let request: UpdateTicketRequest = serde_json::from_value(patch).map_err(|e| e.to_string())?;
-                    commands::update_ticket(&ticket, topic, &Actor::new(agent, Role::Agent), request, when, &mut new_id).transpose()
+                    commands::update_ticket(&ticket, topic, &agent(who), request, when, &mut new_id).transpose()
                 }
             };
             if let Some(change) = change {

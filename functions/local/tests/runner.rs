@@ -64,7 +64,7 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
     let (status, topics) = call(&base, "GET", "/api/topics", "requester:anna.petrova", None).await;
     assert_eq!(status, 200);
     assert_eq!(topics["items"].as_array().unwrap().len(), 5, "five demo topics");
-    let (_, queue) = call(&base, "GET", "/api/tickets", "agent:ivan.sidorov", None).await;
+    let (_, queue) = call(&base, "GET", "/api/tickets", "admin:root", None).await;
     assert_eq!(queue["items"].as_array().unwrap().len(), 6, "six demo tickets");
 
     // create, list, reply: what the README shows with curl
@@ -75,13 +75,20 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
     assert_eq!(created["ticket"]["number"], "HD-1007");
     let (_, mine) = call(&base, "GET", "/api/my/tickets?limit=1", "requester:anna.petrova", None).await;
     assert_eq!(mine["items"][0]["number"], "HD-1007", "newest first");
-    let (status, replied) =
-        call(&base, "POST", "/api/tickets/HD-1007/replies", "agent:ivan.sidorov", Some(json!({"body": "Replaced."}))).await;
+    let (status, replied) = call(
+        &base,
+        "POST",
+        "/api/tickets/HD-1007/replies",
+        "agent:ivan.sidorov:service-desk,field-service",
+        Some(json!({"body": "Replaced."})),
+    )
+    .await;
     assert_eq!((status, replied["ticket"]["status"].as_str()), (200, Some("open")));
 
     // a body over the limit is refused by the runner as by API Gateway's handler
     let big = json!({"body": "x".repeat(70 * 1024)});
-    let (status, refused) = call(&base, "POST", "/api/tickets/HD-1007/replies", "agent:ivan.sidorov", Some(big)).await;
+    let (status, refused) =
+        call(&base, "POST", "/api/tickets/HD-1007/replies", "agent:ivan.sidorov:service-desk,field-service", Some(big)).await;
     assert_eq!((status, refused["code"].as_str()), (413, Some("payload_too_large")));
 
     // the frontend, with unknown paths falling back to index.html for client-side routing
@@ -94,7 +101,7 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
 
     // a second start on the same table seeds nothing more
     let again = start(&table).await;
-    let (_, queue) = call(&again.base, "GET", "/api/tickets", "agent:ivan.sidorov", None).await;
+    let (_, queue) = call(&again.base, "GET", "/api/tickets", "admin:root", None).await;
     assert_eq!(queue["items"].as_array().unwrap().len(), 7);
     let (_, topics) = call(&again.base, "GET", "/api/topics", "requester:anna.petrova", None).await;
     assert_eq!(topics["items"].as_array().unwrap().len(), 5);

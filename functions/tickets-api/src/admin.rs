@@ -5,7 +5,7 @@ use crate::{Reply, json, not_found, query_pairs, require, store_error};
 use helpdesk_aws::{StoreError, TicketStore};
 use helpdesk_core::api::{Items, TopicList, parse_body};
 use helpdesk_core::calendar::{Calendar, CalendarInput};
-use helpdesk_core::permissions::{Action, allows};
+use helpdesk_core::permissions::{Action, Resource, allows};
 use helpdesk_core::sla::{SlaPlan, SlaPlanInput};
 use helpdesk_core::topic::{TopicInput, is_slug};
 use helpdesk_core::{Actor, ApiError, ErrorCode, FieldError, FieldErrorCode, Topic};
@@ -59,7 +59,7 @@ pub async fn list_topics<S: TicketStore>(store: &S, actor: &Actor, req: &Request
         }
     }
     if include_archived {
-        require(allows(actor, Action::ViewAllTopics, None), "see archived topics")?;
+        require(allows(actor, Action::ViewAllTopics, Resource::None), "see archived topics")?;
     }
     let mut items = store.list_topics().await.map_err(store_error)?;
     items.retain(|t| include_archived || t.active);
@@ -67,7 +67,7 @@ pub async fn list_topics<S: TicketStore>(store: &S, actor: &Actor, req: &Request
 }
 
 pub async fn create_topic<S: TicketStore>(store: &S, actor: &Actor, body: &[u8]) -> Reply {
-    require(allows(actor, Action::ManageTopics, None), "manage topics")?;
+    require(allows(actor, Action::ManageTopics, Resource::None), "manage topics")?;
     let mut input: TopicInput = parse_body(body)?;
     let id = id_to_create(input.id.take())?;
     let topic = input.into_topic(&id, 1).map_err(ApiError::validation)?;
@@ -75,7 +75,7 @@ pub async fn create_topic<S: TicketStore>(store: &S, actor: &Actor, body: &[u8])
 }
 
 pub async fn replace_topic<S: TicketStore>(store: &S, actor: &Actor, id: &str, body: &[u8]) -> Reply {
-    require(allows(actor, Action::ManageTopics, None), "manage topics")?;
+    require(allows(actor, Action::ManageTopics, Resource::None), "manage topics")?;
     let mut input: TopicInput = parse_body(body)?;
     let seen = version_to_replace(id, input.id.take(), input.version)?;
     check_current(load_topic(store, id).await?.version, seen)?;
@@ -85,7 +85,7 @@ pub async fn replace_topic<S: TicketStore>(store: &S, actor: &Actor, id: &str, b
 
 /// Topics are archived, not erased: their tickets keep pointing at them.
 pub async fn archive_topic<S: TicketStore>(store: &S, actor: &Actor, id: &str) -> Reply {
-    require(allows(actor, Action::ManageTopics, None), "manage topics")?;
+    require(allows(actor, Action::ManageTopics, Resource::None), "manage topics")?;
     let mut topic = load_topic(store, id).await?;
     if topic.active {
         topic.active = false;
@@ -96,7 +96,7 @@ pub async fn archive_topic<S: TicketStore>(store: &S, actor: &Actor, id: &str) -
 }
 
 pub async fn list_calendars<S: TicketStore>(store: &S, actor: &Actor) -> Reply {
-    require(allows(actor, Action::ViewSla, None), "see SLA calendars")?;
+    require(allows(actor, Action::ViewSla, Resource::None), "see SLA calendars")?;
     json(StatusCode::OK, &Items { items: store.sla_config().await.map_err(store_error)?.calendars })
 }
 
@@ -106,12 +106,12 @@ async fn load_calendar<S: TicketStore>(store: &S, id: &str) -> Result<Calendar, 
 }
 
 pub async fn get_calendar<S: TicketStore>(store: &S, actor: &Actor, id: &str) -> Reply {
-    require(allows(actor, Action::ViewSla, None), "see SLA calendars")?;
+    require(allows(actor, Action::ViewSla, Resource::None), "see SLA calendars")?;
     json(StatusCode::OK, &load_calendar(store, id).await?)
 }
 
 pub async fn create_calendar<S: TicketStore>(store: &S, actor: &Actor, body: &[u8]) -> Reply {
-    require(allows(actor, Action::ManageSla, None), "manage SLA calendars")?;
+    require(allows(actor, Action::ManageSla, Resource::None), "manage SLA calendars")?;
     let mut input: CalendarInput = parse_body(body)?;
     let id = id_to_create(input.id.take())?;
     let calendar = input.into_calendar(&id, 1).map_err(ApiError::validation)?;
@@ -119,7 +119,7 @@ pub async fn create_calendar<S: TicketStore>(store: &S, actor: &Actor, body: &[u
 }
 
 pub async fn replace_calendar<S: TicketStore>(store: &S, actor: &Actor, id: &str, body: &[u8]) -> Reply {
-    require(allows(actor, Action::ManageSla, None), "manage SLA calendars")?;
+    require(allows(actor, Action::ManageSla, Resource::None), "manage SLA calendars")?;
     let mut input: CalendarInput = parse_body(body)?;
     let seen = version_to_replace(id, input.id.take(), input.version)?;
     check_current(load_calendar(store, id).await?.version, seen)?;
@@ -128,14 +128,14 @@ pub async fn replace_calendar<S: TicketStore>(store: &S, actor: &Actor, id: &str
 }
 
 pub async fn list_plans<S: TicketStore>(store: &S, actor: &Actor) -> Reply {
-    require(allows(actor, Action::ViewSla, None), "see SLA plans")?;
+    require(allows(actor, Action::ViewSla, Resource::None), "see SLA plans")?;
     let mut plans = store.sla_config().await.map_err(store_error)?.plans;
     plans.sort_by(|a, b| (a.precedence, &a.id).cmp(&(b.precedence, &b.id)));
     json(StatusCode::OK, &Items { items: plans })
 }
 
 pub async fn get_plan<S: TicketStore>(store: &S, actor: &Actor, id: &str) -> Reply {
-    require(allows(actor, Action::ViewSla, None), "see SLA plans")?;
+    require(allows(actor, Action::ViewSla, Resource::None), "see SLA plans")?;
     let config = store.sla_config().await.map_err(store_error)?;
     json(StatusCode::OK, &config.plans.into_iter().find(|p| p.id == id).ok_or_else(|| not_found("plan"))?)
 }
@@ -154,7 +154,7 @@ async fn checked_plan<S: TicketStore>(
 }
 
 pub async fn create_plan<S: TicketStore>(store: &S, actor: &Actor, body: &[u8]) -> Reply {
-    require(allows(actor, Action::ManageSla, None), "manage SLA plans")?;
+    require(allows(actor, Action::ManageSla, Resource::None), "manage SLA plans")?;
     let mut input: SlaPlanInput = parse_body(body)?;
     let id = id_to_create(input.id.take())?;
     let (plan, _) = checked_plan(store, input, &id, 1).await?;
@@ -164,7 +164,7 @@ pub async fn create_plan<S: TicketStore>(store: &S, actor: &Actor, body: &[u8]) 
 /// Replacing a plan changes the clocks of open tickets: each is recomputed from its log at its next
 /// write, and the scan re-reads those whose stored action time has come.
 pub async fn replace_plan<S: TicketStore>(store: &S, actor: &Actor, id: &str, body: &[u8]) -> Reply {
-    require(allows(actor, Action::ManageSla, None), "manage SLA plans")?;
+    require(allows(actor, Action::ManageSla, Resource::None), "manage SLA plans")?;
     let mut input: SlaPlanInput = parse_body(body)?;
     let seen = version_to_replace(id, input.id.take(), input.version)?;
     let (plan, current) = checked_plan(store, input, id, seen + 1).await?;

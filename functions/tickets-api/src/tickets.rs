@@ -6,7 +6,7 @@ use chrono::Utc;
 use helpdesk_aws::{Listing, TicketStore};
 use helpdesk_core::api::{CreateTicketRequest, MessageRequest, TicketPage, TicketQuery, TicketView, UpdateTicketRequest, parse_body};
 use helpdesk_core::commands::{self, Change};
-use helpdesk_core::permissions::{Action, allows};
+use helpdesk_core::permissions::{Action, Resource, allows};
 use helpdesk_core::sla::{self, SlaConfig};
 use helpdesk_core::topic::is_slug;
 use helpdesk_core::{Actor, ApiError, Ticket, TicketEvent, TicketNumber};
@@ -22,7 +22,7 @@ pub async fn load<S: TicketStore>(store: &S, actor: &Actor, reference: &str) -> 
         Err(()) => return Err(not_found("ticket")),
     };
     let (ticket, events) = store.get_ticket(&id).await.map_err(store_error)?.ok_or_else(|| not_found("ticket"))?;
-    if !allows(actor, Action::ViewTicket, Some(&ticket)) {
+    if !allows(actor, Action::ViewTicket, Resource::Ticket(&ticket)) {
         return Err(not_found("ticket"));
     }
     Ok((ticket, events))
@@ -36,7 +36,7 @@ async fn view<S: TicketStore>(
     events: &[TicketEvent],
     config: Option<&SlaConfig>,
 ) -> Result<TicketView, ApiError> {
-    let sla = if allows(actor, Action::ViewSla, Some(&ticket)) {
+    let sla = if allows(actor, Action::ViewSla, Resource::Ticket(&ticket)) {
         let loaded;
         let config = match config {
             Some(c) => c,
@@ -107,12 +107,15 @@ pub async fn create<S: TicketStore>(store: &S, actor: &Actor, body: &[u8]) -> Re
 }
 
 pub async fn list<S: TicketStore>(store: &S, actor: &Actor, listing: Listing<'_>, req: &Request) -> Reply {
-    match listing {
-        Listing::Queues => require(allows(actor, Action::ListQueues, None), "see the queues")?,
-        Listing::OfRequester(_) => require(allows(actor, Action::ListOwnTickets, None), "list tickets")?,
-    }
     let pairs = query_pairs(req);
     let query = TicketQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    match listing {
+        Listing::Queues => {
+            let queue = Resource::Queue { group: query.group.as_deref(), assignee: query.assignee.as_deref() };
+            require(allows(actor, Action::ListQueues, queue), "see this queue: filter by one of your groups or assignee=<you>")?
+        }
+        Listing::OfRequester(_) => require(allows(actor, Action::ListOwnTickets, Resource::None), "list tickets")?,
+    }
     let page = store.list_tickets(listing, &query).await.map_err(store_error)?;
     json(StatusCode::OK, &TicketPage { items: page.items, next_cursor: page.next_cursor })
 }
