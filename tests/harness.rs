@@ -12,6 +12,10 @@ use lambda_http::Body;
 use lambda_http::http::{Method, Request};
 use serde_json::Value;
 use tickets_api::App;
+use tickets_api::session::SessionKeys;
+
+/// The key test sessions are signed with.
+pub const TEST_SIGNING_KEY: &[u8] = b"test-only signing key, 32+ bytes long";
 
 /// The environment that points a process at the local stack (as scripts/local-env.sh does), with
 /// the caller's own endpoints where set.
@@ -135,7 +139,8 @@ pub async fn test_app() -> TestApp {
     template::ensure_table(&client, table_def, &table)
         .await
         .unwrap_or_else(|e| panic!("{e}\nIs the local stack up? Run scripts/local-stack start"));
-    TestApp { app: App { store: DynamoStore::new(client.clone(), &table), local_mode: true }, client, table }
+    let sessions = SessionKeys::new(TEST_SIGNING_KEY, false).expect("test key");
+    TestApp { app: App { store: DynamoStore::new(client.clone(), &table), local_mode: true, sessions: Some(sessions) }, client, table }
 }
 
 /// What came back: status and JSON body.
@@ -143,11 +148,18 @@ pub async fn test_app() -> TestApp {
 pub struct Answer {
     pub status: u16,
     pub body: Value,
+    pub cookies: Vec<String>,
+    pub retry_after: Option<String>,
 }
 
 impl Answer {
     pub fn code(&self) -> &str {
         self.body["code"].as_str().unwrap_or("")
+    }
+
+    /// The value a `Set-Cookie` of this answer gives `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.iter().find_map(|c| c.split(';').next()?.strip_prefix(&format!("{name}=")).map(str::to_string))
     }
 }
 
@@ -159,7 +171,23 @@ impl TestApp {
     }
 
     pub async fn call_raw(&self, method: &str, path: &str, actor: Option<&str>, body: Vec<u8>, content_type: &str) -> Answer {
+        self.call_with(method, path, actor, body, content_type, &[]).await
+    }
+
+    /// A call with extra headers (cookies, CSRF token, forwarded address).
+    pub async fn call_with(
+        &self,
+        method: &str,
+        path: &str,
+        actor: Option<&str>,
+        body: Vec<u8>,
+        content_type: &str,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let mut builder = Request::builder().method(Method::from_bytes(method.as_bytes()).expect("method")).uri(path);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
         if let Some(actor) = actor {
             builder = builder.header(tickets_api::identity::LOCAL_ACTOR_HEADER, actor);
         }
@@ -174,9 +202,11 @@ impl TestApp {
     pub async fn send(&self, request: lambda_http::Request) -> Answer {
         let response = tickets_api::handle(&self.app, request).await;
         let status = response.status().as_u16();
+        let cookies = response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
+        let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string);
         let bytes: &[u8] = response.body().as_ref();
         let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(bytes).expect("the API answers JSON") };
-        Answer { status, body }
+        Answer { status, body, cookies, retry_after }
     }
 
     /// Every item in the table (a Scan: tests only, to prove nothing was stored).

@@ -4,6 +4,8 @@
 pub const TABLE_NAME: &str = "TABLE_NAME";
 /// The EventBridge bus domain events go to (the template passes `!Ref HelpdeskEventBus`).
 pub const EVENT_BUS_NAME: &str = "EVENT_BUS_NAME";
+/// The secret that signs session tokens (at least 32 bytes); from Secrets Manager in AWS.
+pub const SESSION_SIGNING_KEY: &str = "SESSION_SIGNING_KEY";
 /// `true` only on a developer's machine: turns on the local identity seam. Never set in AWS.
 pub const LOCAL_MODE: &str = "HELPDESK_LOCAL_MODE";
 

@@ -2,7 +2,7 @@
 //! wherever a change spans items, and Query (never Scan) on every read path.
 
 use crate::keys::{self, ALL_TICKETS, BY_ASSIGNEE, BY_GROUP, BY_REQUESTER, Index, PK, SK, SLA_DUE};
-use crate::ports::{DueTickets, Listing, OutboxMessage, Page, StoreError, TicketStore};
+use crate::ports::{Directory, DueTickets, Listing, OutboxMessage, Page, StoreError, TicketStore};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use helpdesk_core::api::{TicketQuery, UNASSIGNED};
 use helpdesk_core::calendar::Calendar;
 use helpdesk_core::sla::{SlaConfig, SlaPlan};
+use helpdesk_core::user::{Group, User};
 use helpdesk_core::{Ticket, TicketEvent, Topic};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -255,8 +256,12 @@ fn put_request(item: Item) -> Result<WriteRequest, StoreError> {
 
 /// Configuration records are stored as their JSON under `body`, with `version` beside it.
 fn config_item<T: Serialize>(value: &T, sk: String, version: u64) -> Result<Item, StoreError> {
+    body_item(value, keys::SLA_CONFIG_PK, sk, version)
+}
+
+fn body_item<T: Serialize>(value: &T, pk: &str, sk: String, version: u64) -> Result<Item, StoreError> {
     Ok([
-        (PK.to_string(), s(keys::SLA_CONFIG_PK)),
+        (PK.to_string(), s(pk)),
         (SK.to_string(), s(sk)),
         ("body".to_string(), s(serde_json::to_string(value).map_err(backend)?)),
         ("version".to_string(), AttributeValue::N(version.to_string())),
@@ -604,5 +609,98 @@ impl TicketStore for DynamoStore {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         self.batch_write(requests).await
+    }
+}
+
+fn throttle_key(key: &str, window: DateTime<Utc>) -> Item {
+    [(PK.to_string(), s(keys::throttle_pk(key))), (SK.to_string(), s(window.timestamp().to_string()))].into()
+}
+
+impl Directory for DynamoStore {
+    async fn get_user(&self, id: &str) -> Result<Option<(User, Option<String>)>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(keys::USERS_PK))
+            .key(SK, s(keys::user_sk(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk)?;
+        let Some(item) = out.item else { return Ok(None) };
+        let hash = item.get("password_hash").and_then(|v| v.as_s().ok()).cloned();
+        Ok(Some((from_body(&item)?, hash)))
+    }
+
+    async fn put_user(&self, user: &User, password_hash: Option<&str>) -> Result<(), StoreError> {
+        let mut item = body_item(user, keys::USERS_PK, keys::user_sk(&user.id), user.version)?;
+        if let Some(hash) = password_hash {
+            item.insert("password_hash".into(), s(hash));
+        }
+        self.put_versioned(item, user.version).await
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        self.query_all(keys::USERS_PK.into()).await?.iter().map(from_body).collect()
+    }
+
+    async fn get_group(&self, id: &str) -> Result<Option<Group>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(keys::GROUPS_PK))
+            .key(SK, s(keys::group_sk(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk)?;
+        out.item.as_ref().map(from_body).transpose()
+    }
+
+    async fn put_group(&self, group: &Group) -> Result<(), StoreError> {
+        self.put_versioned(body_item(group, keys::GROUPS_PK, keys::group_sk(&group.id), group.version)?, group.version).await
+    }
+
+    async fn list_groups(&self) -> Result<Vec<Group>, StoreError> {
+        self.query_all(keys::GROUPS_PK.into()).await?.iter().map(from_body).collect()
+    }
+
+    async fn failures(&self, throttle_keys: &[String], window: DateTime<Utc>) -> Result<u32, StoreError> {
+        let mut most = 0;
+        for key in throttle_keys {
+            let out = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .set_key(Some(throttle_key(key, window)))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(sdk)?;
+            let count = out.item.and_then(|i| i.get("failures").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok())).unwrap_or(0);
+            most = most.max(count);
+        }
+        Ok(most)
+    }
+
+    async fn record_failure(&self, throttle_keys: &[String], window: DateTime<Utc>) -> Result<(), StoreError> {
+        // Kept an hour past the window, then DynamoDB's TTL removes it.
+        let expires = (window + chrono::Duration::hours(1)).timestamp();
+        for key in throttle_keys {
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(throttle_key(key, window)))
+                .update_expression("ADD failures :one SET #ttl = :expires")
+                .expression_attribute_names("#ttl", keys::TTL_ATTRIBUTE)
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .expression_attribute_values(":expires", AttributeValue::N(expires.to_string()))
+                .send()
+                .await
+                .map_err(sdk)?;
+        }
+        Ok(())
     }
 }

@@ -77,6 +77,22 @@ pub const SLA_CONFIG_PK: &str = "SLA_CONFIG";
 pub const SLA_PLAN_PREFIX: &str = "PLAN#";
 pub const CALENDAR_PREFIX: &str = "CALENDAR#";
 
+/// Users and groups: each kind in one partition, so listing is one Query.
+pub const USERS_PK: &str = "USERS";
+pub fn user_sk(id: &str) -> String {
+    format!("USER#{id}")
+}
+pub const GROUPS_PK: &str = "GROUPS";
+pub fn group_sk(id: &str) -> String {
+    format!("GROUP#{id}")
+}
+
+/// Failed sign-in counters: one item per key and minute, removed by TTL (`expires_at`).
+pub fn throttle_pk(key: &str) -> String {
+    format!("THROTTLE#{key}")
+}
+pub const TTL_ATTRIBUTE: &str = "expires_at";
+
 /// Messages waiting to go onto the event bus, written in the same transaction as the change
 /// they announce; SK is a ULID, so they drain in order.
 pub const OUTBOX_PK: &str = "OUTBOX";

@@ -12,4 +12,4 @@ pub use aws_sdk_dynamodb;
 pub use aws_sdk_eventbridge;
 pub use dynamo::DynamoStore;
 pub use events::EventBridgePublisher;
-pub use ports::{DueTickets, EventPublisher, Listing, OutboxMessage, Page, StoreError, TicketStore};
+pub use ports::{Directory, DueTickets, EventPublisher, Listing, OutboxMessage, Page, StoreError, TicketStore};

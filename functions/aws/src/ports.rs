@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use helpdesk_core::api::TicketQuery;
 use helpdesk_core::calendar::Calendar;
 use helpdesk_core::sla::{SlaConfig, SlaPlan};
+use helpdesk_core::user::{Group, User};
 use helpdesk_core::{Ticket, TicketEvent, Topic};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
@@ -97,6 +98,22 @@ pub trait TicketStore: Send + Sync {
         lease_until: DateTime<Utc>,
     ) -> impl Future<Output = Result<Vec<OutboxMessage>, StoreError>> + Send;
     fn delete_outbox(&self, ids: &[String]) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Users, groups, and the counters that throttle failed sign-ins.
+pub trait Directory: Send + Sync {
+    /// A user and their password hash (local accounts).
+    fn get_user(&self, id: &str) -> impl Future<Output = Result<Option<(User, Option<String>)>, StoreError>> + Send;
+    /// Versioned like topics; `password_hash` is stored beside the user, never in API answers.
+    fn put_user(&self, user: &User, password_hash: Option<&str>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn list_users(&self) -> impl Future<Output = Result<Vec<User>, StoreError>> + Send;
+    fn get_group(&self, id: &str) -> impl Future<Output = Result<Option<Group>, StoreError>> + Send;
+    fn put_group(&self, group: &Group) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn list_groups(&self) -> impl Future<Output = Result<Vec<Group>, StoreError>> + Send;
+    /// The most failures any of `keys` had in the window starting at `window`.
+    fn failures(&self, keys: &[String], window: DateTime<Utc>) -> impl Future<Output = Result<u32, StoreError>> + Send;
+    /// Counts one failure against each key in the window; the counters expire by themselves.
+    fn record_failure(&self, keys: &[String], window: DateTime<Utc>) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Where domain events go for other parts (notifications) to consume.

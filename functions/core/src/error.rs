@@ -46,6 +46,12 @@ error_codes! {
     /// The write was based on an old version; `current_version` says which is current.
     VersionConflict => 409,
     Unauthenticated => 401,
+    /// Unknown user, wrong password, or a disabled account: deliberately one answer.
+    InvalidCredentials => 401,
+    /// A state-changing request without the session's CSRF token.
+    CsrfMismatch => 403,
+    /// Too many failed sign-ins for the user or the address; `Retry-After` says when to try again.
+    TooManyAttempts => 429,
     Forbidden => 403,
     NotFound => 404,
     RouteNotFound => 404,

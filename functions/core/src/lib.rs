@@ -18,6 +18,7 @@ pub mod sla;
 pub mod text;
 pub mod ticket;
 pub mod topic;
+pub mod user;
 
 pub use error::{ApiError, ErrorCode, FieldError, FieldErrorCode};
 pub use event::{EventKind, TicketEvent};

@@ -78,6 +78,9 @@ pub enum Action {
     /// See SLA clocks, plans and calendars.
     ViewSla,
     ManageSla,
+    /// See people and groups (to assign, to log a call for someone).
+    ViewDirectory,
+    ManageDirectory,
 }
 
 /// Whether `actor` may do `action` on `resource`.
@@ -92,7 +95,7 @@ pub fn allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
         Role::Agent => {
             let in_reach = |t: &Ticket| own || actor.groups.contains(&t.group) || t.assignee.as_deref() == Some(actor.id.as_str());
             match (action, resource) {
-                (Action::ManageTopics | Action::ManageSla, _) => false,
+                (Action::ManageTopics | Action::ManageSla | Action::ManageDirectory, _) => false,
                 // An agent's lists: a group of theirs, or what is assigned to them.
                 (Action::ListQueues, Resource::Queue { group, assignee }) => {
                     group.is_some_and(|g| actor.groups.iter().any(|mine| mine == g)) || assignee == Some(actor.id.as_str())
@@ -122,7 +125,9 @@ pub fn allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
             | Action::ManageTopics
             | Action::ViewAllTopics
             | Action::ViewSla
-            | Action::ManageSla => false,
+            | Action::ManageSla
+            | Action::ViewDirectory
+            | Action::ManageDirectory => false,
         },
     }
 }

@@ -3,7 +3,7 @@
 //! has no topics yet, so a second start adds nothing.
 
 use chrono::{Duration, Utc};
-use helpdesk_aws::TicketStore;
+use helpdesk_aws::{Directory, TicketStore};
 use helpdesk_core::api::{CreateTicketRequest, MessageRequest, UpdateTicketRequest};
 use helpdesk_core::calendar::{Calendar, Span, WeekHours};
 use helpdesk_core::commands::{self, Change};
@@ -11,6 +11,7 @@ use helpdesk_core::form::{FieldDef, FieldKind};
 use helpdesk_core::sla::{self, AlertLevel, Conditions, Escalation, EscalationAction, SlaConfig, SlaPlan, TargetKind, Targets, Warning};
 use helpdesk_core::text::LocalizedText;
 use helpdesk_core::topic::Topic;
+use helpdesk_core::user::{AccountSource, Group, Language, User};
 use helpdesk_core::{Actor, Priority, Role, TicketNumber};
 use serde_json::json;
 use tickets_api::new_id;
@@ -20,10 +21,57 @@ use tickets_api::new_id;
 pub const REQUESTERS: [&str; 3] = ["anna.petrova", "john.smith", "maria.garcia"];
 pub const AGENTS: [&str; 2] = ["ivan.sidorov", "lena.kuznetsova"];
 
+/// The local password of every demo account (README). Local demo data only.
+pub const DEMO_PASSWORD: &str = "helpdesk-demo";
+
+fn groups_of(id: &str) -> &'static [&'static str] {
+    if id == AGENTS[0] { &["service-desk", "field-service"] } else { &["identity", "network", "service-desk"] }
+}
+
 /// A demo agent with the groups they work (as the README lists them).
 fn agent(id: &str) -> Actor {
-    let groups: &[&str] = if id == AGENTS[0] { &["service-desk", "field-service"] } else { &["identity", "network", "service-desk"] };
-    Actor::new(id, Role::Agent).in_groups(groups)
+    Actor::new(id, Role::Agent).in_groups(groups_of(id))
+}
+
+pub fn groups() -> Vec<Group> {
+    [
+        ("service-desk", "Service desk", "First line: everything lands here first."),
+        ("field-service", "Field service", "Hands-on hardware work."),
+        ("identity", "Identity and access", "Accounts, permissions, mailboxes."),
+        ("network", "Network", "LAN, Wi-Fi, VPN."),
+        ("escalations", "Escalations", "Tickets that missed their SLA."),
+    ]
+    .into_iter()
+    .map(|(id, name, description)| Group { id: id.into(), name: name.into(), description: Some(description.into()), version: 1 })
+    .collect()
+}
+
+/// The demo people: three requesters, two agents, one admin; all with [`DEMO_PASSWORD`].
+pub fn users() -> Vec<User> {
+    let person = |id: &str, name: &str, role: Role, department: &str, language: Language| User {
+        id: id.into(),
+        name: name.into(),
+        email: format!("{id}@example.org"),
+        phone: None,
+        language,
+        department: Some(department.into()),
+        location: Some("Berlin HQ".into()),
+        telegram_chat_id: None,
+        role,
+        groups: if role == Role::Agent { groups_of(id).iter().map(|g| g.to_string()).collect() } else { vec![] },
+        active: true,
+        source: AccountSource::Local,
+        session_version: 0,
+        version: 1,
+    };
+    vec![
+        person(REQUESTERS[0], "Anna Petrova", Role::Requester, "Marketing", Language::Ru),
+        person(REQUESTERS[1], "John Smith", Role::Requester, "Sales", Language::En),
+        person(REQUESTERS[2], "Maria Garcia", Role::Requester, "Finance", Language::En),
+        person(AGENTS[0], "Ivan Sidorov", Role::Agent, "IT", Language::Ru),
+        person(AGENTS[1], "Lena Kuznetsova", Role::Agent, "IT", Language::Ru),
+        person("admin", "Helpdesk Admin", Role::Admin, "IT", Language::En),
+    ]
 }
 
 fn l(en: &str, ru: &str) -> LocalizedText {
@@ -299,7 +347,7 @@ fn demo_tickets() -> Vec<DemoTicket> {
     ]
 }
 
-pub async fn seed<S: TicketStore>(store: &S) -> Result<(), String> {
+pub async fn seed<S: TicketStore + Directory>(store: &S) -> Result<(), String> {
     if !store.list_topics().await.map_err(|e| e.to_string())?.is_empty() {
         tracing::info!("demo data: topics exist, nothing to seed");
         return Ok(());
@@ -307,6 +355,13 @@ pub async fn seed<S: TicketStore>(store: &S) -> Result<(), String> {
     let topics = topics();
     for topic in &topics {
         store.put_topic(topic).await.map_err(|e| format!("topic {}: {e}", topic.id))?;
+    }
+    for group in groups() {
+        store.put_group(&group).await.map_err(|e| format!("group {}: {e}", group.id))?;
+    }
+    let hash = tickets_api::session::hash_password(DEMO_PASSWORD)?;
+    for user in users() {
+        store.put_user(&user, Some(&hash)).await.map_err(|e| format!("user {}: {e}", user.id))?;
     }
     let config = SlaConfig { plans: plans(), calendars: calendars() };
     for calendar in &config.calendars {

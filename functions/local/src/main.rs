@@ -87,7 +87,13 @@ async fn run(command: &str) -> Result<(), String> {
             setup(&sdk, &dynamodb, &settings).await?;
             demo::seed(&store).await?;
             tokio::spawn(run_scans(store.clone(), publisher, settings.scan_every));
-            serve(App { store, local_mode: true }, &settings).await
+            // The key scripts/local-env.sh made, or a fresh one (sessions then end with the process).
+            let key = std::env::var(config::SESSION_SIGNING_KEY).unwrap_or_else(|_| {
+                tracing::warn!("{} is not set: using a key that lasts until this process ends", config::SESSION_SIGNING_KEY);
+                format!("{}{}", tickets_api::new_id(), tickets_api::new_id())
+            });
+            let sessions = tickets_api::session::SessionKeys::new(key.as_bytes(), false)?;
+            serve(App { store, local_mode: true, sessions: Some(sessions) }, &settings).await
         }
         other => Err(format!("unknown command '{other}': serve, setup, seed or scan")),
     }

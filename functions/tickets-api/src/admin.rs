@@ -1,13 +1,15 @@
 //! Admin-managed records: topics, SLA calendars and SLA plans. They share one set of rules: an id
 //! on create, the version being replaced on replace, 409 on a clash, and validation before any write.
 
+use crate::session::hash_password;
 use crate::{Reply, json, not_found, query_pairs, require, store_error};
-use helpdesk_aws::{StoreError, TicketStore};
+use helpdesk_aws::{Directory, StoreError, TicketStore};
 use helpdesk_core::api::{Items, TopicList, parse_body};
 use helpdesk_core::calendar::{Calendar, CalendarInput};
 use helpdesk_core::permissions::{Action, Resource, allows};
 use helpdesk_core::sla::{SlaPlan, SlaPlanInput};
 use helpdesk_core::topic::{TopicInput, is_slug};
+use helpdesk_core::user::{AccountSource, GroupInput, UserInput};
 use helpdesk_core::{Actor, ApiError, ErrorCode, FieldError, FieldErrorCode, Topic};
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
@@ -170,4 +172,79 @@ pub async fn replace_plan<S: TicketStore>(store: &S, actor: &Actor, id: &str, bo
     let (plan, current) = checked_plan(store, input, id, seen + 1).await?;
     check_current(current.ok_or_else(|| not_found("plan"))?.version, seen)?;
     written(store.put_sla_plan(&plan).await, &plan, id, false)
+}
+
+pub async fn list_users<D: Directory>(directory: &D, actor: &Actor) -> Reply {
+    require(allows(actor, Action::ViewDirectory, Resource::None), "see users")?;
+    let mut users = directory.list_users().await.map_err(store_error)?;
+    users.sort_by(|a, b| a.id.cmp(&b.id));
+    json(StatusCode::OK, &Items { items: users })
+}
+
+/// A user: admins see anyone, everybody sees themselves.
+pub async fn get_user<D: Directory>(directory: &D, actor: &Actor, id: &str) -> Reply {
+    require(actor.id == id || allows(actor, Action::ManageDirectory, Resource::None), "see this user")?;
+    let (user, _) = directory.get_user(id).await.map_err(store_error)?.ok_or_else(|| not_found("user"))?;
+    json(StatusCode::OK, &user)
+}
+
+fn hashed(password: Option<String>) -> Result<Option<String>, ApiError> {
+    password.map(|p| hash_password(&p)).transpose().map_err(|e| ApiError::new(ErrorCode::Internal, e))
+}
+
+pub async fn create_user<D: Directory>(directory: &D, actor: &Actor, body: &[u8]) -> Reply {
+    require(allows(actor, Action::ManageDirectory, Resource::None), "manage users")?;
+    let mut input: UserInput = parse_body(body)?;
+    let id = id_to_create(input.id.take())?;
+    let (user, password) = input.into_user(&id, None).map_err(ApiError::validation)?;
+    let hash = hashed(password)?;
+    written(directory.put_user(&user, hash.as_deref()).await, &user, &id, true)
+}
+
+pub async fn replace_user<D: Directory>(directory: &D, actor: &Actor, id: &str, body: &[u8]) -> Reply {
+    require(allows(actor, Action::ManageDirectory, Resource::None), "manage users")?;
+    let mut input: UserInput = parse_body(body)?;
+    let seen = version_to_replace(id, input.id.take(), input.version)?;
+    let (current, current_hash) = directory.get_user(id).await.map_err(store_error)?.ok_or_else(|| not_found("user"))?;
+    check_current(current.version, seen)?;
+    if current.source == AccountSource::Ldap && input.password.is_some() {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "password",
+            FieldErrorCode::Invalid,
+            "the directory holds this user's password",
+        )]));
+    }
+    let (user, password) = input.into_user(id, Some(&current)).map_err(ApiError::validation)?;
+    let hash = hashed(password)?.or(current_hash);
+    written(directory.put_user(&user, hash.as_deref()).await, &user, id, false)
+}
+
+pub async fn list_groups<D: Directory>(directory: &D, actor: &Actor) -> Reply {
+    require(allows(actor, Action::ViewDirectory, Resource::None), "see groups")?;
+    let mut groups = directory.list_groups().await.map_err(store_error)?;
+    groups.sort_by(|a, b| a.id.cmp(&b.id));
+    json(StatusCode::OK, &Items { items: groups })
+}
+
+pub async fn get_group<D: Directory>(directory: &D, actor: &Actor, id: &str) -> Reply {
+    require(allows(actor, Action::ViewDirectory, Resource::None), "see groups")?;
+    json(StatusCode::OK, &directory.get_group(id).await.map_err(store_error)?.ok_or_else(|| not_found("group"))?)
+}
+
+pub async fn create_group<D: Directory>(directory: &D, actor: &Actor, body: &[u8]) -> Reply {
+    require(allows(actor, Action::ManageDirectory, Resource::None), "manage groups")?;
+    let mut input: GroupInput = parse_body(body)?;
+    let id = id_to_create(input.id.take())?;
+    let group = input.into_group(&id, 1).map_err(ApiError::validation)?;
+    written(directory.put_group(&group).await, &group, &id, true)
+}
+
+pub async fn replace_group<D: Directory>(directory: &D, actor: &Actor, id: &str, body: &[u8]) -> Reply {
+    require(allows(actor, Action::ManageDirectory, Resource::None), "manage groups")?;
+    let mut input: GroupInput = parse_body(body)?;
+    let seen = version_to_replace(id, input.id.take(), input.version)?;
+    let current = directory.get_group(id).await.map_err(store_error)?.ok_or_else(|| not_found("group"))?;
+    check_current(current.version, seen)?;
+    let group = input.into_group(id, seen + 1).map_err(ApiError::validation)?;
+    written(directory.put_group(&group).await, &group, id, false)
 }

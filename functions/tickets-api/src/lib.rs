@@ -2,11 +2,13 @@
 //! so that tests and the local runner call exactly what Lambda calls.
 
 mod admin;
+mod auth;
 pub mod identity;
 pub mod routes;
+pub mod session;
 mod tickets;
 
-use helpdesk_aws::{DynamoStore, Listing, StoreError, TicketStore};
+use helpdesk_aws::{Directory, DynamoStore, Listing, StoreError, TicketStore};
 use helpdesk_core::limits::MAX_REQUEST_BYTES;
 use helpdesk_core::{ApiError, ErrorCode};
 use lambda_http::http::{HeaderValue, StatusCode, header};
@@ -16,7 +18,7 @@ use serde::Serialize;
 
 /// The environment variables this function reads in AWS (the local-only seam switch aside); the
 /// template gives it exactly these.
-pub const ENVIRONMENT: &[&str] = &[helpdesk_aws::config::TABLE_NAME];
+pub const ENVIRONMENT: &[&str] = &[helpdesk_aws::config::TABLE_NAME, helpdesk_aws::config::SESSION_SIGNING_KEY];
 
 /// The OpenAPI 3.1 document of this API, served at `/api/openapi.json`.
 pub const OPENAPI: &str = include_str!("../openapi.json");
@@ -25,23 +27,28 @@ pub struct App<S> {
     pub store: S,
     /// Accept the local identity seam (see [`identity`]). Only ever true on a developer's machine.
     pub local_mode: bool,
+    /// Signs and checks session tokens; without it nobody can sign in.
+    pub sessions: Option<session::SessionKeys>,
 }
 
 impl App<DynamoStore> {
-    /// Builds the app from the environment: `TABLE_NAME`, `HELPDESK_LOCAL_MODE`, and the AWS SDK's own.
+    /// Builds the app from the environment: `TABLE_NAME`, `SESSION_SIGNING_KEY`,
+    /// `HELPDESK_LOCAL_MODE`, and the AWS SDK's own.
     pub async fn from_env() -> Result<Self, String> {
         use helpdesk_aws::config;
         let table = config::required(config::TABLE_NAME)?;
         let sdk = config::sdk_config().await;
         let local_mode = std::env::var(config::LOCAL_MODE).is_ok_and(|v| v == "true");
-        Ok(App { store: DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), table), local_mode })
+        let key = config::required(config::SESSION_SIGNING_KEY)?;
+        let sessions = session::SessionKeys::new(key.as_bytes(), !local_mode)?;
+        Ok(App { store: DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), table), local_mode, sessions: Some(sessions) })
     }
 }
 
 type Reply = Result<Response<Body>, ApiError>;
 
 /// Serves one request. Never fails: every error becomes a JSON error response.
-pub async fn handle<S: TicketStore>(app: &App<S>, req: Request) -> Response<Body> {
+pub async fn handle<S: TicketStore + Directory>(app: &App<S>, req: Request) -> Response<Body> {
     let started = std::time::Instant::now();
     let response = dispatch(app, &req).await.unwrap_or_else(|e| error_response(&e));
     tracing::info!(
@@ -54,22 +61,34 @@ pub async fn handle<S: TicketStore>(app: &App<S>, req: Request) -> Response<Body
     response
 }
 
-async fn dispatch<S: TicketStore>(app: &App<S>, req: &Request) -> Reply {
+async fn dispatch<S: TicketStore + Directory>(app: &App<S>, req: &Request) -> Reply {
     let (route, id) = match routes::match_route(req.method().as_str(), req.uri().path()) {
         Matched::Found { route, id } => (route, id.unwrap_or_default()),
         Matched::WrongMethod => return Err(ApiError::new(ErrorCode::MethodNotAllowed, format!("{} is not allowed here", req.method()))),
         Matched::NotFound => return Err(ApiError::new(ErrorCode::RouteNotFound, format!("no route {}", req.uri().path()))),
     };
+    let body = body_bytes(req)?;
+    let store = &app.store;
+    // The routes open to anybody.
     match route {
         Route::Health => return json(StatusCode::OK, &serde_json::json!({"status": "ok"})),
         Route::OpenApi => return Ok(with_type(Response::new(Body::Text(OPENAPI.into())), "application/json")),
+        Route::Login => return auth::login(store, app.sessions.as_ref(), req, body).await,
         _ => {}
     }
-    let actor = identity::caller(req, app.local_mode)?;
-    let body = body_bytes(req)?;
-    let store = &app.store;
+    let actor = identity::caller(req, store, app.sessions.as_ref(), app.local_mode).await?;
     match route {
-        Route::Health | Route::OpenApi => unreachable!("answered above"),
+        Route::Health | Route::OpenApi | Route::Login => unreachable!("answered above"),
+        Route::Logout => auth::logout(store, app.sessions.as_ref(), &actor, req).await,
+        Route::Me => auth::me(store, &actor).await,
+        Route::ListUsers => admin::list_users(store, &actor).await,
+        Route::CreateUser => admin::create_user(store, &actor, body).await,
+        Route::GetUser => admin::get_user(store, &actor, &id).await,
+        Route::ReplaceUser => admin::replace_user(store, &actor, &id, body).await,
+        Route::ListGroups => admin::list_groups(store, &actor).await,
+        Route::CreateGroup => admin::create_group(store, &actor, body).await,
+        Route::GetGroup => admin::get_group(store, &actor, &id).await,
+        Route::ReplaceGroup => admin::replace_group(store, &actor, &id, body).await,
         Route::ListTopics => admin::list_topics(store, &actor, req).await,
         Route::CreateTopic => admin::create_topic(store, &actor, body).await,
         Route::GetTopic => json(StatusCode::OK, &admin::load_topic(store, &id).await?),
@@ -106,7 +125,7 @@ pub(crate) fn require(allowed: bool, what: &str) -> Result<(), ApiError> {
 }
 
 /// The body, refused when too large or not JSON.
-fn body_bytes(req: &Request) -> Result<&[u8], ApiError> {
+pub(crate) fn body_bytes(req: &Request) -> Result<&[u8], ApiError> {
     let body: &[u8] = req.body().as_ref();
     if body.len() > MAX_REQUEST_BYTES {
         return Err(ApiError::new(ErrorCode::PayloadTooLarge, format!("the body is larger than {MAX_REQUEST_BYTES} bytes")));

@@ -1,0 +1,247 @@
+//! People and groups. A user signs in with a local password or through LDAP; agents work the
+//! queues of their groups.
+
+use crate::error::{FieldError, FieldErrorCode as Code};
+use crate::permissions::{Actor, Role};
+use crate::topic::{is_plain_id, is_slug};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    #[default]
+    En,
+    Ru,
+}
+
+/// Where the account's password is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountSource {
+    #[default]
+    Local,
+    /// Provisioned and refreshed from the directory at each sign-in.
+    Ldap,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// The sign-in name, e.g. `anna.petrova`.
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub language: Language,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub location: Option<String>,
+    /// For Telegram notifications.
+    #[serde(default)]
+    pub telegram_chat_id: Option<String>,
+    pub role: Role,
+    /// Groups (queues) an agent works.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    pub active: bool,
+    #[serde(default)]
+    pub source: AccountSource,
+    /// Bumped to end every session of the user at once (sign-out, disable, new password).
+    #[serde(default)]
+    pub session_version: u64,
+    pub version: u64,
+}
+
+impl User {
+    pub fn actor(&self) -> Actor {
+        let groups: Vec<&str> = self.groups.iter().map(String::as_str).collect();
+        Actor::new(&self.id, self.role).in_groups(&groups)
+    }
+}
+
+/// What an admin sends to create or replace a user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub version: Option<u64>,
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub language: Language,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub telegram_chat_id: Option<String>,
+    pub role: Role,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default = "yes")]
+    pub active: bool,
+    /// A new local password (at least 10 characters); absent keeps the current one.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// A user id: 1 to 64 lower-case letters, digits, `.`, `-` or `_`.
+pub fn is_user_id(s: &str) -> bool {
+    (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_'))
+}
+
+fn optional_text(field: &str, value: &Option<String>, max: usize, errors: &mut Vec<FieldError>) {
+    if value.as_ref().is_some_and(|v| v.trim().is_empty() || v.chars().count() > max) {
+        errors.push(FieldError::new(field, Code::Invalid, format!("1 to {max} characters, or leave it out")));
+    }
+}
+
+impl UserInput {
+    /// Checks the input; `existing` is the user being replaced. Returns the user and the new
+    /// password to hash, if one was given.
+    pub fn into_user(self, id: &str, existing: Option<&User>) -> Result<(User, Option<String>), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if !is_user_id(id) {
+            errors.push(FieldError::new("id", Code::Invalid, "1 to 64 lower-case letters, digits, '.', '-' or '_'"));
+        }
+        if self.name.trim().is_empty() || self.name.chars().count() > 120 {
+            errors.push(FieldError::new("name", Code::Invalid, "1 to 120 characters"));
+        }
+        let email = self.email.trim().to_ascii_lowercase();
+        let valid_email = email.len() <= 254
+            && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !email.contains(' '));
+        if !valid_email {
+            errors.push(FieldError::new("email", Code::Invalid, "an email address"));
+        }
+        optional_text("phone", &self.phone, 40, &mut errors);
+        optional_text("department", &self.department, 120, &mut errors);
+        optional_text("location", &self.location, 120, &mut errors);
+        optional_text("telegram_chat_id", &self.telegram_chat_id, 40, &mut errors);
+        if self.role == Role::System {
+            errors.push(FieldError::new("role", Code::Invalid, "requester, agent or admin"));
+        }
+        for (i, group) in self.groups.iter().enumerate() {
+            if !is_plain_id(group) {
+                errors.push(FieldError::new(format!("groups[{i}]"), Code::Invalid, "a group id"));
+            }
+        }
+        if self.password.as_ref().is_some_and(|p| p.chars().count() < MIN_PASSWORD_CHARS || p.len() > 1024) {
+            errors.push(FieldError::new("password", Code::Invalid, format!("at least {MIN_PASSWORD_CHARS} characters")));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let session_version = existing.map_or(0, |u| {
+            // A new password or a disabled account ends the sessions it had.
+            u.session_version + u64::from(self.password.is_some() || !self.active)
+        });
+        let user = User {
+            id: id.into(),
+            name: self.name.trim().into(),
+            email,
+            phone: self.phone,
+            language: self.language,
+            department: self.department,
+            location: self.location,
+            telegram_chat_id: self.telegram_chat_id,
+            role: self.role,
+            groups: self.groups,
+            active: self.active,
+            source: existing.map_or(AccountSource::Local, |u| u.source),
+            session_version,
+            version: existing.map_or(1, |u| u.version + 1),
+        };
+        Ok((user, self.password))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupInput {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub version: Option<u64>,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+impl GroupInput {
+    pub fn into_group(self, id: &str, version: u64) -> Result<Group, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if !is_slug(id) {
+            errors.push(FieldError::new("id", Code::Invalid, "1 to 40 lower-case letters, digits or dashes"));
+        }
+        if self.name.trim().is_empty() || self.name.chars().count() > 120 {
+            errors.push(FieldError::new("name", Code::Invalid, "1 to 120 characters"));
+        }
+        optional_text("description", &self.description, 2000, &mut errors);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Group { id: id.into(), name: self.name.trim().into(), description: self.description, version })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn input(v: serde_json::Value) -> UserInput {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn a_user_is_checked_and_normalised() {
+        let (user, password) = input(json!({"name": " Anna Petrova ", "email": "Anna@Example.COM", "role": "requester",
+            "language": "ru", "password": "correct horse battery"}))
+        .into_user("anna.petrova", None)
+        .unwrap();
+        assert_eq!(
+            (user.name.as_str(), user.email.as_str(), user.language, user.version),
+            ("Anna Petrova", "anna@example.com", Language::Ru, 1)
+        );
+        assert_eq!(password.as_deref(), Some("correct horse battery"));
+        let errors = input(json!({"name": "", "email": "nope", "role": "system", "password": "short", "groups": ["a b"]}))
+            .into_user("Anna", None)
+            .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["id", "name", "email", "role", "groups[0]", "password"]);
+    }
+
+    #[test]
+    fn a_new_password_or_disabling_ends_sessions() {
+        let (user, _) = input(json!({"name": "A", "email": "a@x.org", "role": "agent"})).into_user("a", None).unwrap();
+        let (same, _) = input(json!({"name": "A", "email": "a@x.org", "role": "agent"})).into_user("a", Some(&user)).unwrap();
+        assert_eq!((same.session_version, same.version), (0, 2));
+        let (new_password, _) =
+            input(json!({"name": "A", "email": "a@x.org", "role": "agent", "password": "0123456789"})).into_user("a", Some(&user)).unwrap();
+        assert_eq!(new_password.session_version, 1);
+        let (disabled, _) =
+            input(json!({"name": "A", "email": "a@x.org", "role": "agent", "active": false})).into_user("a", Some(&user)).unwrap();
+        assert_eq!(disabled.session_version, 1);
+    }
+}

@@ -1,0 +1,163 @@
+//! Sign-in, sessions, CSRF, sign-out, throttling and token checks, through the real handler on
+//! the local stack.
+
+use helpdesk_core::user::User;
+use helpdesk_tests::*;
+use serde_json::{Value, json};
+use tickets_api::session::{CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, SessionKeys};
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn with_users() -> TestApp {
+    let t = test_app().await;
+    for (id, role, groups) in [("anna", "requester", json!([])), ("ivan", "agent", json!(["service-desk"]))] {
+        let user =
+            json!({"id": id, "name": id, "email": format!("{id}@example.org"), "role": role, "groups": groups, "password": PASSWORD});
+        let created = t.call("POST", "/api/users", ADMIN, Some(user)).await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+        assert!(created.body.get("password").is_none() && !created.body.to_string().contains("argon2"), "no secret in answers");
+    }
+    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    t
+}
+
+/// Signs in; returns the session and CSRF cookie values.
+async fn login(t: &TestApp, user: &str, password: &str, from: &str) -> Answer {
+    let body = json!({"username": user, "password": password}).to_string().into_bytes();
+    t.call_with("POST", "/api/auth/login", None, body, "application/json", &[("x-forwarded-for", from)]).await
+}
+
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+impl Session {
+    fn from(answer: &Answer) -> Self {
+        Session {
+            cookie: format!("{SESSION_COOKIE}={}", answer.cookie(SESSION_COOKIE).expect("session cookie")),
+            csrf: answer.cookie(CSRF_COOKIE).expect("csrf cookie"),
+        }
+    }
+
+    async fn call(&self, t: &TestApp, method: &str, path: &str, body: Option<Value>, with_csrf: bool) -> Answer {
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        let mut headers = vec![("cookie", self.cookie.as_str())];
+        if with_csrf {
+            headers.push((CSRF_HEADER, self.csrf.as_str()));
+        }
+        t.call_with(method, path, None, bytes, "application/json", &headers).await
+    }
+}
+
+#[tokio::test]
+async fn a_session_signs_in_checks_csrf_and_ends_at_sign_out() {
+    let t = with_users().await;
+    let signed_in = login(&t, "Anna", PASSWORD, "10.0.0.1").await;
+    assert_eq!(signed_in.status, 200, "{:?}", signed_in.body);
+    assert_eq!(signed_in.body["role"], "requester");
+    let session_cookie = signed_in.cookies.iter().find(|c| c.starts_with(SESSION_COOKIE)).unwrap();
+    assert!(session_cookie.contains("HttpOnly") && session_cookie.contains("SameSite=Strict"));
+    let anna = Session::from(&signed_in);
+
+    assert_eq!(anna.call(&t, "GET", "/api/auth/me", None, false).await.body["id"], "anna");
+    let no_csrf = anna.call(&t, "POST", "/api/tickets", Some(printer_ticket("s")), false).await;
+    assert_eq!((no_csrf.status, no_csrf.code()), (403, "csrf_mismatch"));
+    let created = anna.call(&t, "POST", "/api/tickets", Some(printer_ticket("s")), true).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    assert_eq!(created.body["ticket"]["requester"], "anna");
+
+    // The agent's session carries his groups.
+    let ivan = Session::from(&login(&t, "ivan", PASSWORD, "10.0.0.2").await);
+    assert_eq!(ivan.call(&t, "GET", "/api/tickets?group=service-desk", None, false).await.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(ivan.call(&t, "GET", "/api/tickets", None, false).await.code(), "forbidden");
+
+    let out = anna.call(&t, "POST", "/api/auth/logout", None, true).await;
+    assert_eq!(out.status, 200);
+    assert!(out.cookies.iter().any(|c| c.starts_with(&format!("{SESSION_COOKIE}=;")) && c.contains("Max-Age=0")));
+    assert_eq!(anna.call(&t, "GET", "/api/auth/me", None, false).await.status, 401, "the old token no longer works");
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn wrong_unknown_and_disabled_users_get_the_same_401() {
+    let t = with_users().await;
+    assert_eq!(login(&t, "anna", "wrong password", "10.0.1.1").await.code(), "invalid_credentials");
+    assert_eq!(login(&t, "nobody", PASSWORD, "10.0.1.2").await.code(), "invalid_credentials");
+    let ivan = Session::from(&login(&t, "ivan", PASSWORD, "10.0.1.3").await);
+    let disable = json!({"name": "anna", "email": "anna@example.org", "role": "requester", "active": false, "version": 1});
+    assert_eq!(t.call("PUT", "/api/users/anna", ADMIN, Some(disable)).await.status, 200);
+    assert_eq!(login(&t, "anna", PASSWORD, "10.0.1.4").await.code(), "invalid_credentials");
+    // A new password ends the sessions the user had.
+    let new_password = json!({"name": "ivan", "email": "ivan@example.org", "role": "agent", "groups": ["service-desk"], "password": "another long secret", "version": 1});
+    assert_eq!(t.call("PUT", "/api/users/ivan", ADMIN, Some(new_password)).await.status, 200);
+    assert_eq!(ivan.call(&t, "GET", "/api/auth/me", None, false).await.status, 401);
+    assert_eq!(login(&t, "ivan", "another long secret", "10.0.1.5").await.status, 200);
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn repeated_failures_are_throttled_per_user_and_per_address() {
+    let t = with_users().await;
+    for _ in 0..5 {
+        assert_eq!(login(&t, "anna", "guess", "10.0.2.1").await.status, 401);
+    }
+    let throttled = login(&t, "anna", PASSWORD, "10.0.2.99").await;
+    assert_eq!((throttled.status, throttled.code()), (429, "too_many_attempts"), "the user is throttled from any address");
+    assert!(throttled.retry_after.as_deref().and_then(|s| s.parse::<u32>().ok()).is_some_and(|s| (1..=60).contains(&s)));
+    let same_address = login(&t, "ivan", PASSWORD, "10.0.2.1").await;
+    assert_eq!(same_address.status, 429, "the address is throttled for any user");
+    assert_eq!(login(&t, "ivan", PASSWORD, "10.0.2.2").await.status, 200, "others are not");
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn expired_tampered_and_foreign_tokens_get_401() {
+    let t = with_users().await;
+    let (anna, _): (User, _) = {
+        let answer = t.call("GET", "/api/users/anna", ADMIN, None).await;
+        (serde_json::from_value(answer.body).unwrap(), ())
+    };
+    let keys = SessionKeys::new(TEST_SIGNING_KEY, false).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let me = |token: String| {
+        let t = &t;
+        async move {
+            t.call_with("GET", "/api/auth/me", None, vec![], "application/json", &[("cookie", &format!("{SESSION_COOKIE}={token}"))])
+                .await
+                .status
+        }
+    };
+    let (good, _) = keys.issue(&anna, now).unwrap();
+    assert_eq!(me(good.clone()).await, 200);
+    let (expired, _) = keys.issue(&anna, now - 9 * 3600).unwrap();
+    assert_eq!(me(expired).await, 401);
+    let mut tampered = good.clone();
+    let middle = tampered.len() / 2;
+    tampered.replace_range(middle..middle + 1, if &good[middle..middle + 1] == "A" { "B" } else { "A" });
+    assert_eq!(me(tampered).await, 401);
+    let foreign = SessionKeys::new(b"a different key of thirty-two bytes", false).unwrap();
+    assert_eq!(me(foreign.issue(&anna, now).unwrap().0).await, 401);
+    // A cookie beats the local header: a bad session is not rescued by the seam.
+    let bad_cookie =
+        t.call_with("GET", "/api/auth/me", ANNA, vec![], "application/json", &[("cookie", &format!("{SESSION_COOKIE}=junk"))]).await;
+    assert_eq!(bad_cookie.status, 401);
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn only_admins_manage_people_and_groups() {
+    let t = with_users().await;
+    assert_eq!(t.call("GET", "/api/users", ANNA, None).await.status, 403);
+    assert_eq!(t.call("GET", "/api/users", AGENT, None).await.status, 200);
+    assert_eq!(t.call("GET", "/api/users/anna", ANNA, None).await.status, 200, "oneself");
+    assert_eq!(t.call("GET", "/api/users/ivan", ANNA, None).await.status, 403);
+    let group = json!({"id": "network", "name": "Network"});
+    assert_eq!(t.call("POST", "/api/groups", AGENT, Some(group.clone())).await.status, 403);
+    assert_eq!(t.call("POST", "/api/groups", ADMIN, Some(group.clone())).await.status, 201);
+    assert_eq!(t.call("POST", "/api/groups", ADMIN, Some(group)).await.code(), "already_exists");
+    assert_eq!(t.call("GET", "/api/groups", AGENT, None).await.body["items"][0]["id"], "network");
+    let bad = json!({"id": "x", "name": "X", "email": "not-an-email", "role": "admin"});
+    assert_eq!(t.call("POST", "/api/users", ADMIN, Some(bad)).await.body["fields"][0]["field"], "email");
+    t.finish().await;
+}
