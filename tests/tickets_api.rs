@@ -335,3 +335,22 @@ async fn sample_api_gateway_events_are_served() {
     assert_eq!(ticket.body["ticket"]["status"], "open");
     t.finish().await;
 }
+
+/// A table made before the template gained an index gets it at the next setup.
+#[tokio::test]
+async fn setup_adds_the_indexes_the_template_gained() {
+    use helpdesk_aws::template;
+    let client = dynamodb_client().await;
+    let resources = template::parse(&template::read_template().unwrap()).unwrap();
+    let full = resources.tables.iter().find(|t| t.logical_id == "HelpdeskTable").unwrap();
+    let mut older = full.clone();
+    let added = older.global_secondary_indexes.pop().unwrap();
+    let name = format!("upgrade-{}", ulid::Ulid::new().to_string().to_lowercase());
+    assert!(template::ensure_table(&client, &older, &name).await.unwrap());
+    assert!(template::ensure_table(&client, full, &name).await.unwrap(), "the missing index is added");
+    assert!(!template::ensure_table(&client, full, &name).await.unwrap(), "nothing left to do");
+    let described = client.describe_table().table_name(&name).send().await.unwrap();
+    let names: Vec<&str> = described.table().unwrap().global_secondary_indexes().iter().filter_map(|i| i.index_name()).collect();
+    assert!(names.contains(&added.index_name.as_str()), "{names:?}");
+    let _ = client.delete_table().table_name(&name).send().await;
+}

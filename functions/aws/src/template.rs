@@ -118,36 +118,80 @@ fn key_schema(elements: &[KeyElement]) -> Result<Vec<KeySchemaElement>, String> 
         .collect()
 }
 
-/// Creates `table` under `name` unless a table of that name exists. Returns whether it created it.
-pub async fn ensure_table(client: &aws_sdk_dynamodb::Client, table: &TableDef, name: &str) -> Result<bool, String> {
-    if client.describe_table().table_name(name).send().await.is_ok() {
-        return Ok(false);
-    }
-    let mut request = client
-        .create_table()
-        .table_name(name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .set_key_schema(Some(key_schema(&table.key_schema)?));
-    for a in &table.attribute_definitions {
-        request = request.attribute_definitions(
+/// The template's definitions of the attributes `keys` use: DynamoDB wants exactly those.
+fn attribute_definitions<'a>(table: &TableDef, keys: impl IntoIterator<Item = &'a KeyElement>) -> Result<Vec<AttributeDefinition>, String> {
+    let used: Vec<&str> = keys.into_iter().map(|k| k.attribute_name.as_str()).collect();
+    table
+        .attribute_definitions
+        .iter()
+        .filter(|a| used.contains(&a.attribute_name.as_str()))
+        .map(|a| {
             AttributeDefinition::builder()
                 .attribute_name(&a.attribute_name)
                 .attribute_type(ScalarAttributeType::from(a.attribute_type.as_str()))
                 .build()
-                .map_err(|e| e.to_string())?,
-        );
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+fn projection(index: &IndexDef) -> Projection {
+    Projection::builder().projection_type(ProjectionType::from(index.projection.projection_type.as_str())).build()
+}
+
+/// Creates `table` under `name` unless a table of that name exists; an existing one gets the
+/// indexes the template added since it was made (one at a time, as DynamoDB requires). Returns
+/// whether it changed anything.
+pub async fn ensure_table(client: &aws_sdk_dynamodb::Client, table: &TableDef, name: &str) -> Result<bool, String> {
+    use aws_sdk_dynamodb::error::DisplayErrorContext;
+    use aws_sdk_dynamodb::types::{CreateGlobalSecondaryIndexAction, GlobalSecondaryIndexUpdate};
+    if let Ok(existing) = client.describe_table().table_name(name).send().await {
+        let present: Vec<&str> =
+            existing.table().map(|t| t.global_secondary_indexes().iter().filter_map(|i| i.index_name()).collect()).unwrap_or_default();
+        let missing: Vec<&IndexDef> = table.global_secondary_indexes.iter().filter(|i| !present.contains(&i.index_name.as_str())).collect();
+        for index in &missing {
+            let create = CreateGlobalSecondaryIndexAction::builder()
+                .index_name(&index.index_name)
+                .set_key_schema(Some(key_schema(&index.key_schema)?))
+                .projection(projection(index))
+                .build()
+                .map_err(|e| e.to_string())?;
+            client
+                .update_table()
+                .table_name(name)
+                .set_attribute_definitions(Some(attribute_definitions(table, &index.key_schema)?))
+                .global_secondary_index_updates(GlobalSecondaryIndexUpdate::builder().create(create).build())
+                .send()
+                .await
+                .map_err(|e| format!("adding index {} to {name}: {}", index.index_name, DisplayErrorContext(&e)))?;
+        }
+        return Ok(!missing.is_empty());
     }
-    for index in &table.global_secondary_indexes {
-        request = request.global_secondary_indexes(
+    let indexes = table
+        .global_secondary_indexes
+        .iter()
+        .map(|index| {
             GlobalSecondaryIndex::builder()
                 .index_name(&index.index_name)
                 .set_key_schema(Some(key_schema(&index.key_schema)?))
-                .projection(Projection::builder().projection_type(ProjectionType::from(index.projection.projection_type.as_str())).build())
+                .projection(projection(index))
                 .build()
-                .map_err(|e| e.to_string())?,
-        );
-    }
-    request.send().await.map_err(|e| format!("creating table {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(&e)))?;
+                .map_err(|e| e.to_string())
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .set_key_schema(Some(key_schema(&table.key_schema)?))
+        .set_attribute_definitions(Some(attribute_definitions(
+            table,
+            table.key_schema.iter().chain(table.global_secondary_indexes.iter().flat_map(|i| &i.key_schema)),
+        )?))
+        .set_global_secondary_indexes((!indexes.is_empty()).then_some(indexes))
+        .send()
+        .await
+        .map_err(|e| format!("creating table {name}: {}", DisplayErrorContext(&e)))?;
     Ok(true)
 }
 

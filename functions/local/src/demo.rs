@@ -347,28 +347,38 @@ fn demo_tickets() -> Vec<DemoTicket> {
     ]
 }
 
+/// Seeds each kind of demo data that is still missing: people and groups, the SLA
+/// configuration, and the topics with their tickets. What exists is left alone, so a second start
+/// adds nothing.
 pub async fn seed<S: TicketStore + Directory>(store: &S) -> Result<(), String> {
-    if !store.list_topics().await.map_err(|e| e.to_string())?.is_empty() {
-        tracing::info!("demo data: topics exist, nothing to seed");
+    let e = |e: helpdesk_aws::StoreError| e.to_string();
+    if store.list_users().await.map_err(e)?.is_empty() {
+        for group in groups() {
+            store.put_group(&group).await.map_err(|e| format!("group {}: {e}", group.id))?;
+        }
+        let hash = tickets_api::session::hash_password(DEMO_PASSWORD)?;
+        for user in users() {
+            store.put_user(&user, Some(&hash)).await.map_err(|e| format!("user {}: {e}", user.id))?;
+        }
+        tracing::info!("demo data: people and groups");
+    }
+    let mut config = store.sla_config().await.map_err(e)?;
+    if config.plans.is_empty() && config.calendars.is_empty() {
+        config = SlaConfig { plans: plans(), calendars: calendars() };
+        for calendar in &config.calendars {
+            store.put_calendar(calendar).await.map_err(|e| format!("calendar {}: {e}", calendar.id))?;
+        }
+        for plan in &config.plans {
+            store.put_sla_plan(plan).await.map_err(|e| format!("plan {}: {e}", plan.id))?;
+        }
+        tracing::info!("demo data: SLA calendars and plans");
+    }
+    if !store.list_topics().await.map_err(e)?.is_empty() {
         return Ok(());
     }
     let topics = topics();
     for topic in &topics {
         store.put_topic(topic).await.map_err(|e| format!("topic {}: {e}", topic.id))?;
-    }
-    for group in groups() {
-        store.put_group(&group).await.map_err(|e| format!("group {}: {e}", group.id))?;
-    }
-    let hash = tickets_api::session::hash_password(DEMO_PASSWORD)?;
-    for user in users() {
-        store.put_user(&user, Some(&hash)).await.map_err(|e| format!("user {}: {e}", user.id))?;
-    }
-    let config = SlaConfig { plans: plans(), calendars: calendars() };
-    for calendar in &config.calendars {
-        store.put_calendar(calendar).await.map_err(|e| format!("calendar {}: {e}", calendar.id))?;
-    }
-    for plan in &config.plans {
-        store.put_sla_plan(plan).await.map_err(|e| format!("plan {}: {e}", plan.id))?;
     }
     for demo in demo_tickets() {
         let at = Utc::now() - Duration::hours(demo.hours_ago);

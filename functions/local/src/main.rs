@@ -126,7 +126,7 @@ async fn setup(
             template::local_name(LOCAL_PREFIX, &table.logical_id)
         };
         if template::ensure_table(dynamodb, table, &name).await? {
-            tracing::info!(table = name, "created table");
+            tracing::info!(table = name, "created or brought up to date with the template");
         }
     }
     // Path-style addressing: the local stack serves buckets under its own host name.
