@@ -1,0 +1,193 @@
+//! Every route × {anonymous, requester A, requester B, agent in the ticket's group, agent outside
+//! it, admin}, through real session cookies: who is refused (401), forbidden (403), kept from
+//! seeing (404), or let through (anything else — the handler then judges the request itself).
+
+use helpdesk_aws::Directory;
+use helpdesk_core::Role;
+use helpdesk_core::user::{AccountSource, Language, User};
+use helpdesk_tests::*;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use tickets_api::routes::ROUTES;
+use tickets_api::session::{CSRF_HEADER, SESSION_COOKIE, SessionKeys};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Expect {
+    Refused,
+    Forbidden,
+    Hidden,
+    Through,
+}
+use Expect::*;
+
+fn user(id: &str, role: Role, groups: &[&str]) -> User {
+    User {
+        id: id.into(),
+        name: id.into(),
+        email: format!("{id}@example.org"),
+        phone: None,
+        language: Language::En,
+        department: None,
+        location: None,
+        telegram_chat_id: None,
+        role,
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+        active: true,
+        source: AccountSource::Local,
+        session_version: 0,
+        version: 1,
+    }
+}
+
+#[tokio::test]
+async fn every_route_denies_whom_it_must() {
+    let t = test_app().await;
+    let people = [
+        user("req-a", Role::Requester, &[]),
+        user("req-b", Role::Requester, &[]),
+        user("agent-in", Role::Agent, &["service-desk"]),
+        user("agent-out", Role::Agent, &["network"]),
+        user("boss", Role::Admin, &[]),
+    ];
+    for p in &people {
+        t.app.store.put_user(p, None).await.unwrap();
+    }
+    // The resources the paths name: a ticket of requester A in the service desk's queue, topics,
+    // a calendar, a plan, a group.
+    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    let mut spare = printer_topic();
+    spare["id"] = json!("spare");
+    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(spare)).await.status, 201);
+    assert_eq!(t.call("POST", "/api/tickets", Some("requester:req-a"), Some(printer_ticket("mine"))).await.status, 201);
+    assert_eq!(
+        t.call("POST", "/api/sla/calendars", ADMIN, Some(json!({"id": "always", "name": "Always", "time_zone": "UTC"}))).await.status,
+        201
+    );
+    let plan = json!({"id": "all", "name": "All", "calendar": "always", "targets": {"medium": {"first_response_minutes": 30}}});
+    assert_eq!(t.call("POST", "/api/sla/plans", ADMIN, Some(plan)).await.status, 201);
+    assert_eq!(t.call("POST", "/api/groups", ADMIN, Some(json!({"id": "service-desk", "name": "Service desk"}))).await.status, 201);
+
+    let keys = SessionKeys::new(TEST_SIGNING_KEY, false).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let sessions: Vec<Option<(String, String)>> = std::iter::once(None)
+        .chain(people.iter().map(|p| {
+            let (token, claims) = keys.issue(p, now).unwrap();
+            Some((format!("{SESSION_COOKIE}={token}"), claims.csrf))
+        }))
+        .collect();
+    let actors = ["anonymous", "requester A", "requester B", "agent in group", "agent outside", "admin"];
+
+    let empty = json!({});
+    // (method, route template, concrete path, body, expectations per actor in the order above)
+    let matrix: Vec<(&str, &str, &str, Option<Value>, [Expect; 6])> = vec![
+        ("GET", "/api/health", "/api/health", None, [Through; 6]),
+        ("GET", "/api/openapi.json", "/api/openapi.json", None, [Through; 6]),
+        ("POST", "/api/auth/login", "/api/auth/login", Some(empty.clone()), [Through; 6]),
+        ("GET", "/api/auth/me", "/api/auth/me", None, [Refused, Through, Through, Through, Through, Through]),
+        ("GET", "/api/users", "/api/users", None, [Refused, Forbidden, Forbidden, Through, Through, Through]),
+        ("POST", "/api/users", "/api/users", Some(empty.clone()), [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through]),
+        ("GET", "/api/users/{id}", "/api/users/req-a", None, [Refused, Through, Forbidden, Forbidden, Forbidden, Through]),
+        ("PUT", "/api/users/{id}", "/api/users/req-a", Some(empty.clone()), [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through]),
+        ("GET", "/api/groups", "/api/groups", None, [Refused, Forbidden, Forbidden, Through, Through, Through]),
+        ("POST", "/api/groups", "/api/groups", Some(empty.clone()), [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through]),
+        ("GET", "/api/groups/{id}", "/api/groups/service-desk", None, [Refused, Forbidden, Forbidden, Through, Through, Through]),
+        (
+            "PUT",
+            "/api/groups/{id}",
+            "/api/groups/service-desk",
+            Some(empty.clone()),
+            [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through],
+        ),
+        ("GET", "/api/topics", "/api/topics", None, [Refused, Through, Through, Through, Through, Through]),
+        ("POST", "/api/topics", "/api/topics", Some(empty.clone()), [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through]),
+        ("GET", "/api/topics/{id}", "/api/topics/printer", None, [Refused, Through, Through, Through, Through, Through]),
+        (
+            "PUT",
+            "/api/topics/{id}",
+            "/api/topics/printer",
+            Some(empty.clone()),
+            [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through],
+        ),
+        ("DELETE", "/api/topics/{id}", "/api/topics/spare", None, [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through]),
+        ("GET", "/api/sla/calendars", "/api/sla/calendars", None, [Refused, Forbidden, Forbidden, Through, Through, Through]),
+        (
+            "POST",
+            "/api/sla/calendars",
+            "/api/sla/calendars",
+            Some(empty.clone()),
+            [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through],
+        ),
+        ("GET", "/api/sla/calendars/{id}", "/api/sla/calendars/always", None, [Refused, Forbidden, Forbidden, Through, Through, Through]),
+        (
+            "PUT",
+            "/api/sla/calendars/{id}",
+            "/api/sla/calendars/always",
+            Some(empty.clone()),
+            [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through],
+        ),
+        ("GET", "/api/sla/plans", "/api/sla/plans", None, [Refused, Forbidden, Forbidden, Through, Through, Through]),
+        ("POST", "/api/sla/plans", "/api/sla/plans", Some(empty.clone()), [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through]),
+        ("GET", "/api/sla/plans/{id}", "/api/sla/plans/all", None, [Refused, Forbidden, Forbidden, Through, Through, Through]),
+        (
+            "PUT",
+            "/api/sla/plans/{id}",
+            "/api/sla/plans/all",
+            Some(empty.clone()),
+            [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through],
+        ),
+        ("POST", "/api/tickets", "/api/tickets", Some(empty.clone()), [Refused, Through, Through, Through, Through, Through]),
+        ("GET", "/api/tickets", "/api/tickets?group=service-desk", None, [Refused, Forbidden, Forbidden, Through, Forbidden, Through]),
+        ("GET", "/api/my/tickets", "/api/my/tickets", None, [Refused, Through, Through, Through, Through, Through]),
+        ("GET", "/api/tickets/{id}", "/api/tickets/HD-1001", None, [Refused, Through, Hidden, Through, Hidden, Through]),
+        (
+            "PATCH",
+            "/api/tickets/{id}",
+            "/api/tickets/HD-1001",
+            Some(json!({"version": 1, "priority": "urgent"})),
+            [Refused, Forbidden, Hidden, Through, Hidden, Through],
+        ),
+        (
+            "POST",
+            "/api/tickets/{id}/replies",
+            "/api/tickets/HD-1001/replies",
+            Some(json!({"body": "hello"})),
+            [Refused, Through, Hidden, Through, Hidden, Through],
+        ),
+        (
+            "POST",
+            "/api/tickets/{id}/notes",
+            "/api/tickets/HD-1001/notes",
+            Some(json!({"body": "note"})),
+            [Refused, Forbidden, Hidden, Through, Hidden, Through],
+        ),
+        // Logging out ends each person's session: it runs last.
+        ("POST", "/api/auth/logout", "/api/auth/logout", None, [Refused, Through, Through, Through, Through, Through]),
+    ];
+
+    let covered: BTreeSet<(&str, &str)> = matrix.iter().map(|(m, route, ..)| (*m, *route)).collect();
+    let served: BTreeSet<(&str, &str)> = ROUTES.iter().map(|r| (r.method, r.path)).collect();
+    assert_eq!(covered, served, "the matrix covers every route, once");
+
+    let mut failures = Vec::new();
+    for (method, _, path, body, expected) in &matrix {
+        for (who, (session, expect)) in sessions.iter().zip(expected).enumerate() {
+            let bytes = body.as_ref().map(|b| b.to_string().into_bytes()).unwrap_or_default();
+            let headers: Vec<(&str, &str)> = match session {
+                Some((cookie, csrf)) => vec![("cookie", cookie.as_str()), (CSRF_HEADER, csrf.as_str())],
+                None => vec![],
+            };
+            let answer = t.call_with(method, path, None, bytes, "application/json", &headers).await;
+            let got = match answer.status {
+                401 => Refused,
+                403 => Forbidden,
+                404 => Hidden,
+                _ => Through,
+            };
+            if got != *expect {
+                failures.push(format!("{method} {path} as {}: expected {expect:?}, got {} {}", actors[who], answer.status, answer.body));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong answers:\n{}", failures.len(), failures.join("\n"));
+    t.finish().await;
+}
