@@ -140,7 +140,11 @@ pub async fn test_app() -> TestApp {
         .await
         .unwrap_or_else(|e| panic!("{e}\nIs the local stack up? Run scripts/local-stack start"));
     let sessions = SessionKeys::new(TEST_SIGNING_KEY, false).expect("test key");
-    TestApp { app: App { store: DynamoStore::new(client.clone(), &table), local_mode: true, sessions: Some(sessions) }, client, table }
+    TestApp {
+        app: App { store: DynamoStore::new(client.clone(), &table), local_mode: true, sessions: Some(sessions), ldap: None },
+        client,
+        table,
+    }
 }
 
 /// What came back: status and JSON body.

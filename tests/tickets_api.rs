@@ -263,8 +263,12 @@ async fn routes_identity_and_queries() {
     assert_eq!(t.call("GET", "/api/tickets/not-an-id", AGENT, None).await.status, 404);
 
     // the seam is refused outside local mode
-    let deployed =
-        tickets_api::App { store: helpdesk_aws::DynamoStore::new(t.client.clone(), &t.table), local_mode: false, sessions: None };
+    let deployed = tickets_api::App {
+        store: helpdesk_aws::DynamoStore::new(t.client.clone(), &t.table),
+        local_mode: false,
+        sessions: None,
+        ldap: None,
+    };
     let request = lambda_http::http::Request::builder()
         .uri("/api/my/tickets")
         .header(tickets_api::identity::LOCAL_ACTOR_HEADER, "admin:root")

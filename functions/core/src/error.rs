@@ -57,6 +57,8 @@ error_codes! {
     RouteNotFound => 404,
     MethodNotAllowed => 405,
     Internal => 500,
+    /// The organisation's directory (LDAP) did not answer.
+    DirectoryUnavailable => 503,
 }
 
 /// Why one form or body field was refused.

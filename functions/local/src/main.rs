@@ -93,7 +93,8 @@ async fn run(command: &str) -> Result<(), String> {
                 format!("{}{}", tickets_api::new_id(), tickets_api::new_id())
             });
             let sessions = tickets_api::session::SessionKeys::new(key.as_bytes(), false)?;
-            serve(App { store, local_mode: true, sessions: Some(sessions) }, &settings).await
+            let ldap = tickets_api::ldap::LdapConfig::from_env()?;
+            serve(App { store, local_mode: true, sessions: Some(sessions), ldap }, &settings).await
         }
         other => Err(format!("unknown command '{other}': serve, setup, seed or scan")),
     }

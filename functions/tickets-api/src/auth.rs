@@ -2,13 +2,14 @@
 //! sixth within a minute is refused with 429 before any password is checked.
 
 use crate::identity::{self, session_token};
+use crate::ldap::{DirectoryPerson, LdapConfig};
 use crate::session::{self, SessionKeys};
 use crate::{Reply, json, store_error};
 use chrono::{DateTime, Timelike, Utc};
 use helpdesk_aws::Directory;
 use helpdesk_core::api::parse_body;
-use helpdesk_core::user::{AccountSource, User};
-use helpdesk_core::{Actor, ApiError, ErrorCode};
+use helpdesk_core::user::{AccountSource, User, is_user_id};
+use helpdesk_core::{Actor, ApiError, ErrorCode, Role};
 use lambda_http::Request;
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use serde::{Deserialize, Serialize};
@@ -49,7 +50,13 @@ fn with_cookies(mut response: lambda_http::Response<lambda_http::Body>, cookies:
     Ok(response)
 }
 
-pub async fn login<D: Directory>(directory: &D, sessions: Option<&SessionKeys>, req: &Request, body: &[u8]) -> Reply {
+pub async fn login<D: Directory>(
+    directory: &D,
+    sessions: Option<&SessionKeys>,
+    ldap: Option<&LdapConfig>,
+    req: &Request,
+    body: &[u8],
+) -> Reply {
     let keys = sessions.ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "sign-in is not configured (no session signing key)"))?;
     let request: LoginRequest = parse_body(body)?;
     let username = request.username.trim().to_ascii_lowercase();
@@ -65,19 +72,60 @@ pub async fn login<D: Directory>(directory: &D, sessions: Option<&SessionKeys>, 
     }
     let found = directory.get_user(&username).await.map_err(store_error)?;
     let user = match found {
-        Some((user, Some(hash)))
-            if user.active && user.source == AccountSource::Local && session::password_matches(&request.password, &hash) =>
-        {
-            user
+        // Local accounts are checked here, whatever the directory holds.
+        Some((user, hash)) if user.source == AccountSource::Local => {
+            hash.filter(|hash| user.active && session::password_matches(&request.password, hash)).map(|_| user)
         }
-        _ => {
-            directory.record_failure(&throttle, window).await.map_err(store_error)?;
-            return Err(invalid());
-        }
+        existing => match ldap {
+            Some(config) if is_user_id(&username) => match config.authenticate(&username, &request.password).await {
+                Ok(Some(person)) => Some(provision(directory, existing.map(|(u, _)| u), &username, person).await?).filter(|u| u.active),
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::error!(error = %e, "LDAP sign-in failed");
+                    return Err(ApiError::new(ErrorCode::DirectoryUnavailable, "the directory did not answer; try again shortly"));
+                }
+            },
+            _ => None,
+        },
+    };
+    let Some(user) = user else {
+        directory.record_failure(&throttle, window).await.map_err(store_error)?;
+        return Err(invalid());
     };
     let (token, claims) = keys.issue(&user, now.timestamp()).map_err(|e| ApiError::new(ErrorCode::Internal, e))?;
     let me = Me { id: user.id.clone(), role: user.role, groups: user.groups.clone(), user: Some(user) };
     with_cookies(json(StatusCode::OK, &me)?, keys.cookies(&token, &claims))
+}
+
+/// Creates a directory user at first sign-in, and refreshes them from the directory at each.
+/// Whether the account is active stays the helpdesk's decision.
+async fn provision<D: Directory>(directory: &D, existing: Option<User>, id: &str, person: DirectoryPerson) -> Result<User, ApiError> {
+    let mut user = existing.unwrap_or_else(|| User {
+        id: id.into(),
+        name: String::new(),
+        email: String::new(),
+        phone: None,
+        language: Default::default(),
+        department: None,
+        location: None,
+        telegram_chat_id: None,
+        role: Role::Requester,
+        groups: vec![],
+        active: true,
+        source: AccountSource::Ldap,
+        session_version: 0,
+        version: 0,
+    });
+    user.name = if person.name.is_empty() { id.to_string() } else { person.name };
+    user.email = person.email;
+    user.phone = person.phone;
+    user.language = person.language;
+    user.department = person.department;
+    user.role = person.role;
+    user.groups = person.groups;
+    user.version += 1;
+    directory.put_user(&user, None).await.map_err(store_error)?;
+    Ok(user)
 }
 
 /// Ends every session of the caller (the session version moves on) and clears the cookies.

@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 pub mod identity;
+pub mod ldap;
 pub mod routes;
 pub mod session;
 mod tickets;
@@ -18,7 +19,11 @@ use serde::Serialize;
 
 /// The environment variables this function reads in AWS (the local-only seam switch aside); the
 /// template gives it exactly these.
-pub const ENVIRONMENT: &[&str] = &[helpdesk_aws::config::TABLE_NAME, helpdesk_aws::config::SESSION_SIGNING_KEY];
+pub fn environment() -> Vec<&'static str> {
+    let mut names = vec![helpdesk_aws::config::TABLE_NAME, helpdesk_aws::config::SESSION_SIGNING_KEY];
+    names.extend(ldap::LdapConfig::ENVIRONMENT);
+    names
+}
 
 /// The OpenAPI 3.1 document of this API, served at `/api/openapi.json`.
 pub const OPENAPI: &str = include_str!("../openapi.json");
@@ -29,6 +34,8 @@ pub struct App<S> {
     pub local_mode: bool,
     /// Signs and checks session tokens; without it nobody can sign in.
     pub sessions: Option<session::SessionKeys>,
+    /// The organisation's directory, when sign-in through LDAP is configured.
+    pub ldap: Option<ldap::LdapConfig>,
 }
 
 impl App<DynamoStore> {
@@ -41,7 +48,13 @@ impl App<DynamoStore> {
         let local_mode = std::env::var(config::LOCAL_MODE).is_ok_and(|v| v == "true");
         let key = config::required(config::SESSION_SIGNING_KEY)?;
         let sessions = session::SessionKeys::new(key.as_bytes(), !local_mode)?;
-        Ok(App { store: DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), table), local_mode, sessions: Some(sessions) })
+        let ldap = ldap::LdapConfig::from_env()?;
+        Ok(App {
+            store: DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), table),
+            local_mode,
+            sessions: Some(sessions),
+            ldap,
+        })
     }
 }
 
@@ -73,7 +86,7 @@ async fn dispatch<S: TicketStore + Directory>(app: &App<S>, req: &Request) -> Re
     match route {
         Route::Health => return json(StatusCode::OK, &serde_json::json!({"status": "ok"})),
         Route::OpenApi => return Ok(with_type(Response::new(Body::Text(OPENAPI.into())), "application/json")),
-        Route::Login => return auth::login(store, app.sessions.as_ref(), req, body).await,
+        Route::Login => return auth::login(store, app.sessions.as_ref(), app.ldap.as_ref(), req, body).await,
         _ => {}
     }
     let actor = identity::caller(req, store, app.sessions.as_ref(), app.local_mode).await?;

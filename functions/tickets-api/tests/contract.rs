@@ -53,6 +53,6 @@ fn the_template_gives_the_function_exactly_the_environment_it_reads() {
     let template = helpdesk_aws::template::read_template().unwrap();
     let mut given = helpdesk_aws::template::function_environment(&template, "TicketsApiFunction").unwrap();
     assert!(given.remove("RUST_LOG"), "the log filter is set");
-    let read: BTreeSet<String> = tickets_api::ENVIRONMENT.iter().map(|v| v.to_string()).collect();
+    let read: BTreeSet<String> = tickets_api::environment().iter().map(|v| v.to_string()).collect();
     assert_eq!(given, read);
 }
