@@ -31,3 +31,12 @@ ensure_sam_tools() {
     rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
     export PATH="$root/.local/venv/bin:$PATH" SAM_CLI_TELEMETRY=0
 }
+
+# OpenLDAP's slapd and the LDAP client tools, for the LDAP sign-in tests (Debian's packages; the
+# package does not start a service of its own).
+ensure_slapd() {
+    if [ ! -x /usr/sbin/slapd ] || ! command -v ldapmodify >/dev/null 2>&1; then
+        echo "installing slapd and ldap-utils" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >/dev/null
+    fi
+}
