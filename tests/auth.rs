@@ -138,7 +138,7 @@ async fn expired_tampered_and_foreign_tokens_get_401() {
     assert_eq!(me(tampered).await, 401);
     let foreign = SessionKeys::new(b"a different key of thirty-two bytes", false).unwrap();
     assert_eq!(me(foreign.issue(&anna, now).unwrap().0).await, 401);
-    // A cookie beats the local header: a bad session is not rescued by the seam.
+    // A bad session cookie is not rescued by a good one sent after it.
     let bad_cookie =
         t.call_with("GET", "/api/auth/me", ANNA, vec![], "application/json", &[("cookie", &format!("{SESSION_COOKIE}=junk"))]).await;
     assert_eq!(bad_cookie.status, 401);

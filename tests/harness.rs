@@ -4,15 +4,18 @@
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::Credentials;
 use chrono::{DateTime, Duration, Utc};
+use helpdesk_aws::Directory;
 use helpdesk_aws::{DynamoStore, EventBridgePublisher, TicketStore, template};
+use helpdesk_core::Role;
 use helpdesk_core::calendar::Calendar;
 use helpdesk_core::sla::{self, SlaConfig, SlaPlan, Targets, Warning};
+use helpdesk_core::user::{AccountSource, Language, User};
 use helpdesk_core::{Channel, Priority, Status, Ticket, TicketNumber};
 use lambda_http::Body;
 use lambda_http::http::{Method, Request};
 use serde_json::Value;
 use tickets_api::App;
-use tickets_api::session::SessionKeys;
+use tickets_api::session::{CSRF_HEADER, SESSION_COOKIE, SessionKeys};
 
 /// The key test sessions are signed with.
 pub const TEST_SIGNING_KEY: &[u8] = b"test-only signing key, 32+ bytes long";
@@ -168,6 +171,44 @@ impl Answer {
 }
 
 impl TestApp {
+    /// A signed-in session for `actor`, written `<role>:<user-id>[:<group>,…]`: the user is
+    /// created on first use. Returns the `Cookie` header value and the CSRF token.
+    pub async fn session_for(&self, actor: &str) -> (String, String) {
+        let mut parts = actor.splitn(3, ':');
+        let (role, id) = (parts.next().unwrap_or_default(), parts.next().expect("actor is <role>:<id>[:<groups>]"));
+        let groups: Vec<String> = parts.next().map(|g| g.split(',').map(str::to_string).collect()).unwrap_or_default();
+        let user = match self.app.store.get_user(id).await.expect("get user") {
+            Some((user, _)) => user,
+            None => {
+                let role: Role = serde_json::from_value(Value::String(role.into())).expect("a role");
+                let user = User {
+                    id: id.into(),
+                    name: id.into(),
+                    email: format!("{id}@example.org"),
+                    phone: None,
+                    language: Language::En,
+                    department: None,
+                    location: None,
+                    telegram_chat_id: None,
+                    role,
+                    groups,
+                    active: true,
+                    source: AccountSource::Local,
+                    session_version: 0,
+                    version: 1,
+                };
+                match self.app.store.put_user(&user, None).await {
+                    Ok(()) | Err(helpdesk_aws::StoreError::AlreadyExists) => {}
+                    Err(e) => panic!("put user: {e}"),
+                }
+                self.app.store.get_user(id).await.expect("get user").expect("the user").0
+            }
+        };
+        let keys = SessionKeys::new(TEST_SIGNING_KEY, false).expect("test key");
+        let (token, claims) = keys.issue(&user, Utc::now().timestamp()).expect("token");
+        (format!("{SESSION_COOKIE}={token}"), claims.csrf)
+    }
+
     /// Calls the handler as `actor` (`"agent:ivan:service-desk"`; `None` for nobody) with a JSON body.
     pub async fn call(&self, method: &str, path: &str, actor: Option<&str>, body: Option<Value>) -> Answer {
         let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
@@ -193,7 +234,8 @@ impl TestApp {
             builder = builder.header(*name, *value);
         }
         if let Some(actor) = actor {
-            builder = builder.header(tickets_api::identity::LOCAL_ACTOR_HEADER, actor);
+            let (cookie, csrf) = self.session_for(actor).await;
+            builder = builder.header("cookie", cookie).header(CSRF_HEADER, csrf);
         }
         if !body.is_empty() {
             builder = builder.header("content-type", content_type);

@@ -6,7 +6,7 @@ pub const TABLE_NAME: &str = "TABLE_NAME";
 pub const EVENT_BUS_NAME: &str = "EVENT_BUS_NAME";
 /// The secret that signs session tokens (at least 32 bytes); from Secrets Manager in AWS.
 pub const SESSION_SIGNING_KEY: &str = "SESSION_SIGNING_KEY";
-/// `true` only on a developer's machine: turns on the local identity seam. Never set in AWS.
+/// `true` only on a developer's machine (plain http, so cookies without `Secure`). Never set in AWS.
 pub const LOCAL_MODE: &str = "HELPDESK_LOCAL_MODE";
 
 pub use aws_config::SdkConfig;

@@ -282,7 +282,7 @@ mod tests {
     }
 
     #[test]
-    fn the_local_identity_seam_is_never_deployed() {
+    fn local_mode_is_never_deployed() {
         let template = read_template().unwrap();
         assert!(!template.contains(crate::config::LOCAL_MODE), "{} must never be set in AWS", crate::config::LOCAL_MODE);
     }

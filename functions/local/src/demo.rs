@@ -16,8 +16,7 @@ use helpdesk_core::{Actor, Priority, Role, TicketNumber};
 use serde_json::json;
 use tickets_api::new_id;
 
-/// The people the demo tickets belong to; in local mode, act as one of them with the header
-/// `x-helpdesk-local-actor: <role>:<id>`.
+/// The people the demo tickets belong to; sign in as them with [`DEMO_PASSWORD`].
 pub const REQUESTERS: [&str; 3] = ["anna.petrova", "john.smith", "maria.garcia"];
 pub const AGENTS: [&str; 2] = ["ivan.sidorov", "lena.kuznetsova"];
 

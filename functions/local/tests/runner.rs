@@ -44,9 +44,33 @@ async fn start(table: &str) -> Runner {
     panic!("the runner did not answer within 30 s (is the local stack up? scripts/local-stack start)");
 }
 
-async fn call(base: &str, method: &str, path: &str, actor: &str, body: Option<Value>) -> (u16, Value) {
+/// A signed-in demo account: the session cookie and the CSRF token.
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+/// Signs in as a demo account (they all have the password `helpdesk-demo`).
+async fn sign_in(base: &str, user: &str) -> Session {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/auth/login"))
+        .json(&json!({"username": user, "password": "helpdesk-demo"}))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(response.status(), 200, "signing in as {user}");
+    let cookies: Vec<String> =
+        response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()?.split(';').next()).map(str::to_string).collect();
+    let value = |name: &str| cookies.iter().find_map(|c| c.strip_prefix(&format!("{name}="))).map(str::to_string).expect("a cookie");
+    Session { cookie: format!("hd_session={}", value("hd_session")), csrf: value("hd_csrf") }
+}
+
+async fn call(base: &str, session: &Session, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
     let client = reqwest::Client::new();
-    let mut request = client.request(method.parse().unwrap(), format!("{base}{path}")).header("x-helpdesk-local-actor", actor);
+    let mut request = client
+        .request(method.parse().unwrap(), format!("{base}{path}"))
+        .header("cookie", &session.cookie)
+        .header("x-csrf-token", &session.csrf);
     if let Some(body) = body {
         request = request.json(&body);
     }
@@ -60,35 +84,28 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
     let table = format!("runner-{}", std::process::id());
     let runner = start(&table).await;
     let base = runner.base.clone();
+    let (anna, ivan, admin) = (sign_in(&base, "anna.petrova").await, sign_in(&base, "ivan.sidorov").await, sign_in(&base, "admin").await);
 
-    let (status, topics) = call(&base, "GET", "/api/topics", "requester:anna.petrova", None).await;
+    let (status, topics) = call(&base, &anna, "GET", "/api/topics", None).await;
     assert_eq!(status, 200);
     assert_eq!(topics["items"].as_array().unwrap().len(), 5, "five demo topics");
-    let (_, queue) = call(&base, "GET", "/api/tickets", "admin:root", None).await;
+    let (_, queue) = call(&base, &admin, "GET", "/api/tickets", None).await;
     assert_eq!(queue["items"].as_array().unwrap().len(), 6, "six demo tickets");
 
     // create, list, reply: what the README shows with curl
     let ticket = json!({"topic": "printer", "subject": "Toner empty", "description": "Prints blank pages.",
         "fields": {"location": "2nd floor", "problem": "toner"}});
-    let (status, created) = call(&base, "POST", "/api/tickets", "requester:anna.petrova", Some(ticket)).await;
+    let (status, created) = call(&base, &anna, "POST", "/api/tickets", Some(ticket)).await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["ticket"]["number"], "HD-1007");
-    let (_, mine) = call(&base, "GET", "/api/my/tickets?limit=1", "requester:anna.petrova", None).await;
+    let (_, mine) = call(&base, &anna, "GET", "/api/my/tickets?limit=1", None).await;
     assert_eq!(mine["items"][0]["number"], "HD-1007", "newest first");
-    let (status, replied) = call(
-        &base,
-        "POST",
-        "/api/tickets/HD-1007/replies",
-        "agent:ivan.sidorov:service-desk,field-service",
-        Some(json!({"body": "Replaced."})),
-    )
-    .await;
+    let (status, replied) = call(&base, &ivan, "POST", "/api/tickets/HD-1007/replies", Some(json!({"body": "Replaced."}))).await;
     assert_eq!((status, replied["ticket"]["status"].as_str()), (200, Some("open")));
 
     // a body over the limit is refused by the runner as by API Gateway's handler
     let big = json!({"body": "x".repeat(70 * 1024)});
-    let (status, refused) =
-        call(&base, "POST", "/api/tickets/HD-1007/replies", "agent:ivan.sidorov:service-desk,field-service", Some(big)).await;
+    let (status, refused) = call(&base, &ivan, "POST", "/api/tickets/HD-1007/replies", Some(big)).await;
     assert_eq!((status, refused["code"].as_str()), (413, Some("payload_too_large")));
 
     // the frontend, with unknown paths falling back to index.html for client-side routing
@@ -101,9 +118,10 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
 
     // a second start on the same table seeds nothing more
     let again = start(&table).await;
-    let (_, queue) = call(&again.base, "GET", "/api/tickets", "admin:root", None).await;
+    let (admin, anna) = (sign_in(&again.base, "admin").await, sign_in(&again.base, "anna.petrova").await);
+    let (_, queue) = call(&again.base, &admin, "GET", "/api/tickets", None).await;
     assert_eq!(queue["items"].as_array().unwrap().len(), 7);
-    let (_, topics) = call(&again.base, "GET", "/api/topics", "requester:anna.petrova", None).await;
+    let (_, topics) = call(&again.base, &anna, "GET", "/api/topics", None).await;
     assert_eq!(topics["items"].as_array().unwrap().len(), 5);
     drop(again);
 

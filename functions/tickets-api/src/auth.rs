@@ -29,7 +29,7 @@ pub struct Me {
     pub id: String,
     pub role: helpdesk_core::Role,
     pub groups: Vec<String>,
-    /// The profile, for signed-in users (absent for the local seam's made-up callers).
+    /// The profile (absent only if the account was removed meanwhile).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<User>,
 }

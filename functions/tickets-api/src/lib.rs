@@ -17,7 +17,7 @@ use lambda_http::{Body, Request, Response};
 use routes::{Matched, Route};
 use serde::Serialize;
 
-/// The environment variables this function reads in AWS (the local-only seam switch aside); the
+/// The environment variables this function reads in AWS (the local-mode switch aside); the
 /// template gives it exactly these.
 pub fn environment() -> Vec<&'static str> {
     let mut names = vec![helpdesk_aws::config::TABLE_NAME, helpdesk_aws::config::SESSION_SIGNING_KEY];
@@ -30,7 +30,7 @@ pub const OPENAPI: &str = include_str!("../openapi.json");
 
 pub struct App<S> {
     pub store: S,
-    /// Accept the local identity seam (see [`identity`]). Only ever true on a developer's machine.
+    /// A developer's machine: session cookies go without `Secure` (plain http://localhost).
     pub local_mode: bool,
     /// Signs and checks session tokens; without it nobody can sign in.
     pub sessions: Option<session::SessionKeys>,
@@ -89,7 +89,7 @@ async fn dispatch<S: TicketStore + Directory>(app: &App<S>, req: &Request) -> Re
         Route::Login => return auth::login(store, app.sessions.as_ref(), app.ldap.as_ref(), req, body).await,
         _ => {}
     }
-    let actor = identity::caller(req, store, app.sessions.as_ref(), app.local_mode).await?;
+    let actor = identity::caller(req, store, app.sessions.as_ref()).await?;
     match route {
         Route::Health | Route::OpenApi | Route::Login => unreachable!("answered above"),
         Route::Logout => auth::logout(store, app.sessions.as_ref(), &actor, req).await,
