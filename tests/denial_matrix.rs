@@ -4,7 +4,7 @@
 
 use helpdesk_aws::Directory;
 use helpdesk_core::Role;
-use helpdesk_core::user::{AccountSource, Language, User};
+use helpdesk_core::user::{AccountSource, User};
 use helpdesk_tests::*;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -21,22 +21,7 @@ enum Expect {
 use Expect::*;
 
 fn user(id: &str, role: Role, groups: &[&str]) -> User {
-    User {
-        id: id.into(),
-        name: id.into(),
-        email: format!("{id}@example.org"),
-        phone: None,
-        language: Language::En,
-        department: None,
-        location: None,
-        telegram_chat_id: None,
-        role,
-        groups: groups.iter().map(|g| g.to_string()).collect(),
-        active: true,
-        source: AccountSource::Local,
-        session_version: 0,
-        version: 1,
-    }
+    User::new(id, id, &format!("{id}@example.org"), role, groups, AccountSource::Local)
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use helpdesk_aws::{DynamoStore, EventBridgePublisher, TicketStore, template};
 use helpdesk_core::Role;
 use helpdesk_core::calendar::Calendar;
 use helpdesk_core::sla::{self, SlaConfig, SlaPlan, Targets, Warning};
-use helpdesk_core::user::{AccountSource, Language, User};
+use helpdesk_core::user::{AccountSource, User};
 use helpdesk_core::{Channel, Priority, Status, Ticket, TicketNumber};
 use lambda_http::Body;
 use lambda_http::http::{Method, Request};
@@ -181,22 +181,8 @@ impl TestApp {
             Some((user, _)) => user,
             None => {
                 let role: Role = serde_json::from_value(Value::String(role.into())).expect("a role");
-                let user = User {
-                    id: id.into(),
-                    name: id.into(),
-                    email: format!("{id}@example.org"),
-                    phone: None,
-                    language: Language::En,
-                    department: None,
-                    location: None,
-                    telegram_chat_id: None,
-                    role,
-                    groups,
-                    active: true,
-                    source: AccountSource::Local,
-                    session_version: 0,
-                    version: 1,
-                };
+                let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
+                let user = User::new(id, id, &format!("{id}@example.org"), role, &groups, AccountSource::Local);
                 match self.app.store.put_user(&user, None).await {
                     Ok(()) | Err(helpdesk_aws::StoreError::AlreadyExists) => {}
                     Err(e) => panic!("put user: {e}"),

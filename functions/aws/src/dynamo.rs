@@ -102,6 +102,13 @@ impl DynamoStore {
         }
     }
 
+    /// One item by its key, read consistently.
+    async fn get(&self, pk: String, sk: String) -> Result<Option<Item>, StoreError> {
+        let out =
+            self.client.get_item().table_name(&self.table).key(PK, s(pk)).key(SK, s(sk)).consistent_read(true).send().await.map_err(sdk)?;
+        Ok(out.item)
+    }
+
     /// Writes a versioned record: a new one at version 1 (`AlreadyExists` if taken), else only
     /// over `version - 1` (`VersionConflict` or `Missing` otherwise).
     async fn put_versioned(&self, item: Item, version: u64) -> Result<(), StoreError> {
@@ -361,17 +368,8 @@ impl TicketStore for DynamoStore {
     }
 
     async fn find_ticket_id(&self, number: u64) -> Result<Option<String>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(PK, s(keys::number_pk(number)))
-            .key(SK, s(keys::NUMBER_SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk)?;
-        Ok(out.item().and_then(|i| i.get("ticket_id")).and_then(|v| v.as_s().ok()).cloned())
+        let item = self.get(keys::number_pk(number).into(), keys::NUMBER_SK.into()).await?;
+        Ok(item.and_then(|i| i.get("ticket_id").and_then(|v| v.as_s().ok()).cloned()))
     }
 
     async fn save_ticket(&self, ticket: &Ticket, events: &[TicketEvent], outbox: &[OutboxMessage]) -> Result<(), StoreError> {
@@ -477,17 +475,8 @@ impl TicketStore for DynamoStore {
     }
 
     async fn get_topic(&self, id: &str) -> Result<Option<Topic>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(PK, s(keys::TOPICS_PK))
-            .key(SK, s(keys::topic_sk(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk)?;
-        out.item.map(from_item).transpose()
+        let item = self.get(keys::TOPICS_PK.into(), keys::topic_sk(id).into()).await?;
+        item.map(from_item).transpose()
     }
 
     async fn list_topics(&self) -> Result<Vec<Topic>, StoreError> {
@@ -618,17 +607,8 @@ fn throttle_key(key: &str, window: DateTime<Utc>) -> Item {
 
 impl Directory for DynamoStore {
     async fn get_user(&self, id: &str) -> Result<Option<(User, Option<String>)>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(PK, s(keys::USERS_PK))
-            .key(SK, s(keys::user_sk(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk)?;
-        let Some(item) = out.item else { return Ok(None) };
+        let item = self.get(keys::USERS_PK.into(), keys::user_sk(id).into()).await?;
+        let Some(item) = item else { return Ok(None) };
         let hash = item.get("password_hash").and_then(|v| v.as_s().ok()).cloned();
         Ok(Some((from_body(&item)?, hash)))
     }
@@ -646,17 +626,8 @@ impl Directory for DynamoStore {
     }
 
     async fn get_group(&self, id: &str) -> Result<Option<Group>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(PK, s(keys::GROUPS_PK))
-            .key(SK, s(keys::group_sk(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk)?;
-        out.item.as_ref().map(from_body).transpose()
+        let item = self.get(keys::GROUPS_PK.into(), keys::group_sk(id).into()).await?;
+        item.as_ref().map(from_body).transpose()
     }
 
     async fn put_group(&self, group: &Group) -> Result<(), StoreError> {

@@ -55,6 +55,26 @@ pub struct User {
 }
 
 impl User {
+    /// An active account with the essentials; the optional profile fields empty.
+    pub fn new(id: &str, name: &str, email: &str, role: Role, groups: &[&str], source: AccountSource) -> Self {
+        User {
+            id: id.into(),
+            name: name.into(),
+            email: email.into(),
+            phone: None,
+            language: Language::default(),
+            department: None,
+            location: None,
+            telegram_chat_id: None,
+            role,
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+            active: true,
+            source,
+            session_version: 0,
+            version: 1,
+        }
+    }
+
     pub fn actor(&self) -> Actor {
         let groups: Vec<&str> = self.groups.iter().map(String::as_str).collect();
         Actor::new(&self.id, self.role).in_groups(&groups)

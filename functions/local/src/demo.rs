@@ -47,21 +47,14 @@ pub fn groups() -> Vec<Group> {
 
 /// The demo people: three requesters, two agents, one admin; all with [`DEMO_PASSWORD`].
 pub fn users() -> Vec<User> {
-    let person = |id: &str, name: &str, role: Role, department: &str, language: Language| User {
-        id: id.into(),
-        name: name.into(),
-        email: format!("{id}@example.org"),
-        phone: None,
-        language,
-        department: Some(department.into()),
-        location: Some("Berlin HQ".into()),
-        telegram_chat_id: None,
-        role,
-        groups: if role == Role::Agent { groups_of(id).iter().map(|g| g.to_string()).collect() } else { vec![] },
-        active: true,
-        source: AccountSource::Local,
-        session_version: 0,
-        version: 1,
+    let person = |id: &str, name: &str, role: Role, department: &str, language: Language| {
+        let groups: &[&str] = if role == Role::Agent { groups_of(id) } else { &[] };
+        User {
+            language,
+            department: Some(department.into()),
+            location: Some("Berlin HQ".into()),
+            ..User::new(id, name, &format!("{id}@example.org"), role, groups, AccountSource::Local)
+        }
     };
     vec![
         person(REQUESTERS[0], "Anna Petrova", Role::Requester, "Marketing", Language::Ru),

@@ -100,22 +100,7 @@ pub async fn login<D: Directory>(
 /// Creates a directory user at first sign-in, and refreshes them from the directory at each.
 /// Whether the account is active stays the helpdesk's decision.
 async fn provision<D: Directory>(directory: &D, existing: Option<User>, id: &str, person: DirectoryPerson) -> Result<User, ApiError> {
-    let mut user = existing.unwrap_or_else(|| User {
-        id: id.into(),
-        name: String::new(),
-        email: String::new(),
-        phone: None,
-        language: Default::default(),
-        department: None,
-        location: None,
-        telegram_chat_id: None,
-        role: Role::Requester,
-        groups: vec![],
-        active: true,
-        source: AccountSource::Ldap,
-        session_version: 0,
-        version: 0,
-    });
+    let mut user = existing.unwrap_or_else(|| User { version: 0, ..User::new(id, id, "", Role::Requester, &[], AccountSource::Ldap) });
     user.name = if person.name.is_empty() { id.to_string() } else { person.name };
     user.email = person.email;
     user.phone = person.phone;

@@ -102,25 +102,10 @@ pub fn password_matches(password: &str, hash: &str) -> bool {
 mod tests {
     use super::*;
     use helpdesk_core::Role;
-    use helpdesk_core::user::{AccountSource, Language};
+    use helpdesk_core::user::AccountSource;
 
     fn user() -> User {
-        User {
-            id: "anna".into(),
-            name: "Anna".into(),
-            email: "anna@example.org".into(),
-            phone: None,
-            language: Language::En,
-            department: None,
-            location: None,
-            telegram_chat_id: None,
-            role: Role::Requester,
-            groups: vec![],
-            active: true,
-            source: AccountSource::Local,
-            session_version: 3,
-            version: 1,
-        }
+        User { session_version: 3, ..User::new("anna", "Anna", "anna@example.org", Role::Requester, &[], AccountSource::Local) }
     }
 
     const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
