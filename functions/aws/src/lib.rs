@@ -4,6 +4,7 @@
 pub mod config;
 pub mod dynamo;
 pub mod events;
+pub mod ids;
 pub mod keys;
 pub mod ports;
 pub mod template;
@@ -12,4 +13,5 @@ pub use aws_sdk_dynamodb;
 pub use aws_sdk_eventbridge;
 pub use dynamo::DynamoStore;
 pub use events::EventBridgePublisher;
+pub use ids::new_id;
 pub use ports::{Directory, DueTickets, EventPublisher, Listing, OutboxMessage, Page, StoreError, TicketStore};

@@ -3,6 +3,7 @@
 //! has no topics yet, so a second start adds nothing.
 
 use chrono::{Duration, Utc};
+use helpdesk_aws::new_id;
 use helpdesk_aws::{Directory, TicketStore};
 use helpdesk_core::api::{CreateTicketRequest, MessageRequest, UpdateTicketRequest};
 use helpdesk_core::calendar::{Calendar, Span, WeekHours};
@@ -14,7 +15,6 @@ use helpdesk_core::topic::Topic;
 use helpdesk_core::user::{AccountSource, Group, Language, User};
 use helpdesk_core::{Actor, Priority, Role, TicketNumber};
 use serde_json::json;
-use tickets_api::new_id;
 
 /// The people the demo tickets belong to; sign in as them with [`DEMO_PASSWORD`].
 pub const REQUESTERS: [&str; 3] = ["anna.petrova", "john.smith", "maria.garcia"];

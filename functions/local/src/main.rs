@@ -90,7 +90,7 @@ async fn run(command: &str) -> Result<(), String> {
             // The key scripts/local-env.sh made, or a fresh one (sessions then end with the process).
             let key = std::env::var(config::SESSION_SIGNING_KEY).unwrap_or_else(|_| {
                 tracing::warn!("{} is not set: using a key that lasts until this process ends", config::SESSION_SIGNING_KEY);
-                format!("{}{}", tickets_api::new_id(), tickets_api::new_id())
+                format!("{}{}", helpdesk_aws::new_id(), helpdesk_aws::new_id())
             });
             let sessions = tickets_api::session::SessionKeys::new(key.as_bytes(), false)?;
             let ldap = tickets_api::ldap::LdapConfig::from_env()?;

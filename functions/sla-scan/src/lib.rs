@@ -5,7 +5,7 @@
 //! version race reloads and finds the alert already in the log.
 
 use chrono::{DateTime, Utc};
-use helpdesk_aws::{EventPublisher, OutboxMessage, StoreError, TicketStore};
+use helpdesk_aws::{EventPublisher, OutboxMessage, StoreError, TicketStore, new_id};
 use helpdesk_core::Ticket;
 use helpdesk_core::sla::{self, Alert, AlertLevel};
 use serde::Serialize;
@@ -31,12 +31,6 @@ pub struct ScanReport {
     /// Writes lost to a concurrent change (retried).
     pub conflicts: usize,
     pub published: usize,
-}
-
-fn new_id() -> String {
-    static GENERATOR: std::sync::Mutex<ulid::Generator> = std::sync::Mutex::new(ulid::Generator::new());
-    let mut generator = GENERATOR.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    generator.generate().unwrap_or_else(|_| ulid::Ulid::new()).to_string()
 }
 
 /// The EventBridge message for an alert.

@@ -125,14 +125,6 @@ async fn dispatch<S: TicketStore + Directory>(app: &App<S>, req: &Request) -> Re
     }
 }
 
-/// A fresh ULID. Monotonic within this process, so events made in the same millisecond keep the
-/// order they were made in (their sort keys are these ids).
-pub fn new_id() -> String {
-    static GENERATOR: std::sync::Mutex<ulid::Generator> = std::sync::Mutex::new(ulid::Generator::new());
-    let mut generator = GENERATOR.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    generator.generate().unwrap_or_else(|_| ulid::Ulid::new()).to_string()
-}
-
 pub(crate) fn require(allowed: bool, what: &str) -> Result<(), ApiError> {
     if allowed { Ok(()) } else { Err(ApiError::new(ErrorCode::Forbidden, format!("you may not {what}"))) }
 }
@@ -196,15 +188,4 @@ pub fn error_response(e: &ApiError) -> Response<Body> {
     let mut response = with_type(Response::new(Body::Text(text)), "application/json");
     *response.status_mut() = status;
     response
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn ids_made_in_one_millisecond_keep_their_order() {
-        let ids: Vec<String> = (0..1000).map(|_| super::new_id()).collect();
-        let mut sorted = ids.clone();
-        sorted.sort();
-        assert_eq!(ids, sorted);
-    }
 }

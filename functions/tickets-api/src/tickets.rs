@@ -1,9 +1,9 @@
 //! Ticket routes: create, read, list, reply, note, change. Every write keeps the ticket's place in
 //! the SLA due index current.
 
-use crate::{Reply, json, new_id, not_found, query_pairs, require, store_error};
+use crate::{Reply, json, not_found, query_pairs, require, store_error};
 use chrono::Utc;
-use helpdesk_aws::{Listing, TicketStore};
+use helpdesk_aws::{Listing, TicketStore, new_id};
 use helpdesk_core::api::{CreateTicketRequest, MessageRequest, TicketPage, TicketQuery, TicketView, UpdateTicketRequest, parse_body};
 use helpdesk_core::commands::{self, Change};
 use helpdesk_core::permissions::{Action, Resource, allows};
