@@ -77,6 +77,17 @@ pub struct TicketView {
     pub sla: Option<SlaStatus>,
 }
 
+/// The signed-in caller: what sign-in and `/api/auth/me` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: String,
+    pub role: crate::Role,
+    pub groups: Vec<String>,
+    /// The profile (absent only if the account was removed meanwhile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<crate::user::User>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TicketPage {
     pub items: Vec<Ticket>,

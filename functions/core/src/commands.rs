@@ -47,9 +47,7 @@ pub fn prepare_ticket(req: CreateTicketRequest, topic: Option<&Topic>, actor: &A
     let topic = topic
         .filter(|t| t.active)
         .ok_or_else(|| ApiError::new(ErrorCode::UnknownTopic, format!("there is no open topic '{}'", req.topic)))?;
-    let mut errors = Vec::new();
-    let subject = checked_text("subject", &req.subject, MAX_SUBJECT_CHARS, Unit::Chars, &mut errors);
-    let description = checked_text("description", &req.description, MAX_MESSAGE_BYTES, Unit::Bytes, &mut errors);
+    let (mut errors, TicketForm { subject, description, fields }) = check_ticket_form(&req, topic);
     let requester = req.requester.unwrap_or_else(|| actor.id.clone());
     if requester != actor.id && !allows(actor, Action::CreateTicketFor, Resource::None) {
         return Err(forbidden("file tickets for somebody else"));
@@ -63,10 +61,6 @@ pub fn prepare_ticket(req: CreateTicketRequest, topic: Option<&Topic>, actor: &A
         Channel::Phone if !allows(actor, Action::CreateTicketFor, Resource::None) => return Err(forbidden("log calls")),
         _ => {}
     }
-    let fields = validate_values(&topic.fields, &req.fields).unwrap_or_else(|field_errors| {
-        errors.extend(field_errors.into_iter().map(|e| FieldError { field: format!("fields.{}", e.field), ..e }));
-        FieldValues::new()
-    });
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
@@ -82,6 +76,31 @@ pub fn prepare_ticket(req: CreateTicketRequest, topic: Option<&Topic>, actor: &A
         actor: actor.clone(),
     })
 }
+
+/// What a requester types into a topic's form, checked and trimmed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketForm {
+    pub subject: String,
+    pub description: String,
+    pub fields: FieldValues,
+}
+
+/// The checks of a new ticket's form that need neither permissions nor storage: the browser runs
+/// them before it sends, the server again before it stores. Errors name `subject`,
+/// `description` and `fields.<key>`, in that order.
+pub fn check_ticket_form(req: &CreateTicketRequest, topic: &Topic) -> (Vec<FieldError>, TicketForm) {
+    let mut errors = Vec::new();
+    let subject = checked_text("subject", &req.subject, MAX_SUBJECT_CHARS, Unit::Chars, &mut errors);
+    let description = checked_text("description", &req.description, MAX_MESSAGE_BYTES, Unit::Bytes, &mut errors);
+    let fields = validate_values(&topic.fields, &req.fields).unwrap_or_else(|field_errors| {
+        errors.extend(field_errors.into_iter().map(|e| FieldError { field: format!("{FIELD_ERROR_PREFIX}{}", e.field), ..e }));
+        FieldValues::new()
+    });
+    (errors, TicketForm { subject, description, fields })
+}
+
+/// Errors about a topic's form fields are named `fields.<key>`.
+pub const FIELD_ERROR_PREFIX: &str = "fields.";
 
 impl TicketDraft {
     pub fn into_ticket(self, id: String, number: TicketNumber, event_id: String, now: DateTime<Utc>) -> Change {
@@ -257,7 +276,7 @@ pub fn update_ticket(
                     next.fields = values;
                 }
             }
-            Err(field_errors) => errors.extend(field_errors.into_iter().map(|e| FieldError { field: format!("fields.{}", e.field), ..e })),
+            Err(field_errors) => errors.extend(field_errors.into_iter().map(|e| FieldError { field: format!("{FIELD_ERROR_PREFIX}{}", e.field), ..e })),
         }
     }
     if !errors.is_empty() {

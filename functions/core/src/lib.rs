@@ -13,6 +13,7 @@ pub mod event;
 pub mod form;
 pub mod lifecycle;
 pub mod limits;
+pub mod messages;
 pub mod permissions;
 pub mod sla;
 pub mod text;

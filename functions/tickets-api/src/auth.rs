@@ -7,12 +7,12 @@ use crate::session::{self, SessionKeys};
 use crate::{Reply, json, store_error};
 use chrono::{DateTime, Timelike, Utc};
 use helpdesk_aws::Directory;
-use helpdesk_core::api::parse_body;
+use helpdesk_core::api::{Me, parse_body};
 use helpdesk_core::user::{AccountSource, User, is_user_id};
 use helpdesk_core::{Actor, ApiError, ErrorCode, Role};
 use lambda_http::Request;
 use lambda_http::http::{HeaderValue, StatusCode, header};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// Failed sign-ins allowed per user and per address in a minute.
 pub const FAILURES_PER_MINUTE: u32 = 5;
@@ -22,16 +22,6 @@ pub const FAILURES_PER_MINUTE: u32 = 5;
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Me {
-    pub id: String,
-    pub role: helpdesk_core::Role,
-    pub groups: Vec<String>,
-    /// The profile (absent only if the account was removed meanwhile).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<User>,
 }
 
 fn minute(now: DateTime<Utc>) -> DateTime<Utc> {

@@ -1,0 +1,156 @@
+//! The shell: who is signed in, the language, the navigation and the routes.
+
+use crate::api;
+use crate::components::Loading;
+use crate::i18n::{I18n, remembered, use_i18n};
+use crate::pages::{admin, login::Login, new_ticket::NewTicket, queue::Queue, ticket::TicketPage, tickets::MyTickets};
+use helpdesk_core::api::Me;
+use helpdesk_core::user::Language;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{A, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+/// The signed-in user, for every page.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub me: RwSignal<Option<Me>>,
+}
+
+impl Session {
+    pub fn is_staff(self) -> bool {
+        self.me.with(|m| m.as_ref().is_some_and(|m| m.role.is_staff()))
+    }
+
+    pub fn is_admin(self) -> bool {
+        self.me.with(|m| m.as_ref().is_some_and(|m| m.role == helpdesk_core::Role::Admin))
+    }
+
+    pub fn id(self) -> String {
+        self.me.with(|m| m.as_ref().map(|m| m.id.clone()).unwrap_or_default())
+    }
+
+    /// Signs in: the language becomes the one chosen in this browser, else the profile's.
+    pub fn start(self, me: Me, i: I18n) {
+        let language = remembered(&me.id).or_else(|| me.user.as_ref().map(|u| u.language)).unwrap_or_default();
+        i.lang.set(language);
+        self.me.set(Some(me));
+    }
+}
+
+pub fn use_session() -> Session {
+    expect_context()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let i = I18n { lang: RwSignal::new(Language::En) };
+    provide_context(i);
+    let session = Session { me: RwSignal::new(None) };
+    provide_context(session);
+    let checked = RwSignal::new(false);
+    api::on_signed_out(move || session.me.set(None));
+    spawn_local(async move {
+        if let Ok(me) = api::get::<Me>("/api/auth/me").await {
+            session.start(me, i);
+        }
+        checked.set(true);
+    });
+    // The page's language, for screen readers and the browser's own widgets.
+    Effect::new(move || {
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = root.set_attribute("lang", i.code());
+        }
+    });
+    view! {
+        <Router>
+            <a class="skip" href="#main">{move || i.t("nav.skip")}</a>
+            <Header/>
+            <main id="main" tabindex="-1">
+                {move || {
+                    if !checked.get() {
+                        view! { <Loading/> }.into_any()
+                    } else if session.me.with(Option::is_none) {
+                        view! { <Login/> }.into_any()
+                    } else {
+                        view! { <AppRoutes/> }.into_any()
+                    }
+                }}
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn AppRoutes() -> impl IntoView {
+    let i = use_i18n();
+    let session = use_session();
+    let home = move || if session.is_staff() { "/queue" } else { "/my" };
+    view! {
+        <Routes fallback=move || view! { <p>{move || i.t("common.not_found")}</p> }>
+            <Route path=path!("/") view=move || view! { <Redirect path=home()/> }/>
+            <Route path=path!("/my") view=MyTickets/>
+            <Route path=path!("/new") view=|| view! { <NewTicket call=false/> }/>
+            <Route path=path!("/call") view=|| view! { <NewTicket call=true/> }/>
+            <Route path=path!("/tickets/:number") view=TicketPage/>
+            <Route path=path!("/queue") view=Queue/>
+            <Route path=path!("/admin/topics") view=admin::Topics/>
+            <Route path=path!("/admin/topics/:id") view=admin::TopicEditor/>
+            <Route path=path!("/admin/new-topic") view=admin::TopicEditor/>
+            <Route path=path!("/admin/users") view=admin::Users/>
+            <Route path=path!("/admin/groups") view=admin::Groups/>
+        </Routes>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let i = use_i18n();
+    let session = use_session();
+    let sign_out = move |_| {
+        spawn_local(async move {
+            let _ = api::send::<serde_json::Value>(gloo_net::http::Method::POST, "/api/auth/logout", &serde_json::json!({})).await;
+            session.me.set(None);
+        });
+    };
+    let links = move || {
+        session.me.get().map(|me| {
+            let staff = me.role.is_staff();
+            let admin = me.role == helpdesk_core::Role::Admin;
+            view! {
+                <nav aria-label=move || i.t("nav.label")>
+                    {staff.then(|| view! {
+                        <A href="/queue">{move || i.t("nav.queue")}</A>
+                        <A href="/call">{move || i.t("nav.log_call")}</A>
+                    })}
+                    <A href="/my">{move || i.t("nav.my_tickets")}</A>
+                    <A href="/new">{move || i.t("nav.new_ticket")}</A>
+                    {admin.then(|| view! {
+                        <A href="/admin/topics">{move || i.t("nav.topics")}</A>
+                        <A href="/admin/users">{move || i.t("nav.users")}</A>
+                        <A href="/admin/groups">{move || i.t("nav.groups")}</A>
+                    })}
+                </nav>
+                <span class="who">{me.user.as_ref().map_or(me.id.clone(), |u| u.name.clone())}</span>
+                <button type="button" class="link" on:click=sign_out>{move || i.t("nav.sign_out")}</button>
+            }
+        })
+    };
+    view! {
+        <header>
+            <span class="brand">{move || i.t("app.name")}</span>
+            {links}
+            <label class="language">
+                <span class="sr-only">{move || i.t("nav.language")}</span>
+                <select id="language" prop:value=move || crate::i18n::wire(&i.lang.get()) on:change=move |ev| {
+                    let language = if event_target_value(&ev) == "ru" { Language::Ru } else { Language::En };
+                    let user = session.me.with(|m| m.as_ref().map(|m| m.id.clone()));
+                    i.choose(language, user.as_deref());
+                }>
+                    <option value="en">"English"</option>
+                    <option value="ru">"Русский"</option>
+                </select>
+            </label>
+        </header>
+    }
+}

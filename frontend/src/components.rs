@@ -1,0 +1,260 @@
+//! Pieces the pages share: loading and error states, badges, and the topic form's fields.
+
+use crate::api::Failure;
+use crate::i18n::{use_i18n, wire};
+use helpdesk_core::FieldError;
+use helpdesk_core::form::{FieldDef, FieldKind, FieldValues};
+use helpdesk_core::{Priority, Status};
+use leptos::prelude::*;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i = use_i18n();
+    view! { <p class="loading" role="status" aria-live="polite">{move || i.t("common.loading")}</p> }
+}
+
+/// A failed request, in the user's language; `retry` offers to try again.
+#[component]
+pub fn ErrorBox(failure: Failure, #[prop(optional, into)] retry: Option<Callback<()>>) -> impl IntoView {
+    let i = use_i18n();
+    view! {
+        <div class="error" role="alert">
+            <span>{move || i.failure(&failure)}</span>
+            {retry.map(|retry| view! {
+                <button type="button" class="link" on:click=move |_| retry.run(())>{move || i.t("common.retry")}</button>
+            })}
+        </div>
+    }
+}
+
+#[component]
+pub fn StatusBadge(status: Status) -> impl IntoView {
+    let i = use_i18n();
+    let name = wire(&status);
+    let class = format!("badge status-{name}");
+    view! { <span class=class>{move || i.t(&format!("status.{name}"))}</span> }
+}
+
+#[component]
+pub fn PriorityBadge(priority: Priority) -> impl IntoView {
+    let i = use_i18n();
+    let name = wire(&priority);
+    let class = format!("badge priority-{name}");
+    view! { <span class=class>{move || i.t(&format!("priority.{name}"))}</span> }
+}
+
+/// Field errors by the field they name (`subject`, `fields.model`, …).
+pub type Errors = RwSignal<BTreeMap<String, FieldError>>;
+
+pub fn errors_by_field(errors: Vec<FieldError>) -> BTreeMap<String, FieldError> {
+    let mut map = BTreeMap::new();
+    for e in errors {
+        map.entry(e.field.clone()).or_insert(e);
+    }
+    map
+}
+
+/// The message under an input, linked to it by `aria-describedby`.
+#[component]
+pub fn FieldMessage(errors: Errors, name: String) -> impl IntoView {
+    let i = use_i18n();
+    let id = format!("{name}-error");
+    let shown = name.clone();
+    move || {
+        errors.with(|all| all.get(&shown).map(|e| i.field_error(e))).map(|text| {
+            view! { <p class="field-error" id=id.clone()>{text}</p> }
+        })
+    }
+}
+
+/// The input for one of a topic's form fields. Values are kept as the JSON the API takes; an
+/// emptied input removes its key.
+#[component]
+pub fn FieldInput(def: FieldDef, values: RwSignal<BTreeMap<String, Value>>, errors: Errors) -> impl IntoView {
+    let i = use_i18n();
+    let key = def.key.clone();
+    let name = format!("fields.{key}");
+    let id = format!("field-{key}");
+    let error_id = format!("{name}-error");
+    let invalid = {
+        let name = name.clone();
+        move || errors.with(|e| e.contains_key(&name)).to_string()
+    };
+    let set = {
+        let key = key.clone();
+        move |value: Option<Value>| {
+            values.update(|v| {
+                match value {
+                    Some(value) => v.insert(key.clone(), value),
+                    None => v.remove(&key),
+                };
+            })
+        }
+    };
+    let current = {
+        let key = key.clone();
+        move || values.with(|v| v.get(&key).cloned())
+    };
+    let text_of = {
+        let current = current.clone();
+        move || match current() {
+            Some(Value::String(s)) => s,
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        }
+    };
+    let label = def.label.clone();
+    let label_view = {
+        let label = label.clone();
+        let required = def.required;
+        move || {
+            let mark = if required { " *" } else { "" };
+            format!("{}{mark}", i.local(&label))
+        }
+    };
+    let help = def.help.clone().map(|help| view! { <p class="help">{move || i.local(&help)}</p> });
+    let input = match def.kind {
+        FieldKind::Text | FieldKind::AssetTag | FieldKind::Date | FieldKind::Number => {
+            let kind = def.kind;
+            let input_type = match kind {
+                FieldKind::Date => "date",
+                FieldKind::Number => "number",
+                _ => "text",
+            };
+            let set = set.clone();
+            view! {
+                <input id=id.clone() type=input_type
+                    required=def.required
+                    aria-invalid=invalid.clone() aria-describedby=error_id.clone()
+                    prop:value=text_of.clone()
+                    on:input=move |ev| {
+                        let raw = event_target_value(&ev);
+                        let value = match kind {
+                            _ if raw.trim().is_empty() => None,
+                            // A number the browser cannot read stays text, so the form check names it.
+                            FieldKind::Number => Some(raw.trim().parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or(Value::String(raw), Value::Number)),
+                            _ => Some(Value::String(raw)),
+                        };
+                        set(value)
+                    }/>
+            }
+            .into_any()
+        }
+        FieldKind::Multiline => {
+            let set = set.clone();
+            view! {
+                <textarea id=id.clone() rows="4" required=def.required
+                    aria-invalid=invalid.clone() aria-describedby=error_id.clone()
+                    prop:value=text_of.clone()
+                    on:input=move |ev| {
+                        let raw = event_target_value(&ev);
+                        set((!raw.trim().is_empty()).then_some(Value::String(raw)))
+                    }></textarea>
+            }
+            .into_any()
+        }
+        FieldKind::Select => {
+            let set = set.clone();
+            let options = def.options.clone();
+            view! {
+                <select id=id.clone() required=def.required
+                    aria-invalid=invalid.clone() aria-describedby=error_id.clone()
+                    prop:value=text_of.clone()
+                    on:change=move |ev| {
+                        let raw = event_target_value(&ev);
+                        set((!raw.is_empty()).then_some(Value::String(raw)))
+                    }>
+                    <option value="">{move || i.t("form.choose")}</option>
+                    {options.into_iter().map(|o| {
+                        let label = o.label.clone();
+                        view! { <option value=o.value.clone()>{move || i.local(&label)}</option> }
+                    }).collect_view()}
+                </select>
+            }
+            .into_any()
+        }
+        FieldKind::MultiSelect => {
+            let options = def.options.clone();
+            let key = key.clone();
+            view! {
+                <div class="choices" id=id.clone() role="group" aria-labelledby=format!("{id}-label") aria-describedby=error_id.clone()>
+                    {options.into_iter().map(|o| {
+                        let label = o.label.clone();
+                        let value = o.value.clone();
+                        let checked = {
+                            let (key, value) = (key.clone(), value.clone());
+                            move || values.with(|v| v.get(&key).and_then(Value::as_array).is_some_and(|a| a.iter().any(|x| x.as_str() == Some(value.as_str()))))
+                        };
+                        let key = key.clone();
+                        view! {
+                            <label class="choice">
+                                <input type="checkbox" prop:checked=checked on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    values.update(|v| {
+                                        let mut list: Vec<Value> = v.get(&key).and_then(Value::as_array).cloned().unwrap_or_default();
+                                        list.retain(|x| x.as_str() != Some(value.as_str()));
+                                        if on { list.push(Value::String(value.clone())); }
+                                        if list.is_empty() { v.remove(&key); } else { v.insert(key.clone(), Value::Array(list)); }
+                                    })
+                                }/>
+                                {move || i.local(&label)}
+                            </label>
+                        }
+                    }).collect_view()}
+                </div>
+            }
+            .into_any()
+        }
+        FieldKind::Checkbox => {
+            let set = set.clone();
+            let checked = move || current().and_then(|v| v.as_bool()).unwrap_or(false);
+            view! {
+                <input id=id.clone() type="checkbox" aria-describedby=error_id.clone()
+                    prop:checked=checked
+                    on:change=move |ev| set(event_target_checked(&ev).then_some(Value::Bool(true)))/>
+            }
+            .into_any()
+        }
+    };
+    let is_group = def.kind == FieldKind::MultiSelect;
+    view! {
+        <div class="field" class:checkbox=def.kind == FieldKind::Checkbox>
+            {if is_group {
+                view! { <span class="label" id=format!("{id}-label")>{label_view.clone()}</span> }.into_any()
+            } else {
+                view! { <label for=id.clone()>{label_view.clone()}</label> }.into_any()
+            }}
+            {input}
+            {help}
+            <FieldMessage errors=errors name=name.clone()/>
+        </div>
+    }
+}
+
+/// A stored field value as text: options by their label, flags as yes/no.
+pub fn value_text(def: Option<&FieldDef>, value: &Value, lang_code: &str, yes: &str, no: &str) -> String {
+    let label_of = |v: &str| {
+        def.and_then(|d| d.options.iter().find(|o| o.value == v)).map_or(v.to_string(), |o| o.label.get(lang_code).to_string())
+    };
+    match value {
+        Value::Bool(b) => (if *b { yes } else { no }).to_string(),
+        Value::String(s) => label_of(s),
+        Value::Array(items) => items.iter().filter_map(Value::as_str).map(label_of).collect::<Vec<_>>().join(", "),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Raw form values from stored ones, to prefill an edit form.
+pub fn raw_values(values: &FieldValues) -> BTreeMap<String, Value> {
+    values.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()
+}
+
+/// An `<option>` for an enum value, labelled from the catalogue entry `prefix.value`.
+pub fn enum_option(prefix: &'static str, value: String) -> impl IntoView {
+    let i = use_i18n();
+    let key = format!("{prefix}.{value}");
+    view! { <option value=value>{move || i.t(&key)}</option> }
+}

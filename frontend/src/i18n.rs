@@ -1,0 +1,111 @@
+//! The UI's language: every visible string comes from the catalogue in the domain crate
+//! (`helpdesk_core::messages`), in the language the user chose (remembered per user in this
+//! browser) or, until they choose, the one in their profile.
+
+use crate::api::Failure;
+use chrono::{DateTime, Utc};
+use helpdesk_core::messages;
+use helpdesk_core::text::LocalizedText;
+use helpdesk_core::user::Language;
+use helpdesk_core::FieldError;
+use leptos::prelude::*;
+use serde::Serialize;
+
+#[derive(Clone, Copy)]
+pub struct I18n {
+    pub lang: RwSignal<Language>,
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context()
+}
+
+/// The wire name of an enum value: `waiting`, `version_conflict`, `multi_select`.
+pub fn wire<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn storage_key(user: &str) -> String {
+    format!("helpdesk.language.{user}")
+}
+
+/// The language the user last chose in this browser, if any.
+pub fn remembered(user: &str) -> Option<Language> {
+    let stored = storage()?.get_item(&storage_key(user)).ok()??;
+    serde_json::from_value(serde_json::Value::String(stored)).ok()
+}
+
+impl I18n {
+    pub fn t(self, key: &str) -> &'static str {
+        messages::text(self.lang.get(), key)
+    }
+
+    /// A counted phrase in the language's plural form: "3 tickets", "3 заявки".
+    pub fn count(self, key: &str, n: u64) -> String {
+        messages::plural(self.lang.get(), key, n)
+    }
+
+    pub fn code(self) -> &'static str {
+        messages::language_code(self.lang.get())
+    }
+
+    /// A topic name or form label in the UI's language.
+    pub fn local(self, text: &LocalizedText) -> String {
+        text.get(self.code()).to_string()
+    }
+
+    /// Switches the UI and remembers the choice for `user`.
+    pub fn choose(self, language: Language, user: Option<&str>) {
+        self.lang.set(language);
+        if let (Some(user), Some(storage)) = (user, storage()) {
+            let _ = storage.set_item(&storage_key(user), &wire(&language));
+        }
+    }
+
+    /// What went wrong, for people: by the error's stable code, never the server's English text.
+    pub fn failure(self, failure: &Failure) -> String {
+        match failure {
+            Failure::Network => self.t("error.network").to_string(),
+            Failure::Api(e) => {
+                let key = format!("error.{}", wire(&e.code));
+                let text = self.t(&key);
+                if text.is_empty() { self.t("error.internal").to_string() } else { text.to_string() }
+            }
+        }
+    }
+
+    pub fn field_error(self, error: &FieldError) -> &'static str {
+        self.t(&format!("field_error.{}", wire(&error.code)))
+    }
+
+    /// A moment in the browser's time zone, in the UI language's style.
+    pub fn when(self, at: DateTime<Utc>) -> String {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
+        let options = js_sys::Object::new();
+        for (name, value) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+            let _ = js_sys::Reflect::set(&options, &name.into(), &value.into());
+        }
+        date.to_locale_string(self.t("locale"), &options).into()
+    }
+
+    /// A duration in whole minutes, hours or days: "2 h 5 min".
+    pub fn duration(self, seconds: i64) -> String {
+        let minutes = seconds.unsigned_abs() / 60;
+        let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+        let mut parts = Vec::new();
+        if days > 0 {
+            parts.push(format!("{days} {}", self.t("unit.day")));
+        }
+        if hours > 0 {
+            parts.push(format!("{hours} {}", self.t("unit.hour")));
+        }
+        if mins > 0 || parts.is_empty() {
+            parts.push(format!("{mins} {}", self.t("unit.minute")));
+        }
+        parts.join(" ")
+    }
+}

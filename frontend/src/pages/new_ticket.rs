@@ -1,0 +1,185 @@
+//! A new ticket: choose a topic, fill in its form. Agents also "log a call": the same form on
+//! behalf of a caller, with the phone as the channel. The form is checked here with the domain
+//! crate's own rules before it is sent; the server checks it again.
+
+use crate::api::{self, Failure};
+use crate::components::{enum_option, ErrorBox, Errors, FieldInput, FieldMessage, Loading, errors_by_field};
+use crate::i18n::{use_i18n, wire};
+use gloo_net::http::Method;
+use helpdesk_core::api::{CreateTicketRequest, Items, TicketView, TopicList};
+use helpdesk_core::commands::check_ticket_form;
+use helpdesk_core::user::User;
+use helpdesk_core::{Channel, ErrorCode, Priority, Topic};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[component]
+pub fn NewTicket(call: bool) -> impl IntoView {
+    let i = use_i18n();
+    let topics = LocalResource::new(|| api::get::<TopicList>("/api/topics"));
+    let people = LocalResource::new(move || async move {
+        if call { api::get::<Items<User>>("/api/users").await.map(|u| u.items) } else { Ok(Vec::new()) }
+    });
+    let chosen = RwSignal::new(None::<Topic>);
+    let subject = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let priority = RwSignal::new(None::<Priority>);
+    let requester = RwSignal::new(String::new());
+    let values = RwSignal::new(BTreeMap::<String, Value>::new());
+    let errors: Errors = RwSignal::new(BTreeMap::new());
+    let failure = RwSignal::new(None::<Failure>);
+    let busy = RwSignal::new(false);
+    let navigate = use_navigate();
+
+    let choose = move |id: String| {
+        let topic = topics.get().and_then(Result::ok).and_then(|list| list.items.into_iter().find(|t| t.id == id));
+        priority.set(topic.as_ref().map(|t| t.default_priority));
+        values.set(BTreeMap::new());
+        errors.set(BTreeMap::new());
+        chosen.set(topic);
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(topic) = chosen.get_untracked() else { return };
+        let request = CreateTicketRequest {
+            topic: topic.id.clone(),
+            subject: subject.get_untracked(),
+            description: description.get_untracked(),
+            priority: priority.get_untracked(),
+            fields: values.get_untracked(),
+            requester: call.then(|| requester.get_untracked()),
+            channel: call.then_some(Channel::Phone),
+        };
+        let (mut problems, _) = check_ticket_form(&request, &topic);
+        if call && request.requester.as_deref().is_none_or(str::is_empty) {
+            problems.push(helpdesk_core::FieldError::new("requester", helpdesk_core::FieldErrorCode::Required, ""));
+        }
+        failure.set(None);
+        if !problems.is_empty() {
+            focus_first(&problems);
+            errors.set(errors_by_field(problems));
+            return;
+        }
+        errors.set(BTreeMap::new());
+        busy.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::send::<TicketView>(Method::POST, "/api/tickets", &request).await {
+                Ok(view) => navigate(&format!("/tickets/{}", view.ticket.number), Default::default()),
+                Err(Failure::Api(e)) if e.code == ErrorCode::ValidationFailed => {
+                    focus_first(&e.fields);
+                    errors.set(errors_by_field(e.fields));
+                }
+                Err(f) => failure.set(Some(f)),
+            }
+            busy.set(false);
+        });
+    };
+
+    let topic_picker = move || match topics.get() {
+        None => view! { <Loading/> }.into_any(),
+        Some(Err(f)) => view! { <ErrorBox failure=f/> }.into_any(),
+        Some(Ok(list)) => view! {
+            <div class="field">
+                <label for="topic">{move || i.t("ticket.topic")}</label>
+                <select id="topic" required on:change=move |ev| choose(event_target_value(&ev))>
+                    <option value="">{move || i.t("form.choose")}</option>
+                    {list.items.into_iter().map(|t| {
+                        let name = t.name.clone();
+                        view! { <option value=t.id.clone()>{move || i.local(&name)}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+        .into_any(),
+    };
+
+    let requester_picker = move || {
+        call.then(|| {
+            let options = move || match people.get() {
+                Some(Ok(users)) => users
+                    .into_iter()
+                    .filter(|u| u.active)
+                    .map(|u| view! { <option value=u.id.clone()>{format!("{} ({})", u.name, u.id)}</option> })
+                    .collect_view()
+                    .into_any(),
+                _ => ().into_any(),
+            };
+            view! {
+                <div class="field">
+                    <label for="requester">{move || i.t("call.caller")}</label>
+                    <select id="requester" required aria-describedby="requester-error"
+                        on:change=move |ev| requester.set(event_target_value(&ev))>
+                        <option value="">{move || i.t("form.choose")}</option>
+                        {options}
+                    </select>
+                    <FieldMessage errors=errors name="requester".to_string()/>
+                </div>
+            }
+        })
+    };
+
+    let form_body = move || {
+        chosen.get().map(|topic| {
+            let description_text = topic.description.clone();
+            view! {
+                {(!description_text.0.is_empty()).then(|| view! { <p class="help">{move || i.local(&description_text)}</p> })}
+                <div class="field">
+                    <label for="subject">{move || format!("{} *", i.t("ticket.subject"))}</label>
+                    <input id="subject" required aria-describedby="subject-error"
+                        aria-invalid=move || errors.with(|e| e.contains_key("subject")).to_string()
+                        prop:value=subject on:input=move |ev| subject.set(event_target_value(&ev))/>
+                    <FieldMessage errors=errors name="subject".to_string()/>
+                </div>
+                {topic.fields.iter().cloned().map(|def| view! { <FieldInput def=def values=values errors=errors/> }).collect_view()}
+                <div class="field">
+                    <label for="description">{move || format!("{} *", i.t("ticket.description"))}</label>
+                    <textarea id="description" rows="6" required aria-describedby="description-error"
+                        aria-invalid=move || errors.with(|e| e.contains_key("description")).to_string()
+                        prop:value=description on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                    <FieldMessage errors=errors name="description".to_string()/>
+                </div>
+                <div class="field">
+                    <label for="priority">{move || i.t("ticket.priority")}</label>
+                    <select id="priority" prop:value=move || priority.get().map(|p| wire(&p)).unwrap_or_default()
+                        on:change=move |ev| priority.set(event_target_value(&ev).parse().ok())>
+                        {Priority::ALL.into_iter().map(|p| enum_option("priority", wire(&p))).collect_view()}
+                    </select>
+                </div>
+                {move || errors.with(|e| !e.is_empty()).then(|| view! { <p class="error" role="alert">{move || i.t("form.fix_marked")}</p> })}
+                {move || failure.get().map(|f| view! { <ErrorBox failure=f/> })}
+                <button type="submit" class="primary" disabled=busy>{move || i.t(if call { "call.submit" } else { "new.submit" })}</button>
+            }
+        })
+    };
+
+    view! {
+        <section class="card">
+            <h1>{move || i.t(if call { "call.title" } else { "new.title" })}</h1>
+            <form on:submit=submit novalidate>
+                {requester_picker}
+                {topic_picker}
+                {form_body}
+            </form>
+        </section>
+    }
+}
+
+/// Moves the keyboard focus to the first field with a problem.
+pub fn focus_first(problems: &[helpdesk_core::FieldError]) {
+    use wasm_bindgen::JsCast;
+    let Some(first) = problems.first() else { return };
+    let id = match first.field.strip_prefix(helpdesk_core::commands::FIELD_ERROR_PREFIX) {
+        Some(key) => format!("field-{key}"),
+        None => first.field.clone(),
+    };
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&id))
+        && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+    {
+        let _ = el.focus();
+    }
+}
