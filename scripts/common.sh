@@ -40,3 +40,20 @@ ensure_slapd() {
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >/dev/null
     fi
 }
+
+# What the web UI's build needs: the wasm-bindgen CLI of exactly the version the frontend links
+# (Cargo.toml pins it), and wasm-opt from npm's binaryen (Debian's is too old and breaks the app).
+WASM_BINDGEN_VERSION=0.2.130
+BINARYEN_VERSION=132.0.0
+ensure_frontend_tools() {
+    ensure_toolchain
+    if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+        echo "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)" >&2
+        cargo install --quiet wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+    fi
+    if [ ! -x .local/binaryen/node_modules/.bin/wasm-opt ]; then
+        echo "installing binaryen $BINARYEN_VERSION (wasm-opt) from npm into .local/binaryen" >&2
+        npm install --silent --no-audit --no-fund --prefix .local/binaryen "binaryen@$BINARYEN_VERSION" >/dev/null
+    fi
+    export PATH="$root/.local/binaryen/node_modules/.bin:$PATH"
+}
