@@ -16,6 +16,7 @@ ensure_local_stack() {
         echo "local-stack: using the stack that is already running" >&2
     else
         DDB_IN_MEMORY="${1:-0}" scripts/local-stack start
+        STACK_STARTED=1
         trap 'scripts/local-stack stop' EXIT
     fi
 }
@@ -56,4 +57,15 @@ ensure_frontend_tools() {
         npm install --silent --no-audit --no-fund --prefix .local/binaryen "binaryen@$BINARYEN_VERSION" >/dev/null
     fi
     export PATH="$root/.local/binaryen/node_modules/.bin:$PATH"
+}
+
+# Debian's Chromium for the browser tests, and playwright-core (no browser download) to drive it.
+ensure_browser_tools() {
+    if [ ! -x /usr/bin/chromium ]; then
+        echo "installing chromium" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+    if [ ! -d tests/browser/node_modules/playwright-core ]; then
+        npm ci --silent --no-audit --no-fund --prefix tests/browser >/dev/null
+    fi
 }

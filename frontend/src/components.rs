@@ -235,9 +235,8 @@ pub fn FieldInput(def: FieldDef, values: RwSignal<BTreeMap<String, Value>>, erro
 
 /// A stored field value as text: options by their label, flags as yes/no.
 pub fn value_text(def: Option<&FieldDef>, value: &Value, lang_code: &str, yes: &str, no: &str) -> String {
-    let label_of = |v: &str| {
-        def.and_then(|d| d.options.iter().find(|o| o.value == v)).map_or(v.to_string(), |o| o.label.get(lang_code).to_string())
-    };
+    let label_of =
+        |v: &str| def.and_then(|d| d.options.iter().find(|o| o.value == v)).map_or(v.to_string(), |o| o.label.get(lang_code).to_string());
     match value {
         Value::Bool(b) => (if *b { yes } else { no }).to_string(),
         Value::String(s) => label_of(s),

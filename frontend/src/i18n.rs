@@ -4,10 +4,10 @@
 
 use crate::api::Failure;
 use chrono::{DateTime, Utc};
+use helpdesk_core::FieldError;
 use helpdesk_core::messages;
 use helpdesk_core::text::LocalizedText;
 use helpdesk_core::user::Language;
-use helpdesk_core::FieldError;
 use leptos::prelude::*;
 use serde::Serialize;
 

@@ -1,7 +1,7 @@
 //! Admin pages: topics and their forms, users, groups.
 
 use crate::api::{self, Failure};
-use crate::components::{enum_option, ErrorBox, Loading};
+use crate::components::{ErrorBox, Loading, enum_option};
 use crate::i18n::{I18n, use_i18n, wire};
 use gloo_net::http::Method;
 use helpdesk_core::api::{Items, TopicList};
@@ -63,7 +63,13 @@ fn OutcomeView(outcome: RwSignal<Outcome>) -> impl IntoView {
     }
 }
 
-fn text_input(i: I18n, id: String, label_key: &'static str, get: impl Fn() -> String + Send + Sync + 'static, set: impl Fn(String) + 'static) -> impl IntoView {
+fn text_input(
+    i: I18n,
+    id: String,
+    label_key: &'static str,
+    get: impl Fn() -> String + Send + Sync + 'static,
+    set: impl Fn(String) + 'static,
+) -> impl IntoView {
     view! {
         <div class="field">
             <label for=id.clone()>{move || i.t(label_key)}</label>
@@ -178,7 +184,13 @@ pub fn TopicEditor() -> impl IntoView {
     let shape = Memo::new(move |_| {
         draft.with(|d| d.as_ref().map(|d| d.fields.iter().map(|f| (f.kind, f.options.len())).collect::<Vec<_>>()).unwrap_or_default())
     });
-    let edit = move |f: &dyn Fn(&mut TopicInput)| draft.update(|d| if let Some(d) = d.as_mut() { f(d) });
+    let edit = move |f: &dyn Fn(&mut TopicInput)| {
+        draft.update(|d| {
+            if let Some(d) = d.as_mut() {
+                f(d)
+            }
+        })
+    };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(mut input) = draft.get_untracked() else { return };
@@ -204,8 +216,15 @@ pub fn TopicEditor() -> impl IntoView {
         });
     };
     let field_row = move |n: usize| {
-        let field = move |f: &dyn Fn(&FieldDef) -> String| draft.with(|d| d.as_ref().and_then(|d| d.fields.get(n)).map(f).unwrap_or_default());
-        let edit_field = move |f: &dyn Fn(&mut FieldDef)| edit(&|d| if let Some(x) = d.fields.get_mut(n) { f(x) });
+        let field =
+            move |f: &dyn Fn(&FieldDef) -> String| draft.with(|d| d.as_ref().and_then(|d| d.fields.get(n)).map(f).unwrap_or_default());
+        let edit_field = move |f: &dyn Fn(&mut FieldDef)| {
+            edit(&|d| {
+                if let Some(x) = d.fields.get_mut(n) {
+                    f(x)
+                }
+            })
+        };
         let kind = shape.with(|s| s.get(n).map(|(k, _)| *k)).unwrap_or(FieldKind::Text);
         let option_count = shape.with(|s| s.get(n).map(|(_, c)| *c)).unwrap_or(0);
         let options = (0..option_count).map(move |j| {
@@ -362,7 +381,13 @@ pub fn Users() -> impl IntoView {
         active: true,
         password: None,
     };
-    let edit = move |f: &dyn Fn(&mut UserInput)| editing.update(|e| if let Some((_, u)) = e.as_mut() { f(u) });
+    let edit = move |f: &dyn Fn(&mut UserInput)| {
+        editing.update(|e| {
+            if let Some((_, u)) = e.as_mut() {
+                f(u)
+            }
+        })
+    };
     let get = move |f: &dyn Fn(&UserInput) -> String| editing.with(|e| e.as_ref().map(|(_, u)| f(u)).unwrap_or_default());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -524,7 +549,13 @@ pub fn Groups() -> impl IntoView {
     let editing = RwSignal::new(None::<(Option<String>, GroupInput)>);
     let new_id = RwSignal::new(String::new());
     let result = RwSignal::new(Outcome::default());
-    let edit = move |f: &dyn Fn(&mut GroupInput)| editing.update(|e| if let Some((_, g)) = e.as_mut() { f(g) });
+    let edit = move |f: &dyn Fn(&mut GroupInput)| {
+        editing.update(|e| {
+            if let Some((_, g)) = e.as_mut() {
+                f(g)
+            }
+        })
+    };
     let get = move |f: &dyn Fn(&GroupInput) -> String| editing.with(|e| e.as_ref().map(|(_, g)| f(g)).unwrap_or_default());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -538,7 +569,10 @@ pub fn Groups() -> impl IntoView {
                 Some(id) => api::send::<Group>(Method::PUT, &format!("/api/groups/{id}"), &input).await,
             };
             if let Ok(g) = &answer {
-                editing.set(Some((Some(g.id.clone()), GroupInput { id: None, version: Some(g.version), name: g.name.clone(), description: g.description.clone() })));
+                editing.set(Some((
+                    Some(g.id.clone()),
+                    GroupInput { id: None, version: Some(g.version), name: g.name.clone(), description: g.description.clone() },
+                )));
                 reload.update(|n| *n += 1);
             }
             result.set(outcome(answer));

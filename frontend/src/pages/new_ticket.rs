@@ -3,7 +3,7 @@
 //! crate's own rules before it is sent; the server checks it again.
 
 use crate::api::{self, Failure};
-use crate::components::{enum_option, ErrorBox, Errors, FieldInput, FieldMessage, Loading, errors_by_field};
+use crate::components::{ErrorBox, Errors, FieldInput, FieldMessage, Loading, enum_option, errors_by_field};
 use crate::i18n::{use_i18n, wire};
 use gloo_net::http::Method;
 use helpdesk_core::api::{CreateTicketRequest, Items, TicketView, TopicList};

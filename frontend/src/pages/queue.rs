@@ -3,8 +3,8 @@
 //! topic.
 
 use crate::api;
-use crate::components::enum_option;
 use crate::app::use_session;
+use crate::components::enum_option;
 use crate::i18n::{use_i18n, wire};
 use crate::pages::tickets::TicketTable;
 use helpdesk_core::api::{Items, TopicList, UNASSIGNED};
@@ -40,12 +40,9 @@ pub fn Queue() -> impl IntoView {
     let group_options = move || {
         // Admins reach every queue; agents their own groups.
         let names: Vec<(String, String)> = match groups.get() {
-            Some(Ok(all)) => all
-                .items
-                .into_iter()
-                .filter(|g| session.is_admin() || my_groups().contains(&g.id))
-                .map(|g| (g.id, g.name))
-                .collect(),
+            Some(Ok(all)) => {
+                all.items.into_iter().filter(|g| session.is_admin() || my_groups().contains(&g.id)).map(|g| (g.id, g.name)).collect()
+            }
             _ => my_groups().into_iter().map(|g| (g.clone(), g)).collect(),
         };
         names

@@ -4,7 +4,9 @@
 
 use crate::api::{self, Failure};
 use crate::app::use_session;
-use crate::components::{enum_option, ErrorBox, Errors, FieldInput, Loading, PriorityBadge, StatusBadge, errors_by_field, raw_values, value_text};
+use crate::components::{
+    ErrorBox, Errors, FieldInput, Loading, PriorityBadge, StatusBadge, enum_option, errors_by_field, raw_values, value_text,
+};
 use crate::i18n::{I18n, use_i18n, wire};
 use crate::pages::new_ticket::focus_first;
 use gloo_net::http::Method;
@@ -38,7 +40,13 @@ impl Page {
     }
 
     /// Sends a change; the answer is the ticket as it now is. `on_invalid` gets field errors.
-    fn write<B: serde::Serialize + 'static>(self, method: Method, suffix: &str, body: B, done: impl FnOnce(Result<(), Vec<helpdesk_core::FieldError>>) + 'static) {
+    fn write<B: serde::Serialize + 'static>(
+        self,
+        method: Method,
+        suffix: &str,
+        body: B,
+        done: impl FnOnce(Result<(), Vec<helpdesk_core::FieldError>>) + 'static,
+    ) {
         let Some(path) = self.path() else { return };
         let url = format!("{path}{suffix}");
         self.busy.set(true);
@@ -237,7 +245,8 @@ fn Conversation(view: TicketView) -> impl IntoView {
         EventKind::InternalNote { body } => message(e.actor.id.clone(), e.at, body.clone(), true),
         kind => {
             let (kind, actor, at) = (kind.clone(), e.actor.id.clone(), e.at);
-            view! { <p class="event"><span>{move || describe(i, &kind)}</span>" · "{actor}" · "<time>{move || i.when(at)}</time></p> }.into_any()
+            view! { <p class="event"><span>{move || describe(i, &kind)}</span>" · "{actor}" · "<time>{move || i.when(at)}</time></p> }
+                .into_any()
         }
     });
     view! {
@@ -295,7 +304,12 @@ fn RequesterControls(page: Page, allowed: Vec<Status>) -> impl IntoView {
     let buttons = allowed.into_iter().filter(|s| matches!(s, Status::Reopened | Status::Closed | Status::Resolved)).map(|status| {
         let name = wire(&status);
         let change = move |_| {
-            page.write(Method::PATCH, "", UpdateTicketRequest { version: page.version(), status: Some(status), ..Default::default() }, |_| {})
+            page.write(
+                Method::PATCH,
+                "",
+                UpdateTicketRequest { version: page.version(), status: Some(status), ..Default::default() },
+                |_| {},
+            )
         };
         view! { <button type="button" on:click=change disabled=page.busy>{move || i.t(&format!("action.{name}"))}</button> }
     });
@@ -336,7 +350,12 @@ fn StaffControls(page: Page, view: TicketView, topic: Option<Topic>) -> impl Int
     let take = {
         let me = me.clone();
         move |_| {
-            page.write(Method::PATCH, "", UpdateTicketRequest { version: page.version(), assignee: Some(Some(me.clone())), ..Default::default() }, |_| {})
+            page.write(
+                Method::PATCH,
+                "",
+                UpdateTicketRequest { version: page.version(), assignee: Some(Some(me.clone())), ..Default::default() },
+                |_| {},
+            )
         }
     };
     let statuses: Vec<Status> = std::iter::once(ticket.status).chain(view.allowed_statuses.iter().copied()).collect();
@@ -352,7 +371,9 @@ fn StaffControls(page: Page, view: TicketView, topic: Option<Topic>) -> impl Int
     };
     let current_group = ticket.group.clone();
     let group_options = move || match groups.get() {
-        Some(Ok(list)) => list.items.into_iter().map(|g| view! { <option value=g.id.clone()>{g.name.clone()}</option> }).collect_view().into_any(),
+        Some(Ok(list)) => {
+            list.items.into_iter().map(|g| view! { <option value=g.id.clone()>{g.name.clone()}</option> }).collect_view().into_any()
+        }
         _ => view! { <option value=current_group.clone()>{current_group.clone()}</option> }.into_any(),
     };
     let mine = ticket.assignee.as_deref() == Some(me.as_str());
@@ -414,11 +435,16 @@ fn FieldEditor(page: Page, topic: Topic, ticket: Ticket) -> impl IntoView {
         // Fields left empty are cleared.
         let mut changed: BTreeMap<String, Value> = fields.iter().map(|f| (f.key.clone(), Value::Null)).collect();
         changed.extend(current);
-        page.write(Method::PATCH, "", UpdateTicketRequest { version: page.version(), fields: Some(changed), ..Default::default() }, move |r| {
-            if let Err(problems) = r {
-                errors.set(errors_by_field(problems))
-            }
-        });
+        page.write(
+            Method::PATCH,
+            "",
+            UpdateTicketRequest { version: page.version(), fields: Some(changed), ..Default::default() },
+            move |r| {
+                if let Err(problems) = r {
+                    errors.set(errors_by_field(problems))
+                }
+            },
+        );
     };
     view! {
         <form class="controls" on:submit=save>

@@ -276,7 +276,9 @@ pub fn update_ticket(
                     next.fields = values;
                 }
             }
-            Err(field_errors) => errors.extend(field_errors.into_iter().map(|e| FieldError { field: format!("{FIELD_ERROR_PREFIX}{}", e.field), ..e })),
+            Err(field_errors) => {
+                errors.extend(field_errors.into_iter().map(|e| FieldError { field: format!("{FIELD_ERROR_PREFIX}{}", e.field), ..e }))
+            }
         }
     }
     if !errors.is_empty() {

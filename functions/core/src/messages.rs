@@ -472,12 +472,12 @@ const RU: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Role;
     use crate::error::{ErrorCode, FieldErrorCode};
     use crate::event::EventKind;
     use crate::form::FieldKind;
     use crate::sla::{ClockState, TargetKind};
     use crate::ticket::{Channel, Priority, Status};
-    use crate::Role;
     use serde::Serialize;
     use std::collections::BTreeSet;
 
@@ -489,10 +489,7 @@ mod tests {
 
     /// A key without its plural category: `list.count.one` → `list.count`.
     fn base(key: &str) -> &str {
-        ["one", "few", "many", "other"]
-            .iter()
-            .find_map(|c| key.strip_suffix(&format!(".{c}")))
-            .unwrap_or(key)
+        ["one", "few", "many", "other"].iter().find_map(|c| key.strip_suffix(&format!(".{c}"))).unwrap_or(key)
     }
 
     fn keys(language: Language) -> BTreeSet<&'static str> {
@@ -514,8 +511,7 @@ mod tests {
     #[test]
     fn counted_phrases_have_every_form_their_language_needs() {
         for language in LANGUAGES {
-            let counted: BTreeSet<&str> =
-                catalogue(language).iter().filter(|(k, _)| base(k) != *k).map(|(k, _)| base(k)).collect();
+            let counted: BTreeSet<&str> = catalogue(language).iter().filter(|(k, _)| base(k) != *k).map(|(k, _)| base(k)).collect();
             assert!(!counted.is_empty());
             for key in counted {
                 for category in plural_categories(language) {
@@ -528,7 +524,8 @@ mod tests {
 
     #[test]
     fn russian_plurals_follow_cldr() {
-        let forms: Vec<String> = [1, 2, 5, 11, 12, 21, 22, 25, 101, 111, 0].iter().map(|n| plural(Language::Ru, "list.count", *n)).collect();
+        let forms: Vec<String> =
+            [1, 2, 5, 11, 12, 21, 22, 25, 101, 111, 0].iter().map(|n| plural(Language::Ru, "list.count", *n)).collect();
         let words: Vec<&str> = forms.iter().map(|f| f.split(' ').nth(1).unwrap()).collect();
         assert_eq!(words, ["заявка", "заявки", "заявок", "заявок", "заявок", "заявка", "заявки", "заявок", "заявка", "заявок", "заявок"]);
         assert_eq!(plural(Language::En, "list.count", 1), "1 ticket on this page");
@@ -549,7 +546,9 @@ mod tests {
                 .iter()
                 .map(|t| format!("sla.{}", wire(t))),
         );
-        needed.extend([ClockState::Running, ClockState::Paused, ClockState::Met, ClockState::Breached].iter().map(|c| format!("clock.{}", wire(c))));
+        needed.extend(
+            [ClockState::Running, ClockState::Paused, ClockState::Met, ClockState::Breached].iter().map(|c| format!("clock.{}", wire(c))),
+        );
         needed.extend(
             [
                 FieldKind::Text,

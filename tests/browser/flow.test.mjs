@@ -1,0 +1,217 @@
+// The whole flow of the web UI in a real headless Chromium against the local runner
+// (scripts/browser-test starts it with fresh demo data and sets HELPDESK_URL):
+// a requester files a ticket with topic-specific fields, an agent finds it in the queue and
+// replies (and adds an internal note the requester must not see), the requester sees the reply,
+// a stale write shows the conflict message, an agent logs a call, an admin adds a topic, and
+// switching to Russian changes the UI and is remembered. Screenshots of each step go to
+// tests/artifacts/browser/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.HELPDESK_URL ?? 'http://127.0.0.1:3000';
+const SHOTS = new URL('../artifacts/browser/', import.meta.url).pathname;
+const PASSWORD = 'helpdesk-demo';
+mkdirSync(SHOTS, { recursive: true });
+
+let browser;
+const state = {};
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => { await browser?.close(); });
+
+/** A signed-in page in its own browser context (its own cookies and storage). */
+async function signIn(username, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.errors = errors;
+  await page.goto(BASE + '/');
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  return page;
+}
+
+const shot = (page, name) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+
+test('a wrong password is refused with a clear message', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(BASE + '/');
+  await page.getByLabel('User name').fill('anna.petrova');
+  await page.getByLabel('Password').fill('not-her-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: 'user name or password is wrong' }).waitFor();
+  await shot(page, '00-wrong-password');
+  await page.context().close();
+});
+
+test('a requester files a ticket with the topic\'s own fields, checked in the browser first', async () => {
+  const page = await signIn('anna.petrova', { width: 390, height: 844 });
+  state.anna = page;
+  await page.getByRole('link', { name: 'New ticket' }).first().click();
+  await page.getByLabel('Topic').selectOption('printer');
+  // The printer form: its own fields, labelled.
+  await page.getByLabel('Where is the printer?').waitFor();
+  await page.getByRole('button', { name: 'Submit ticket' }).click();
+  // Refused before anything is sent, field by field.
+  await page.getByText('Please correct the marked fields.').waitFor();
+  assert.equal(await page.getByLabel('Subject').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.getByLabel('Where is the printer?').getAttribute('aria-invalid'), 'true');
+  await page.getByLabel('Asset tag (on the sticker)').fill('not a tag!');
+  await page.getByRole('button', { name: 'Submit ticket' }).click();
+  await page.getByText('Use letters, digits and dashes').waitFor();
+  await shot(page, '01-requester-form-errors');
+
+  await page.getByLabel('Subject').fill('Printer on the 3rd floor prints blank pages');
+  await page.getByLabel('Where is the printer?').fill('3rd floor, room 301');
+  await page.getByLabel('What is wrong?').selectOption('toner');
+  await page.getByLabel('Asset tag (on the sticker)').fill('pr-00042');
+  await page.getByLabel('Description').fill('Every page comes out blank since this morning.');
+  await page.getByRole('button', { name: 'Submit ticket' }).click();
+  await page.waitForURL(/\/tickets\/HD-\d+$/);
+  state.number = page.url().split('/').pop();
+  await page.getByRole('heading', { name: /Printer on the 3rd floor/ }).waitFor();
+  // The values as the topic labels them; the asset tag stored upper-case by the shared rules.
+  await page.getByText('Toner or ink').waitFor();
+  await page.getByText('PR-00042').waitFor();
+  // A phone-width screen: nothing wider than the screen.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone screen`);
+  await shot(page, '02-requester-ticket-created');
+
+  await page.getByRole('link', { name: 'My tickets' }).click();
+  await page.getByRole('link', { name: state.number }).waitFor();
+  await shot(page, '03-requester-my-tickets');
+});
+
+test('an agent finds it in the queue, replies, and adds an internal note', async () => {
+  const page = await signIn('ivan.sidorov');
+  state.ivan = page;
+  await page.getByRole('heading', { name: 'Queue' }).waitFor();
+  await page.getByLabel('Status').selectOption('new');
+  await page.getByLabel('View').selectOption({ label: 'Unassigned' });
+  await page.getByRole('link', { name: state.number }).click();
+  await page.getByRole('heading', { name: /Printer on the 3rd floor/ }).waitFor();
+  await page.getByRole('button', { name: 'Assign to me' }).click();
+  await page.getByText('Assignee: nobody → ivan.sidorov').waitFor();
+
+  await page.getByLabel('Your reply').fill('A new toner cartridge is on its way to room 301.');
+  await page.getByRole('button', { name: 'Send reply' }).click();
+  await page.locator('.message').filter({ hasText: 'A new toner cartridge is on its way' }).waitFor();
+
+  await page.getByRole('radio', { name: 'Internal note' }).check();
+  await page.getByLabel('Internal note (agents only)').fill('Took the last cartridge from stock; reorder.');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await page.locator('.message.note').filter({ hasText: 'reorder' }).waitFor();
+  // Staff see the SLA clocks.
+  await page.getByRole('heading', { name: 'Service level' }).waitFor();
+  await shot(page, '04-agent-replied');
+});
+
+test('the requester sees the reply and never the internal note', async () => {
+  const page = state.anna;
+  await page.goto(`${BASE}/tickets/${state.number}`);
+  await page.locator('.message').filter({ hasText: 'A new toner cartridge is on its way' }).waitFor();
+  assert.equal(await page.getByText('reorder').count(), 0);
+  assert.equal(await page.getByRole('heading', { name: 'Service level' }).count(), 0);
+  await shot(page, '05-requester-sees-reply');
+  // She answers; the agent's open page is now stale.
+  await page.getByLabel('Your reply').fill('Thank you!');
+  await page.getByRole('button', { name: 'Send reply' }).click();
+  await page.locator('.message').filter({ hasText: 'Thank you!' }).waitFor();
+});
+
+test('a change based on an old version says so and offers a reload', async () => {
+  const page = state.ivan;
+  await page.getByLabel('Priority').selectOption('high');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText('Someone changed this ticket meanwhile').waitFor();
+  await shot(page, '06-agent-conflict');
+  await page.getByRole('button', { name: 'Reload' }).click();
+  await page.locator('.message').filter({ hasText: 'Thank you!' }).waitFor();
+  await page.getByLabel('Priority').selectOption('high');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText('Priority: Medium → High').waitFor();
+  assert.equal(await page.getByText('Someone changed this ticket meanwhile').count(), 0);
+});
+
+test('an agent logs a call for a caller', async () => {
+  const page = state.ivan;
+  await page.getByRole('link', { name: 'Log a call' }).click();
+  await page.getByLabel('Caller').selectOption('john.smith');
+  await page.getByLabel('Topic').selectOption('access-request');
+  await page.getByLabel('Subject').fill('VPN access for the new project');
+  await page.getByRole('checkbox', { name: 'VPN' }).check();
+  await page.getByLabel('Access level').selectOption('read');
+  await page.getByLabel('My manager approved this request *').check();
+  await page.getByLabel('Description').fill('Called at 10:05; needs VPN from Monday.');
+  await page.getByRole('button', { name: 'Log the call' }).click();
+  await page.waitForURL(/\/tickets\/HD-\d+$/);
+  await page.getByText('Ticket created (phone)').waitFor();
+  await page.locator('.details').getByText('john.smith').waitFor();
+  await shot(page, '07-agent-logged-call');
+});
+
+test('an admin adds a topic with a choice field, and requesters can use it', async () => {
+  const admin = await signIn('admin');
+  await admin.getByRole('link', { name: 'Topics' }).click();
+  await admin.getByRole('link', { name: 'New topic' }).click();
+  await admin.getByLabel('Id').fill('badge');
+  await admin.getByLabel('Name (English)').fill('Door badge');
+  await admin.getByLabel('Name (Russian)').fill('Пропуск');
+  await admin.getByRole('button', { name: 'Add field' }).click();
+  await admin.getByLabel('Key').fill('building');
+  await admin.getByLabel('Kind').selectOption('select');
+  await admin.getByLabel('Label (English)').fill('Building');
+  await admin.getByRole('button', { name: 'Add option' }).click();
+  await admin.getByLabel('Option value 1').fill('hq');
+  await admin.getByLabel('Label (en) 1').fill('Headquarters');
+  await admin.getByRole('button', { name: 'Save' }).click();
+  await admin.waitForURL(/\/admin\/topics\/badge$/);
+  await admin.getByText('Saved.').waitFor();
+  await shot(admin, '08-admin-topic');
+  await admin.context().close();
+
+  const page = state.anna;
+  await page.goto(`${BASE}/new`);
+  await page.getByLabel('Topic').selectOption('badge');
+  await page.getByLabel('Building').selectOption('hq');
+});
+
+test('switching to Russian changes the UI and is remembered', async () => {
+  const page = state.anna;
+  await page.goto(`${BASE}/my`);
+  await page.getByLabel('Language').selectOption('ru');
+  await page.getByRole('heading', { name: 'Мои заявки' }).waitFor();
+  await page.getByRole('link', { name: 'Новая заявка' }).first().waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'ru');
+  await page.getByText(/\d+ заяв(ка|ки|ок) на странице/).waitFor();
+  await shot(page, '09-requester-russian');
+  await page.reload();
+  await page.getByRole('heading', { name: 'Мои заявки' }).waitFor();
+  await page.goto(`${BASE}/tickets/${state.number}`);
+  await page.getByText('Тонер или чернила').waitFor();
+  await shot(page, '10-requester-ticket-russian');
+});
+
+test('the keyboard reaches the skip link first, and no page threw', async () => {
+  const page = state.ivan;
+  await page.goto(`${BASE}/queue`);
+  await page.getByRole('heading', { name: 'Queue' }).waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.className), 'skip');
+  for (const p of [state.anna, state.ivan]) assert.deepEqual(p.errors, []);
+});
