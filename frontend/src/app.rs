@@ -26,6 +26,20 @@ impl Session {
         self.me.with(|m| m.as_ref().is_some_and(|m| m.role == helpdesk_core::Role::Admin))
     }
 
+    /// Whether the API will show the signed-in user this ticket (the rule is the server's; this
+    /// only spares a page that would say "not found").
+    pub fn may_see(self, ticket: &helpdesk_core::Ticket) -> bool {
+        self.me.with(|m| {
+            m.as_ref().is_some_and(|m| {
+                helpdesk_core::permissions::allows(
+                    &helpdesk_core::Actor::new(&m.id, m.role).in_groups(&m.groups.iter().map(String::as_str).collect::<Vec<_>>()),
+                    helpdesk_core::Action::ViewTicket,
+                    helpdesk_core::Resource::Ticket(ticket),
+                )
+            })
+        })
+    }
+
     pub fn id(self) -> String {
         self.me.with(|m| m.as_ref().map(|m| m.id.clone()).unwrap_or_default())
     }

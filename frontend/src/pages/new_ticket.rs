@@ -3,6 +3,7 @@
 //! crate's own rules before it is sent; the server checks it again.
 
 use crate::api::{self, Failure};
+use crate::app::use_session;
 use crate::components::{ErrorBox, Errors, FieldInput, FieldMessage, Loading, enum_option, errors_by_field};
 use crate::i18n::{use_i18n, wire};
 use gloo_net::http::Method;
@@ -32,6 +33,8 @@ pub fn NewTicket(call: bool) -> impl IntoView {
     let errors: Errors = RwSignal::new(BTreeMap::new());
     let failure = RwSignal::new(None::<Failure>);
     let busy = RwSignal::new(false);
+    let logged = RwSignal::new(None::<(String, String)>);
+    let session = use_session();
     let navigate = use_navigate();
 
     let choose = move |id: String| {
@@ -59,6 +62,7 @@ pub fn NewTicket(call: bool) -> impl IntoView {
             problems.push(helpdesk_core::FieldError::new("requester", helpdesk_core::FieldErrorCode::Required, ""));
         }
         failure.set(None);
+        logged.set(None);
         if !problems.is_empty() {
             focus_first(&problems);
             errors.set(errors_by_field(problems));
@@ -69,6 +73,12 @@ pub fn NewTicket(call: bool) -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             match api::send::<TicketView>(Method::POST, "/api/tickets", &request).await {
+                // A call logged for another team's queue leaves the agent's reach: say where it went.
+                Ok(view) if !session.may_see(&view.ticket) => {
+                    logged.set(Some((view.ticket.number.to_string(), view.ticket.group.clone())));
+                    chosen.set(None);
+                    (subject.set(String::new()), description.set(String::new()), requester.set(String::new()));
+                }
                 Ok(view) => navigate(&format!("/tickets/{}", view.ticket.number), Default::default()),
                 Err(Failure::Api(e)) if e.code == ErrorCode::ValidationFailed => {
                     focus_first(&e.fields);
@@ -160,6 +170,9 @@ pub fn NewTicket(call: bool) -> impl IntoView {
     view! {
         <section class="card">
             <h1>{move || i.t(if call { "call.title" } else { "new.title" })}</h1>
+            {move || logged.get().map(|(number, group)| view! {
+                <p class="ok" role="status">{move || i.t("call.logged").replace("{number}", &number).replace("{group}", &group)}</p>
+            })}
             <form on:submit=submit novalidate>
                 {requester_picker}
                 {topic_picker}

@@ -144,15 +144,15 @@ pub fn TicketTable(#[prop(into)] source: Signal<String>, staff: bool) -> impl In
     };
     view! {
         <div class="list">
-            <label class="inline">
-                {move || i.t("list.sort")}
-                <select on:change=move |ev| {
+            <div class="inline">
+                <label for="sort">{move || i.t("list.sort")}</label>
+                <select id="sort" on:change=move |ev| {
                     let chosen = event_target_value(&ev);
                     if let Some((by, _)) = SortBy::ALL.iter().find(|(_, name)| *name == chosen) { sort.set(*by) }
                 }>
                     {SortBy::ALL.iter().map(|(_, name)| view! { <option value=*name>{move || i.t(&format!("sort.{name}"))}</option> }).collect_view()}
                 </select>
-            </label>
+            </div>
             {move || rows().unwrap_or_else(|| view! { <Loading/> }.into_any())}
         </div>
     }

@@ -165,7 +165,8 @@ async fn ensure_bucket(client: &aws_sdk_s3::Client, name: &str) -> Result<bool, 
 
 async fn serve(app: App<DynamoStore>, settings: &Settings) -> Result<(), String> {
     let index = settings.frontend.join("index.html");
-    let frontend = ServeDir::new(&settings.frontend).not_found_service(ServeFile::new(index));
+    // Client-side routes (/tickets/HD-1042, …) get the app's index.html, with 200.
+    let frontend = ServeDir::new(&settings.frontend).fallback(ServeFile::new(index));
     let router = Router::new()
         .route("/api", axum::routing::any(api))
         .route("/api/{*rest}", axum::routing::any(api))
