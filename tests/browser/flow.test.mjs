@@ -120,6 +120,9 @@ test('an agent finds it in the queue, replies, and adds an internal note', async
   await page.getByRole('heading', { name: /Printer on the 3rd floor/ }).waitFor();
   await page.getByRole('button', { name: 'Assign to me' }).click();
   await page.getByText('Assignee: nobody → ivan.sidorov').waitFor();
+  // The controls show the ticket as it is once the people and groups have loaded.
+  await page.waitForFunction(() => document.querySelector('#set-assignee')?.value === 'ivan.sidorov');
+  await page.waitForFunction(() => document.querySelector('#set-group')?.value === 'service-desk');
 
   await page.getByLabel('Your reply').fill('A new toner cartridge is on its way to room 301.');
   await page.getByRole('button', { name: 'Send reply' }).click();

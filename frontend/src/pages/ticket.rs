@@ -139,11 +139,14 @@ fn Details(ticket: Ticket, topic: Option<Topic>) -> impl IntoView {
     let i = use_i18n();
     let topic_name = topic.as_ref().map_or(ticket.topic.clone(), |t| t.name.get("en").to_string());
     let topic_for_name = topic.clone();
-    let fields: Vec<(String, Value, Option<helpdesk_core::form::FieldDef>)> = ticket
+    // In the form's order; values of fields the topic no longer has come last, by key.
+    let position = |key: &str| topic.as_ref().and_then(|t| t.fields.iter().position(|f| f.key == key)).unwrap_or(usize::MAX);
+    let mut fields: Vec<(String, Value, Option<helpdesk_core::form::FieldDef>)> = ticket
         .fields
         .iter()
         .map(|(k, v)| (k.clone(), v.to_json(), topic.as_ref().and_then(|t| t.fields.iter().find(|f| &f.key == k).cloned())))
         .collect();
+    fields.sort_by_key(|(key, _, _)| position(key));
     view! {
         <dl class="details">
             <dt>{move || i.t("ticket.topic")}</dt>
@@ -364,7 +367,10 @@ fn StaffControls(page: Page, view: TicketView, topic: Option<Topic>) -> impl Int
             .items
             .into_iter()
             .filter(|u| u.active && u.role.is_staff())
-            .map(|u| view! { <option value=u.id.clone()>{u.name.clone()}</option> })
+            .map(|u| {
+                let id = u.id.clone();
+                view! { <option value=u.id.clone() selected=move || assignee.with(|a| *a == id)>{u.name.clone()}</option> }
+            })
             .collect_view()
             .into_any(),
         _ => ().into_any(),
@@ -372,7 +378,14 @@ fn StaffControls(page: Page, view: TicketView, topic: Option<Topic>) -> impl Int
     let current_group = ticket.group.clone();
     let group_options = move || match groups.get() {
         Some(Ok(list)) => {
-            list.items.into_iter().map(|g| view! { <option value=g.id.clone()>{g.name.clone()}</option> }).collect_view().into_any()
+            list.items
+                .into_iter()
+                .map(|g| {
+                    let id = g.id.clone();
+                    view! { <option value=g.id.clone() selected=move || group.with(|x| *x == id)>{g.name.clone()}</option> }
+                })
+                .collect_view()
+                .into_any()
         }
         _ => view! { <option value=current_group.clone()>{current_group.clone()}</option> }.into_any(),
     };
