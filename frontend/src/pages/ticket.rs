@@ -377,16 +377,15 @@ fn StaffControls(page: Page, view: TicketView, topic: Option<Topic>) -> impl Int
     };
     let current_group = ticket.group.clone();
     let group_options = move || match groups.get() {
-        Some(Ok(list)) => {
-            list.items
-                .into_iter()
-                .map(|g| {
-                    let id = g.id.clone();
-                    view! { <option value=g.id.clone() selected=move || group.with(|x| *x == id)>{g.name.clone()}</option> }
-                })
-                .collect_view()
-                .into_any()
-        }
+        Some(Ok(list)) => list
+            .items
+            .into_iter()
+            .map(|g| {
+                let id = g.id.clone();
+                view! { <option value=g.id.clone() selected=move || group.with(|x| *x == id)>{g.name.clone()}</option> }
+            })
+            .collect_view()
+            .into_any(),
         _ => view! { <option value=current_group.clone()>{current_group.clone()}</option> }.into_any(),
     };
     let mine = ticket.assignee.as_deref() == Some(me.as_str());
