@@ -161,3 +161,27 @@ async fn only_admins_manage_people_and_groups() {
     assert_eq!(t.call("POST", "/api/users", ADMIN, Some(bad)).await.body["fields"][0]["field"], "email");
     t.finish().await;
 }
+
+#[tokio::test]
+async fn people_choose_their_own_language_and_nothing_else() {
+    let t = with_users().await;
+    let anna = Session::from(&login(&t, "anna", PASSWORD, "10.0.0.3").await);
+    let before = anna.call(&t, "GET", "/api/auth/me", None, false).await;
+    assert_eq!(before.body["user"]["language"], "en");
+
+    let changed = anna.call(&t, "PATCH", "/api/auth/me", Some(json!({"language": "ru"})), true).await;
+    assert_eq!(changed.status, 200, "{:?}", changed.body);
+    assert_eq!(changed.body["user"]["language"], "ru");
+    assert_eq!(anna.call(&t, "GET", "/api/auth/me", None, false).await.body["user"]["language"], "ru", "stored");
+    assert_eq!(anna.call(&t, "GET", "/api/auth/me", None, false).await.status, 200, "the session goes on");
+
+    // Role, groups or anything else is not hers to change, and a bad value changes nothing.
+    for bad in [json!({"role": "admin"}), json!({"language": "de"}), json!({"language": "ru", "groups": ["service-desk"]})] {
+        let refused = anna.call(&t, "PATCH", "/api/auth/me", Some(bad.clone()), true).await;
+        assert_eq!(refused.status, 400, "{bad}: {:?}", refused.body);
+    }
+    let after = anna.call(&t, "GET", "/api/auth/me", None, false).await;
+    assert_eq!((after.body["role"].as_str(), after.body["user"]["language"].as_str()), (Some("requester"), Some("ru")));
+    assert_eq!(anna.call(&t, "PATCH", "/api/auth/me", Some(json!({"language": "en"})), false).await.code(), "csrf_mismatch");
+    t.finish().await;
+}

@@ -69,6 +69,7 @@ async fn every_route_denies_whom_it_must() {
         ("GET", "/api/openapi.json", "/api/openapi.json", None, [Through; 6]),
         ("POST", "/api/auth/login", "/api/auth/login", Some(empty.clone()), [Through; 6]),
         ("GET", "/api/auth/me", "/api/auth/me", None, [Refused, Through, Through, Through, Through, Through]),
+        ("PATCH", "/api/auth/me", "/api/auth/me", Some(json!({"language": "en"})), [Refused, Through, Through, Through, Through, Through]),
         ("GET", "/api/users", "/api/users", None, [Refused, Forbidden, Forbidden, Through, Through, Through]),
         ("POST", "/api/users", "/api/users", Some(empty.clone()), [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through]),
         ("GET", "/api/users/{id}", "/api/users/req-a", None, [Refused, Through, Forbidden, Forbidden, Forbidden, Through]),

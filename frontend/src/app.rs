@@ -44,10 +44,11 @@ impl Session {
         self.me.with(|m| m.as_ref().map(|m| m.id.clone()).unwrap_or_default())
     }
 
-    /// Signs in: the language becomes the one chosen in this browser, else the profile's.
+    /// Signs in: the UI takes the profile's language.
     pub fn start(self, me: Me, i: I18n) {
-        let language = remembered(&me.id).or_else(|| me.user.as_ref().map(|u| u.language)).unwrap_or_default();
-        i.lang.set(language);
+        if let Some(user) = &me.user {
+            i.lang.set(user.language);
+        }
         self.me.set(Some(me));
     }
 }
@@ -58,7 +59,7 @@ pub fn use_session() -> Session {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let i = I18n { lang: RwSignal::new(Language::En) };
+    let i = I18n { lang: RwSignal::new(remembered().unwrap_or_default()) };
     provide_context(i);
     let session = Session { me: RwSignal::new(None) };
     provide_context(session);
@@ -158,8 +159,7 @@ fn Header() -> impl IntoView {
                 <span class="sr-only">{move || i.t("nav.language")}</span>
                 <select id="language" prop:value=move || crate::i18n::wire(&i.lang.get()) on:change=move |ev| {
                     let language = if event_target_value(&ev) == "ru" { Language::Ru } else { Language::En };
-                    let user = session.me.with(|m| m.as_ref().map(|m| m.id.clone()));
-                    i.choose(language, user.as_deref());
+                    i.choose(language, session.me.with(Option::is_some));
                 }>
                     <option value="en">"English"</option>
                     <option value="ru">"Русский"</option>

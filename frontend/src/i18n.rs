@@ -1,6 +1,7 @@
 //! The UI's language: every visible string comes from the catalogue in the domain crate
-//! (`helpdesk_core::messages`), in the language the user chose (remembered per user in this
-//! browser) or, until they choose, the one in their profile.
+//! (`helpdesk_core::messages`), in the language of the user's profile. Choosing another stores
+//! it in the profile (so it follows them to other devices and into their notifications) and in
+//! this browser, for the sign-in page.
 
 use crate::api::Failure;
 use chrono::{DateTime, Utc};
@@ -29,13 +30,12 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-fn storage_key(user: &str) -> String {
-    format!("helpdesk.language.{user}")
-}
+/// Where this browser keeps the last language chosen in it.
+const STORAGE_KEY: &str = "helpdesk.language";
 
-/// The language the user last chose in this browser, if any.
-pub fn remembered(user: &str) -> Option<Language> {
-    let stored = storage()?.get_item(&storage_key(user)).ok()??;
+/// The language last chosen in this browser, for the page before sign-in.
+pub fn remembered() -> Option<Language> {
+    let stored = storage()?.get_item(STORAGE_KEY).ok()??;
     serde_json::from_value(serde_json::Value::String(stored)).ok()
 }
 
@@ -58,11 +58,19 @@ impl I18n {
         text.get(self.code()).to_string()
     }
 
-    /// Switches the UI and remembers the choice for `user`.
-    pub fn choose(self, language: Language, user: Option<&str>) {
+    /// Switches the UI; remembers the choice in this browser and, when someone is signed in,
+    /// in their profile.
+    pub fn choose(self, language: Language, signed_in: bool) {
         self.lang.set(language);
-        if let (Some(user), Some(storage)) = (user, storage()) {
-            let _ = storage.set_item(&storage_key(user), &wire(&language));
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(STORAGE_KEY, &wire(&language));
+        }
+        if signed_in {
+            let preferences = helpdesk_core::api::MyPreferences { language: Some(language) };
+            leptos::task::spawn_local(async move {
+                // The UI has switched already; a failure here only means the profile keeps the old one.
+                let _ = crate::api::send::<serde_json::Value>(gloo_net::http::Method::PATCH, "/api/auth/me", &preferences).await;
+            });
         }
     }
 

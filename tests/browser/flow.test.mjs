@@ -30,7 +30,7 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 /** A signed-in page in its own browser context (its own cookies and storage), in the language
- *  of the user's profile until they choose another. */
+ *  of the user's profile. */
 async function signIn(username, viewport = { width: 1280, height: 900 }) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
@@ -46,7 +46,7 @@ async function signIn(username, viewport = { width: 1280, height: 900 }) {
   return page;
 }
 
-/** Chooses the UI language in the header. */
+/** Chooses the UI language in the header (which also stores it in the profile). */
 async function chooseLanguage(page, code) {
   await page.locator('#language').selectOption(code);
   await page.waitForFunction((c) => document.documentElement.lang === c, code);
@@ -223,7 +223,7 @@ test('an admin adds a topic with a choice field, and requesters can use it', asy
   await page.getByLabel('Building').selectOption('hq');
 });
 
-test('switching to Russian changes the UI and is remembered per user', async () => {
+test('switching to Russian changes the UI and is remembered in the profile', async () => {
   const page = await signIn('john.smith');
   state.john = page;
   await page.getByRole('heading', { name: 'My tickets' }).waitFor();
@@ -238,6 +238,10 @@ test('switching to Russian changes the UI and is remembered per user', async () 
   await page.getByRole('link', { name: /^HD-/ }).first().click();
   await page.getByText('Чтение', { exact: true }).waitFor();
   await shot(page, '11-requester-ticket-russian');
+  // The choice is his profile's: it follows him to another browser.
+  const elsewhere = await signIn('john.smith');
+  await elsewhere.getByRole('heading', { name: 'Мои заявки' }).waitFor();
+  await elsewhere.context().close();
   // Anna chose English over her profile's Russian, and keeps it.
   await state.anna.reload();
   await state.anna.getByRole('link', { name: 'My tickets' }).waitFor();

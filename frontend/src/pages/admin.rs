@@ -15,17 +15,6 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-const KINDS: [FieldKind; 8] = [
-    FieldKind::Text,
-    FieldKind::Multiline,
-    FieldKind::Number,
-    FieldKind::Select,
-    FieldKind::MultiSelect,
-    FieldKind::Checkbox,
-    FieldKind::Date,
-    FieldKind::AssetTag,
-];
-
 /// What a save came to: nothing yet, saved, or refused with field problems or a failure.
 #[derive(Clone, Default)]
 struct Outcome {
@@ -253,11 +242,11 @@ pub fn TopicEditor() -> impl IntoView {
                         <label for=format!("f{n}-kind")>{move || i.t("admin.kind")}</label>
                         <select id=format!("f{n}-kind") prop:value=wire(&kind) on:change=move |ev| {
                             let chosen = event_target_value(&ev);
-                            if let Some(k) = KINDS.into_iter().find(|k| wire(k) == chosen) {
+                            if let Some(k) = FieldKind::ALL.into_iter().find(|k| wire(k) == chosen) {
                                 edit_field(&|d| { d.kind = k; if !k.has_options() { d.options.clear(); } if k != FieldKind::Number { d.min = None; d.max = None; } })
                             }
                         }>
-                            {KINDS.into_iter().map(|k| enum_option("kind", wire(&k))).collect_view()}
+                            {FieldKind::ALL.into_iter().map(|k| enum_option("kind", wire(&k))).collect_view()}
                         </select>
                     </div>
                 </div>
@@ -331,6 +320,79 @@ pub fn TopicEditor() -> impl IntoView {
     }
 }
 
+/// The record a directory page (users, groups) is editing: its id (`None` while new) and the
+/// input, the id typed for a new one, the last save's outcome, and a counter that reloads the list.
+struct Editor<I: Send + Sync + 'static> {
+    editing: RwSignal<Option<(Option<String>, I)>>,
+    new_id: RwSignal<String>,
+    result: RwSignal<Outcome>,
+    reload: RwSignal<u32>,
+}
+
+impl<I: Send + Sync + 'static> Clone for Editor<I> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<I: Send + Sync + 'static> Copy for Editor<I> {}
+
+impl<I: Clone + serde::Serialize + Send + Sync + 'static> Editor<I> {
+    fn new() -> Self {
+        Editor {
+            editing: RwSignal::new(None),
+            new_id: RwSignal::new(String::new()),
+            result: RwSignal::new(Outcome::default()),
+            reload: RwSignal::new(0),
+        }
+    }
+
+    /// Starts editing `input` (of the record `id`, or a new one).
+    fn open(self, id: Option<String>, input: I) {
+        self.result.set(Outcome::default());
+        self.new_id.set(String::new());
+        self.editing.set(Some((id, input)));
+    }
+
+    fn edit(self, f: &dyn Fn(&mut I)) {
+        self.editing.update(|e| {
+            if let Some((_, input)) = e.as_mut() {
+                f(input)
+            }
+        })
+    }
+
+    fn get(self, f: &dyn Fn(&I) -> String) -> String {
+        self.editing.with(|e| e.as_ref().map(|(_, input)| f(input)).unwrap_or_default())
+    }
+
+    /// Creates (POST to `collection`) or replaces (PUT to `collection/{id}`) the record; a saved
+    /// record stays open as stored, and the list reloads.
+    fn save<T: serde::de::DeserializeOwned + 'static>(
+        self,
+        collection: &'static str,
+        set_id: fn(&mut I, String),
+        stored: fn(&T) -> (String, I),
+    ) {
+        let Some((id, mut input)) = self.editing.get_untracked() else { return };
+        spawn_local(async move {
+            let answer = match id {
+                None => {
+                    set_id(&mut input, self.new_id.get_untracked());
+                    api::send::<T>(Method::POST, collection, &input).await
+                }
+                Some(id) => api::send::<T>(Method::PUT, &format!("{collection}/{id}"), &input).await,
+            };
+            if let Ok(record) = &answer {
+                let (id, input) = stored(record);
+                self.editing.set(Some((Some(id), input)));
+                self.reload.update(|n| *n += 1);
+            }
+            self.result.set(outcome(answer));
+        });
+    }
+}
+
 fn user_input(u: &User) -> UserInput {
     UserInput {
         id: None,
@@ -356,16 +418,12 @@ fn optional(v: String) -> Option<String> {
 #[component]
 pub fn Users() -> impl IntoView {
     let i = use_i18n();
-    let reload = RwSignal::new(0u32);
+    let editor = Editor::<UserInput>::new();
     let users = LocalResource::new(move || {
-        reload.track();
+        editor.reload.track();
         api::get::<Items<User>>("/api/users")
     });
     let groups = LocalResource::new(|| api::get::<Items<Group>>("/api/groups"));
-    // The user being edited (`None` id: a new one).
-    let editing = RwSignal::new(None::<(Option<String>, UserInput)>);
-    let new_id = RwSignal::new(String::new());
-    let result = RwSignal::new(Outcome::default());
     let blank = || UserInput {
         id: None,
         version: None,
@@ -381,31 +439,11 @@ pub fn Users() -> impl IntoView {
         active: true,
         password: None,
     };
-    let edit = move |f: &dyn Fn(&mut UserInput)| {
-        editing.update(|e| {
-            if let Some((_, u)) = e.as_mut() {
-                f(u)
-            }
-        })
-    };
-    let get = move |f: &dyn Fn(&UserInput) -> String| editing.with(|e| e.as_ref().map(|(_, u)| f(u)).unwrap_or_default());
+    let edit = move |f: &dyn Fn(&mut UserInput)| editor.edit(f);
+    let get = move |f: &dyn Fn(&UserInput) -> String| editor.get(f);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some((id, mut input)) = editing.get_untracked() else { return };
-        spawn_local(async move {
-            let answer = match id {
-                None => {
-                    input.id = Some(new_id.get_untracked());
-                    api::send::<User>(Method::POST, "/api/users", &input).await
-                }
-                Some(id) => api::send::<User>(Method::PUT, &format!("/api/users/{id}"), &input).await,
-            };
-            if let Ok(u) = &answer {
-                editing.set(Some((Some(u.id.clone()), user_input(u))));
-                reload.update(|n| *n += 1);
-            }
-            result.set(outcome(answer));
-        });
+        editor.save::<User>("/api/users", |input, id| input.id = Some(id), |u| (u.id.clone(), user_input(u)));
     };
     let table = move || {
         users.get().map(|answer| match answer {
@@ -425,10 +463,7 @@ pub fn Users() -> impl IntoView {
                         let id = u.id.clone();
                         view! {
                             <tr>
-                                <td><button type="button" class="link" on:click=move |_| {
-                                    result.set(Outcome::default());
-                                    editing.set(Some((Some(id.clone()), input.clone())))
-                                }>{u.id.clone()}</button></td>
+                                <td><button type="button" class="link" on:click=move |_| editor.open(Some(id.clone()), input.clone())>{u.id.clone()}</button></td>
                                 <td>{u.name.clone()}</td>
                                 <td>{move || i.t(&format!("role.{role}"))}</td>
                                 <td>{u.groups.join(", ")}</td>
@@ -449,7 +484,7 @@ pub fn Users() -> impl IntoView {
                     let id = g.id.clone();
                     let has = {
                         let id = id.clone();
-                        move || editing.with(|e| e.as_ref().is_some_and(|(_, u)| u.groups.contains(&id)))
+                        move || editor.editing.with(|e| e.as_ref().is_some_and(|(_, u)| u.groups.contains(&id)))
                     };
                     view! {
                         <label class="choice">
@@ -465,12 +500,12 @@ pub fn Users() -> impl IntoView {
         })
     };
     let form = move || {
-        editing.with(|e| e.as_ref().map(|(id, _)| id.clone())).map(|id| {
+        editor.editing.with(|e| e.as_ref().map(|(id, _)| id.clone())).map(|id| {
             let creating = id.is_none();
             view! {
                 <form class="card" on:submit=save>
                     <h2>{move || if creating { i.t("admin.new_user").to_string() } else { format!("{}: {}", i.t("admin.user"), id.clone().unwrap_or_default()) }}</h2>
-                    {creating.then(|| text_input(i, "user-id".into(), "admin.id", move || new_id.get(), move |v| new_id.set(v)))}
+                    {creating.then(|| text_input(i, "user-id".into(), "admin.id", move || editor.new_id.get(), move |v| editor.new_id.set(v)))}
                     <div class="row">
                         {text_input(i, "user-name".into(), "admin.name", move || get(&|u| u.name.clone()), move |v| edit(&|u| u.name = v.clone()))}
                         {text_input(i, "user-email".into(), "admin.email", move || get(&|u| u.email.clone()), move |v| edit(&|u| u.email = v.clone()))}
@@ -488,9 +523,9 @@ pub fn Users() -> impl IntoView {
                             <label for="user-role">{move || i.t("admin.role")}</label>
                             <select id="user-role" prop:value=move || get(&|u| wire(&u.role)) on:change=move |ev| {
                                 let chosen = event_target_value(&ev);
-                                if let Some(r) = [Role::Requester, Role::Agent, Role::Admin].into_iter().find(|r| wire(r) == chosen) { edit(&|u| u.role = r) }
+                                if let Some(r) = Role::PEOPLE.into_iter().find(|r| wire(r) == chosen) { edit(&|u| u.role = r) }
                             }>
-                                {[Role::Requester, Role::Agent, Role::Admin].into_iter().map(|r| enum_option("role", wire(&r))).collect_view()}
+                                {Role::PEOPLE.into_iter().map(|r| enum_option("role", wire(&r))).collect_view()}
                             </select>
                         </div>
                         <div class="field">
@@ -506,7 +541,7 @@ pub fn Users() -> impl IntoView {
                     </div>
                     <fieldset><legend>{move || i.t("nav.groups")}</legend>{group_choices}</fieldset>
                     <label class="choice">
-                        <input type="checkbox" prop:checked=move || editing.with(|e| e.as_ref().is_some_and(|(_, u)| u.active))
+                        <input type="checkbox" prop:checked=move || editor.editing.with(|e| e.as_ref().is_some_and(|(_, u)| u.active))
                             on:change=move |ev| { let on = event_target_checked(&ev); edit(&|u| u.active = on) }/>
                         {move || i.t("admin.active")}
                     </label>
@@ -516,7 +551,7 @@ pub fn Users() -> impl IntoView {
                             prop:value=move || get(&|u| u.password.clone().unwrap_or_default())
                             on:input=move |ev| { let v = event_target_value(&ev); edit(&|u| u.password = optional(v.clone())) }/>
                     </div>
-                    <OutcomeView outcome=result/>
+                    <OutcomeView outcome=editor.result/>
                     <button type="submit" class="primary">{move || i.t("common.save")}</button>
                 </form>
             }
@@ -526,11 +561,7 @@ pub fn Users() -> impl IntoView {
         <section>
             <div class="title-row">
                 <h1>{move || i.t("nav.users")}</h1>
-                <button type="button" class="primary" on:click=move |_| {
-                    result.set(Outcome::default());
-                    new_id.set(String::new());
-                    editing.set(Some((None, blank())))
-                }>{move || i.t("admin.new_user")}</button>
+                <button type="button" class="primary" on:click=move |_| editor.open(None, blank())>{move || i.t("admin.new_user")}</button>
             </div>
             {form}
             {move || table().unwrap_or_else(|| view! { <Loading/> }.into_any())}
@@ -538,45 +569,23 @@ pub fn Users() -> impl IntoView {
     }
 }
 
+fn group_input(g: &Group) -> GroupInput {
+    GroupInput { id: None, version: Some(g.version), name: g.name.clone(), description: g.description.clone() }
+}
+
 #[component]
 pub fn Groups() -> impl IntoView {
     let i = use_i18n();
-    let reload = RwSignal::new(0u32);
+    let editor = Editor::<GroupInput>::new();
     let groups = LocalResource::new(move || {
-        reload.track();
+        editor.reload.track();
         api::get::<Items<Group>>("/api/groups")
     });
-    let editing = RwSignal::new(None::<(Option<String>, GroupInput)>);
-    let new_id = RwSignal::new(String::new());
-    let result = RwSignal::new(Outcome::default());
-    let edit = move |f: &dyn Fn(&mut GroupInput)| {
-        editing.update(|e| {
-            if let Some((_, g)) = e.as_mut() {
-                f(g)
-            }
-        })
-    };
-    let get = move |f: &dyn Fn(&GroupInput) -> String| editing.with(|e| e.as_ref().map(|(_, g)| f(g)).unwrap_or_default());
+    let edit = move |f: &dyn Fn(&mut GroupInput)| editor.edit(f);
+    let get = move |f: &dyn Fn(&GroupInput) -> String| editor.get(f);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some((id, mut input)) = editing.get_untracked() else { return };
-        spawn_local(async move {
-            let answer = match id {
-                None => {
-                    input.id = Some(new_id.get_untracked());
-                    api::send::<Group>(Method::POST, "/api/groups", &input).await
-                }
-                Some(id) => api::send::<Group>(Method::PUT, &format!("/api/groups/{id}"), &input).await,
-            };
-            if let Ok(g) = &answer {
-                editing.set(Some((
-                    Some(g.id.clone()),
-                    GroupInput { id: None, version: Some(g.version), name: g.name.clone(), description: g.description.clone() },
-                )));
-                reload.update(|n| *n += 1);
-            }
-            result.set(outcome(answer));
-        });
+        editor.save::<Group>("/api/groups", |input, id| input.id = Some(id), |g| (g.id.clone(), group_input(g)));
     };
     let table = move || {
         groups.get().map(|answer| match answer {
@@ -585,14 +594,11 @@ pub fn Groups() -> impl IntoView {
                 <table>
                     <thead><tr><th scope="col">{move || i.t("admin.id")}</th><th scope="col">{move || i.t("admin.name")}</th></tr></thead>
                     <tbody>{list.items.into_iter().map(|g| {
-                        let input = GroupInput { id: None, version: Some(g.version), name: g.name.clone(), description: g.description.clone() };
+                        let input = group_input(&g);
                         let id = g.id.clone();
                         view! {
                             <tr>
-                                <td><button type="button" class="link" on:click=move |_| {
-                                    result.set(Outcome::default());
-                                    editing.set(Some((Some(id.clone()), input.clone())))
-                                }>{g.id.clone()}</button></td>
+                                <td><button type="button" class="link" on:click=move |_| editor.open(Some(id.clone()), input.clone())>{g.id.clone()}</button></td>
                                 <td>{g.name.clone()}</td>
                             </tr>
                         }
@@ -603,12 +609,12 @@ pub fn Groups() -> impl IntoView {
         })
     };
     let form = move || {
-        editing.with(|e| e.as_ref().map(|(id, _)| id.is_none())).map(|creating| view! {
+        editor.editing.with(|e| e.as_ref().map(|(id, _)| id.is_none())).map(|creating| view! {
             <form class="card" on:submit=save>
-                {creating.then(|| text_input(i, "group-id".into(), "admin.id", move || new_id.get(), move |v| new_id.set(v)))}
+                {creating.then(|| text_input(i, "group-id".into(), "admin.id", move || editor.new_id.get(), move |v| editor.new_id.set(v)))}
                 {text_input(i, "group-name".into(), "admin.name", move || get(&|g| g.name.clone()), move |v| edit(&|g| g.name = v.clone()))}
                 {text_input(i, "group-description".into(), "admin.description", move || get(&|g| g.description.clone().unwrap_or_default()), move |v| edit(&|g| g.description = optional(v.clone())))}
-                <OutcomeView outcome=result/>
+                <OutcomeView outcome=editor.result/>
                 <button type="submit" class="primary">{move || i.t("common.save")}</button>
             </form>
         })
@@ -617,11 +623,8 @@ pub fn Groups() -> impl IntoView {
         <section>
             <div class="title-row">
                 <h1>{move || i.t("nav.groups")}</h1>
-                <button type="button" class="primary" on:click=move |_| {
-                    result.set(Outcome::default());
-                    new_id.set(String::new());
-                    editing.set(Some((None, GroupInput { id: None, version: None, name: String::new(), description: None })))
-                }>{move || i.t("admin.new_group")}</button>
+                <button type="button" class="primary"
+                    on:click=move |_| editor.open(None, GroupInput { id: None, version: None, name: String::new(), description: None })>{move || i.t("admin.new_group")}</button>
             </div>
             {form}
             {move || table().unwrap_or_else(|| view! { <Loading/> }.into_any())}

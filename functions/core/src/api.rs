@@ -88,6 +88,15 @@ pub struct Me {
     pub user: Option<crate::user::User>,
 }
 
+/// What people may change about their own account. Members left out stay as they are.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MyPreferences {
+    /// The language of the UI and of the notifications one gets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<crate::user::Language>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TicketPage {
     pub items: Vec<Ticket>,

@@ -25,6 +25,17 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
+    pub const ALL: [FieldKind; 8] = [
+        FieldKind::Text,
+        FieldKind::Multiline,
+        FieldKind::Number,
+        FieldKind::Select,
+        FieldKind::MultiSelect,
+        FieldKind::Checkbox,
+        FieldKind::Date,
+        FieldKind::AssetTag,
+    ];
+
     pub fn has_options(self) -> bool {
         matches!(self, FieldKind::Select | FieldKind::MultiSelect)
     }

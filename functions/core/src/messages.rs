@@ -540,7 +540,7 @@ mod tests {
         needed.extend(Priority::ALL.iter().map(|p| format!("priority.{}", wire(p))));
         needed.extend(ErrorCode::ALL.iter().map(|c| format!("error.{}", wire(c))));
         needed.extend([Channel::Web, Channel::Email, Channel::Phone, Channel::Api].iter().map(|c| format!("channel.{}", wire(c))));
-        needed.extend([Role::Requester, Role::Agent, Role::Admin, Role::System].iter().map(|r| format!("role.{}", wire(r))));
+        needed.extend(Role::PEOPLE.iter().chain([&Role::System]).map(|r| format!("role.{}", wire(r))));
         needed.extend(
             [TargetKind::FirstResponse, TargetKind::NextResponse, TargetKind::Resolution, TargetKind::Deadline]
                 .iter()
@@ -549,20 +549,7 @@ mod tests {
         needed.extend(
             [ClockState::Running, ClockState::Paused, ClockState::Met, ClockState::Breached].iter().map(|c| format!("clock.{}", wire(c))),
         );
-        needed.extend(
-            [
-                FieldKind::Text,
-                FieldKind::Multiline,
-                FieldKind::Number,
-                FieldKind::Select,
-                FieldKind::MultiSelect,
-                FieldKind::Checkbox,
-                FieldKind::Date,
-                FieldKind::AssetTag,
-            ]
-            .iter()
-            .map(|k| format!("kind.{}", wire(k))),
-        );
+        needed.extend(FieldKind::ALL.iter().map(|k| format!("kind.{}", wire(k))));
         needed.extend(
             [
                 FieldErrorCode::Required,

@@ -16,6 +16,9 @@ pub enum Role {
 }
 
 impl Role {
+    /// The roles a person's account can have (`System` is the helpdesk itself).
+    pub const PEOPLE: [Role; 3] = [Role::Requester, Role::Agent, Role::Admin];
+
     pub fn is_staff(self) -> bool {
         matches!(self, Role::Agent | Role::Admin | Role::System)
     }

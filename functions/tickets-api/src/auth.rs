@@ -7,7 +7,7 @@ use crate::session::{self, SessionKeys};
 use crate::{Reply, json, store_error};
 use chrono::{DateTime, Timelike, Utc};
 use helpdesk_aws::Directory;
-use helpdesk_core::api::{Me, parse_body};
+use helpdesk_core::api::{Me, MyPreferences, parse_body};
 use helpdesk_core::user::{AccountSource, User, is_user_id};
 use helpdesk_core::{Actor, ApiError, ErrorCode, Role};
 use lambda_http::Request;
@@ -117,6 +117,18 @@ pub async fn logout<D: Directory>(directory: &D, sessions: Option<&SessionKeys>,
         Some(keys) => with_cookies(response, keys.cleared_cookies()),
         None => Ok(response),
     }
+}
+
+/// Changes the caller's own preferences; answers like `me`, with the stored profile.
+pub async fn update_me<D: Directory>(directory: &D, actor: &Actor, body: &[u8]) -> Reply {
+    let preferences: MyPreferences = parse_body(body)?;
+    let (mut user, hash) = directory.get_user(&actor.id).await.map_err(store_error)?.ok_or_else(|| crate::not_found("user"))?;
+    if let Some(language) = preferences.language {
+        user.language = language;
+    }
+    user.version += 1;
+    directory.put_user(&user, hash.as_deref()).await.map_err(store_error)?;
+    json(StatusCode::OK, &Me { id: user.id.clone(), role: user.role, groups: user.groups.clone(), user: Some(user) })
 }
 
 pub async fn me<D: Directory>(directory: &D, actor: &Actor) -> Reply {

@@ -94,6 +94,7 @@ async fn dispatch<S: TicketStore + Directory>(app: &App<S>, req: &Request) -> Re
         Route::Health | Route::OpenApi | Route::Login => unreachable!("answered above"),
         Route::Logout => auth::logout(store, app.sessions.as_ref(), &actor, req).await,
         Route::Me => auth::me(store, &actor).await,
+        Route::UpdateMe => auth::update_me(store, &actor, body).await,
         Route::ListUsers => admin::list_users(store, &actor).await,
         Route::CreateUser => admin::create_user(store, &actor, body).await,
         Route::GetUser => admin::get_user(store, &actor, &id).await,
