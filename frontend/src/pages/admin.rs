@@ -314,7 +314,11 @@ pub fn TopicEditor() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{move || if creating { i.t("admin.new_topic").to_string() } else { format!("{}: {}", i.t("admin.topic"), params.with(|p| p.get("id").unwrap_or_default())) }}</h1>
-            {move || load_failure.get().map(|f| view! { <ErrorBox failure=f/> })}
+            {move || match load_failure.get() {
+                Some(f) => view! { <ErrorBox failure=f/> }.into_any(),
+                None if draft.with(Option::is_none) => view! { <Loading/> }.into_any(),
+                None => ().into_any(),
+            }}
             {form}
         </section>
     }

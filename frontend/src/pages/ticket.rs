@@ -304,7 +304,9 @@ fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
 #[component]
 fn RequesterControls(page: Page, allowed: Vec<Status>) -> impl IntoView {
     let i = use_i18n();
-    let buttons = allowed.into_iter().filter(|s| matches!(s, Status::Reopened | Status::Closed | Status::Resolved)).map(|status| {
+    let offered: Vec<Status> = allowed.into_iter().filter(|s| matches!(s, Status::Reopened | Status::Closed | Status::Resolved)).collect();
+    let any = !offered.is_empty();
+    let buttons = offered.into_iter().map(|status| {
         let name = wire(&status);
         let change = move |_| {
             page.write(
@@ -316,7 +318,7 @@ fn RequesterControls(page: Page, allowed: Vec<Status>) -> impl IntoView {
         };
         view! { <button type="button" on:click=change disabled=page.busy>{move || i.t(&format!("action.{name}"))}</button> }
     });
-    view! { <div class="actions">{buttons.collect_view()}</div> }
+    any.then(|| view! { <div class="actions">{buttons.collect_view()}</div> })
 }
 
 #[component]
