@@ -1,11 +1,10 @@
 //! The shell: who is signed in, the language, the navigation and the routes.
 
 use crate::api;
-use crate::components::Loading;
+use crate::components::{Loading, language_of, language_options};
 use crate::i18n::{I18n, remembered, use_i18n};
 use crate::pages::{admin, login::Login, new_ticket::NewTicket, queue::Queue, ticket::TicketPage, tickets::MyTickets};
 use helpdesk_core::api::Me;
-use helpdesk_core::user::Language;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{A, Redirect, Route, Router, Routes};
@@ -158,11 +157,10 @@ fn Header() -> impl IntoView {
             <label class="language">
                 <span class="sr-only">{move || i.t("nav.language")}</span>
                 <select id="language" prop:value=move || crate::i18n::wire(&i.lang.get()) on:change=move |ev| {
-                    let language = if event_target_value(&ev) == "ru" { Language::Ru } else { Language::En };
+                    let language = language_of(&event_target_value(&ev));
                     i.choose(language, session.me.with(Option::is_some));
                 }>
-                    <option value="en">"English"</option>
-                    <option value="ru">"Русский"</option>
+                    {language_options()}
                 </select>
             </label>
         </header>

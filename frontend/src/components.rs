@@ -4,6 +4,7 @@ use crate::api::Failure;
 use crate::i18n::{use_i18n, wire};
 use helpdesk_core::FieldError;
 use helpdesk_core::form::{FieldDef, FieldKind, FieldValues};
+use helpdesk_core::user::Language;
 use helpdesk_core::{Priority, Status};
 use leptos::prelude::*;
 use serde_json::Value;
@@ -256,4 +257,14 @@ pub fn enum_option(prefix: &'static str, value: String) -> impl IntoView {
     let i = use_i18n();
     let key = format!("{prefix}.{value}");
     view! { <option value=value>{move || i.t(&key)}</option> }
+}
+
+/// The `<option>`s of a language picker: each language named in itself.
+pub fn language_options() -> impl IntoView {
+    Language::ALL.map(|l| view! { <option value=wire(&l)>{helpdesk_core::messages::language_name(l)}</option> }).into_iter().collect_view()
+}
+
+/// The language an `<option>` value names (`en`, `ru`).
+pub fn language_of(value: &str) -> Language {
+    Language::ALL.into_iter().find(|l| wire(l) == value).unwrap_or_default()
 }

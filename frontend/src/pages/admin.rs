@@ -1,7 +1,7 @@
 //! Admin pages: topics and their forms, users, groups.
 
 use crate::api::{self, Failure};
-use crate::components::{ErrorBox, Loading, enum_option};
+use crate::components::{ErrorBox, Loading, enum_option, language_of, language_options};
 use crate::i18n::{I18n, use_i18n, wire};
 use gloo_net::http::Method;
 use helpdesk_core::api::{Items, TopicList};
@@ -535,11 +535,10 @@ pub fn Users() -> impl IntoView {
                         <div class="field">
                             <label for="user-language">{move || i.t("nav.language")}</label>
                             <select id="user-language" prop:value=move || get(&|u| wire(&u.language)) on:change=move |ev| {
-                                let language = if event_target_value(&ev) == "ru" { Language::Ru } else { Language::En };
+                                let language = language_of(&event_target_value(&ev));
                                 edit(&|u| u.language = language)
                             }>
-                                <option value="en">"English"</option>
-                                <option value="ru">"Русский"</option>
+                                {language_options()}
                             </select>
                         </div>
                     </div>

@@ -16,6 +16,14 @@ pub fn language_code(language: Language) -> &'static str {
     }
 }
 
+/// A language's name in itself, as language pickers show it whatever the UI's language.
+pub fn language_name(language: Language) -> &'static str {
+    match language {
+        Language::En => "English",
+        Language::Ru => "Русский",
+    }
+}
+
 fn catalogue(language: Language) -> &'static [(&'static str, &'static str)] {
     match language {
         Language::En => EN,
@@ -481,7 +489,7 @@ mod tests {
     use serde::Serialize;
     use std::collections::BTreeSet;
 
-    const LANGUAGES: [Language; 2] = [Language::En, Language::Ru];
+    const LANGUAGES: [Language; 2] = Language::ALL;
 
     fn wire<T: Serialize>(v: &T) -> String {
         serde_json::to_value(v).unwrap().as_str().unwrap().to_string()

@@ -14,6 +14,10 @@ pub enum Language {
     Ru,
 }
 
+impl Language {
+    pub const ALL: [Language; 2] = [Language::En, Language::Ru];
+}
+
 /// Where the account's password is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
