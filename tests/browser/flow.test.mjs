@@ -2,7 +2,8 @@
 // (scripts/browser-test starts it with fresh demo data and sets HELPDESK_URL):
 // a requester files a ticket with topic-specific fields, an agent finds it in the queue and
 // replies (and adds an internal note the requester must not see), the requester sees the reply,
-// a stale write shows the conflict message, an agent logs a call, an admin adds a topic, and
+// a stale write shows the conflict message, the requester reopens the resolved ticket, an agent
+// logs a call, an admin adds a topic, and
 // switching to Russian changes the UI and is remembered. Screenshots of each step go to
 // tests/artifacts/browser/.
 
@@ -164,6 +165,19 @@ test('a change based on an old version says so and offers a reload', async () =>
   assert.equal(await page.getByText('Someone changed this ticket meanwhile').count(), 0);
 });
 
+test('the agent resolves it and the requester reopens it', async () => {
+  const page = state.ivan;
+  await page.getByLabel('Status').selectOption('resolved');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText('Status: Open → Resolved').waitFor();
+  const anna = state.anna;
+  await anna.reload();
+  await anna.locator('.title-row .badge').filter({ hasText: 'Resolved' }).waitFor();
+  await anna.getByRole('button', { name: 'Reopen' }).click();
+  await anna.locator('.title-row .badge').filter({ hasText: 'Reopened' }).waitFor();
+  await shot(anna, '07-requester-reopened');
+});
+
 test('an agent logs a call for a caller', async () => {
   const page = state.ivan;
   await page.getByRole('link', { name: 'Log a call' }).click();
@@ -177,7 +191,7 @@ test('an agent logs a call for a caller', async () => {
   await page.getByRole('button', { name: 'Log the call' }).click();
   // Access requests go to the identity team's queue, which Ivan does not work: he is told where.
   await page.getByText(/HD-\d+ was logged and sent to the identity queue/).waitFor();
-  await shot(page, '07-agent-logged-call');
+  await shot(page, '08-agent-logged-call');
   // A printer call stays in his queue: he lands on the new ticket.
   await page.getByLabel('Caller').selectOption('maria.garcia');
   await page.getByLabel('Topic').selectOption('printer');
@@ -189,7 +203,7 @@ test('an agent logs a call for a caller', async () => {
   await page.waitForURL(/\/tickets\/HD-\d+$/);
   await page.getByText('Ticket created (phone)').waitFor();
   await page.locator('.details').getByText('maria.garcia').waitFor();
-  await shot(page, '08-agent-logged-call-ticket');
+  await shot(page, '09-agent-logged-call-ticket');
 });
 
 test('an admin adds a topic with a choice field, and requesters can use it', async () => {
@@ -214,7 +228,7 @@ test('an admin adds a topic with a choice field, and requesters can use it', asy
   await admin.getByLabel('Name (English)').fill('Door badge or key card');
   await admin.getByRole('button', { name: 'Save' }).click();
   await admin.getByText('Saved.').waitFor();
-  await shot(admin, '09-admin-topic');
+  await shot(admin, '10-admin-topic');
   await admin.context().close();
 
   const page = state.anna;
@@ -231,13 +245,13 @@ test('switching to Russian changes the UI and is remembered in the profile', asy
   await page.getByRole('heading', { name: 'Мои заявки' }).waitFor();
   await page.getByRole('link', { name: 'Новая заявка' }).first().waitFor();
   await page.getByText(/\d+ заяв(ка|ки|ок) на странице/).waitFor();
-  await shot(page, '10-requester-russian');
+  await shot(page, '11-requester-russian');
   await page.reload();
   await page.getByRole('heading', { name: 'Мои заявки' }).waitFor();
   // The call logged for him shows its form values in Russian.
   await page.getByRole('link', { name: /^HD-/ }).first().click();
   await page.getByText('Чтение', { exact: true }).waitFor();
-  await shot(page, '11-requester-ticket-russian');
+  await shot(page, '12-requester-ticket-russian');
   // The choice is his profile's: it follows him to another browser.
   const elsewhere = await signIn('john.smith');
   await elsewhere.getByRole('heading', { name: 'Мои заявки' }).waitFor();
