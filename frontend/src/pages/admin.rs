@@ -67,6 +67,17 @@ fn text_input(
     }
 }
 
+/// Changes a field's kind, dropping what the new kind does not take (options, bounds).
+fn set_kind(field: &mut FieldDef, kind: FieldKind) {
+    field.kind = kind;
+    if !kind.has_options() {
+        field.options.clear();
+    }
+    if kind != FieldKind::Number {
+        (field.min, field.max) = (None, None);
+    }
+}
+
 /// Sets one language of a text; blank removes that language.
 fn set_lang(text: &mut LocalizedText, lang: &str, value: String) {
     if value.trim().is_empty() {
@@ -243,7 +254,7 @@ pub fn TopicEditor() -> impl IntoView {
                         <select id=format!("f{n}-kind") prop:value=wire(&kind) on:change=move |ev| {
                             let chosen = event_target_value(&ev);
                             if let Some(k) = FieldKind::ALL.into_iter().find(|k| wire(k) == chosen) {
-                                edit_field(&|d| { d.kind = k; if !k.has_options() { d.options.clear(); } if k != FieldKind::Number { d.min = None; d.max = None; } })
+                                edit_field(&|d| set_kind(d, k))
                             }
                         }>
                             {FieldKind::ALL.into_iter().map(|k| enum_option("kind", wire(&k))).collect_view()}

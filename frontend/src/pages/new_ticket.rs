@@ -77,7 +77,9 @@ pub fn NewTicket(call: bool) -> impl IntoView {
                 Ok(view) if !session.may_see(&view.ticket) => {
                     logged.set(Some((view.ticket.number.to_string(), view.ticket.group.clone())));
                     chosen.set(None);
-                    (subject.set(String::new()), description.set(String::new()), requester.set(String::new()));
+                    subject.set(String::new());
+                    description.set(String::new());
+                    requester.set(String::new());
                 }
                 Ok(view) => navigate(&format!("/tickets/{}", view.ticket.number), Default::default()),
                 Err(Failure::Api(e)) if e.code == ErrorCode::ValidationFailed => {

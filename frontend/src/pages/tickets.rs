@@ -38,8 +38,8 @@ impl SortBy {
 
     fn sort(self, items: &mut [Ticket]) {
         match self {
-            SortBy::Updated => items.sort_by(|a, b| b.updated_at.cmp(&a.updated_at)),
-            SortBy::Created => items.sort_by(|a, b| b.created_at.cmp(&a.created_at)),
+            SortBy::Updated => items.sort_by_key(|t| std::cmp::Reverse(t.updated_at)),
+            SortBy::Created => items.sort_by_key(|t| std::cmp::Reverse(t.created_at)),
             SortBy::Priority => items.sort_by(|a, b| b.priority.cmp(&a.priority).then(b.updated_at.cmp(&a.updated_at))),
             SortBy::Status => items.sort_by_key(|t| (t.status.queue_rank(), std::cmp::Reverse(t.updated_at))),
         }
