@@ -30,11 +30,7 @@ impl Session {
     pub fn may_see(self, ticket: &helpdesk_core::Ticket) -> bool {
         self.me.with(|m| {
             m.as_ref().is_some_and(|m| {
-                helpdesk_core::permissions::allows(
-                    &helpdesk_core::Actor::new(&m.id, m.role).in_groups(&m.groups.iter().map(String::as_str).collect::<Vec<_>>()),
-                    helpdesk_core::Action::ViewTicket,
-                    helpdesk_core::Resource::Ticket(ticket),
-                )
+                helpdesk_core::permissions::allows(&m.actor(), helpdesk_core::Action::ViewTicket, helpdesk_core::Resource::Ticket(ticket))
             })
         })
     }
@@ -156,7 +152,7 @@ fn Header() -> impl IntoView {
             {links}
             <label class="language">
                 <span class="sr-only">{move || i.t("nav.language")}</span>
-                <select id="language" prop:value=move || crate::i18n::wire(&i.lang.get()) on:change=move |ev| {
+                <select id="language" prop:value=move || i.code() on:change=move |ev| {
                     let language = language_of(&event_target_value(&ev));
                     i.choose(language, session.me.with(Option::is_some));
                 }>

@@ -3,7 +3,9 @@
 use crate::api::Failure;
 use crate::i18n::{use_i18n, wire};
 use helpdesk_core::FieldError;
-use helpdesk_core::form::{FieldDef, FieldKind, FieldValues};
+use helpdesk_core::commands::FIELD_ERROR_PREFIX;
+use helpdesk_core::form::{FieldDef, FieldKind};
+use helpdesk_core::messages::{language_code, language_from_code, language_name};
 use helpdesk_core::user::Language;
 use helpdesk_core::{Priority, Status};
 use leptos::prelude::*;
@@ -30,20 +32,22 @@ pub fn ErrorBox(failure: Failure, #[prop(optional, into)] retry: Option<Callback
     }
 }
 
+/// A badge for an enum value: styled by `prefix-value`, labelled by the catalogue's `prefix.value`.
+fn badge(prefix: &'static str, value: String) -> impl IntoView {
+    let i = use_i18n();
+    let class = format!("badge {prefix}-{value}");
+    let key = format!("{prefix}.{value}");
+    view! { <span class=class>{move || i.t(&key)}</span> }
+}
+
 #[component]
 pub fn StatusBadge(status: Status) -> impl IntoView {
-    let i = use_i18n();
-    let name = wire(&status);
-    let class = format!("badge status-{name}");
-    view! { <span class=class>{move || i.t(&format!("status.{name}"))}</span> }
+    badge("status", wire(&status))
 }
 
 #[component]
 pub fn PriorityBadge(priority: Priority) -> impl IntoView {
-    let i = use_i18n();
-    let name = wire(&priority);
-    let class = format!("badge priority-{name}");
-    view! { <span class=class>{move || i.t(&format!("priority.{name}"))}</span> }
+    badge("priority", wire(&priority))
 }
 
 /// Field errors by the field they name (`subject`, `fields.model`, …).
@@ -76,7 +80,7 @@ pub fn FieldMessage(errors: Errors, name: String) -> impl IntoView {
 pub fn FieldInput(def: FieldDef, values: RwSignal<BTreeMap<String, Value>>, errors: Errors) -> impl IntoView {
     let i = use_i18n();
     let key = def.key.clone();
-    let name = format!("fields.{key}");
+    let name = format!("{FIELD_ERROR_PREFIX}{key}");
     let id = format!("field-{key}");
     let error_id = format!("{name}-error");
     let invalid = {
@@ -247,11 +251,6 @@ pub fn value_text(def: Option<&FieldDef>, value: &Value, lang_code: &str, yes: &
     }
 }
 
-/// Raw form values from stored ones, to prefill an edit form.
-pub fn raw_values(values: &FieldValues) -> BTreeMap<String, Value> {
-    values.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()
-}
-
 /// An `<option>` for an enum value, labelled from the catalogue entry `prefix.value`.
 pub fn enum_option(prefix: &'static str, value: String) -> impl IntoView {
     let i = use_i18n();
@@ -261,10 +260,10 @@ pub fn enum_option(prefix: &'static str, value: String) -> impl IntoView {
 
 /// The `<option>`s of a language picker: each language named in itself.
 pub fn language_options() -> impl IntoView {
-    Language::ALL.map(|l| view! { <option value=wire(&l)>{helpdesk_core::messages::language_name(l)}</option> }).into_iter().collect_view()
+    Language::ALL.map(|l| view! { <option value=language_code(l)>{language_name(l)}</option> }).into_iter().collect_view()
 }
 
 /// The language an `<option>` value names (`en`, `ru`).
 pub fn language_of(value: &str) -> Language {
-    Language::ALL.into_iter().find(|l| wire(l) == value).unwrap_or_default()
+    language_from_code(value).unwrap_or_default()
 }

@@ -35,8 +35,7 @@ const STORAGE_KEY: &str = "helpdesk.language";
 
 /// The language last chosen in this browser, for the page before sign-in.
 pub fn remembered() -> Option<Language> {
-    let stored = storage()?.get_item(STORAGE_KEY).ok()??;
-    serde_json::from_value(serde_json::Value::String(stored)).ok()
+    messages::language_from_code(&storage()?.get_item(STORAGE_KEY).ok()??)
 }
 
 impl I18n {
@@ -63,7 +62,7 @@ impl I18n {
     pub fn choose(self, language: Language, signed_in: bool) {
         self.lang.set(language);
         if let Some(storage) = storage() {
-            let _ = storage.set_item(STORAGE_KEY, &wire(&language));
+            let _ = storage.set_item(STORAGE_KEY, messages::language_code(language));
         }
         if signed_in {
             let preferences = helpdesk_core::api::MyPreferences { language: Some(language) };

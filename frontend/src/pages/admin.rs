@@ -545,7 +545,7 @@ pub fn Users() -> impl IntoView {
                         </div>
                         <div class="field">
                             <label for="user-language">{move || i.t("nav.language")}</label>
-                            <select id="user-language" prop:value=move || get(&|u| wire(&u.language)) on:change=move |ev| {
+                            <select id="user-language" prop:value=move || get(&|u| helpdesk_core::messages::language_code(u.language).to_string()) on:change=move |ev| {
                                 let language = language_of(&event_target_value(&ev));
                                 edit(&|u| u.language = language)
                             }>

@@ -4,9 +4,7 @@
 
 use crate::api::{self, Failure};
 use crate::app::use_session;
-use crate::components::{
-    ErrorBox, Errors, FieldInput, Loading, PriorityBadge, StatusBadge, enum_option, errors_by_field, raw_values, value_text,
-};
+use crate::components::{ErrorBox, Errors, FieldInput, Loading, PriorityBadge, StatusBadge, enum_option, errors_by_field, value_text};
 use crate::i18n::{I18n, use_i18n, wire};
 use crate::pages::new_ticket::focus_first;
 use gloo_net::http::Method;
@@ -67,6 +65,14 @@ impl Page {
     }
 }
 
+/// The people and groups staff assign tickets to: fetched once per ticket page, not again after
+/// every write re-renders the controls.
+#[derive(Clone, Copy)]
+struct Directory {
+    people: LocalResource<Result<Items<User>, Failure>>,
+    groups: LocalResource<Result<Items<Group>, Failure>>,
+}
+
 #[component]
 pub fn TicketPage() -> impl IntoView {
     let i = use_i18n();
@@ -93,6 +99,10 @@ pub fn TicketPage() -> impl IntoView {
         load();
     });
     let staff = session.is_staff();
+    let directory = staff.then(|| Directory {
+        people: LocalResource::new(|| api::get::<Items<User>>("/api/users")),
+        groups: LocalResource::new(|| api::get::<Items<Group>>("/api/groups")),
+    });
     let body = move || {
         page.view.get().map(|answer| match answer {
             Err(f) => view! { <ErrorBox failure=f retry=Callback::new(move |_| load())/> }.into_any(),
@@ -119,10 +129,9 @@ pub fn TicketPage() -> impl IntoView {
                         <aside>
                             <Details ticket=ticket.clone() topic=topic_now.clone()/>
                             {v.sla.clone().map(|sla| view! { <SlaBox sla=sla/> })}
-                            {if staff {
-                                view! { <StaffControls page=page view=v.clone() topic=topic_now/> }.into_any()
-                            } else {
-                                view! { <RequesterControls page=page allowed=v.allowed_statuses.clone()/> }.into_any()
+                            {match directory {
+                                Some(directory) => view! { <StaffControls page=page view=v.clone() topic=topic_now directory=directory/> }.into_any(),
+                                None => view! { <RequesterControls page=page allowed=v.allowed_statuses.clone()/> }.into_any(),
                             }}
                         </aside>
                     </div>
@@ -137,8 +146,7 @@ pub fn TicketPage() -> impl IntoView {
 #[component]
 fn Details(ticket: Ticket, topic: Option<Topic>) -> impl IntoView {
     let i = use_i18n();
-    let topic_name = topic.as_ref().map_or(ticket.topic.clone(), |t| t.name.get("en").to_string());
-    let topic_for_name = topic.clone();
+    let (topic_id, topic_name) = (ticket.topic.clone(), topic.as_ref().map(|t| t.name.clone()));
     // In the form's order; values of fields the topic no longer has come last, by key.
     let position = |key: &str| topic.as_ref().and_then(|t| t.fields.iter().position(|f| f.key == key)).unwrap_or(usize::MAX);
     let mut fields: Vec<(String, Value, Option<helpdesk_core::form::FieldDef>)> = ticket
@@ -150,7 +158,7 @@ fn Details(ticket: Ticket, topic: Option<Topic>) -> impl IntoView {
     view! {
         <dl class="details">
             <dt>{move || i.t("ticket.topic")}</dt>
-            <dd>{move || topic_for_name.as_ref().map_or(topic_name.clone(), |t| i.local(&t.name))}</dd>
+            <dd>{move || topic_name.as_ref().map_or(topic_id.clone(), |name| i.local(name))}</dd>
             <dt>{move || i.t("ticket.priority")}</dt>
             <dd><PriorityBadge priority=ticket.priority/></dd>
             <dt>{move || i.t("ticket.requester")}</dt>
@@ -322,7 +330,7 @@ fn RequesterControls(page: Page, allowed: Vec<Status>) -> impl IntoView {
 }
 
 #[component]
-fn StaffControls(page: Page, view: TicketView, topic: Option<Topic>) -> impl IntoView {
+fn StaffControls(page: Page, view: TicketView, topic: Option<Topic>, directory: Directory) -> impl IntoView {
     let i = use_i18n();
     let session = use_session();
     let ticket = view.ticket.clone();
@@ -330,8 +338,7 @@ fn StaffControls(page: Page, view: TicketView, topic: Option<Topic>) -> impl Int
     let priority = RwSignal::new(wire(&ticket.priority));
     let assignee = RwSignal::new(ticket.assignee.clone().unwrap_or_default());
     let group = RwSignal::new(ticket.group.clone());
-    let people = LocalResource::new(|| api::get::<Items<User>>("/api/users"));
-    let groups = LocalResource::new(|| api::get::<Items<Group>>("/api/groups"));
+    let Directory { people, groups } = directory;
     let me = session.id();
     let original = ticket.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -430,17 +437,13 @@ fn StaffControls(page: Page, view: TicketView, topic: Option<Topic>) -> impl Int
 #[component]
 fn FieldEditor(page: Page, topic: Topic, ticket: Ticket) -> impl IntoView {
     let i = use_i18n();
-    let values = RwSignal::new(raw_values(&ticket.fields));
+    let values = RwSignal::new(helpdesk_core::form::raw_values(&ticket.fields));
     let errors: Errors = RwSignal::new(BTreeMap::new());
     let fields = topic.fields.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let current = values.get_untracked();
-        if let Err(problems) = helpdesk_core::form::validate_values(&fields, &current) {
-            let problems: Vec<_> = problems
-                .into_iter()
-                .map(|e| helpdesk_core::FieldError { field: format!("{}{}", helpdesk_core::commands::FIELD_ERROR_PREFIX, e.field), ..e })
-                .collect();
+        if let Err(problems) = helpdesk_core::commands::check_field_values(&fields, &current) {
             focus_first(&problems);
             errors.set(errors_by_field(problems));
             return;

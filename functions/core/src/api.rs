@@ -88,6 +88,18 @@ pub struct Me {
     pub user: Option<crate::user::User>,
 }
 
+impl Me {
+    /// The answer for a user who is signed in (or has just signed in).
+    pub fn of(user: crate::user::User) -> Self {
+        Me { id: user.id.clone(), role: user.role, groups: user.groups.clone(), user: Some(user) }
+    }
+
+    pub fn actor(&self) -> crate::Actor {
+        let groups: Vec<&str> = self.groups.iter().map(String::as_str).collect();
+        crate::Actor::new(&self.id, self.role).in_groups(&groups)
+    }
+}
+
 /// What people may change about their own account. Members left out stay as they are.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

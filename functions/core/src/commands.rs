@@ -5,7 +5,7 @@
 use crate::api::{CreateTicketRequest, MessageRequest, UpdateTicketRequest};
 use crate::error::{ApiError, ErrorCode, FieldError, FieldErrorCode};
 use crate::event::{EventKind, FieldChange, TicketEvent};
-use crate::form::{FieldValues, validate_values};
+use crate::form::{FieldDef, FieldValues, raw_values, validate_values};
 use crate::lifecycle::{self, Author};
 use crate::limits::{MAX_MESSAGE_BYTES, MAX_SUBJECT_CHARS};
 use crate::permissions::{Action, Actor, Resource, allows};
@@ -92,8 +92,8 @@ pub fn check_ticket_form(req: &CreateTicketRequest, topic: &Topic) -> (Vec<Field
     let mut errors = Vec::new();
     let subject = checked_text("subject", &req.subject, MAX_SUBJECT_CHARS, Unit::Chars, &mut errors);
     let description = checked_text("description", &req.description, MAX_MESSAGE_BYTES, Unit::Bytes, &mut errors);
-    let fields = validate_values(&topic.fields, &req.fields).unwrap_or_else(|field_errors| {
-        errors.extend(field_errors.into_iter().map(|e| FieldError { field: format!("{FIELD_ERROR_PREFIX}{}", e.field), ..e }));
+    let fields = check_field_values(&topic.fields, &req.fields).unwrap_or_else(|field_errors| {
+        errors.extend(field_errors);
         FieldValues::new()
     });
     (errors, TicketForm { subject, description, fields })
@@ -101,6 +101,13 @@ pub fn check_ticket_form(req: &CreateTicketRequest, topic: &Topic) -> (Vec<Field
 
 /// Errors about a topic's form fields are named `fields.<key>`.
 pub const FIELD_ERROR_PREFIX: &str = "fields.";
+
+/// [`validate_values`] as a ticket's form sees it: each problem named `fields.<key>`, beside the
+/// ticket's own members (`subject`, `description`).
+pub fn check_field_values(fields: &[FieldDef], input: &BTreeMap<String, serde_json::Value>) -> Result<FieldValues, Vec<FieldError>> {
+    validate_values(fields, input)
+        .map_err(|errors| errors.into_iter().map(|e| FieldError { field: format!("{FIELD_ERROR_PREFIX}{}", e.field), ..e }).collect())
+}
 
 impl TicketDraft {
     pub fn into_ticket(self, id: String, number: TicketNumber, event_id: String, now: DateTime<Utc>) -> Change {
@@ -266,9 +273,9 @@ pub fn update_ticket(
         let topic = topic.ok_or_else(|| ApiError::new(ErrorCode::UnknownTopic, format!("the topic '{}' is gone", ticket.topic)))?;
         // Merge the patch over the current values and validate the whole form again, so that
         // clearing a required field is caught like leaving it out.
-        let mut merged: BTreeMap<String, serde_json::Value> = ticket.fields.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+        let mut merged = raw_values(&ticket.fields);
         merged.extend(patch);
-        match validate_values(&topic.fields, &merged) {
+        match check_field_values(&topic.fields, &merged) {
             Ok(values) => {
                 let changes = field_changes(&ticket.fields, &values);
                 if !changes.is_empty() {
@@ -276,9 +283,7 @@ pub fn update_ticket(
                     next.fields = values;
                 }
             }
-            Err(field_errors) => {
-                errors.extend(field_errors.into_iter().map(|e| FieldError { field: format!("{FIELD_ERROR_PREFIX}{}", e.field), ..e }))
-            }
+            Err(field_errors) => errors.extend(field_errors),
         }
     }
     if !errors.is_empty() {

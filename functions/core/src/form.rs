@@ -123,6 +123,12 @@ impl FieldValue {
 
 pub type FieldValues = BTreeMap<String, FieldValue>;
 
+/// Stored values as the raw JSON a form submits: to merge a change over them, or to prefill an
+/// edit form.
+pub fn raw_values(values: &FieldValues) -> BTreeMap<String, Value> {
+    values.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()
+}
+
 /// Validates raw submitted values against a topic's fields. A `null` counts as not given.
 /// Returns every problem at once, so a form can mark all its fields in one round trip.
 pub fn validate_values(fields: &[FieldDef], input: &BTreeMap<String, Value>) -> Result<FieldValues, Vec<FieldError>> {

@@ -16,6 +16,11 @@ pub fn language_code(language: Language) -> &'static str {
     }
 }
 
+/// The language an ISO code names, if it is one of ours.
+pub fn language_from_code(code: &str) -> Option<Language> {
+    Language::ALL.into_iter().find(|l| language_code(*l) == code)
+}
+
 /// A language's name in itself, as language pickers show it whatever the UI's language.
 pub fn language_name(language: Language) -> &'static str {
     match language {
@@ -482,7 +487,6 @@ mod tests {
     use super::*;
     use crate::Role;
     use crate::error::{ErrorCode, FieldErrorCode};
-    use crate::event::EventKind;
     use crate::form::FieldKind;
     use crate::sla::{ClockState, TargetKind};
     use crate::ticket::{Channel, Priority, Status};
@@ -574,18 +578,6 @@ mod tests {
             .iter()
             .map(|c| format!("field_error.{}", wire(c))),
         );
-        let _exhaustive = |k: &EventKind| match k {
-            EventKind::Created { .. }
-            | EventKind::PublicReply { .. }
-            | EventKind::InternalNote { .. }
-            | EventKind::StatusChanged { .. }
-            | EventKind::AssigneeChanged { .. }
-            | EventKind::GroupChanged { .. }
-            | EventKind::PriorityChanged { .. }
-            | EventKind::FieldsChanged { .. }
-            | EventKind::SlaWarning { .. }
-            | EventKind::SlaBreached { .. } => (),
-        };
         for key in needed {
             assert!(!text(Language::En, &key).is_empty(), "no entry {key}");
         }

@@ -83,7 +83,7 @@ pub async fn login<D: Directory>(
         return Err(invalid());
     };
     let (token, claims) = keys.issue(&user, now.timestamp()).map_err(|e| ApiError::new(ErrorCode::Internal, e))?;
-    let me = Me { id: user.id.clone(), role: user.role, groups: user.groups.clone(), user: Some(user) };
+    let me = Me::of(user);
     with_cookies(json(StatusCode::OK, &me)?, keys.cookies(&token, &claims))
 }
 
@@ -128,7 +128,7 @@ pub async fn update_me<D: Directory>(directory: &D, actor: &Actor, body: &[u8]) 
     }
     user.version += 1;
     directory.put_user(&user, hash.as_deref()).await.map_err(store_error)?;
-    json(StatusCode::OK, &Me { id: user.id.clone(), role: user.role, groups: user.groups.clone(), user: Some(user) })
+    json(StatusCode::OK, &Me::of(user))
 }
 
 pub async fn me<D: Directory>(directory: &D, actor: &Actor) -> Reply {
