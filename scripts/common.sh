@@ -10,14 +10,21 @@ ensure_toolchain() {
     rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 }
 
+# Cleanups for when the script exits, the last registered first (a runner before the stack it
+# uses). Only the script itself runs them: a background child it forked inherits the trap.
+exit_cleanups=()
+on_exit() {
+    exit_cleanups=("$1" "${exit_cleanups[@]}")
+    trap '[ "$BASHPID" = "$$" ] && for cleanup in "${exit_cleanups[@]}"; do eval "$cleanup" || true; done' EXIT
+}
+
 # Starts the local AWS stack unless it runs already; stops it again on exit only if we started it.
 ensure_local_stack() {
     if scripts/local-stack running; then
         echo "local-stack: using the stack that is already running" >&2
     else
         DDB_IN_MEMORY="${1:-0}" scripts/local-stack start
-        STACK_STARTED=1
-        trap 'scripts/local-stack stop' EXIT
+        on_exit 'scripts/local-stack stop'
     fi
 }
 
