@@ -14,6 +14,9 @@ use leptos_router::path;
 #[derive(Clone, Copy)]
 pub struct Session {
     pub me: RwSignal<Option<Me>>,
+    /// The session ended while the page was open (signed out in another tab, expired): the page
+    /// stays, with what was typed, and offers to sign in again.
+    pub ended: RwSignal<bool>,
 }
 
 impl Session {
@@ -44,6 +47,7 @@ impl Session {
         if let Some(user) = &me.user {
             i.lang.set(user.language);
         }
+        self.ended.set(false);
         self.me.set(Some(me));
     }
 }
@@ -56,10 +60,14 @@ pub fn use_session() -> Session {
 pub fn App() -> impl IntoView {
     let i = I18n { lang: RwSignal::new(remembered().unwrap_or_default()) };
     provide_context(i);
-    let session = Session { me: RwSignal::new(None) };
+    let session = Session { me: RwSignal::new(None), ended: RwSignal::new(false) };
     provide_context(session);
     let checked = RwSignal::new(false);
-    api::on_signed_out(move || session.me.set(None));
+    api::on_signed_out(move || {
+        if session.me.with_untracked(Option::is_some) {
+            session.ended.set(true)
+        }
+    });
     spawn_local(async move {
         if let Ok(me) = api::get::<Me>("/api/auth/me").await {
             session.start(me, i);
@@ -77,6 +85,7 @@ pub fn App() -> impl IntoView {
             <a class="skip" href="#main">{move || i.t("nav.skip")}</a>
             <Header/>
             <main id="main" tabindex="-1">
+                <SessionEnded/>
                 {move || {
                     if !checked.get() {
                         view! { <Loading/> }.into_any()
@@ -88,6 +97,28 @@ pub fn App() -> impl IntoView {
                 }}
             </main>
         </Router>
+    }
+}
+
+/// Says that the session has ended, above the page that stays as it was. Signing in again shows
+/// the same address, where the page restores its draft.
+#[component]
+fn SessionEnded() -> impl IntoView {
+    let i = use_i18n();
+    let session = use_session();
+    let sign_in = move |_| {
+        session.ended.set(false);
+        session.me.set(None);
+    };
+    move || {
+        session.ended.get().then(|| {
+            view! {
+                <div class="error" role="alert">
+                    <span>{move || i.t("session.ended")}</span>
+                    <button type="button" class="link" on:click=sign_in>{move || i.t("session.sign_in")}</button>
+                </div>
+            }
+        })
     }
 }
 
@@ -120,6 +151,7 @@ fn Header() -> impl IntoView {
     let sign_out = move |_| {
         spawn_local(async move {
             let _ = api::send::<serde_json::Value>(gloo_net::http::Method::POST, "/api/auth/logout", &serde_json::json!({})).await;
+            session.ended.set(false);
             session.me.set(None);
         });
     };

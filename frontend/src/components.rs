@@ -4,7 +4,7 @@ use crate::api::Failure;
 use crate::i18n::{use_i18n, wire};
 use helpdesk_core::FieldError;
 use helpdesk_core::commands::FIELD_ERROR_PREFIX;
-use helpdesk_core::form::{FieldDef, FieldKind};
+use helpdesk_core::form::{FieldDef, FieldKind, number_text};
 use helpdesk_core::messages::{language_code, language_from_code, language_name};
 use helpdesk_core::user::Language;
 use helpdesk_core::{Priority, Status};
@@ -61,14 +61,19 @@ pub fn errors_by_field(errors: Vec<FieldError>) -> BTreeMap<String, FieldError> 
     map
 }
 
-/// The message under an input, linked to it by `aria-describedby`.
+/// The message under an input, linked to it by `aria-describedby`. `whole`: the input takes
+/// whole numbers, and a value of the wrong type is a fraction.
 #[component]
-pub fn FieldMessage(errors: Errors, name: String) -> impl IntoView {
+pub fn FieldMessage(errors: Errors, name: String, #[prop(optional)] whole: bool) -> impl IntoView {
     let i = use_i18n();
     let id = format!("{name}-error");
     let shown = name.clone();
+    let message = move |e: &FieldError| match e.code {
+        helpdesk_core::FieldErrorCode::WrongType if whole => i.t("field_error.whole_number"),
+        _ => i.field_error(e),
+    };
     move || {
-        errors.with(|all| all.get(&shown).map(|e| i.field_error(e))).map(|text| {
+        errors.with(|all| all.get(&shown).map(message)).map(|text| {
             view! { <p class="field-error" id=id.clone()>{text}</p> }
         })
     }
@@ -106,7 +111,7 @@ pub fn FieldInput(def: FieldDef, values: RwSignal<BTreeMap<String, Value>>, erro
         let current = current.clone();
         move || match current() {
             Some(Value::String(s)) => s,
-            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::Number(n)) => n.as_f64().map(number_text).unwrap_or_default(),
             _ => String::new(),
         }
     };
@@ -129,9 +134,14 @@ pub fn FieldInput(def: FieldDef, values: RwSignal<BTreeMap<String, Value>>, erro
                 _ => "text",
             };
             let set = set.clone();
+            // Number inputs: whole-number fields step by one; others take any decimal.
+            let number = kind == FieldKind::Number;
+            let step = number.then_some(if def.integer { "1" } else { "any" });
+            let bound = |b: Option<f64>| if number { b.map(number_text) } else { None };
             view! {
                 <input id=id.clone() type=input_type
-                    required=def.required
+                    required=def.required step=step min=bound(def.min) max=bound(def.max)
+                    inputmode=(number && def.integer).then_some("numeric")
                     aria-invalid=invalid.clone() aria-describedby=error_id.clone()
                     prop:value=text_of.clone()
                     on:input=move |ev| {
@@ -139,7 +149,7 @@ pub fn FieldInput(def: FieldDef, values: RwSignal<BTreeMap<String, Value>>, erro
                         let value = match kind {
                             _ if raw.trim().is_empty() => None,
                             // A number the browser cannot read stays text, so the form check names it.
-                            FieldKind::Number => Some(raw.trim().parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or(Value::String(raw), Value::Number)),
+                            FieldKind::Number => Some(number_value(raw)),
                             _ => Some(Value::String(raw)),
                         };
                         set(value)
@@ -233,7 +243,7 @@ pub fn FieldInput(def: FieldDef, values: RwSignal<BTreeMap<String, Value>>, erro
             }}
             {input}
             {help}
-            <FieldMessage errors=errors name=name.clone()/>
+            <FieldMessage errors=errors name=name.clone() whole=def.integer/>
         </div>
     }
 }
@@ -246,8 +256,18 @@ pub fn value_text(def: Option<&FieldDef>, value: &Value, lang_code: &str, yes: &
         Value::Bool(b) => (if *b { yes } else { no }).to_string(),
         Value::String(s) => label_of(s),
         Value::Array(items) => items.iter().filter_map(Value::as_str).map(label_of).collect::<Vec<_>>().join(", "),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => n.as_f64().map(number_text).unwrap_or_default(),
         _ => String::new(),
+    }
+}
+
+/// What a number input holds, as the API takes it: whole numbers as integers (`3`, not `3.0`);
+/// text the browser cannot read as a number stays text, so the form check names it.
+fn number_value(raw: String) -> Value {
+    match raw.trim().parse::<f64>() {
+        Ok(n) if helpdesk_core::form::is_whole(n) => Value::from(n as i64),
+        Ok(n) => serde_json::Number::from_f64(n).map_or(Value::String(raw), Value::Number),
+        Err(_) => Value::String(raw),
     }
 }
 

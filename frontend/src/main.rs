@@ -5,6 +5,7 @@
 mod api;
 mod app;
 mod components;
+mod drafts;
 mod i18n;
 mod pages;
 

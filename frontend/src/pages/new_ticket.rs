@@ -7,9 +7,8 @@ use crate::app::use_session;
 use crate::components::{ErrorBox, Errors, FieldInput, FieldMessage, Loading, enum_option, errors_by_field};
 use crate::i18n::{use_i18n, wire};
 use gloo_net::http::Method;
-use helpdesk_core::api::{CreateTicketRequest, Items, TicketView, TopicList};
+use helpdesk_core::api::{CreateTicketRequest, Paged, PersonSummary, TicketView, TopicList};
 use helpdesk_core::commands::check_ticket_form;
-use helpdesk_core::user::User;
 use helpdesk_core::{Channel, ErrorCode, Priority, Topic};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,8 +20,17 @@ use std::collections::BTreeMap;
 pub fn NewTicket(call: bool) -> impl IntoView {
     let i = use_i18n();
     let topics = LocalResource::new(|| api::get::<TopicList>("/api/topics"));
-    let people = LocalResource::new(move || async move {
-        if call { api::get::<Items<User>>("/api/users").await.map(|u| u.items) } else { Ok(Vec::new()) }
+    // Callers: the people directory, searched by part of the name or id as the agent types.
+    let search = RwSignal::new(String::new());
+    let people = LocalResource::new(move || {
+        let q = search.get();
+        async move {
+            if !call {
+                return Ok(Vec::new());
+            }
+            let url = api::with_query("/api/directory", &[("q", q.trim().to_string()), ("limit", "20".into())]);
+            api::get::<Paged<PersonSummary>>(&url).await.map(|page| page.items)
+        }
     });
     let chosen = RwSignal::new(None::<Topic>);
     let subject = RwSignal::new(String::new());
@@ -80,6 +88,7 @@ pub fn NewTicket(call: bool) -> impl IntoView {
                     subject.set(String::new());
                     description.set(String::new());
                     requester.set(String::new());
+                    search.set(String::new());
                 }
                 Ok(view) => navigate(&format!("/tickets/{}", view.ticket.number), Default::default()),
                 Err(Failure::Api(e)) if e.code == ErrorCode::ValidationFailed => {
@@ -113,19 +122,31 @@ pub fn NewTicket(call: bool) -> impl IntoView {
     let requester_picker = move || {
         call.then(|| {
             let options = move || match people.get() {
-                Some(Ok(users)) => users
-                    .into_iter()
-                    .filter(|u| u.active)
-                    .map(|u| view! { <option value=u.id.clone()>{format!("{} ({})", u.name, u.id)}</option> })
-                    .collect_view()
-                    .into_any(),
+                Some(Ok(found)) => {
+                    let chosen = requester.get_untracked();
+                    let listed = found.iter().any(|p| p.id == chosen);
+                    // The caller chosen before this search stays chosen.
+                    let kept = (!chosen.is_empty() && !listed).then(|| view! { <option value=chosen.clone() selected>{chosen.clone()}</option> });
+                    let empty = found.is_empty().then(|| view! { <option value="" disabled>{move || i.t("call.no_match")}</option> });
+                    let found = found.into_iter().map(|p| {
+                        let selected = p.id == chosen;
+                        view! { <option value=p.id.clone() selected=selected>{format!("{} ({})", p.name, p.id)}</option> }
+                    });
+                    view! { {kept}{found.collect_view()}{empty} }.into_any()
+                }
                 _ => ().into_any(),
             };
             view! {
                 <div class="field">
+                    <label for="requester-search">{move || i.t("call.find_caller")}</label>
+                    <input id="requester-search" type="search" autocomplete="off"
+                        prop:value=search on:input=move |ev| search.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
                     <label for="requester">{move || i.t("call.caller")}</label>
                     <select id="requester" required aria-describedby="requester-error"
-                        on:change=move |ev| requester.set(event_target_value(&ev))>
+                        aria-invalid=move || errors.with(|e| e.contains_key("requester")).to_string()
+                        prop:value=requester on:change=move |ev| requester.set(event_target_value(&ev))>
                         <option value="">{move || i.t("form.choose")}</option>
                         {options}
                     </select>

@@ -1,26 +1,36 @@
 //! One ticket: its details, SLA clocks (staff), the conversation and history, the reply box
-//! (staff choose public reply or internal note), and the changes the viewer may make. A write
-//! based on an old version is refused by the server (409); the page says so and offers a reload.
+//! (staff choose public reply or internal note), and the changes the viewer may make (in
+//! [`controls`]). A write based on an old version is refused by the server (409); the page says
+//! so and offers a reload.
+
+mod controls;
 
 use crate::api::{self, Failure};
 use crate::app::use_session;
-use crate::components::{ErrorBox, Errors, FieldInput, Loading, PriorityBadge, StatusBadge, enum_option, errors_by_field, value_text};
+use crate::components::{ErrorBox, Loading, PriorityBadge, StatusBadge, value_text};
+use crate::drafts;
 use crate::i18n::{I18n, use_i18n, wire};
-use crate::pages::new_ticket::focus_first;
+use controls::{Directory, RequesterControls, StaffControls};
 use gloo_net::http::Method;
-use helpdesk_core::api::{Items, MessageRequest, TicketView, UpdateTicketRequest};
-use helpdesk_core::event::{EventKind, TicketEvent};
+use helpdesk_core::api::{MessageRequest, TicketView};
+use helpdesk_core::event::{EventKind, FieldChange, TicketEvent};
 use helpdesk_core::sla::{ClockState, SlaStatus};
-use helpdesk_core::user::{Group, User};
 use helpdesk_core::{ErrorCode, Priority, Status, Ticket, Topic};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::use_params;
+use leptos_router::params::Params;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
+
+/// The route's parameter: `/tickets/:number`.
+#[derive(Params, Clone, PartialEq)]
+struct TicketParams {
+    number: Option<String>,
+}
 
 #[derive(Clone, Copy)]
-struct Page {
+pub(crate) struct Page {
     view: RwSignal<Option<Result<TicketView, Failure>>>,
     /// The last write failed because the ticket had moved on.
     conflict: RwSignal<bool>,
@@ -31,6 +41,11 @@ struct Page {
 impl Page {
     fn path(self) -> Option<String> {
         self.view.with_untracked(|v| v.as_ref().and_then(|v| v.as_ref().ok()).map(|v| format!("/api/tickets/{}", v.ticket.number)))
+    }
+
+    /// The ticket's number, once it has loaded.
+    fn number(self) -> Option<String> {
+        self.view.with_untracked(|v| v.as_ref().and_then(|v| v.as_ref().ok()).map(|v| v.ticket.number.to_string()))
     }
 
     fn version(self) -> u64 {
@@ -58,6 +73,8 @@ impl Page {
                 }
                 Err(Failure::Api(e)) if e.code == ErrorCode::VersionConflict => self.conflict.set(true),
                 Err(Failure::Api(e)) if e.code == ErrorCode::ValidationFailed => done(Err(e.fields)),
+                // The session ended: the app says so and offers sign-in; drafts are kept.
+                Err(Failure::Api(e)) if e.code == ErrorCode::Unauthenticated => {}
                 Err(f) => self.failure.set(Some(f)),
             }
             self.busy.set(false);
@@ -65,23 +82,16 @@ impl Page {
     }
 }
 
-/// The people and groups staff assign tickets to: fetched once per ticket page, not again after
-/// every write re-renders the controls.
-#[derive(Clone, Copy)]
-struct Directory {
-    people: LocalResource<Result<Items<User>, Failure>>,
-    groups: LocalResource<Result<Items<Group>, Failure>>,
-}
-
 #[component]
 pub fn TicketPage() -> impl IntoView {
     let i = use_i18n();
     let session = use_session();
-    let params = use_params_map();
+    let params = use_params::<TicketParams>();
+    let number_of = move || params.with_untracked(|p| p.as_ref().ok().and_then(|p| p.number.clone()).unwrap_or_default());
     let page = Page { view: RwSignal::new(None), conflict: RwSignal::new(false), failure: RwSignal::new(None), busy: RwSignal::new(false) };
     let topic = RwSignal::new(None::<Topic>);
     let load = move || {
-        let number = params.with_untracked(|p| p.get("number").unwrap_or_default());
+        let number = number_of();
         page.view.set(None);
         page.conflict.set(false);
         spawn_local(async move {
@@ -99,10 +109,7 @@ pub fn TicketPage() -> impl IntoView {
         load();
     });
     let staff = session.is_staff();
-    let directory = staff.then(|| Directory {
-        people: LocalResource::new(|| api::get::<Items<User>>("/api/users")),
-        groups: LocalResource::new(|| api::get::<Items<Group>>("/api/groups")),
-    });
+    let directory = staff.then(|| Directory::new(page));
     let body = move || {
         page.view.get().map(|answer| match answer {
             Err(f) => view! { <ErrorBox failure=f retry=Callback::new(move |_| load())/> }.into_any(),
@@ -123,7 +130,7 @@ pub fn TicketPage() -> impl IntoView {
                     {move || page.failure.get().map(|f| view! { <ErrorBox failure=f/> })}
                     <div class="ticket-layout">
                         <div class="conversation">
-                            <Conversation view=v.clone()/>
+                            <Conversation view=v.clone() topic=topic_now.clone()/>
                             <ReplyBox page=page staff=staff/>
                         </div>
                         <aside>
@@ -212,7 +219,7 @@ fn SlaBox(sla: SlaStatus) -> impl IntoView {
     }
 }
 
-fn describe(i: I18n, kind: &EventKind) -> String {
+fn describe(i: I18n, kind: &EventKind, topic: Option<&Topic>) -> String {
     let status = |s: &Status| i.t(&format!("status.{}", wire(s))).to_string();
     let priority = |p: &Priority| i.t(&format!("priority.{}", wire(p))).to_string();
     let nobody = || i.t("event.nobody").to_string();
@@ -225,7 +232,7 @@ fn describe(i: I18n, kind: &EventKind) -> String {
         EventKind::GroupChanged { from, to } => format!("{}: {from} → {to}", i.t("event.group")),
         EventKind::PriorityChanged { from, to } => format!("{}: {} → {}", i.t("event.priority"), priority(from), priority(to)),
         EventKind::FieldsChanged { changes } => {
-            format!("{}: {}", i.t("event.fields"), changes.iter().map(|c| c.field.as_str()).collect::<Vec<_>>().join(", "))
+            format!("{}: {}", i.t("event.fields"), changes.iter().map(|c| field_change(i, c, topic)).collect::<Vec<_>>().join("; "))
         }
         EventKind::SlaWarning { target, .. } => format!("{}: {}", i.t("event.sla_warning"), i.t(&format!("sla.{}", wire(target)))),
         EventKind::SlaBreached { target, .. } => format!("{}: {}", i.t("event.sla_breached"), i.t(&format!("sla.{}", wire(target)))),
@@ -233,8 +240,18 @@ fn describe(i: I18n, kind: &EventKind) -> String {
     }
 }
 
+/// One field's change as people read it: "Seats: 2 → 3", by the topic's label and option labels.
+fn field_change(i: I18n, change: &FieldChange, topic: Option<&Topic>) -> String {
+    let def = topic.and_then(|t| t.fields.iter().find(|f| f.key == change.field));
+    let value = |v: &Option<Value>| {
+        v.as_ref().map_or_else(|| "—".to_string(), |v| value_text(def, v, i.code(), i.t("common.yes"), i.t("common.no")))
+    };
+    let name = def.map_or_else(|| change.field.clone(), |d| i.local(&d.label));
+    format!("{name}: {} → {}", value(&change.from), value(&change.to))
+}
+
 #[component]
-fn Conversation(view: TicketView) -> impl IntoView {
+fn Conversation(view: TicketView, topic: Option<Topic>) -> impl IntoView {
     let i = use_i18n();
     let ticket = view.ticket;
     let message = |author: String, at, body: String, note: bool| {
@@ -255,8 +272,8 @@ fn Conversation(view: TicketView) -> impl IntoView {
         EventKind::PublicReply { body } => message(e.actor.id.clone(), e.at, body.clone(), false),
         EventKind::InternalNote { body } => message(e.actor.id.clone(), e.at, body.clone(), true),
         kind => {
-            let (kind, actor, at) = (kind.clone(), e.actor.id.clone(), e.at);
-            view! { <p class="event"><span>{move || describe(i, &kind)}</span>" · "{actor}" · "<time>{move || i.when(at)}</time></p> }
+            let (kind, actor, at, topic) = (kind.clone(), e.actor.id.clone(), e.at, topic.clone());
+            view! { <p class="event"><span>{move || describe(i, &kind, topic.as_ref())}</span>" · "{actor}" · "<time>{move || i.when(at)}</time></p> }
                 .into_any()
         }
     });
@@ -268,12 +285,30 @@ fn Conversation(view: TicketView) -> impl IntoView {
     }
 }
 
+/// What the reply box holds while it is typed: kept in the tab's storage until it is sent.
+#[derive(Serialize, Deserialize, Default)]
+struct ReplyDraft {
+    body: String,
+    /// An internal note: restored as one, never as a public reply.
+    internal: bool,
+}
+
 #[component]
 fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
     let i = use_i18n();
-    let text = RwSignal::new(String::new());
-    let internal = RwSignal::new(false);
+    let session = use_session();
+    let key = drafts::key(&session.id(), "reply", &page.number().unwrap_or_default());
+    let kept: ReplyDraft = drafts::load(&key).unwrap_or_default();
+    let text = RwSignal::new(kept.body);
+    let internal = RwSignal::new(staff && kept.internal);
     let empty = RwSignal::new(false);
+    let keep = {
+        let key = key.clone();
+        move || {
+            let draft = ReplyDraft { body: text.get_untracked(), internal: internal.get_untracked() };
+            if draft.body.is_empty() { drafts::clear(&key) } else { drafts::save(&key, &draft) }
+        }
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = text.get_untracked();
@@ -283,191 +318,32 @@ fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
         }
         empty.set(false);
         let suffix = if internal.get_untracked() { "/notes" } else { "/replies" };
+        let key = key.clone();
         page.write(Method::POST, suffix, MessageRequest { body, version: Some(page.version()) }, move |r| {
             if r.is_ok() {
-                text.set(String::new())
+                text.set(String::new());
+                drafts::clear(&key);
             }
         });
     };
+    let keep_kind = keep.clone();
+    let keep_note = keep.clone();
     view! {
         <form class="reply" on:submit=submit>
             {staff.then(|| view! {
                 <fieldset class="kind">
                     <legend class="sr-only">{move || i.t("reply.kind")}</legend>
-                    <label><input type="radio" name="kind" prop:checked=move || !internal.get() on:change=move |_| internal.set(false)/>{move || i.t("reply.public")}</label>
-                    <label><input type="radio" name="kind" id="kind-note" prop:checked=internal on:change=move |_| internal.set(true)/>{move || i.t("reply.internal")}</label>
+                    <label><input type="radio" name="kind" prop:checked=move || !internal.get() on:change=move |_| { internal.set(false); keep_kind() }/>{move || i.t("reply.public")}</label>
+                    <label><input type="radio" name="kind" id="kind-note" prop:checked=internal on:change=move |_| { internal.set(true); keep_note() }/>{move || i.t("reply.internal")}</label>
                 </fieldset>
             })}
             <label for="reply-text">{move || if internal.get() { i.t("reply.note_label") } else { i.t("reply.label") }}</label>
             <textarea id="reply-text" rows="4" prop:value=text aria-describedby="reply-error"
-                on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                on:input=move |ev| { text.set(event_target_value(&ev)); keep() }></textarea>
             {move || empty.get().then(|| view! { <p class="field-error" id="reply-error">{move || i.t("field_error.required")}</p> })}
             <button type="submit" class="primary" disabled=page.busy>
                 {move || if internal.get() { i.t("reply.add_note") } else { i.t("reply.send") }}
             </button>
-        </form>
-    }
-}
-
-#[component]
-fn RequesterControls(page: Page, allowed: Vec<Status>) -> impl IntoView {
-    let i = use_i18n();
-    let offered: Vec<Status> = allowed.into_iter().filter(|s| matches!(s, Status::Reopened | Status::Closed | Status::Resolved)).collect();
-    let any = !offered.is_empty();
-    let buttons = offered.into_iter().map(|status| {
-        let name = wire(&status);
-        let change = move |_| {
-            page.write(
-                Method::PATCH,
-                "",
-                UpdateTicketRequest { version: page.version(), status: Some(status), ..Default::default() },
-                |_| {},
-            )
-        };
-        view! { <button type="button" on:click=change disabled=page.busy>{move || i.t(&format!("action.{name}"))}</button> }
-    });
-    any.then(|| view! { <div class="actions">{buttons.collect_view()}</div> })
-}
-
-#[component]
-fn StaffControls(page: Page, view: TicketView, topic: Option<Topic>, directory: Directory) -> impl IntoView {
-    let i = use_i18n();
-    let session = use_session();
-    let ticket = view.ticket.clone();
-    let status = RwSignal::new(wire(&ticket.status));
-    let priority = RwSignal::new(wire(&ticket.priority));
-    let assignee = RwSignal::new(ticket.assignee.clone().unwrap_or_default());
-    let group = RwSignal::new(ticket.group.clone());
-    let Directory { people, groups } = directory;
-    let me = session.id();
-    let original = ticket.clone();
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let mut change = UpdateTicketRequest { version: page.version(), ..Default::default() };
-        if status.get_untracked() != wire(&original.status) {
-            change.status = status.get_untracked().parse().ok();
-        }
-        if priority.get_untracked() != wire(&original.priority) {
-            change.priority = priority.get_untracked().parse().ok();
-        }
-        let chosen = Some(assignee.get_untracked()).filter(|a| !a.is_empty());
-        if chosen != original.assignee {
-            change.assignee = Some(chosen);
-        }
-        if group.get_untracked() != original.group {
-            change.group = Some(group.get_untracked());
-        }
-        page.write(Method::PATCH, "", change, |_| {});
-    };
-    let take = {
-        let me = me.clone();
-        move |_| {
-            page.write(
-                Method::PATCH,
-                "",
-                UpdateTicketRequest { version: page.version(), assignee: Some(Some(me.clone())), ..Default::default() },
-                |_| {},
-            )
-        }
-    };
-    let statuses: Vec<Status> = std::iter::once(ticket.status).chain(view.allowed_statuses.iter().copied()).collect();
-    let agents = move || match people.get() {
-        Some(Ok(list)) => list
-            .items
-            .into_iter()
-            .filter(|u| u.active && u.role.is_staff())
-            .map(|u| {
-                let id = u.id.clone();
-                view! { <option value=u.id.clone() selected=move || assignee.with(|a| *a == id)>{u.name.clone()}</option> }
-            })
-            .collect_view()
-            .into_any(),
-        _ => ().into_any(),
-    };
-    let current_group = ticket.group.clone();
-    let group_options = move || match groups.get() {
-        Some(Ok(list)) => list
-            .items
-            .into_iter()
-            .map(|g| {
-                let id = g.id.clone();
-                view! { <option value=g.id.clone() selected=move || group.with(|x| *x == id)>{g.name.clone()}</option> }
-            })
-            .collect_view()
-            .into_any(),
-        _ => view! { <option value=current_group.clone()>{current_group.clone()}</option> }.into_any(),
-    };
-    let mine = ticket.assignee.as_deref() == Some(me.as_str());
-    view! {
-        <form class="controls" on:submit=save>
-            <h2>{move || i.t("ticket.change")}</h2>
-            {(!mine).then(|| view! { <button type="button" on:click=take disabled=page.busy>{move || i.t("action.take")}</button> })}
-            <div class="field">
-                <label for="set-status">{move || i.t("ticket.status")}</label>
-                <select id="set-status" prop:value=status on:change=move |ev| status.set(event_target_value(&ev))>
-                    {statuses.into_iter().map(|s| enum_option("status", wire(&s))).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="set-priority">{move || i.t("ticket.priority")}</label>
-                <select id="set-priority" prop:value=priority on:change=move |ev| priority.set(event_target_value(&ev))>
-                    {Priority::ALL.into_iter().map(|p| enum_option("priority", wire(&p))).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="set-assignee">{move || i.t("ticket.assignee")}</label>
-                <select id="set-assignee" prop:value=assignee on:change=move |ev| assignee.set(event_target_value(&ev))>
-                    <option value="">{move || i.t("event.nobody")}</option>
-                    {agents}
-                </select>
-            </div>
-            <div class="field">
-                <label for="set-group">{move || i.t("ticket.group")}</label>
-                <select id="set-group" prop:value=group on:change=move |ev| group.set(event_target_value(&ev))>
-                    {group_options}
-                </select>
-            </div>
-            <button type="submit" class="primary" disabled=page.busy>{move || i.t("common.save")}</button>
-        </form>
-        {topic.filter(|t| !t.fields.is_empty()).map(|t| view! { <FieldEditor page=page topic=t ticket=ticket.clone()/> })}
-    }
-}
-
-/// Staff correct the topic's field values with the same inputs and checks as the new-ticket form.
-#[component]
-fn FieldEditor(page: Page, topic: Topic, ticket: Ticket) -> impl IntoView {
-    let i = use_i18n();
-    let values = RwSignal::new(helpdesk_core::form::raw_values(&ticket.fields));
-    let errors: Errors = RwSignal::new(BTreeMap::new());
-    let fields = topic.fields.clone();
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let current = values.get_untracked();
-        if let Err(problems) = helpdesk_core::commands::check_field_values(&fields, &current) {
-            focus_first(&problems);
-            errors.set(errors_by_field(problems));
-            return;
-        }
-        errors.set(BTreeMap::new());
-        // Fields left empty are cleared.
-        let mut changed: BTreeMap<String, Value> = fields.iter().map(|f| (f.key.clone(), Value::Null)).collect();
-        changed.extend(current);
-        page.write(
-            Method::PATCH,
-            "",
-            UpdateTicketRequest { version: page.version(), fields: Some(changed), ..Default::default() },
-            move |r| {
-                if let Err(problems) = r {
-                    errors.set(errors_by_field(problems))
-                }
-            },
-        );
-    };
-    view! {
-        <form class="controls" on:submit=save>
-            <h2>{move || i.t("ticket.fields")}</h2>
-            {topic.fields.into_iter().map(|def| view! { <FieldInput def=def values=values errors=errors/> }).collect_view()}
-            <button type="submit" disabled=page.busy>{move || i.t("ticket.save_fields")}</button>
         </form>
     }
 }
