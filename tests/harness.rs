@@ -143,12 +143,17 @@ pub async fn test_app() -> TestApp {
         .await
         .unwrap_or_else(|e| panic!("{e}\nIs the local stack up? Run scripts/local-stack start"));
     let sessions = SessionKeys::new(TEST_SIGNING_KEY, false).expect("test key");
-    TestApp {
-        app: App { store: DynamoStore::new(client.clone(), &table), local_mode: true, sessions: Some(sessions), ldap: None },
-        client,
-        table,
+    let store = DynamoStore::new(client.clone(), &table);
+    // The groups the test people and topics name (the API checks that groups exist).
+    for (id, name) in TEST_GROUPS {
+        let group = helpdesk_core::user::Group { id: id.into(), name: name.into(), description: None, version: 1 };
+        store.put_group(&group).await.expect("put group");
     }
+    TestApp { app: App { local_mode: true, ..App::new(store, Some(sessions)) }, client, table }
 }
+
+/// The groups every test table starts with.
+pub const TEST_GROUPS: [(&str, &str); 2] = [("service-desk", "Service desk"), ("network", "Network")];
 
 /// What came back: status and JSON body.
 #[derive(Debug, Clone)]
@@ -178,7 +183,7 @@ impl TestApp {
         let (role, id) = (parts.next().unwrap_or_default(), parts.next().expect("actor is <role>:<id>[:<groups>]"));
         let groups: Vec<String> = parts.next().map(|g| g.split(',').map(str::to_string).collect()).unwrap_or_default();
         let user = match self.app.store.get_user(id).await.expect("get user") {
-            Some((user, _)) => user,
+            Some(stored) => stored.user,
             None => {
                 let role: Role = serde_json::from_value(Value::String(role.into())).expect("a role");
                 let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
@@ -187,7 +192,7 @@ impl TestApp {
                     Ok(()) | Err(helpdesk_aws::StoreError::AlreadyExists) => {}
                     Err(e) => panic!("put user: {e}"),
                 }
-                self.app.store.get_user(id).await.expect("get user").expect("the user").0
+                self.app.store.get_user(id).await.expect("get user").expect("the user").user
             }
         };
         let keys = SessionKeys::new(TEST_SIGNING_KEY, false).expect("test key");
@@ -231,6 +236,27 @@ impl TestApp {
         self.send(request).await
     }
 
+    /// A call as API Gateway passes it on: from `address` (its view of the caller's IP), with
+    /// extra headers, no session.
+    pub async fn call_from(&self, method: &str, path: &str, body: Option<Value>, address: &str, headers: &[(&str, &str)]) -> Answer {
+        use lambda_http::RequestExt;
+        use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
+        use lambda_http::request::RequestContext;
+        let mut builder = Request::builder().method(Method::from_bytes(method.as_bytes()).expect("method")).uri(path);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        if !bytes.is_empty() {
+            builder = builder.header("content-type", "application/json");
+        }
+        let body = if bytes.is_empty() { Body::Empty } else { Body::Binary(bytes) };
+        let mut context = ApiGatewayV2httpRequestContext::default();
+        context.http.source_ip = Some(address.to_string());
+        let request = builder.body(body).expect("request").with_request_context(RequestContext::ApiGatewayV2(context));
+        self.send(request).await
+    }
+
     pub async fn send(&self, request: lambda_http::Request) -> Answer {
         let response = tickets_api::handle(&self.app, request).await;
         let status = response.status().as_u16();
@@ -255,9 +281,22 @@ impl TestApp {
         }
     }
 
-    /// Drops the test's table.
-    pub async fn finish(self) {
-        let _ = self.client.delete_table().table_name(&self.table).send().await;
+    /// Ends the test: its table is dropped (as it is when the test panics, by `Drop`).
+    pub async fn finish(self) {}
+}
+
+/// Drops the test's table however the test ends, a panic included. The table is dropped from a
+/// thread of its own with a client of its own: the test's runtime may be unwinding.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let table = self.table.clone();
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+            runtime.block_on(async {
+                let _ = dynamodb_client().await.delete_table().table_name(&table).send().await;
+            })
+        });
+        let _ = dropped.join();
     }
 }
 

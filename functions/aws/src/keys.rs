@@ -6,6 +6,24 @@ use helpdesk_core::{Status, Ticket};
 
 pub const PK: &str = "PK";
 pub const SK: &str = "SK";
+/// Every item names its kind here (docs/storage.md lists them).
+pub const ENTITY_ATTRIBUTE: &str = "entity";
+
+/// The kinds of item the store writes, as their `entity` attribute says.
+pub mod entity {
+    pub const TICKET: &str = "ticket";
+    pub const EVENT: &str = "event";
+    pub const TICKET_NUMBER: &str = "ticket_number";
+    pub const COUNTER: &str = "counter";
+    pub const TOPIC: &str = "topic";
+    pub const SLA_PLAN: &str = "sla_plan";
+    pub const CALENDAR: &str = "calendar";
+    pub const USER: &str = "user";
+    pub const GROUP: &str = "group";
+    pub const THROTTLE: &str = "throttle";
+    pub const OUTBOX: &str = "outbox";
+    pub const ALL: [&str; 11] = [TICKET, EVENT, TICKET_NUMBER, COUNTER, TOPIC, SLA_PLAN, CALENDAR, USER, GROUP, THROTTLE, OUTBOX];
+}
 
 /// A secondary index: its name and key attributes, as in infra/template.yaml.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,8 +69,9 @@ fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+pub const TICKET_PK_PREFIX: &str = "TICKET#";
 pub fn ticket_pk(id: &str) -> String {
-    format!("TICKET#{id}")
+    format!("{TICKET_PK_PREFIX}{id}")
 }
 pub const TICKET_META_SK: &str = "META";
 pub const EVENT_SK_PREFIX: &str = "EVT#";

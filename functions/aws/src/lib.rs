@@ -7,6 +7,7 @@ pub mod events;
 pub mod ids;
 pub mod keys;
 pub mod ports;
+#[cfg(feature = "template")]
 pub mod template;
 
 pub use aws_sdk_dynamodb;
@@ -14,4 +15,4 @@ pub use aws_sdk_eventbridge;
 pub use dynamo::DynamoStore;
 pub use events::EventBridgePublisher;
 pub use ids::new_id;
-pub use ports::{Directory, DueTickets, EventPublisher, Listing, OutboxMessage, Page, StoreError, TicketStore};
+pub use ports::{Directory, DueTickets, EventPublisher, Listing, OutboxMessage, Page, StoreError, StoredUser, TicketStore};

@@ -1,11 +1,12 @@
 //! The ports the handlers take: small traits, one implementation per backend.
 
 use chrono::{DateTime, Utc};
-use helpdesk_core::api::TicketQuery;
+use helpdesk_core::api::{PeopleQuery, TicketQuery};
 use helpdesk_core::calendar::Calendar;
+use helpdesk_core::commands::Change;
 use helpdesk_core::sla::{SlaConfig, SlaPlan};
 use helpdesk_core::user::{Group, User};
-use helpdesk_core::{Ticket, TicketEvent, Topic};
+use helpdesk_core::{Ticket, TicketEvent, TicketNumber, Topic};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 
@@ -38,6 +39,9 @@ pub enum StoreError {
     Missing,
     #[error("invalid cursor")]
     InvalidCursor,
+    /// The database refused for load (after the SDK's own retries): try again shortly.
+    #[error("the database is throttling requests")]
+    Throttled,
     #[error("storage backend: {0}")]
     Backend(String),
 }
@@ -59,10 +63,13 @@ pub enum Listing<'a> {
 }
 
 pub trait TicketStore: Send + Sync {
-    /// Takes the next ticket number (atomic; a failed create leaves a gap, never a duplicate).
-    fn next_ticket_number(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
-    /// Writes a new ticket, its number and its first events in one transaction.
-    fn create_ticket(&self, ticket: &Ticket, events: &[TicketEvent]) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Takes the next ticket number and writes the ticket `build` makes with it, its number item
+    /// and its first events, all in one transaction with the counter: a create that fails takes
+    /// no number, and no two tickets share one. `build` may run more than once (when another
+    /// create took the number first). Returns what was written.
+    fn create_ticket<F>(&self, build: F) -> impl Future<Output = Result<Change, StoreError>> + Send
+    where
+        F: Fn(TicketNumber) -> Change + Send + Sync;
     /// A ticket and its events in order.
     fn get_ticket(&self, id: &str) -> impl Future<Output = Result<Option<(Ticket, Vec<TicketEvent>)>, StoreError>> + Send;
     fn find_ticket_id(&self, number: u64) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
@@ -100,20 +107,32 @@ pub trait TicketStore: Send + Sync {
     fn delete_outbox(&self, ids: &[String]) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
+/// A user as stored: the record and, for local accounts, the password hash kept beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredUser {
+    pub user: User,
+    pub password_hash: Option<String>,
+}
+
 /// Users, groups, and the counters that throttle failed sign-ins.
 pub trait Directory: Send + Sync {
-    /// A user and their password hash (local accounts).
-    fn get_user(&self, id: &str) -> impl Future<Output = Result<Option<(User, Option<String>)>, StoreError>> + Send;
+    fn get_user(&self, id: &str) -> impl Future<Output = Result<Option<StoredUser>, StoreError>> + Send;
     /// Versioned like topics; `password_hash` is stored beside the user, never in API answers.
     fn put_user(&self, user: &User, password_hash: Option<&str>) -> impl Future<Output = Result<(), StoreError>> + Send;
-    fn list_users(&self) -> impl Future<Output = Result<Vec<User>, StoreError>> + Send;
+    /// A page of people in id order, filtered as `query` says.
+    fn list_people(&self, query: &PeopleQuery) -> impl Future<Output = Result<Page<User>, StoreError>> + Send;
     fn get_group(&self, id: &str) -> impl Future<Output = Result<Option<Group>, StoreError>> + Send;
     fn put_group(&self, group: &Group) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn list_groups(&self) -> impl Future<Output = Result<Vec<Group>, StoreError>> + Send;
-    /// The most failures any of `keys` had in the window starting at `window`.
-    fn failures(&self, keys: &[String], window: DateTime<Utc>) -> impl Future<Output = Result<u32, StoreError>> + Send;
-    /// Counts one failure against each key in the window; the counters expire by themselves.
-    fn record_failure(&self, keys: &[String], window: DateTime<Utc>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The failures each of `keys` had in the window starting at `window`, in order.
+    fn failures(&self, keys: &[String], window: DateTime<Utc>) -> impl Future<Output = Result<Vec<u32>, StoreError>> + Send;
+    /// Counts one failure against each key in the window; the counters expire after `keep_until`.
+    fn record_failure(
+        &self,
+        keys: &[String],
+        window: DateTime<Utc>,
+        keep_until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Where domain events go for other parts (notifications) to consume.

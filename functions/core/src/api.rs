@@ -1,11 +1,13 @@
 //! Request and response bodies of the HTTP API, and the parsing rules they share.
 
+use crate::Role;
 use crate::error::{ApiError, ErrorCode};
 use crate::event::TicketEvent;
 use crate::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::sla::SlaStatus;
 use crate::ticket::{Channel, Priority, Status, Ticket};
 use crate::topic::Topic;
+use crate::user::{AccountSource, Language, User};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -18,16 +20,16 @@ pub struct CreateTicketRequest {
     pub subject: String,
     pub description: String,
     /// Defaults to the topic's priority.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
     /// Values of the topic's form fields.
     #[serde(default)]
     pub fields: BTreeMap<String, Value>,
     /// Staff only: file the ticket for this user instead of oneself.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requester: Option<String>,
     /// Defaults to `web`; staff logging a call say `phone`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<Channel>,
 }
 
@@ -37,26 +39,27 @@ pub struct CreateTicketRequest {
 pub struct MessageRequest {
     pub body: String,
     /// The version the writer saw; when given, the write fails with 409 if the ticket moved on.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u64>,
 }
 
 /// A change of status, assignee, group, priority or field values. Members left out stay as they
-/// are; `"assignee": null` unassigns; a field set to `null` is cleared.
+/// are; `"assignee": null` unassigns; a field set to `null` is cleared. A client sends only what
+/// the person changed: members that are `None` are left out of the JSON, never sent as `null`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTicketRequest {
     /// The version the writer saw; required, so that no change silently overwrites another.
     pub version: u64,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
-    #[serde(default, deserialize_with = "present_or_null")]
+    #[serde(default, deserialize_with = "present_or_null", skip_serializing_if = "Option::is_none")]
     pub assignee: Option<Option<String>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<BTreeMap<String, Value>>,
 }
 
@@ -77,6 +80,146 @@ pub struct TicketView {
     pub sla: Option<SlaStatus>,
 }
 
+/// An account as admins (and its owner) see it: the stored record less what only sign-in uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub language: Language,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub telegram_chat_id: Option<String>,
+    pub role: Role,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    pub active: bool,
+    #[serde(default)]
+    pub source: AccountSource,
+    pub version: u64,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        let User {
+            id,
+            name,
+            email,
+            phone,
+            language,
+            department,
+            location,
+            telegram_chat_id,
+            role,
+            groups,
+            active,
+            source,
+            session_version: _,
+            version,
+        } = u;
+        UserView { id, name, email, phone, language, department, location, telegram_chat_id, role, groups, active, source, version }
+    }
+}
+
+/// A person as pickers show them (assignee, caller): no contact details, no account state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonSummary {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+impl From<&User> for PersonSummary {
+    fn from(u: &User) -> Self {
+        PersonSummary { id: u.id.clone(), name: u.name.clone(), role: u.role, groups: u.groups.clone() }
+    }
+}
+
+/// One page of a list, and the cursor of the next (absent on the last page).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Who the people directory (`GET /api/directory`) and the admin's user list look for.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PeopleQuery {
+    /// Part of the id or name, any case.
+    pub search: Option<String>,
+    /// Staff only (agents and admins): the assignee picker.
+    pub staff: bool,
+    /// Members of this group (and admins, with `staff`).
+    pub group: Option<String>,
+    /// Disabled accounts too (admins' list only).
+    pub include_inactive: bool,
+    pub cursor: Option<String>,
+    pub limit: usize,
+}
+
+/// The longest search text a list takes.
+pub const MAX_SEARCH_CHARS: usize = 100;
+
+impl PeopleQuery {
+    /// Reads query-string pairs like [`TicketQuery::from_pairs`].
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, ApiError> {
+        let mut query = PeopleQuery { limit: DEFAULT_PAGE_SIZE, ..Default::default() };
+        for (name, value) in pairs {
+            match name {
+                "q" => query.search = Some(bounded(name, value, MAX_SEARCH_CHARS)?.to_lowercase()),
+                "staff" => query.staff = flag(name, value)?,
+                "group" => query.group = Some(bounded(name, value, MAX_CURSOR_CHARS)?),
+                "all" => query.include_inactive = flag(name, value)?,
+                "cursor" => query.cursor = Some(bounded(name, value, MAX_CURSOR_CHARS)?),
+                "limit" => query.limit = page_size(name, value)?,
+                _ => return Err(bad_query(name, "unknown parameter")),
+            }
+        }
+        Ok(query)
+    }
+}
+
+/// The longest cursor or filter value a list takes.
+pub const MAX_CURSOR_CHARS: usize = 1024;
+
+fn bad_query(name: &str, why: &str) -> ApiError {
+    ApiError::new(ErrorCode::InvalidQuery, format!("query parameter '{name}': {why}"))
+}
+
+/// A non-empty value of at most `max` characters.
+fn bounded(name: &str, value: &str, max: usize) -> Result<String, ApiError> {
+    match value.chars().count() {
+        0 => Err(bad_query(name, "empty")),
+        n if n > max => Err(bad_query(name, &format!("longer than {max} characters"))),
+        _ => Ok(value.to_string()),
+    }
+}
+
+fn flag(name: &str, value: &str) -> Result<bool, ApiError> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(bad_query(name, "true or false")),
+    }
+}
+
+fn page_size(name: &str, value: &str) -> Result<usize, ApiError> {
+    value
+        .parse()
+        .ok()
+        .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
+        .ok_or_else(|| bad_query(name, &format!("a whole number from 1 to {MAX_PAGE_SIZE}")))
+}
+
 /// The signed-in caller: what sign-in and `/api/auth/me` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Me {
@@ -85,13 +228,13 @@ pub struct Me {
     pub groups: Vec<String>,
     /// The profile (absent only if the account was removed meanwhile).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<crate::user::User>,
+    pub user: Option<UserView>,
 }
 
 impl Me {
     /// The answer for a user who is signed in (or has just signed in).
-    pub fn of(user: crate::user::User) -> Self {
-        Me { id: user.id.clone(), role: user.role, groups: user.groups.clone(), user: Some(user) }
+    pub fn of(user: User) -> Self {
+        Me { id: user.id.clone(), role: user.role, groups: user.groups.clone(), user: Some(user.into()) }
     }
 
     pub fn actor(&self) -> crate::Actor {
@@ -144,32 +287,21 @@ pub const UNASSIGNED: &str = "none";
 impl TicketQuery {
     /// Reads query-string pairs; unknown names and bad values are refused, not ignored.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, ApiError> {
-        let bad = |name: &str, why: &str| ApiError::new(ErrorCode::InvalidQuery, format!("query parameter '{name}': {why}"));
         let mut query = TicketQuery { limit: DEFAULT_PAGE_SIZE, ..Default::default() };
         for (name, value) in pairs {
             match name {
-                "status" => query.status = Some(value.parse().map_err(|_| bad(name, "not a status"))?),
-                "priority" => query.priority = Some(value.parse().map_err(|_| bad(name, "not a priority"))?),
-                "topic" => query.topic = Some(non_empty(value).ok_or_else(|| bad(name, "empty"))?),
-                "assignee" => query.assignee = Some(non_empty(value).ok_or_else(|| bad(name, "empty"))?),
-                "group" => query.group = Some(non_empty(value).ok_or_else(|| bad(name, "empty"))?),
-                "cursor" => query.cursor = Some(non_empty(value).ok_or_else(|| bad(name, "empty"))?),
-                "limit" => {
-                    query.limit = value
-                        .parse()
-                        .ok()
-                        .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
-                        .ok_or_else(|| bad(name, &format!("a whole number from 1 to {MAX_PAGE_SIZE}")))?
-                }
-                _ => return Err(bad(name, "unknown parameter")),
+                "status" => query.status = Some(value.parse().map_err(|_| bad_query(name, "not a status"))?),
+                "priority" => query.priority = Some(value.parse().map_err(|_| bad_query(name, "not a priority"))?),
+                "topic" => query.topic = Some(bounded(name, value, MAX_CURSOR_CHARS)?),
+                "assignee" => query.assignee = Some(bounded(name, value, MAX_CURSOR_CHARS)?),
+                "group" => query.group = Some(bounded(name, value, MAX_CURSOR_CHARS)?),
+                "cursor" => query.cursor = Some(bounded(name, value, MAX_CURSOR_CHARS)?),
+                "limit" => query.limit = page_size(name, value)?,
+                _ => return Err(bad_query(name, "unknown parameter")),
             }
         }
         Ok(query)
     }
-}
-
-fn non_empty(s: &str) -> Option<String> {
-    (!s.is_empty()).then(|| s.to_string())
 }
 
 /// Parses a JSON body, telling malformed JSON from a wrong shape and from unknown members.
@@ -208,6 +340,17 @@ mod tests {
         assert_eq!(absent.assignee, None);
         assert_eq!(null.assignee, Some(None));
         assert_eq!(set.assignee, Some(Some("ivan".into())));
+    }
+
+    #[test]
+    fn an_update_sends_only_what_changed() {
+        let priority_only = UpdateTicketRequest { version: 3, priority: Some(Priority::High), ..Default::default() };
+        assert_eq!(serde_json::to_value(&priority_only).unwrap(), serde_json::json!({"version": 3, "priority": "high"}));
+        let sent = serde_json::to_vec(&priority_only).unwrap();
+        assert_eq!(parse_body::<UpdateTicketRequest>(&sent).unwrap().assignee, None, "the assignee stays");
+        let unassign = UpdateTicketRequest { version: 3, assignee: Some(None), ..Default::default() };
+        assert_eq!(serde_json::to_value(&unassign).unwrap(), serde_json::json!({"version": 3, "assignee": null}));
+        assert_eq!(parse_body::<UpdateTicketRequest>(&serde_json::to_vec(&unassign).unwrap()).unwrap(), unassign);
     }
 
     #[test]

@@ -10,7 +10,8 @@ use crate::lifecycle::{self, Author};
 use crate::limits::{MAX_MESSAGE_BYTES, MAX_SUBJECT_CHARS};
 use crate::permissions::{Action, Actor, Resource, allows};
 use crate::ticket::{Channel, Priority, Status, Ticket, TicketNumber};
-use crate::topic::{Topic, is_plain_id};
+use crate::topic::{Topic, is_slug};
+use crate::user::is_user_id;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -52,8 +53,8 @@ pub fn prepare_ticket(req: CreateTicketRequest, topic: Option<&Topic>, actor: &A
     if requester != actor.id && !allows(actor, Action::CreateTicketFor, Resource::None) {
         return Err(forbidden("file tickets for somebody else"));
     }
-    if !is_plain_id(&requester) {
-        errors.push(FieldError::new("requester", FieldErrorCode::Invalid, "a user id without spaces or '#'"));
+    if !is_user_id(&requester) {
+        errors.push(FieldError::new("requester", FieldErrorCode::Invalid, "a user id"));
     }
     let channel = req.channel.unwrap_or(Channel::Web);
     match channel {
@@ -110,6 +111,11 @@ pub fn check_field_values(fields: &[FieldDef], input: &BTreeMap<String, serde_js
 }
 
 impl TicketDraft {
+    /// Who the ticket is for.
+    pub fn requester(&self) -> &str {
+        &self.requester
+    }
+
     pub fn into_ticket(self, id: String, number: TicketNumber, event_id: String, now: DateTime<Utc>) -> Change {
         let event = TicketEvent { id: event_id, at: now, actor: self.actor, kind: EventKind::Created { channel: self.channel } };
         let ticket = Ticket {
@@ -243,8 +249,8 @@ pub fn update_ticket(
         if !allows(actor, Action::Assign, Resource::Ticket(ticket)) {
             return Err(forbidden("assign tickets"));
         }
-        if to.as_deref().is_some_and(|a| !is_plain_id(a)) {
-            errors.push(FieldError::new("assignee", FieldErrorCode::Invalid, "an agent id without spaces or '#'"));
+        if to.as_deref().is_some_and(|a| !is_user_id(a)) {
+            errors.push(FieldError::new("assignee", FieldErrorCode::Invalid, "an agent's user id, or null"));
         }
         kinds.push(EventKind::AssigneeChanged { from: ticket.assignee.clone(), to: to.clone() });
         next.assignee = to;
@@ -253,8 +259,8 @@ pub fn update_ticket(
         if !allows(actor, Action::ChangeGroup, Resource::Ticket(ticket)) {
             return Err(forbidden("move tickets between groups"));
         }
-        if !is_plain_id(&to) {
-            errors.push(FieldError::new("group", FieldErrorCode::Invalid, "a group id without spaces or '#'"));
+        if !is_slug(&to) {
+            errors.push(FieldError::new("group", FieldErrorCode::Invalid, "a group id"));
         }
         kinds.push(EventKind::GroupChanged { from: ticket.group.clone(), to: to.clone() });
         next.group = to;
@@ -304,10 +310,19 @@ fn field_changes(before: &FieldValues, after: &FieldValues) -> Vec<FieldChange> 
         .collect()
 }
 
-/// What `viewer` may see of a ticket's events: requesters never see internal notes.
+/// What `viewer` may see of a ticket's events: requesters never see internal notes, SLA warnings
+/// and breaches, or the moves the SLA escalations made.
 pub fn visible_events<'a>(viewer: &Actor, ticket: &Ticket, events: &'a [TicketEvent]) -> Vec<&'a TicketEvent> {
     let internal_ok = allows(viewer, Action::ViewInternal, Resource::Ticket(ticket));
-    events.iter().filter(|e| internal_ok || !e.kind.is_internal()).collect()
+    events.iter().filter(|e| internal_ok || !e.is_staff_only()).collect()
+}
+
+/// What `viewer` may see of the ticket record itself: the SLA's scheduling time is staff only.
+pub fn ticket_for(viewer: &Actor, mut ticket: Ticket) -> Ticket {
+    if !allows(viewer, Action::ViewSla, Resource::Ticket(&ticket)) {
+        ticket.sla_next_action = None;
+    }
+    ticket
 }
 
 /// The statuses `viewer` may move the ticket to now.
@@ -500,6 +515,25 @@ mod tests {
                 .unwrap();
         assert!(visible_events(&anna(), &t, &note.events).is_empty());
         assert_eq!(visible_events(&ivan(), &t, &note.events).len(), 1);
+        let system = Actor::new("sla", Role::System);
+        let due_at = DateTime::UNIX_EPOCH;
+        let target = crate::sla::TargetKind::FirstResponse;
+        let staff_only = [
+            TicketEvent { id: "w".into(), at: due_at, actor: system.clone(), kind: EventKind::SlaWarning { target, cycle: 1, due_at } },
+            TicketEvent { id: "b".into(), at: due_at, actor: system.clone(), kind: EventKind::SlaBreached { target, cycle: 1, due_at } },
+            TicketEvent {
+                id: "p".into(),
+                at: due_at,
+                actor: system,
+                kind: EventKind::PriorityChanged { from: Priority::Low, to: Priority::High },
+            },
+        ];
+        assert!(visible_events(&anna(), &t, &staff_only).is_empty(), "SLA events and escalation moves are staff only");
+        assert_eq!(visible_events(&ivan(), &t, &staff_only).len(), 3);
+        let mut scheduled = t.clone();
+        scheduled.sla_next_action = Some(due_at);
+        assert_eq!(ticket_for(&anna(), scheduled.clone()).sla_next_action, None);
+        assert_eq!(ticket_for(&ivan(), scheduled).sla_next_action, Some(due_at));
         assert!(allowed_statuses(&anna(), &t).is_empty());
         assert_eq!(allowed_statuses(&ivan(), &t), vec![Status::Open, Status::WaitingForRequester, Status::Resolved, Status::Closed]);
     }

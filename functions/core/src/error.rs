@@ -59,6 +59,8 @@ error_codes! {
     Internal => 500,
     /// The organisation's directory (LDAP) did not answer.
     DirectoryUnavailable => 503,
+    /// The database is throttling requests; `Retry-After` says when to try again.
+    ServiceBusy => 503,
 }
 
 /// Why one form or body field was refused.
@@ -75,6 +77,10 @@ pub enum FieldErrorCode {
     InvalidAssetTag,
     Invalid,
     Duplicate,
+    /// The id names no user or group that exists.
+    NotFound,
+    /// The person exists but cannot be chosen here (inactive, not an agent of the ticket's group).
+    NotEligible,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,11 +106,19 @@ pub struct ApiError {
     pub fields: Vec<FieldError>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_version: Option<u64>,
+    /// Seconds to wait before trying again: sent as the `Retry-After` header, not in the body.
+    #[serde(skip)]
+    pub retry_after: Option<u32>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), fields: Vec::new(), current_version: None }
+        Self { code, message: message.into(), fields: Vec::new(), current_version: None, retry_after: None }
+    }
+
+    /// The same error, telling the client to wait `seconds` before trying again.
+    pub fn retry_after(self, seconds: u32) -> Self {
+        Self { retry_after: Some(seconds), ..self }
     }
 
     pub fn validation(fields: Vec<FieldError>) -> Self {

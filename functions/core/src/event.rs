@@ -70,8 +70,18 @@ pub struct FieldChange {
 }
 
 impl EventKind {
-    /// Whether only agents may see this event.
+    /// Whether this is an internal note.
     pub fn is_internal(&self) -> bool {
         matches!(self, EventKind::InternalNote { .. })
+    }
+}
+
+impl TicketEvent {
+    /// Whether only staff may see this event: internal notes, the SLA's warnings and breaches, and
+    /// whatever the helpdesk itself did (the SLA escalations' moves).
+    pub fn is_staff_only(&self) -> bool {
+        self.kind.is_internal()
+            || matches!(self.kind, EventKind::SlaWarning { .. } | EventKind::SlaBreached { .. })
+            || self.actor.role == crate::Role::System
     }
 }

@@ -2,7 +2,7 @@
 //! before sending, the server runs it again before storing.
 
 use crate::error::{FieldError, FieldErrorCode as Code};
-use crate::limits::{DEFAULT_MULTILINE_FIELD_CHARS, DEFAULT_TEXT_FIELD_CHARS};
+use crate::limits::{DEFAULT_MULTILINE_FIELD_CHARS, DEFAULT_TEXT_FIELD_CHARS, MAX_FIELD_NUMBER, MIN_FIELD_NUMBER};
 use crate::text::LocalizedText;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -67,6 +67,9 @@ pub struct FieldDef {
     pub min: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+    /// `number` fields that take whole numbers only (seats, copies), shown without decimals.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub integer: bool,
     /// Length limit of text fields, in characters; at most the kind's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<usize>,
@@ -74,7 +77,7 @@ pub struct FieldDef {
 
 impl FieldDef {
     pub fn new(key: &str, label: LocalizedText, kind: FieldKind, required: bool) -> Self {
-        Self { key: key.into(), label, kind, required, help: None, options: vec![], min: None, max: None, max_length: None }
+        Self { key: key.into(), label, kind, required, help: None, options: vec![], min: None, max: None, integer: false, max_length: None }
     }
 
     pub fn with_options(mut self, options: &[(&str, &str, &str)]) -> Self {
@@ -87,6 +90,12 @@ impl FieldDef {
 
     pub fn with_range(mut self, min: f64, max: f64) -> Self {
         (self.min, self.max) = (Some(min), Some(max));
+        self
+    }
+
+    /// A `number` field of whole numbers.
+    pub fn whole_numbers(mut self) -> Self {
+        self.integer = true;
         self
     }
 
@@ -104,9 +113,9 @@ impl FieldDef {
     }
 }
 
-/// A validated field value. Its JSON is plain (`"HP 402"`, `3`, `true`, `["vpn","mail"]`); the
-/// schema, not the value, says which kind it is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A validated field value. Its JSON is plain (`"HP 402"`, `3`, `2.5`, `true`, `["vpn","mail"]`;
+/// whole numbers without a fraction); the schema, not the value, says which kind it is.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum FieldValue {
     Flag(bool),
@@ -115,10 +124,39 @@ pub enum FieldValue {
     List(Vec<String>),
 }
 
+impl Serialize for FieldValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            FieldValue::Flag(b) => serializer.serialize_bool(*b),
+            FieldValue::Number(n) if is_whole(*n) => serializer.serialize_i64(*n as i64),
+            FieldValue::Number(n) => serializer.serialize_f64(*n),
+            FieldValue::Text(t) => serializer.serialize_str(t),
+            FieldValue::List(items) => items.serialize(serializer),
+        }
+    }
+}
+
 impl FieldValue {
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
+}
+
+/// Whether a number has no fraction and fits an `i64` exactly (the field limits keep it so).
+pub fn is_whole(n: f64) -> bool {
+    n.fract() == 0.0 && n.abs() <= MAX_FIELD_NUMBER
+}
+
+/// A number as people read it: `3`, `2.5`, never `3.0`.
+pub fn number_text(n: f64) -> String {
+    if is_whole(n) { (n as i64).to_string() } else { n.to_string() }
+}
+
+/// Why a number cannot be a field value or bound, if it cannot.
+pub fn number_problem(n: f64) -> Option<String> {
+    let magnitude = n.abs();
+    (!n.is_finite() || magnitude > MAX_FIELD_NUMBER || (magnitude != 0.0 && magnitude < MIN_FIELD_NUMBER))
+        .then(|| format!("numbers from -{MAX_FIELD_NUMBER:e} to {MAX_FIELD_NUMBER:e}, to six decimal places"))
 }
 
 pub type FieldValues = BTreeMap<String, FieldValue>;
@@ -170,8 +208,14 @@ fn validate_value(def: &FieldDef, raw: &Value) -> Result<Option<FieldValue>, Fie
         }
         FieldKind::Number => {
             let n = raw.as_f64().filter(|n| n.is_finite()).ok_or_else(|| wrong_type("a number"))?;
+            if let Some(problem) = number_problem(n) {
+                return Err(err(Code::OutOfRange, problem));
+            }
+            if def.integer && n.fract() != 0.0 {
+                return Err(err(Code::WrongType, "expected a whole number".into()));
+            }
             if def.min.is_some_and(|min| n < min) || def.max.is_some_and(|max| n > max) {
-                let bound = |b: Option<f64>| b.map_or("…".to_string(), |b| b.to_string());
+                let bound = |b: Option<f64>| b.map_or("…".to_string(), number_text);
                 return Err(err(Code::OutOfRange, format!("must be between {} and {}", bound(def.min), bound(def.max))));
             }
             Ok(Some(FieldValue::Number(n)))
@@ -327,8 +371,25 @@ mod tests {
     }
 
     #[test]
+    fn numbers_stay_within_what_is_stored_exactly() {
+        let schema = vec![
+            FieldDef::new("seats", label("Seats"), FieldKind::Number, false).whole_numbers(),
+            FieldDef::new("weight", label("Weight"), FieldKind::Number, false),
+        ];
+        for hostile in [json!(1e300), json!(-1e200), json!(5e-324), json!(1e16)] {
+            let errors = validate_values(&schema, &input(json!({ "weight": hostile }))).unwrap_err();
+            assert_eq!(codes(&errors), vec![("weight", Code::OutOfRange)], "{hostile}");
+        }
+        let errors = validate_values(&schema, &input(json!({"seats": 2.5}))).unwrap_err();
+        assert_eq!(codes(&errors), vec![("seats", Code::WrongType)]);
+        let values = validate_values(&schema, &input(json!({"seats": 3, "weight": 2.5}))).unwrap();
+        assert_eq!((values["seats"].to_json(), values["weight"].to_json()), (json!(3), json!(2.5)));
+        assert_eq!((number_text(3.0), number_text(2.5), number_text(-0.0)), ("3".to_string(), "2.5".to_string(), "0".to_string()));
+    }
+
+    #[test]
     fn values_serialize_plainly() {
         let values = validate_values(&schema(), &input(json!({"model": "m", "agree": true, "copies": 2}))).unwrap();
-        assert_eq!(serde_json::to_value(&values).unwrap(), json!({"agree": true, "copies": 2.0, "model": "m"}));
+        assert_eq!(serde_json::to_value(&values).unwrap(), json!({"agree": true, "copies": 2, "model": "m"}));
     }
 }

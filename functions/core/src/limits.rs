@@ -20,3 +20,8 @@ pub const DEFAULT_PAGE_SIZE: usize = 25;
 pub const MAX_PAGE_SIZE: usize = 100;
 /// A user, agent or group id (until the identity work gives them a directory).
 pub const MAX_ID_CHARS: usize = 120;
+/// The largest magnitude a number field holds: whole numbers up to it are exact in a double, and
+/// DynamoDB stores it without loss (it refuses beyond 10^125).
+pub const MAX_FIELD_NUMBER: f64 = 1e15;
+/// The smallest non-zero magnitude a number field holds (DynamoDB refuses below 10^-130).
+pub const MIN_FIELD_NUMBER: f64 = 1e-6;

@@ -86,52 +86,107 @@ pub enum Action {
     ManageDirectory,
 }
 
-/// Whether `actor` may do `action` on `resource`.
+impl Action {
+    /// Every action, each status change once: the tests hold every role's answers to this list.
+    pub fn all() -> Vec<Action> {
+        let mut all = vec![
+            Action::CreateTicket,
+            Action::CreateTicketFor,
+            Action::ViewTicket,
+            Action::ViewInternal,
+            Action::ListOwnTickets,
+            Action::ListQueues,
+            Action::Reply,
+            Action::AddInternalNote,
+            Action::Assign,
+            Action::ChangeGroup,
+            Action::ChangePriority,
+            Action::ChangeFields,
+            Action::ManageTopics,
+            Action::ViewAllTopics,
+            Action::ViewSla,
+            Action::ManageSla,
+            Action::ViewDirectory,
+            Action::ManageDirectory,
+        ];
+        all.extend(Status::ALL.into_iter().map(Action::ChangeStatus));
+        all
+    }
+}
+
+/// Whether `actor` may do `action` on `resource`. Every arm names its actions: an action nobody
+/// listed for a role is a compile error here, never a silent yes.
 pub fn allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
-    let ticket = match resource {
-        Resource::Ticket(t) => Some(t),
-        _ => None,
-    };
-    let own = ticket.is_some_and(|t| t.requester == actor.id);
     match actor.role {
         Role::Admin | Role::System => true,
-        Role::Agent => {
-            let in_reach = |t: &Ticket| own || actor.groups.contains(&t.group) || t.assignee.as_deref() == Some(actor.id.as_str());
-            match (action, resource) {
-                (Action::ManageTopics | Action::ManageSla | Action::ManageDirectory, _) => false,
-                // An agent's lists: a group of theirs, or what is assigned to them.
-                (Action::ListQueues, Resource::Queue { group, assignee }) => {
-                    group.is_some_and(|g| actor.groups.iter().any(|mine| mine == g)) || assignee == Some(actor.id.as_str())
-                }
-                (Action::ListQueues, _) => false,
-                (_, Resource::Ticket(t)) => in_reach(t),
-                _ => true,
+        Role::Agent => agent_allows(actor, action, resource),
+        Role::Requester => requester_allows(actor, action, resource),
+    }
+}
+
+/// Agents work the tickets in their reach: their groups' queues, their assignments, their own
+/// requests. They read the configuration they work with and manage none of it.
+fn agent_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
+    let in_reach =
+        |t: &Ticket| t.requester == actor.id || actor.groups.contains(&t.group) || t.assignee.as_deref() == Some(actor.id.as_str());
+    match action {
+        Action::ViewTicket
+        | Action::ViewInternal
+        | Action::Reply
+        | Action::AddInternalNote
+        | Action::ChangeStatus(_)
+        | Action::Assign
+        | Action::ChangeGroup
+        | Action::ChangePriority
+        | Action::ChangeFields => matches!(resource, Resource::Ticket(t) if in_reach(t)),
+        // An agent's lists: a group of theirs, or what is assigned to them (never "nobody's").
+        Action::ListQueues => match resource {
+            Resource::Queue { group, assignee } => {
+                group.is_some_and(|g| actor.groups.iter().any(|mine| mine == g))
+                    || assignee.is_some_and(|a| a == actor.id && a != crate::api::UNASSIGNED)
             }
-        }
-        Role::Requester => match action {
-            Action::CreateTicket | Action::ListOwnTickets => true,
-            Action::ViewTicket | Action::Reply => own,
-            // A requester may confirm a resolution by closing, or reopen what was resolved or closed.
-            Action::ChangeStatus(to) => {
-                own && ticket.is_some_and(|t| {
-                    matches!((t.status, to), (Status::Resolved, Status::Closed) | (Status::Resolved | Status::Closed, Status::Reopened))
-                })
-            }
-            Action::CreateTicketFor
-            | Action::ViewInternal
-            | Action::ListQueues
-            | Action::AddInternalNote
-            | Action::Assign
-            | Action::ChangeGroup
-            | Action::ChangePriority
-            | Action::ChangeFields
-            | Action::ManageTopics
-            | Action::ViewAllTopics
-            | Action::ViewSla
-            | Action::ManageSla
-            | Action::ViewDirectory
-            | Action::ManageDirectory => false,
+            Resource::None | Resource::Ticket(_) => false,
         },
+        Action::CreateTicket
+        | Action::CreateTicketFor
+        | Action::ListOwnTickets
+        | Action::ViewAllTopics
+        | Action::ViewSla
+        | Action::ViewDirectory => match resource {
+            Resource::None => true,
+            Resource::Ticket(t) => in_reach(t),
+            Resource::Queue { .. } => false,
+        },
+        Action::ManageTopics | Action::ManageSla | Action::ManageDirectory => false,
+    }
+}
+
+fn requester_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
+    let own = matches!(resource, Resource::Ticket(t) if t.requester == actor.id);
+    match action {
+        Action::CreateTicket | Action::ListOwnTickets => matches!(resource, Resource::None),
+        Action::ViewTicket | Action::Reply => own,
+        // A requester may confirm a resolution by closing, or reopen what was resolved or closed.
+        Action::ChangeStatus(to) => {
+            own && matches!(resource, Resource::Ticket(t) if matches!(
+                (t.status, to),
+                (Status::Resolved, Status::Closed) | (Status::Resolved | Status::Closed, Status::Reopened)
+            ))
+        }
+        Action::CreateTicketFor
+        | Action::ViewInternal
+        | Action::ListQueues
+        | Action::AddInternalNote
+        | Action::Assign
+        | Action::ChangeGroup
+        | Action::ChangePriority
+        | Action::ChangeFields
+        | Action::ManageTopics
+        | Action::ViewAllTopics
+        | Action::ViewSla
+        | Action::ManageSla
+        | Action::ViewDirectory
+        | Action::ManageDirectory => false,
     }
 }
 
@@ -219,5 +274,55 @@ mod tests {
         }
         assert!(!allows(&agent, Action::ManageTopics, Resource::None));
         assert!(allows(&Actor::new("root", Role::Admin), Action::ManageTopics, Resource::None));
+    }
+
+    /// Every action × every kind of resource, for an agent: the whole table, written out. A new
+    /// action fails this test until somebody decides what agents may do with it.
+    #[test]
+    fn agents_are_denied_what_nobody_listed() {
+        let agent = Actor::new("ivan", Role::Agent).in_groups(&["service-desk"]);
+        let mine = ticket("anna", Status::Open);
+        let mut elsewhere = ticket("anna", Status::Open);
+        elsewhere.group = "network".into();
+        let own_queue = Resource::Queue { group: Some("service-desk"), assignee: None };
+        let other_queue = Resource::Queue { group: Some("network"), assignee: None };
+        let resources = [Resource::None, Resource::Ticket(&mine), Resource::Ticket(&elsewhere), own_queue, other_queue];
+        let expected = |action: Action| -> [bool; 5] {
+            match action {
+                Action::ViewTicket
+                | Action::ViewInternal
+                | Action::Reply
+                | Action::AddInternalNote
+                | Action::ChangeStatus(_)
+                | Action::Assign
+                | Action::ChangeGroup
+                | Action::ChangePriority
+                | Action::ChangeFields => [false, true, false, false, false],
+                Action::ListQueues => [false, false, false, true, false],
+                Action::CreateTicket
+                | Action::CreateTicketFor
+                | Action::ListOwnTickets
+                | Action::ViewAllTopics
+                | Action::ViewSla
+                | Action::ViewDirectory => [true, true, false, false, false],
+                Action::ManageTopics | Action::ManageSla | Action::ManageDirectory => [false; 5],
+            }
+        };
+        let mut wrong = Vec::new();
+        for action in Action::all() {
+            for (resource, want) in resources.iter().zip(expected(action)) {
+                if allows(&agent, action, *resource) != want {
+                    wrong.push(format!("{action:?} on {resource:?}: expected {want}"));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        assert_eq!(Action::all().len(), 18 + Status::ALL.len(), "Action::all lists every action");
+    }
+
+    #[test]
+    fn nobody_lists_unassigned_tickets_by_calling_themselves_none() {
+        let none = Actor::new(crate::api::UNASSIGNED, Role::Agent).in_groups(&["network"]);
+        assert!(!allows(&none, Action::ListQueues, Resource::Queue { group: None, assignee: Some(crate::api::UNASSIGNED) }));
     }
 }

@@ -159,8 +159,9 @@ pub struct Ticket {
     /// Bumped by every change; updates are conditional on it.
     pub version: u64,
     /// When the SLA scan next has something to do for this ticket (a warning or a breach); absent
-    /// while no clock runs (paused, resolved, closed, no plan). Kept by every write.
-    #[serde(default)]
+    /// while no clock runs (paused, resolved, closed, no plan). Kept by every write; staff only
+    /// (see [`crate::commands::ticket_for`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla_next_action: Option<DateTime<Utc>>,
 }
 

@@ -87,8 +87,8 @@ impl TopicInput {
         {
             errors.push(FieldError::new("description", Code::Invalid, p));
         }
-        if !is_plain_id(&self.default_group) {
-            errors.push(FieldError::new("default_group", Code::Invalid, "a group id without spaces or '#'"));
+        if !is_slug(&self.default_group) {
+            errors.push(FieldError::new("default_group", Code::Invalid, "a group id"));
         }
         if self.fields.len() > MAX_TOPIC_FIELDS {
             errors.push(FieldError::new("fields", Code::TooLong, format!("at most {MAX_TOPIC_FIELDS} fields")));
@@ -146,6 +146,14 @@ fn field_problems(i: usize, field: &FieldDef, earlier: &[FieldDef], errors: &mut
         }
     } else if !field.options.is_empty() {
         errors.push(FieldError::new(at("options"), Code::Invalid, "only select and multi_select fields take options"));
+    }
+    for (part, bound) in [("min", field.min), ("max", field.max)] {
+        if let Some(problem) = bound.and_then(crate::form::number_problem) {
+            errors.push(FieldError::new(at(part), Code::OutOfRange, problem));
+        }
+    }
+    if field.integer && field.kind != crate::form::FieldKind::Number {
+        errors.push(FieldError::new(at("integer"), Code::Invalid, "only number fields take whole numbers"));
     }
     match (field.min, field.max) {
         (Some(min), Some(max)) if min > max => errors.push(FieldError::new(at("min"), Code::OutOfRange, "min is above max")),

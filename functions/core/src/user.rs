@@ -121,9 +121,14 @@ fn yes() -> bool {
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
-/// A user id: 1 to 64 lower-case letters, digits, `.`, `-` or `_`.
+/// Words no account may take: the API gives them a meaning of their own (`assignee=none`).
+pub const RESERVED_USER_IDS: [&str; 1] = [crate::api::UNASSIGNED];
+
+/// A user id: 1 to 64 lower-case letters, digits, `.`, `-` or `_`, and not a reserved word.
 pub fn is_user_id(s: &str) -> bool {
-    (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_'))
+    (1..=64).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_'))
+        && !RESERVED_USER_IDS.contains(&s)
 }
 
 fn optional_text(field: &str, value: &Option<String>, max: usize, errors: &mut Vec<FieldError>) {
@@ -138,7 +143,7 @@ impl UserInput {
     pub fn into_user(self, id: &str, existing: Option<&User>) -> Result<(User, Option<String>), Vec<FieldError>> {
         let mut errors = Vec::new();
         if !is_user_id(id) {
-            errors.push(FieldError::new("id", Code::Invalid, "1 to 64 lower-case letters, digits, '.', '-' or '_'"));
+            errors.push(FieldError::new("id", Code::Invalid, "1 to 64 lower-case letters, digits, '.', '-' or '_'; not 'none'"));
         }
         if self.name.trim().is_empty() || self.name.chars().count() > 120 {
             errors.push(FieldError::new("name", Code::Invalid, "1 to 120 characters"));
@@ -254,6 +259,14 @@ mod tests {
             .unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["id", "name", "email", "role", "groups[0]", "password"]);
+    }
+
+    #[test]
+    fn reserved_words_are_no_user_ids() {
+        assert!(is_user_id("anna.petrova") && is_user_id("nonentity"));
+        assert!(!is_user_id("none"), "'none' selects unassigned tickets");
+        let errors = input(json!({"name": "N", "email": "n@x.org", "role": "agent"})).into_user("none", None).unwrap_err();
+        assert_eq!(errors[0].field, "id");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use helpdesk_core::sla::{self, AlertLevel, Conditions, Escalation, EscalationAct
 use helpdesk_core::text::LocalizedText;
 use helpdesk_core::topic::Topic;
 use helpdesk_core::user::{AccountSource, Group, Language, User};
-use helpdesk_core::{Actor, Priority, Role, TicketNumber};
+use helpdesk_core::{Actor, Priority, Role};
 use serde_json::json;
 
 /// The people the demo tickets belong to; sign in as them with [`DEMO_PASSWORD`].
@@ -158,7 +158,7 @@ pub fn topics() -> Vec<Topic> {
             vec![
                 field("software", "Program", "Программа", Text, true),
                 field("version", "Version", "Версия", Text, false),
-                field("seats", "For how many people?", "Для скольких сотрудников?", Number, true).with_range(1.0, 500.0),
+                field("seats", "For how many people?", "Для скольких сотрудников?", Number, true).with_range(1.0, 500.0).whole_numbers(),
                 field("license_needed", "A licence must be bought", "Нужно купить лицензию", Checkbox, false),
                 field("asset_tag", "Computer's asset tag", "Инвентарный номер компьютера", AssetTag, false),
             ],
@@ -178,7 +178,9 @@ pub fn topics() -> Vec<Topic> {
                 ]),
                 field("location", "Where are you?", "Где вы находитесь?", Text, false),
                 field("since", "Since when?", "С какого дня?", Date, false),
-                field("affected_users", "People affected", "Сколько людей затронуто", Number, false).with_range(1.0, 10000.0),
+                field("affected_users", "People affected", "Сколько людей затронуто", Number, false)
+                    .with_range(1.0, 10000.0)
+                    .whole_numbers(),
             ],
         ),
     ]
@@ -344,7 +346,8 @@ fn demo_tickets() -> Vec<DemoTicket> {
 /// adds nothing.
 pub async fn seed<S: TicketStore + Directory>(store: &S) -> Result<(), String> {
     let e = |e: helpdesk_aws::StoreError| e.to_string();
-    if store.list_users().await.map_err(e)?.is_empty() {
+    let anyone = helpdesk_core::api::PeopleQuery { limit: 1, include_inactive: true, ..Default::default() };
+    if store.list_people(&anyone).await.map_err(e)?.items.is_empty() {
         for group in groups() {
             store.put_group(&group).await.map_err(|e| format!("group {}: {e}", group.id))?;
         }
@@ -377,10 +380,14 @@ pub async fn seed<S: TicketStore + Directory>(store: &S) -> Result<(), String> {
         let request: CreateTicketRequest = serde_json::from_value(demo.request).map_err(|e| e.to_string())?;
         let topic = topics.iter().find(|t| t.id == request.topic);
         let draft = commands::prepare_ticket(request, topic, &demo.by).map_err(|e| e.to_string())?;
-        let number = store.next_ticket_number().await.map_err(|e| e.to_string())?;
-        let Change { mut ticket, mut events } = draft.into_ticket(new_id(), TicketNumber(number), new_id(), at);
-        ticket.sla_next_action = sla::next_action(&ticket, &events, &config);
-        store.create_ticket(&ticket, &events).await.map_err(|e| e.to_string())?;
+        let Change { mut ticket, mut events } = store
+            .create_ticket(|number| {
+                let mut change = draft.clone().into_ticket(new_id(), number, new_id(), at);
+                change.ticket.sla_next_action = sla::next_action(&change.ticket, &change.events, &config);
+                change
+            })
+            .await
+            .map_err(|e| e.to_string())?;
         for (i, step) in demo.steps.into_iter().enumerate() {
             let when = at + Duration::minutes(20 * (i as i64 + 1));
             let change = match step {

@@ -94,7 +94,7 @@ async fn run(command: &str) -> Result<(), String> {
             });
             let sessions = tickets_api::session::SessionKeys::new(key.as_bytes(), false)?;
             let ldap = tickets_api::ldap::LdapConfig::from_env()?;
-            serve(App { store, local_mode: true, sessions: Some(sessions), ldap }, &settings).await
+            serve(App { local_mode: true, ldap, ..App::new(store, Some(sessions)) }, &settings).await
         }
         other => Err(format!("unknown command '{other}': serve, setup, seed or scan")),
     }

@@ -2,14 +2,14 @@
 //! on create, the version being replaced on replace, 409 on a clash, and validation before any write.
 
 use crate::session::hash_password;
-use crate::{Reply, json, not_found, query_pairs, require, store_error};
-use helpdesk_aws::{Directory, StoreError, TicketStore};
-use helpdesk_core::api::{Items, TopicList, parse_body};
+use crate::{Reply, SlaCache, json, not_found, query_pairs, require, store_error};
+use helpdesk_aws::{Directory, StoreError, StoredUser, TicketStore};
+use helpdesk_core::api::{Items, Paged, PeopleQuery, TopicList, UserView, parse_body};
 use helpdesk_core::calendar::{Calendar, CalendarInput};
 use helpdesk_core::permissions::{Action, Resource, allows};
 use helpdesk_core::sla::{SlaPlan, SlaPlanInput};
 use helpdesk_core::topic::{TopicInput, is_slug};
-use helpdesk_core::user::{AccountSource, GroupInput, UserInput};
+use helpdesk_core::user::{AccountSource, GroupInput, User, UserInput};
 use helpdesk_core::{Actor, ApiError, ErrorCode, FieldError, FieldErrorCode, Topic};
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
@@ -51,6 +51,39 @@ pub async fn load_topic<S: TicketStore>(store: &S, id: &str) -> Result<Topic, Ap
     store.get_topic(id).await.map_err(store_error)?.ok_or_else(|| not_found("topic"))
 }
 
+/// A topic by id: archived ones only for those who may see them (admins).
+pub async fn get_topic<S: TicketStore>(store: &S, actor: &Actor, id: &str) -> Reply {
+    let topic = load_topic(store, id).await?;
+    if !topic.active && !allows(actor, Action::ViewAllTopics, Resource::None) {
+        return Err(not_found("topic"));
+    }
+    json(StatusCode::OK, &topic)
+}
+
+/// Field errors for group ids that name no group; `field` names the member (`groups[0]`, …).
+async fn unknown_groups<D: Directory>(directory: &D, groups: &[(String, &str)]) -> Result<Vec<FieldError>, ApiError> {
+    let mut errors = Vec::new();
+    for (field, id) in groups {
+        if directory.get_group(id).await.map_err(store_error)?.is_none() {
+            errors.push(FieldError::new(field.clone(), FieldErrorCode::NotFound, format!("there is no group '{id}'")));
+        }
+    }
+    Ok(errors)
+}
+
+/// A topic checked against its input rules and against the groups that exist.
+async fn checked_topic<S: TicketStore + Directory>(store: &S, input: TopicInput, id: &str, version: u64) -> Result<Topic, ApiError> {
+    let default_group = input.default_group.clone();
+    let mut errors = input.clone().into_topic(id, version).err().unwrap_or_default();
+    if helpdesk_core::topic::is_slug(&default_group) {
+        errors.extend(unknown_groups(store, &[("default_group".to_string(), default_group.as_str())]).await?);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    input.into_topic(id, version).map_err(ApiError::validation)
+}
+
 pub async fn list_topics<S: TicketStore>(store: &S, actor: &Actor, req: &Request) -> Reply {
     let mut include_archived = false;
     for (name, value) in query_pairs(req) {
@@ -68,20 +101,20 @@ pub async fn list_topics<S: TicketStore>(store: &S, actor: &Actor, req: &Request
     json(StatusCode::OK, &TopicList { items })
 }
 
-pub async fn create_topic<S: TicketStore>(store: &S, actor: &Actor, body: &[u8]) -> Reply {
+pub async fn create_topic<S: TicketStore + Directory>(store: &S, actor: &Actor, body: &[u8]) -> Reply {
     require(allows(actor, Action::ManageTopics, Resource::None), "manage topics")?;
     let mut input: TopicInput = parse_body(body)?;
     let id = id_to_create(input.id.take())?;
-    let topic = input.into_topic(&id, 1).map_err(ApiError::validation)?;
+    let topic = checked_topic(store, input, &id, 1).await?;
     written(store.put_topic(&topic).await, &topic, &id, true)
 }
 
-pub async fn replace_topic<S: TicketStore>(store: &S, actor: &Actor, id: &str, body: &[u8]) -> Reply {
+pub async fn replace_topic<S: TicketStore + Directory>(store: &S, actor: &Actor, id: &str, body: &[u8]) -> Reply {
     require(allows(actor, Action::ManageTopics, Resource::None), "manage topics")?;
     let mut input: TopicInput = parse_body(body)?;
     let seen = version_to_replace(id, input.id.take(), input.version)?;
     check_current(load_topic(store, id).await?.version, seen)?;
-    let topic = input.into_topic(id, seen + 1).map_err(ApiError::validation)?;
+    let topic = checked_topic(store, input, id, seen + 1).await?;
     written(store.put_topic(&topic).await, &topic, id, false)
 }
 
@@ -97,52 +130,58 @@ pub async fn archive_topic<S: TicketStore>(store: &S, actor: &Actor, id: &str) -
     json(StatusCode::OK, &topic)
 }
 
-pub async fn list_calendars<S: TicketStore>(store: &S, actor: &Actor) -> Reply {
+pub async fn list_calendars<S: TicketStore>(store: &S, sla: &SlaCache, actor: &Actor) -> Reply {
     require(allows(actor, Action::ViewSla, Resource::None), "see SLA calendars")?;
-    json(StatusCode::OK, &Items { items: store.sla_config().await.map_err(store_error)?.calendars })
+    json(StatusCode::OK, &Items { items: sla.get(store).await.map_err(store_error)?.calendars.clone() })
 }
 
+/// The calendar as stored now (a consistent read: a replace checks the version against it).
 async fn load_calendar<S: TicketStore>(store: &S, id: &str) -> Result<Calendar, ApiError> {
     let config = store.sla_config().await.map_err(store_error)?;
     config.calendars.into_iter().find(|c| c.id == id).ok_or_else(|| not_found("calendar"))
 }
 
-pub async fn get_calendar<S: TicketStore>(store: &S, actor: &Actor, id: &str) -> Reply {
+pub async fn get_calendar<S: TicketStore>(store: &S, sla: &SlaCache, actor: &Actor, id: &str) -> Reply {
     require(allows(actor, Action::ViewSla, Resource::None), "see SLA calendars")?;
-    json(StatusCode::OK, &load_calendar(store, id).await?)
+    let config = sla.get(store).await.map_err(store_error)?;
+    json(StatusCode::OK, config.calendars.iter().find(|c| c.id == id).ok_or_else(|| not_found("calendar"))?)
 }
 
-pub async fn create_calendar<S: TicketStore>(store: &S, actor: &Actor, body: &[u8]) -> Reply {
+pub async fn create_calendar<S: TicketStore>(store: &S, sla: &SlaCache, actor: &Actor, body: &[u8]) -> Reply {
     require(allows(actor, Action::ManageSla, Resource::None), "manage SLA calendars")?;
     let mut input: CalendarInput = parse_body(body)?;
     let id = id_to_create(input.id.take())?;
     let calendar = input.into_calendar(&id, 1).map_err(ApiError::validation)?;
-    written(store.put_calendar(&calendar).await, &calendar, &id, true)
+    let result = store.put_calendar(&calendar).await;
+    sla.clear();
+    written(result, &calendar, &id, true)
 }
 
-pub async fn replace_calendar<S: TicketStore>(store: &S, actor: &Actor, id: &str, body: &[u8]) -> Reply {
+pub async fn replace_calendar<S: TicketStore>(store: &S, sla: &SlaCache, actor: &Actor, id: &str, body: &[u8]) -> Reply {
     require(allows(actor, Action::ManageSla, Resource::None), "manage SLA calendars")?;
     let mut input: CalendarInput = parse_body(body)?;
     let seen = version_to_replace(id, input.id.take(), input.version)?;
     check_current(load_calendar(store, id).await?.version, seen)?;
     let calendar = input.into_calendar(id, seen + 1).map_err(ApiError::validation)?;
-    written(store.put_calendar(&calendar).await, &calendar, id, false)
+    let result = store.put_calendar(&calendar).await;
+    sla.clear();
+    written(result, &calendar, id, false)
 }
 
-pub async fn list_plans<S: TicketStore>(store: &S, actor: &Actor) -> Reply {
+pub async fn list_plans<S: TicketStore>(store: &S, sla: &SlaCache, actor: &Actor) -> Reply {
     require(allows(actor, Action::ViewSla, Resource::None), "see SLA plans")?;
-    let mut plans = store.sla_config().await.map_err(store_error)?.plans;
+    let mut plans = sla.get(store).await.map_err(store_error)?.plans.clone();
     plans.sort_by(|a, b| (a.precedence, &a.id).cmp(&(b.precedence, &b.id)));
     json(StatusCode::OK, &Items { items: plans })
 }
 
-pub async fn get_plan<S: TicketStore>(store: &S, actor: &Actor, id: &str) -> Reply {
+pub async fn get_plan<S: TicketStore>(store: &S, sla: &SlaCache, actor: &Actor, id: &str) -> Reply {
     require(allows(actor, Action::ViewSla, Resource::None), "see SLA plans")?;
-    let config = store.sla_config().await.map_err(store_error)?;
-    json(StatusCode::OK, &config.plans.into_iter().find(|p| p.id == id).ok_or_else(|| not_found("plan"))?)
+    let config = sla.get(store).await.map_err(store_error)?;
+    json(StatusCode::OK, config.plans.iter().find(|p| p.id == id).ok_or_else(|| not_found("plan"))?)
 }
 
-/// Checks a plan against the calendars that exist.
+/// Checks a plan against the calendars that exist (a consistent read: writes see the truth).
 async fn checked_plan<S: TicketStore>(
     store: &S,
     input: SlaPlanInput,
@@ -155,37 +194,50 @@ async fn checked_plan<S: TicketStore>(
     Ok((input.into_plan(id, version, calendar_exists).map_err(ApiError::validation)?, current))
 }
 
-pub async fn create_plan<S: TicketStore>(store: &S, actor: &Actor, body: &[u8]) -> Reply {
+pub async fn create_plan<S: TicketStore>(store: &S, sla: &SlaCache, actor: &Actor, body: &[u8]) -> Reply {
     require(allows(actor, Action::ManageSla, Resource::None), "manage SLA plans")?;
     let mut input: SlaPlanInput = parse_body(body)?;
     let id = id_to_create(input.id.take())?;
     let (plan, _) = checked_plan(store, input, &id, 1).await?;
-    written(store.put_sla_plan(&plan).await, &plan, &id, true)
+    let result = store.put_sla_plan(&plan).await;
+    sla.clear();
+    written(result, &plan, &id, true)
 }
 
 /// Replacing a plan changes the clocks of open tickets: each is recomputed from its log at its next
 /// write, and the scan re-reads those whose stored action time has come.
-pub async fn replace_plan<S: TicketStore>(store: &S, actor: &Actor, id: &str, body: &[u8]) -> Reply {
+pub async fn replace_plan<S: TicketStore>(store: &S, sla: &SlaCache, actor: &Actor, id: &str, body: &[u8]) -> Reply {
     require(allows(actor, Action::ManageSla, Resource::None), "manage SLA plans")?;
     let mut input: SlaPlanInput = parse_body(body)?;
     let seen = version_to_replace(id, input.id.take(), input.version)?;
     let (plan, current) = checked_plan(store, input, id, seen + 1).await?;
     check_current(current.ok_or_else(|| not_found("plan"))?.version, seen)?;
-    written(store.put_sla_plan(&plan).await, &plan, id, false)
+    let result = store.put_sla_plan(&plan).await;
+    sla.clear();
+    written(result, &plan, id, false)
 }
 
-pub async fn list_users<D: Directory>(directory: &D, actor: &Actor) -> Reply {
-    require(allows(actor, Action::ViewDirectory, Resource::None), "see users")?;
-    let mut users = directory.list_users().await.map_err(store_error)?;
-    users.sort_by(|a, b| a.id.cmp(&b.id));
-    json(StatusCode::OK, &Items { items: users })
+/// Every account with its profile: admins only, paged and searchable.
+pub async fn list_users<D: Directory>(directory: &D, actor: &Actor, req: &Request) -> Reply {
+    require(allows(actor, Action::ManageDirectory, Resource::None), "see user accounts")?;
+    let pairs = query_pairs(req);
+    let query = PeopleQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let page = directory.list_people(&query).await.map_err(store_error)?;
+    json(StatusCode::OK, &Paged { items: page.items.into_iter().map(UserView::from).collect(), next_cursor: page.next_cursor })
 }
 
 /// A user: admins see anyone, everybody sees themselves.
 pub async fn get_user<D: Directory>(directory: &D, actor: &Actor, id: &str) -> Reply {
     require(actor.id == id || allows(actor, Action::ManageDirectory, Resource::None), "see this user")?;
-    let (user, _) = directory.get_user(id).await.map_err(store_error)?.ok_or_else(|| not_found("user"))?;
-    json(StatusCode::OK, &user)
+    let stored = directory.get_user(id).await.map_err(store_error)?.ok_or_else(|| not_found("user"))?;
+    json(StatusCode::OK, &UserView::from(stored.user))
+}
+
+/// A user's groups must exist.
+async fn check_user_groups<D: Directory>(directory: &D, user: &User) -> Result<(), ApiError> {
+    let groups: Vec<(String, &str)> = user.groups.iter().enumerate().map(|(i, g)| (format!("groups[{i}]"), g.as_str())).collect();
+    let errors = unknown_groups(directory, &groups).await?;
+    if errors.is_empty() { Ok(()) } else { Err(ApiError::validation(errors)) }
 }
 
 fn hashed(password: Option<String>) -> Result<Option<String>, ApiError> {
@@ -197,15 +249,17 @@ pub async fn create_user<D: Directory>(directory: &D, actor: &Actor, body: &[u8]
     let mut input: UserInput = parse_body(body)?;
     let id = id_to_create(input.id.take())?;
     let (user, password) = input.into_user(&id, None).map_err(ApiError::validation)?;
+    check_user_groups(directory, &user).await?;
     let hash = hashed(password)?;
-    written(directory.put_user(&user, hash.as_deref()).await, &user, &id, true)
+    written(directory.put_user(&user, hash.as_deref()).await, &UserView::from(user), &id, true)
 }
 
 pub async fn replace_user<D: Directory>(directory: &D, actor: &Actor, id: &str, body: &[u8]) -> Reply {
     require(allows(actor, Action::ManageDirectory, Resource::None), "manage users")?;
     let mut input: UserInput = parse_body(body)?;
     let seen = version_to_replace(id, input.id.take(), input.version)?;
-    let (current, current_hash) = directory.get_user(id).await.map_err(store_error)?.ok_or_else(|| not_found("user"))?;
+    let StoredUser { user: current, password_hash: current_hash } =
+        directory.get_user(id).await.map_err(store_error)?.ok_or_else(|| not_found("user"))?;
     check_current(current.version, seen)?;
     if current.source == AccountSource::Ldap && input.password.is_some() {
         return Err(ApiError::validation(vec![FieldError::new(
@@ -215,8 +269,9 @@ pub async fn replace_user<D: Directory>(directory: &D, actor: &Actor, id: &str, 
         )]));
     }
     let (user, password) = input.into_user(id, Some(&current)).map_err(ApiError::validation)?;
+    check_user_groups(directory, &user).await?;
     let hash = hashed(password)?.or(current_hash);
-    written(directory.put_user(&user, hash.as_deref()).await, &user, id, false)
+    written(directory.put_user(&user, hash.as_deref()).await, &UserView::from(user), id, false)
 }
 
 pub async fn list_groups<D: Directory>(directory: &D, actor: &Actor) -> Reply {

@@ -1,12 +1,15 @@
-//! Sign-in, sign-out and "who am I". Failed sign-ins are counted per user and per address; the
-//! sixth within a minute is refused with 429 before any password is checked.
+//! Sign-in, sign-out and "who am I". Failed sign-ins are counted per minute, per account and
+//! address, per address, and per account from browsers that never signed in to it (so somebody
+//! elsewhere cannot lock the owner out: the owner's browser carries a known-device cookie). Over a
+//! limit the attempt is refused with 429 before any password is checked. Every attempt that gets
+//! that far costs one password hash, whether or not the account exists.
 
 use crate::identity::{self, session_token};
 use crate::ldap::{DirectoryPerson, LdapConfig};
-use crate::session::{self, SessionKeys};
+use crate::session::{self, DEVICE_COOKIE, SessionKeys, cookie};
 use crate::{Reply, json, store_error};
 use chrono::{DateTime, Timelike, Utc};
-use helpdesk_aws::Directory;
+use helpdesk_aws::{Directory, StoredUser};
 use helpdesk_core::api::{Me, MyPreferences, parse_body};
 use helpdesk_core::user::{AccountSource, User, is_user_id};
 use helpdesk_core::{Actor, ApiError, ErrorCode, Role};
@@ -14,8 +17,15 @@ use lambda_http::Request;
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use serde::Deserialize;
 
-/// Failed sign-ins allowed per user and per address in a minute.
-pub const FAILURES_PER_MINUTE: u32 = 5;
+/// Failed sign-ins allowed for one account from one address, over this minute and the last.
+pub const FAILURES_PER_ACCOUNT_AND_ADDRESS: u32 = 5;
+/// Failed sign-ins allowed from one address, whatever the accounts, over this minute and the last.
+pub const FAILURES_PER_ADDRESS: u32 = 20;
+/// Failed sign-ins allowed for one account from browsers it is not known on, over this minute and
+/// the last.
+pub const FAILURES_PER_ACCOUNT: u32 = 20;
+/// The longest password a sign-in takes (argon2 hashes any length; a limit bounds the work).
+const MAX_PASSWORD_BYTES: usize = 1024;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,7 +42,7 @@ fn invalid() -> ApiError {
     ApiError::new(ErrorCode::InvalidCredentials, "the user name or password is wrong, or the account is disabled")
 }
 
-fn with_cookies(mut response: lambda_http::Response<lambda_http::Body>, cookies: [String; 2]) -> Reply {
+fn with_cookies(mut response: lambda_http::Response<lambda_http::Body>, cookies: impl IntoIterator<Item = String>) -> Reply {
     for c in cookies {
         let value = HeaderValue::from_str(&c).map_err(|_| ApiError::new(ErrorCode::Internal, "a cookie did not encode"))?;
         response.headers_mut().append(header::SET_COOKIE, value);
@@ -40,51 +50,95 @@ fn with_cookies(mut response: lambda_http::Response<lambda_http::Body>, cookies:
     Ok(response)
 }
 
+/// The throttle counters one attempt is held against, each with its limit.
+fn throttles(username: &str, address: &str, known_device: bool) -> Vec<(String, u32)> {
+    let mut keys = vec![
+        (format!("account-address:{username}|{address}"), FAILURES_PER_ACCOUNT_AND_ADDRESS),
+        (format!("address:{address}"), FAILURES_PER_ADDRESS),
+    ];
+    if !known_device {
+        keys.push((format!("account:{username}"), FAILURES_PER_ACCOUNT));
+    }
+    keys
+}
+
+/// Whether the request carries a known-device cookie for `username`.
+fn known_device(req: &Request, keys: &SessionKeys, username: &str) -> bool {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| cookie(h, DEVICE_COOKIE))
+        .and_then(|token| keys.device_user(token))
+        .is_some_and(|user| user == username)
+}
+
 pub async fn login<D: Directory>(
     directory: &D,
     sessions: Option<&SessionKeys>,
     ldap: Option<&LdapConfig>,
+    origin_secret: Option<&str>,
     req: &Request,
     body: &[u8],
 ) -> Reply {
     let keys = sessions.ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "sign-in is not configured (no session signing key)"))?;
     let request: LoginRequest = parse_body(body)?;
+    if request.password.len() > MAX_PASSWORD_BYTES {
+        return Err(invalid());
+    }
     let username = request.username.trim().to_ascii_lowercase();
     let now = Utc::now();
     let window = minute(now);
-    let throttle = [format!("user:{username}"), format!("addr:{}", identity::client_address(req))];
-    if directory.failures(&throttle, window).await.map_err(store_error)? >= FAILURES_PER_MINUTE {
+    let address = identity::client_address(req, origin_secret);
+    // A name no account can have is counted against the address only (it is no storage key).
+    let well_formed = is_user_id(&username);
+    let throttle: Vec<(String, u32)> = if well_formed {
+        throttles(&username, &address, known_device(req, keys, &username))
+    } else {
+        vec![(format!("address:{address}"), FAILURES_PER_ADDRESS)]
+    };
+    let counter_keys: Vec<String> = throttle.iter().map(|(k, _)| k.clone()).collect();
+    // This minute's failures and the last minute's: a limit cannot be dodged by waiting for the
+    // turn of a minute.
+    let this_minute = directory.failures(&counter_keys, window).await.map_err(store_error)?;
+    let last_minute = directory.failures(&counter_keys, window - chrono::Duration::minutes(1)).await.map_err(store_error)?;
+    let counts = this_minute.iter().zip(&last_minute).map(|(a, b)| a + b);
+    if counts.zip(&throttle).any(|(count, (_, limit))| count >= *limit) {
         let retry = 60 - now.second();
-        let mut response =
-            crate::error_response(&ApiError::new(ErrorCode::TooManyAttempts, format!("too many failed sign-ins: try again in {retry} s")));
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry));
-        return Ok(response);
+        return Err(
+            ApiError::new(ErrorCode::TooManyAttempts, format!("too many failed sign-ins: try again in {retry} s")).retry_after(retry)
+        );
     }
-    let found = directory.get_user(&username).await.map_err(store_error)?;
+    let found = if well_formed { directory.get_user(&username).await.map_err(store_error)? } else { None };
     let user = match found {
-        // Local accounts are checked here, whatever the directory holds.
-        Some((user, hash)) if user.source == AccountSource::Local => {
-            hash.filter(|hash| user.active && session::password_matches(&request.password, hash)).map(|_| user)
+        // Local accounts are checked here, whatever the directory holds; the hash is verified
+        // before the account's state is looked at, so a disabled account answers as slowly.
+        Some(StoredUser { user, password_hash }) if user.source == AccountSource::Local => {
+            Some(user).filter(|_| session::password_matches_or_waste(&request.password, password_hash.as_deref())).filter(|u| u.active)
         }
         existing => match ldap {
-            Some(config) if is_user_id(&username) => match config.authenticate(&username, &request.password).await {
-                Ok(Some(person)) => Some(provision(directory, existing.map(|(u, _)| u), &username, person).await?).filter(|u| u.active),
+            Some(config) if well_formed => match config.authenticate(&username, &request.password).await {
+                Ok(Some(person)) => Some(provision(directory, existing.map(|s| s.user), &username, person).await?).filter(|u| u.active),
                 Ok(None) => None,
                 Err(e) => {
                     tracing::error!(error = %e, "LDAP sign-in failed");
                     return Err(ApiError::new(ErrorCode::DirectoryUnavailable, "the directory did not answer; try again shortly"));
                 }
             },
-            _ => None,
+            _ => {
+                session::password_matches_or_waste(&request.password, None);
+                None
+            }
         },
     };
     let Some(user) = user else {
-        directory.record_failure(&throttle, window).await.map_err(store_error)?;
+        directory.record_failure(&counter_keys, window, window + chrono::Duration::hours(1)).await.map_err(store_error)?;
         return Err(invalid());
     };
     let (token, claims) = keys.issue(&user, now.timestamp()).map_err(|e| ApiError::new(ErrorCode::Internal, e))?;
-    let me = Me::of(user);
-    with_cookies(json(StatusCode::OK, &me)?, keys.cookies(&token, &claims))
+    let device = keys.device_cookie(&user.id, now.timestamp()).map_err(|e| ApiError::new(ErrorCode::Internal, e))?;
+    let [session_cookie, csrf_cookie] = keys.cookies(&token, &claims);
+    with_cookies(json(StatusCode::OK, &Me::of(user))?, [session_cookie, csrf_cookie, device])
 }
 
 /// Creates a directory user at first sign-in, and refreshes them from the directory at each.
@@ -106,11 +160,11 @@ async fn provision<D: Directory>(directory: &D, existing: Option<User>, id: &str
 /// Ends every session of the caller (the session version moves on) and clears the cookies.
 pub async fn logout<D: Directory>(directory: &D, sessions: Option<&SessionKeys>, actor: &Actor, req: &Request) -> Reply {
     if session_token(req).is_some()
-        && let Some((mut user, hash)) = directory.get_user(&actor.id).await.map_err(store_error)?
+        && let Some(StoredUser { mut user, password_hash }) = directory.get_user(&actor.id).await.map_err(store_error)?
     {
         user.session_version += 1;
         user.version += 1;
-        directory.put_user(&user, hash.as_deref()).await.map_err(store_error)?;
+        directory.put_user(&user, password_hash.as_deref()).await.map_err(store_error)?;
     }
     let response = json(StatusCode::OK, &serde_json::json!({"signed_out": true}))?;
     match sessions {
@@ -122,16 +176,17 @@ pub async fn logout<D: Directory>(directory: &D, sessions: Option<&SessionKeys>,
 /// Changes the caller's own preferences; answers like `me`, with the stored profile.
 pub async fn update_me<D: Directory>(directory: &D, actor: &Actor, body: &[u8]) -> Reply {
     let preferences: MyPreferences = parse_body(body)?;
-    let (mut user, hash) = directory.get_user(&actor.id).await.map_err(store_error)?.ok_or_else(|| crate::not_found("user"))?;
+    let StoredUser { mut user, password_hash } =
+        directory.get_user(&actor.id).await.map_err(store_error)?.ok_or_else(|| crate::not_found("user"))?;
     if let Some(language) = preferences.language {
         user.language = language;
     }
     user.version += 1;
-    directory.put_user(&user, hash.as_deref()).await.map_err(store_error)?;
+    directory.put_user(&user, password_hash.as_deref()).await.map_err(store_error)?;
     json(StatusCode::OK, &Me::of(user))
 }
 
 pub async fn me<D: Directory>(directory: &D, actor: &Actor) -> Reply {
-    let user = directory.get_user(&actor.id).await.map_err(store_error)?.map(|(u, _)| u);
+    let user = directory.get_user(&actor.id).await.map_err(store_error)?.map(|stored| stored.user.into());
     json(StatusCode::OK, &Me { id: actor.id.clone(), role: actor.role, groups: actor.groups.clone(), user })
 }

@@ -29,11 +29,12 @@ pub async fn caller<D: Directory>(req: &Request, directory: &D, sessions: Option
     let token = session_token(req).ok_or_else(|| unauthenticated("sign in first"))?;
     let claims =
         sessions.and_then(|keys| keys.verify(token)).ok_or_else(|| unauthenticated("the session is invalid or expired: sign in again"))?;
-    let (user, _) = directory
+    let user = directory
         .get_user(&claims.sub)
         .await
         .map_err(crate::store_error)?
-        .ok_or_else(|| unauthenticated("the session's user no longer exists"))?;
+        .ok_or_else(|| unauthenticated("the session's user no longer exists"))?
+        .user;
     if !user.active || user.session_version != claims.sv {
         return Err(unauthenticated("the session has ended: sign in again"));
     }
@@ -43,18 +44,39 @@ pub async fn caller<D: Directory>(req: &Request, directory: &D, sessions: Option
     Ok(user.actor())
 }
 
-/// The caller's network address: API Gateway's view of it, else the first forwarded address.
-pub fn client_address(req: &Request) -> String {
+/// The header our CloudFront adds to every request it forwards, with a secret value: the proof
+/// that a request came through it (and so that its `X-Forwarded-For` is CloudFront's own).
+pub const ORIGIN_HEADER: &str = "x-origin-verify";
+
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    // Constant time in the length of the secret: no early exit on the first differing byte.
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
+/// The caller's network address, for throttling sign-ins. Behind our CloudFront (proved by
+/// [`ORIGIN_HEADER`] carrying `origin_secret`), the viewer address CloudFront put first in
+/// `X-Forwarded-For`; otherwise the source address API Gateway saw (the local runner puts the
+/// socket's peer there). Never a header value a client chose, and always a parsed IP address.
+pub fn client_address(req: &Request, origin_secret: Option<&str>) -> String {
     use lambda_http::request::RequestContext;
-    if let Some(RequestContext::ApiGatewayV2(context)) = req.request_context_ref()
-        && let Some(ip) = &context.http.source_ip
+    use std::net::IpAddr;
+    let through_our_cdn = origin_secret
+        .filter(|secret| !secret.is_empty())
+        .is_some_and(|secret| req.headers().get(ORIGIN_HEADER).is_some_and(|v| same_secret(v.as_bytes(), secret.as_bytes())));
+    if through_our_cdn
+        && let Some(viewer) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse::<IpAddr>().ok())
     {
-        return ip.clone();
+        return viewer.to_string();
     }
-    req.headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    if let Some(RequestContext::ApiGatewayV2(context)) = req.request_context_ref()
+        && let Some(ip) = context.http.source_ip.as_deref().and_then(|ip| ip.parse::<IpAddr>().ok())
+    {
+        return ip.to_string();
+    }
+    "unknown".into()
 }

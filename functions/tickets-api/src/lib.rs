@@ -2,15 +2,19 @@
 //! so that tests and the local runner call exactly what Lambda calls.
 
 mod admin;
-mod auth;
+pub mod auth;
+mod directory;
 pub mod identity;
 pub mod ldap;
 pub mod routes;
 pub mod session;
+mod sla_cache;
 mod tickets;
 
+pub use sla_cache::SlaCache;
+
 use helpdesk_aws::{Directory, DynamoStore, Listing, StoreError, TicketStore};
-use helpdesk_core::limits::MAX_REQUEST_BYTES;
+use helpdesk_core::limits::{MAX_ID_CHARS, MAX_REQUEST_BYTES};
 use helpdesk_core::{ApiError, ErrorCode};
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, Response};
@@ -36,6 +40,19 @@ pub struct App<S> {
     pub sessions: Option<session::SessionKeys>,
     /// The organisation's directory, when sign-in through LDAP is configured.
     pub ldap: Option<ldap::LdapConfig>,
+    /// The value our CloudFront sends in [`identity::ORIGIN_HEADER`]; without it no forwarded
+    /// address is trusted.
+    pub origin_secret: Option<String>,
+    /// SLA plans and calendars, read at most every few seconds per warm function.
+    pub sla: SlaCache,
+}
+
+impl<S> App<S> {
+    /// An app over `store` with the given session keys, everything else off; the caller sets
+    /// what it needs (`local_mode`, `ldap`, `origin_secret`).
+    pub fn new(store: S, sessions: Option<session::SessionKeys>) -> Self {
+        App { store, local_mode: false, sessions, ldap: None, origin_secret: None, sla: SlaCache::default() }
+    }
 }
 
 impl App<DynamoStore> {
@@ -49,21 +66,18 @@ impl App<DynamoStore> {
         let key = config::required(config::SESSION_SIGNING_KEY)?;
         let sessions = session::SessionKeys::new(key.as_bytes(), !local_mode)?;
         let ldap = ldap::LdapConfig::from_env()?;
-        Ok(App {
-            store: DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), table),
-            local_mode,
-            sessions: Some(sessions),
-            ldap,
-        })
+        Ok(App { local_mode, ldap, ..App::new(DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), table), Some(sessions)) })
     }
 }
 
 type Reply = Result<Response<Body>, ApiError>;
 
-/// Serves one request. Never fails: every error becomes a JSON error response.
+/// Serves one request. Never fails: every error becomes a JSON error response. API answers are
+/// never stored by caches (they are per person and change all the time).
 pub async fn handle<S: TicketStore + Directory>(app: &App<S>, req: Request) -> Response<Body> {
     let started = std::time::Instant::now();
-    let response = dispatch(app, &req).await.unwrap_or_else(|e| error_response(&e));
+    let mut response = dispatch(app, &req).await.unwrap_or_else(|e| error_response(&e));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     tracing::info!(
         method = %req.method(),
         path = req.uri().path(),
@@ -74,11 +88,27 @@ pub async fn handle<S: TicketStore + Directory>(app: &App<S>, req: Request) -> R
     response
 }
 
+/// An id in a path: an id of any record is printable ASCII without `#` and at most
+/// [`MAX_ID_CHARS`] long (ticket numbers and ULIDs included); anything else names nothing.
+fn path_id(raw: Option<String>) -> Result<String, ApiError> {
+    match raw {
+        None => Ok(String::new()),
+        Some(id) if helpdesk_core::topic::is_plain_id(&id) && id.len() <= MAX_ID_CHARS => Ok(id),
+        Some(_) => Err(not_found("record")),
+    }
+}
+
 async fn dispatch<S: TicketStore + Directory>(app: &App<S>, req: &Request) -> Reply {
     let (route, id) = match routes::match_route(req.method().as_str(), req.uri().path()) {
-        Matched::Found { route, id } => (route, id.unwrap_or_default()),
-        Matched::WrongMethod => return Err(ApiError::new(ErrorCode::MethodNotAllowed, format!("{} is not allowed here", req.method()))),
-        Matched::NotFound => return Err(ApiError::new(ErrorCode::RouteNotFound, format!("no route {}", req.uri().path()))),
+        Matched::Found { route, id } => (route, path_id(id)?),
+        Matched::WrongMethod { allowed } => {
+            let mut response = error_response(&ApiError::new(ErrorCode::MethodNotAllowed, format!("{} is not allowed here", req.method())));
+            if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+            return Ok(response);
+        }
+        Matched::NotFound => return Err(ApiError::new(ErrorCode::RouteNotFound, "no such route")),
     };
     let body = body_bytes(req)?;
     let store = &app.store;
@@ -86,16 +116,20 @@ async fn dispatch<S: TicketStore + Directory>(app: &App<S>, req: &Request) -> Re
     match route {
         Route::Health => return json(StatusCode::OK, &serde_json::json!({"status": "ok"})),
         Route::OpenApi => return Ok(with_type(Response::new(Body::Text(OPENAPI.into())), "application/json")),
-        Route::Login => return auth::login(store, app.sessions.as_ref(), app.ldap.as_ref(), req, body).await,
+        Route::Login => {
+            return auth::login(store, app.sessions.as_ref(), app.ldap.as_ref(), app.origin_secret.as_deref(), req, body).await;
+        }
         _ => {}
     }
     let actor = identity::caller(req, store, app.sessions.as_ref()).await?;
+    let sla = &app.sla;
     match route {
         Route::Health | Route::OpenApi | Route::Login => unreachable!("answered above"),
         Route::Logout => auth::logout(store, app.sessions.as_ref(), &actor, req).await,
         Route::Me => auth::me(store, &actor).await,
         Route::UpdateMe => auth::update_me(store, &actor, body).await,
-        Route::ListUsers => admin::list_users(store, &actor).await,
+        Route::People => directory::people(store, &actor, req).await,
+        Route::ListUsers => admin::list_users(store, &actor, req).await,
         Route::CreateUser => admin::create_user(store, &actor, body).await,
         Route::GetUser => admin::get_user(store, &actor, &id).await,
         Route::ReplaceUser => admin::replace_user(store, &actor, &id, body).await,
@@ -105,24 +139,24 @@ async fn dispatch<S: TicketStore + Directory>(app: &App<S>, req: &Request) -> Re
         Route::ReplaceGroup => admin::replace_group(store, &actor, &id, body).await,
         Route::ListTopics => admin::list_topics(store, &actor, req).await,
         Route::CreateTopic => admin::create_topic(store, &actor, body).await,
-        Route::GetTopic => json(StatusCode::OK, &admin::load_topic(store, &id).await?),
+        Route::GetTopic => admin::get_topic(store, &actor, &id).await,
         Route::ReplaceTopic => admin::replace_topic(store, &actor, &id, body).await,
         Route::ArchiveTopic => admin::archive_topic(store, &actor, &id).await,
-        Route::ListCalendars => admin::list_calendars(store, &actor).await,
-        Route::CreateCalendar => admin::create_calendar(store, &actor, body).await,
-        Route::GetCalendar => admin::get_calendar(store, &actor, &id).await,
-        Route::ReplaceCalendar => admin::replace_calendar(store, &actor, &id, body).await,
-        Route::ListPlans => admin::list_plans(store, &actor).await,
-        Route::CreatePlan => admin::create_plan(store, &actor, body).await,
-        Route::GetPlan => admin::get_plan(store, &actor, &id).await,
-        Route::ReplacePlan => admin::replace_plan(store, &actor, &id, body).await,
-        Route::CreateTicket => tickets::create(store, &actor, body).await,
+        Route::ListCalendars => admin::list_calendars(store, sla, &actor).await,
+        Route::CreateCalendar => admin::create_calendar(store, sla, &actor, body).await,
+        Route::GetCalendar => admin::get_calendar(store, sla, &actor, &id).await,
+        Route::ReplaceCalendar => admin::replace_calendar(store, sla, &actor, &id, body).await,
+        Route::ListPlans => admin::list_plans(store, sla, &actor).await,
+        Route::CreatePlan => admin::create_plan(store, sla, &actor, body).await,
+        Route::GetPlan => admin::get_plan(store, sla, &actor, &id).await,
+        Route::ReplacePlan => admin::replace_plan(store, sla, &actor, &id, body).await,
+        Route::CreateTicket => tickets::create(store, sla, &actor, body).await,
         Route::ListQueue => tickets::list(store, &actor, Listing::Queues, req).await,
         Route::ListMine => tickets::list(store, &actor, Listing::OfRequester(&actor.id), req).await,
-        Route::GetTicket => tickets::get(store, &actor, &id).await,
-        Route::UpdateTicket => tickets::update(store, &actor, &id, body).await,
-        Route::Reply => tickets::add_message(store, &actor, &id, body, false).await,
-        Route::AddNote => tickets::add_message(store, &actor, &id, body, true).await,
+        Route::GetTicket => tickets::get(store, sla, &actor, &id).await,
+        Route::UpdateTicket => tickets::update(store, sla, &actor, &id, body).await,
+        Route::Reply => tickets::add_message(store, sla, &actor, &id, body, false).await,
+        Route::AddNote => tickets::add_message(store, sla, &actor, &id, body, true).await,
     }
 }
 
@@ -130,17 +164,17 @@ pub(crate) fn require(allowed: bool, what: &str) -> Result<(), ApiError> {
     if allowed { Ok(()) } else { Err(ApiError::new(ErrorCode::Forbidden, format!("you may not {what}"))) }
 }
 
-/// The body, refused when too large or not JSON.
+/// The body, refused when too large or not declared as JSON. A body without a Content-Type is
+/// refused too: a cross-site form can send one (login CSRF), never `application/json`.
 pub(crate) fn body_bytes(req: &Request) -> Result<&[u8], ApiError> {
     let body: &[u8] = req.body().as_ref();
     if body.len() > MAX_REQUEST_BYTES {
         return Err(ApiError::new(ErrorCode::PayloadTooLarge, format!("the body is larger than {MAX_REQUEST_BYTES} bytes")));
     }
-    if !body.is_empty()
-        && let Some(content_type) = req.headers().get(header::CONTENT_TYPE)
-    {
-        let is_json =
-            content_type.to_str().is_ok_and(|ct| ct.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")));
+    if !body.is_empty() {
+        let is_json = req.headers().get(header::CONTENT_TYPE).is_some_and(|content_type| {
+            content_type.to_str().is_ok_and(|ct| ct.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")))
+        });
         if !is_json {
             return Err(ApiError::new(ErrorCode::UnsupportedMediaType, "send the body as application/json"));
         }
@@ -157,6 +191,10 @@ pub(crate) fn store_error(e: StoreError) -> ApiError {
         StoreError::VersionConflict { current } => ApiError::version_conflict(current),
         StoreError::Missing => ApiError::new(ErrorCode::NotFound, "it no longer exists"),
         StoreError::InvalidCursor => ApiError::new(ErrorCode::InvalidCursor, "the cursor is not one this list gave out"),
+        StoreError::Throttled => {
+            tracing::warn!("the database throttled a request");
+            ApiError::new(ErrorCode::ServiceBusy, "the helpdesk is busy; try again in a moment").retry_after(1)
+        }
         StoreError::AlreadyExists | StoreError::Backend(_) => {
             tracing::error!(error = %e, "store failed");
             ApiError::new(ErrorCode::Internal, "internal error; it has been logged")
@@ -188,5 +226,8 @@ pub fn error_response(e: &ApiError) -> Response<Body> {
     let text = serde_json::to_string(e).unwrap_or_else(|_| r#"{"code":"internal","message":"internal error"}"#.into());
     let mut response = with_type(Response::new(Body::Text(text)), "application/json");
     *response.status_mut() = status;
+    if let Some(seconds) = e.retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     response
 }

@@ -12,6 +12,7 @@ pub enum Route {
     Logout,
     Me,
     UpdateMe,
+    People,
     ListUsers,
     CreateUser,
     GetUser,
@@ -60,6 +61,7 @@ pub const ROUTES: &[RouteDef] = &[
     r("POST", "/api/auth/logout", Route::Logout),
     r("GET", "/api/auth/me", Route::Me),
     r("PATCH", "/api/auth/me", Route::UpdateMe),
+    r("GET", "/api/directory", Route::People),
     r("GET", "/api/users", Route::ListUsers),
     r("POST", "/api/users", Route::CreateUser),
     r("GET", "/api/users/{id}", Route::GetUser),
@@ -111,8 +113,10 @@ pub enum Matched {
         route: Route,
         id: Option<String>,
     },
-    /// The path exists, not with this method.
-    WrongMethod,
+    /// The path exists, not with this method; these it takes.
+    WrongMethod {
+        allowed: Vec<&'static str>,
+    },
     NotFound,
 }
 
@@ -120,7 +124,7 @@ pub fn match_route(method: &str, path: &str) -> Matched {
     match ROUTER.at(path) {
         Ok(m) => match m.value.get(method) {
             Some(&route) => Matched::Found { route, id: m.params.get("id").map(str::to_string) },
-            None => Matched::WrongMethod,
+            None => Matched::WrongMethod { allowed: m.value.keys().copied().collect() },
         },
         Err(_) => Matched::NotFound,
     }

@@ -9,6 +9,12 @@ use serde::{Deserialize, Serialize};
 
 pub const SESSION_COOKIE: &str = "hd_session";
 pub const CSRF_COOKIE: &str = "hd_csrf";
+/// Names the account this browser signed in to before: sign-ins from a known device are not
+/// held back by the per-account limit an attacker elsewhere could exhaust (OWASP's "device
+/// cookies"). Sent to the sign-in route only.
+pub const DEVICE_COOKIE: &str = "hd_device";
+/// How long a browser stays a known device.
+pub const DEVICE_SECONDS: i64 = 180 * 24 * 3600;
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// How long a session lasts.
 pub const SESSION_SECONDS: i64 = 8 * 3600;
@@ -27,20 +33,51 @@ pub struct Claims {
     pub exp: i64,
 }
 
+/// What a known-device cookie says: this browser signed in as `sub`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct DeviceClaims {
+    sub: String,
+    /// Always `device`: a device token is never a session token, nor the other way round.
+    kind: String,
+    exp: i64,
+}
+
+const DEVICE_KIND: &str = "device";
+
 #[derive(Clone)]
 pub struct SessionKeys {
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    /// The current key first, then the previous one while a rotation is under way.
+    decoding: Vec<DecodingKey>,
     /// Cookies carry `Secure` outside local mode.
     secure: bool,
 }
 
+fn checked_key(secret: &[u8]) -> Result<&[u8], String> {
+    if secret.len() < MIN_KEY_BYTES {
+        return Err(format!("the session signing key must be at least {MIN_KEY_BYTES} bytes"));
+    }
+    Ok(secret)
+}
+
 impl SessionKeys {
     pub fn new(secret: &[u8], secure: bool) -> Result<Self, String> {
-        if secret.len() < MIN_KEY_BYTES {
-            return Err(format!("the session signing key must be at least {MIN_KEY_BYTES} bytes"));
-        }
-        Ok(Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), secure })
+        let secret = checked_key(secret)?;
+        Ok(Self { encoding: EncodingKey::from_secret(secret), decoding: vec![DecodingKey::from_secret(secret)], secure })
+    }
+
+    /// Also accepts tokens signed with `previous`, so that sessions survive a key rotation; new
+    /// tokens are signed with the current key only.
+    pub fn with_previous(mut self, previous: &[u8]) -> Result<Self, String> {
+        self.decoding.push(DecodingKey::from_secret(checked_key(previous)?));
+        Ok(self)
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(&self, token: &str, required: &[&str]) -> Option<T> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_required_spec_claims(required);
+        self.decoding.iter().find_map(|key| jsonwebtoken::decode::<T>(token, key, &validation).ok()).map(|data| data.claims)
     }
 
     /// A token for `user`, with a fresh CSRF token, issued at `now` (seconds since the epoch).
@@ -56,12 +93,22 @@ impl SessionKeys {
         Ok((token, claims))
     }
 
-    /// The claims of a token this key signed that has not expired.
+    /// The claims of a session token these keys signed that has not expired.
     pub fn verify(&self, token: &str) -> Option<Claims> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 0;
-        validation.set_required_spec_claims(&["exp", "sub"]);
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok().map(|data| data.claims)
+        self.decode(token, &["exp", "sub"])
+    }
+
+    /// The `Set-Cookie` value that marks this browser as a known device of `user_id`.
+    pub fn device_cookie(&self, user_id: &str, now: i64) -> Result<String, String> {
+        let claims = DeviceClaims { sub: user_id.to_string(), kind: DEVICE_KIND.to_string(), exp: now + DEVICE_SECONDS };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())?;
+        let secure = if self.secure { "; Secure" } else { "" };
+        Ok(format!("{DEVICE_COOKIE}={token}; HttpOnly; Path=/api/auth; SameSite=Strict; Max-Age={DEVICE_SECONDS}{secure}"))
+    }
+
+    /// The account a known-device token names, if these keys signed it and it has not expired.
+    pub fn device_user(&self, token: &str) -> Option<String> {
+        self.decode::<DeviceClaims>(token, &["exp", "sub"]).filter(|c| c.kind == DEVICE_KIND).map(|c| c.sub)
     }
 
     fn attributes(&self, max_age: i64) -> String {
@@ -98,6 +145,24 @@ pub fn password_matches(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
+/// A hash nobody's password matches, made with the same parameters as real ones: sign-ins for
+/// unknown, disabled or password-less accounts verify against it, so every attempt costs the
+/// same time and timing tells no account's existence.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password(&ulid::Ulid::new().to_string()).unwrap_or_default());
+
+/// Checks `password` against `hash` when there is one, else spends the same work on the dummy
+/// hash and answers no.
+pub fn password_matches_or_waste(password: &str, hash: Option<&str>) -> bool {
+    match hash {
+        Some(hash) => password_matches(password, hash),
+        None => {
+            let _ = password_matches(password, &DUMMY_HASH);
+            false
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +190,32 @@ mod tests {
         tampered.insert(tampered.len() / 2, 'x');
         assert_eq!(keys.verify(&tampered), None, "tampered");
         assert!(SessionKeys::new(b"short", true).is_err());
+    }
+
+    #[test]
+    fn a_rotation_accepts_the_previous_key_and_signs_with_the_new() {
+        let old = SessionKeys::new(KEY, true).unwrap();
+        let (old_token, _) = old.issue(&user(), chrono::Utc::now().timestamp()).unwrap();
+        let new_key = b"the next key, also 32 bytes or more";
+        let rotating = SessionKeys::new(new_key, true).unwrap().with_previous(KEY).unwrap();
+        assert!(rotating.verify(&old_token).is_some(), "sessions survive the rotation");
+        let (new_token, _) = rotating.issue(&user(), chrono::Utc::now().timestamp()).unwrap();
+        assert!(SessionKeys::new(new_key, true).unwrap().verify(&new_token).is_some(), "signed with the new key");
+        assert!(old.verify(&new_token).is_none());
+        assert!(SessionKeys::new(new_key, true).unwrap().verify(&old_token).is_none(), "after the rotation the old key is gone");
+    }
+
+    #[test]
+    fn device_tokens_and_session_tokens_are_not_interchangeable() {
+        let keys = SessionKeys::new(KEY, true).unwrap();
+        let now = chrono::Utc::now().timestamp();
+        let cookie = keys.device_cookie("anna", now).unwrap();
+        let token = cookie.split(';').next().and_then(|c| c.strip_prefix("hd_device=")).unwrap();
+        assert_eq!(keys.device_user(token).as_deref(), Some("anna"));
+        assert!(keys.verify(token).is_none(), "a device token opens no session");
+        let (session, _) = keys.issue(&user(), now).unwrap();
+        assert!(keys.device_user(&session).is_none(), "a session token is no device token");
+        assert!(cookie.contains("HttpOnly") && cookie.contains("Path=/api/auth") && cookie.contains("Secure"));
     }
 
     #[test]

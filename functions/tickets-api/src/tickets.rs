@@ -1,15 +1,15 @@
 //! Ticket routes: create, read, list, reply, note, change. Every write keeps the ticket's place in
 //! the SLA due index current.
 
-use crate::{Reply, json, not_found, query_pairs, require, store_error};
+use crate::{Reply, SlaCache, json, not_found, query_pairs, require, store_error};
 use chrono::Utc;
-use helpdesk_aws::{Listing, TicketStore, new_id};
+use helpdesk_aws::{Directory, Listing, TicketStore, new_id};
 use helpdesk_core::api::{CreateTicketRequest, MessageRequest, TicketPage, TicketQuery, TicketView, UpdateTicketRequest, parse_body};
 use helpdesk_core::commands::{self, Change};
 use helpdesk_core::permissions::{Action, Resource, allows};
 use helpdesk_core::sla::{self, SlaConfig};
 use helpdesk_core::topic::is_slug;
-use helpdesk_core::{Actor, ApiError, Ticket, TicketEvent, TicketNumber};
+use helpdesk_core::{Actor, ApiError, FieldError, FieldErrorCode, Role, Ticket, TicketEvent, TicketNumber};
 use lambda_http::Request;
 use lambda_http::http::{HeaderValue, StatusCode, header};
 
@@ -28,49 +28,80 @@ pub async fn load<S: TicketStore>(store: &S, actor: &Actor, reference: &str) -> 
     Ok((ticket, events))
 }
 
-/// What `actor` may see of a ticket; the SLA clocks for staff only.
+/// What `actor` may see of a ticket: staff-only events and fields left out for requesters, the
+/// SLA clocks for staff only.
 async fn view<S: TicketStore>(
     store: &S,
+    sla: &SlaCache,
     actor: &Actor,
     ticket: Ticket,
     events: &[TicketEvent],
-    config: Option<&SlaConfig>,
 ) -> Result<TicketView, ApiError> {
-    let sla = if allows(actor, Action::ViewSla, Resource::Ticket(&ticket)) {
-        let loaded;
-        let config = match config {
-            Some(c) => c,
-            None => {
-                loaded = store.sla_config().await.map_err(store_error)?;
-                &loaded
-            }
-        };
-        sla::status(&ticket, events, config, Utc::now())
+    let clocks = if allows(actor, Action::ViewSla, Resource::Ticket(&ticket)) {
+        sla::status(&ticket, events, &*sla.get(store).await.map_err(store_error)?, Utc::now())
     } else {
         None
     };
     let visible = commands::visible_events(actor, &ticket, events).into_iter().cloned().collect();
-    Ok(TicketView { allowed_statuses: commands::allowed_statuses(actor, &ticket), events: visible, ticket, sla })
+    let allowed_statuses = commands::allowed_statuses(actor, &ticket);
+    Ok(TicketView { allowed_statuses, events: visible, ticket: commands::ticket_for(actor, ticket), sla: clocks })
 }
 
-pub async fn get<S: TicketStore>(store: &S, actor: &Actor, reference: &str) -> Reply {
+pub async fn get<S: TicketStore>(store: &S, sla: &SlaCache, actor: &Actor, reference: &str) -> Reply {
     let (ticket, events) = load(store, actor, reference).await?;
-    json(StatusCode::OK, &view(store, actor, ticket, &events, None).await?)
+    json(StatusCode::OK, &view(store, sla, actor, ticket, &events).await?)
 }
 
 /// Writes a change with the ticket's next SLA action recomputed from the whole log.
-async fn save<S: TicketStore>(store: &S, actor: &Actor, ticket: Ticket, mut events: Vec<TicketEvent>, change: Option<Change>) -> Reply {
+async fn save<S: TicketStore>(
+    store: &S,
+    sla: &SlaCache,
+    actor: &Actor,
+    ticket: Ticket,
+    mut events: Vec<TicketEvent>,
+    change: Option<Change>,
+) -> Reply {
     let Some(mut change) = change else {
-        return json(StatusCode::OK, &view(store, actor, ticket, &events, None).await?);
+        return json(StatusCode::OK, &view(store, sla, actor, ticket, &events).await?);
     };
-    let config = store.sla_config().await.map_err(store_error)?;
+    let config = sla.get(store).await.map_err(store_error)?;
     events.extend(change.events.iter().cloned());
     change.ticket.sla_next_action = sla::next_action(&change.ticket, &events, &config);
     store.save_ticket(&change.ticket, &change.events, &[]).await.map_err(store_error)?;
-    json(StatusCode::OK, &view(store, actor, change.ticket, &events, Some(&config)).await?)
+    json(StatusCode::OK, &view(store, sla, actor, change.ticket, &events).await?)
 }
 
-pub async fn update<S: TicketStore>(store: &S, actor: &Actor, reference: &str, body: &[u8]) -> Reply {
+/// Why `id` cannot take tickets of `group`, if it cannot: it must be an active agent of the group
+/// or an active admin.
+async fn assignee_problem<D: Directory>(directory: &D, id: &str, group: &str) -> Result<Option<FieldError>, ApiError> {
+    let problem = match directory.get_user(id).await.map_err(store_error)? {
+        None => Some((FieldErrorCode::NotFound, format!("there is no user '{id}'"))),
+        Some(stored) => {
+            let user = stored.user;
+            let eligible =
+                user.active && (user.role == Role::Admin || (user.role == Role::Agent && user.groups.iter().any(|g| g == group)));
+            (!eligible).then(|| (FieldErrorCode::NotEligible, format!("'{id}' is not an active agent of the group '{group}'")))
+        }
+    };
+    Ok(problem.map(|(code, message)| FieldError::new("assignee", code, message)))
+}
+
+/// The ids a change names that do not exist or cannot be used: a new group must exist, a new
+/// assignee must be able to work the ticket's group.
+async fn check_references<D: Directory>(directory: &D, before: &Ticket, after: &Ticket) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    if after.group != before.group && directory.get_group(&after.group).await.map_err(store_error)?.is_none() {
+        errors.push(FieldError::new("group", FieldErrorCode::NotFound, format!("there is no group '{}'", after.group)));
+    }
+    if after.assignee != before.assignee
+        && let Some(assignee) = &after.assignee
+    {
+        errors.extend(assignee_problem(directory, assignee, &after.group).await?);
+    }
+    if errors.is_empty() { Ok(()) } else { Err(ApiError::validation(errors)) }
+}
+
+pub async fn update<S: TicketStore + Directory>(store: &S, sla: &SlaCache, actor: &Actor, reference: &str, body: &[u8]) -> Reply {
     let request: UpdateTicketRequest = parse_body(body)?;
     let (ticket, events) = load(store, actor, reference).await?;
     let topic = match request.fields {
@@ -78,28 +109,54 @@ pub async fn update<S: TicketStore>(store: &S, actor: &Actor, reference: &str, b
         None => None,
     };
     let change = commands::update_ticket(&ticket, topic.as_ref(), actor, request, Utc::now(), &mut new_id)?;
-    save(store, actor, ticket, events, change).await
+    if let Some(change) = &change {
+        check_references(store, &ticket, &change.ticket).await?;
+    }
+    save(store, sla, actor, ticket, events, change).await
 }
 
-pub async fn add_message<S: TicketStore>(store: &S, actor: &Actor, reference: &str, body: &[u8], internal: bool) -> Reply {
+pub async fn add_message<S: TicketStore>(store: &S, sla: &SlaCache, actor: &Actor, reference: &str, body: &[u8], internal: bool) -> Reply {
     let request: MessageRequest = parse_body(body)?;
     let (ticket, events) = load(store, actor, reference).await?;
     let change = commands::add_message(&ticket, actor, request, internal, Utc::now(), &mut new_id)?;
-    save(store, actor, ticket, events, Some(change)).await
+    save(store, sla, actor, ticket, events, Some(change)).await
 }
 
-pub async fn create<S: TicketStore>(store: &S, actor: &Actor, body: &[u8]) -> Reply {
+/// Somebody a ticket is filed for must be an active account.
+async fn check_requester<D: Directory>(directory: &D, actor: &Actor, requester: &str) -> Result<(), ApiError> {
+    if requester == actor.id {
+        return Ok(());
+    }
+    let problem = match directory.get_user(requester).await.map_err(store_error)? {
+        None => Some((FieldErrorCode::NotFound, format!("there is no user '{requester}'"))),
+        Some(stored) if !stored.user.active => Some((FieldErrorCode::NotEligible, format!("'{requester}' is disabled"))),
+        Some(_) => None,
+    };
+    match problem {
+        Some((code, message)) => Err(ApiError::validation(vec![FieldError::new("requester", code, message)])),
+        None => Ok(()),
+    }
+}
+
+pub async fn create<S: TicketStore + Directory>(store: &S, sla: &SlaCache, actor: &Actor, body: &[u8]) -> Reply {
     let request: CreateTicketRequest = parse_body(body)?;
     let topic = if is_slug(&request.topic) { store.get_topic(&request.topic).await.map_err(store_error)? } else { None };
-    // Everything is checked before a number is taken, so bad input stores nothing at all.
+    // Everything is checked before the store is written; the number is taken in the same
+    // transaction as the ticket, so bad input stores nothing at all.
     let draft = commands::prepare_ticket(request, topic.as_ref(), actor)?;
-    let config = store.sla_config().await.map_err(store_error)?;
-    let number = store.next_ticket_number().await.map_err(store_error)?;
-    let mut change = draft.into_ticket(new_id(), TicketNumber(number), new_id(), Utc::now());
-    change.ticket.sla_next_action = sla::next_action(&change.ticket, &change.events, &config);
-    store.create_ticket(&change.ticket, &change.events).await.map_err(store_error)?;
+    check_requester(store, actor, draft.requester()).await?;
+    let config: std::sync::Arc<SlaConfig> = sla.get(store).await.map_err(store_error)?;
+    let now = Utc::now();
+    let change = store
+        .create_ticket(|number| {
+            let mut change = draft.clone().into_ticket(new_id(), number, new_id(), now);
+            change.ticket.sla_next_action = sla::next_action(&change.ticket, &change.events, &config);
+            change
+        })
+        .await
+        .map_err(store_error)?;
     let location = format!("/api/tickets/{}", change.ticket.number);
-    let mut response = json(StatusCode::CREATED, &view(store, actor, change.ticket, &change.events, Some(&config)).await?)?;
+    let mut response = json(StatusCode::CREATED, &view(store, sla, actor, change.ticket, &change.events).await?)?;
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
@@ -117,5 +174,6 @@ pub async fn list<S: TicketStore>(store: &S, actor: &Actor, listing: Listing<'_>
         Listing::OfRequester(_) => require(allows(actor, Action::ListOwnTickets, Resource::None), "list tickets")?,
     }
     let page = store.list_tickets(listing, &query).await.map_err(store_error)?;
-    json(StatusCode::OK, &TicketPage { items: page.items, next_cursor: page.next_cursor })
+    let items = page.items.into_iter().map(|t| commands::ticket_for(actor, t)).collect();
+    json(StatusCode::OK, &TicketPage { items, next_cursor: page.next_cursor })
 }

@@ -1,0 +1,84 @@
+//! People, groups, and the counters that throttle failed sign-ins.
+
+use super::codec::{PK, SK, body_item, from_body, s, user_item};
+use super::{DynamoStore, sdk};
+use crate::keys;
+use crate::ports::{Directory, Page, StoreError, StoredUser};
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+use helpdesk_core::api::PeopleQuery;
+use helpdesk_core::user::{Group, User};
+use std::collections::HashMap;
+
+/// The most groups a list holds.
+const MAX_GROUPS: usize = 1_000;
+
+fn throttle_key(key: &str, window: DateTime<Utc>) -> HashMap<String, AttributeValue> {
+    [(PK.to_string(), s(keys::throttle_pk(key))), (SK.to_string(), s(window.timestamp().to_string()))].into()
+}
+
+impl Directory for DynamoStore {
+    async fn get_user(&self, id: &str) -> Result<Option<StoredUser>, StoreError> {
+        let Some(item) = self.get(keys::USERS_PK.into(), keys::user_sk(id)).await? else { return Ok(None) };
+        let password_hash = item.get("password_hash").and_then(|v| v.as_s().ok()).cloned();
+        Ok(Some(StoredUser { user: from_body(&item)?, password_hash }))
+    }
+
+    async fn put_user(&self, user: &User, password_hash: Option<&str>) -> Result<(), StoreError> {
+        self.put_versioned(user_item(user, password_hash)?, user.version).await
+    }
+
+    async fn list_people(&self, query: &PeopleQuery) -> Result<Page<User>, StoreError> {
+        self.list_people_page(query).await
+    }
+
+    async fn get_group(&self, id: &str) -> Result<Option<Group>, StoreError> {
+        let item = self.get(keys::GROUPS_PK.into(), keys::group_sk(id)).await?;
+        item.as_ref().map(from_body).transpose()
+    }
+
+    async fn put_group(&self, group: &Group) -> Result<(), StoreError> {
+        let item = body_item(group, keys::GROUPS_PK, keys::group_sk(&group.id), keys::entity::GROUP, group.version)?;
+        self.put_versioned(item, group.version).await
+    }
+
+    async fn list_groups(&self) -> Result<Vec<Group>, StoreError> {
+        self.query_partition(keys::GROUPS_PK.into(), MAX_GROUPS).await?.iter().map(from_body).collect()
+    }
+
+    async fn failures(&self, throttle_keys: &[String], window: DateTime<Utc>) -> Result<Vec<u32>, StoreError> {
+        let mut counts = Vec::with_capacity(throttle_keys.len());
+        for key in throttle_keys {
+            let out = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .set_key(Some(throttle_key(key, window)))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(sdk)?;
+            counts.push(out.item.and_then(|i| i.get("failures").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok())).unwrap_or(0));
+        }
+        Ok(counts)
+    }
+
+    async fn record_failure(&self, throttle_keys: &[String], window: DateTime<Utc>, keep_until: DateTime<Utc>) -> Result<(), StoreError> {
+        for key in throttle_keys {
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(throttle_key(key, window)))
+                .update_expression("ADD failures :one SET #ttl = :expires, #entity = :entity")
+                .expression_attribute_names("#ttl", keys::TTL_ATTRIBUTE)
+                .expression_attribute_names("#entity", keys::ENTITY_ATTRIBUTE)
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .expression_attribute_values(":expires", AttributeValue::N(keep_until.timestamp().to_string()))
+                .expression_attribute_values(":entity", s(keys::entity::THROTTLE))
+                .send()
+                .await
+                .map_err(sdk)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,263 @@
+//! The ticket store: tickets with their numbers and events, topics, SLA configuration and the due
+//! index, and the outbox.
+
+use super::codec::{Item, PK, SK, body_item, event_items, from_body, from_item, number_item, put_request, s, ticket_item, to_item};
+use super::{DynamoStore, TransactionFailure, sdk};
+use crate::keys::{self, SLA_DUE};
+use crate::ports::{DueTickets, Listing, OutboxMessage, Page, StoreError, TicketStore};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, TransactWriteItem, Update, WriteRequest};
+use chrono::{DateTime, Utc};
+use helpdesk_core::api::TicketQuery;
+use helpdesk_core::calendar::Calendar;
+use helpdesk_core::commands::Change;
+use helpdesk_core::sla::{SlaConfig, SlaPlan};
+use helpdesk_core::{Ticket, TicketEvent, TicketNumber, Topic};
+use std::time::Duration;
+
+/// Ticket numbers start after this: the first ticket is HD-1001.
+const NUMBERS_START_AFTER: u64 = 1000;
+/// Tries of a create whose number another create took first.
+const NUMBER_TRIES: u32 = 20;
+/// The most events one ticket read returns, and the most topics a list holds.
+const MAX_ITEMS_PER_PARTITION_READ: usize = 5_000;
+
+impl DynamoStore {
+    /// The last ticket number taken, read consistently.
+    async fn last_ticket_number(&self) -> Result<Option<u64>, StoreError> {
+        let item = self.get(keys::COUNTER_PK.into(), keys::TICKET_COUNTER_SK.into()).await?;
+        Ok(item.and_then(|i| i.get("last").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok())))
+    }
+
+    /// Moves the counter from `last` to `next`, only if nobody moved it meanwhile.
+    fn take_number(&self, last: Option<u64>, next: u64) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key(PK, s(keys::COUNTER_PK))
+            .key(SK, s(keys::TICKET_COUNTER_SK))
+            .update_expression("SET #last = :next, #entity = :entity")
+            .expression_attribute_names("#last", "last")
+            .expression_attribute_names("#entity", keys::ENTITY_ATTRIBUTE)
+            .expression_attribute_values(":next", AttributeValue::N(next.to_string()))
+            .expression_attribute_values(":entity", s(keys::entity::COUNTER));
+        let update = match last {
+            None => update.condition_expression("attribute_not_exists(PK)"),
+            Some(last) => {
+                update.condition_expression("#last = :last").expression_attribute_values(":last", AttributeValue::N(last.to_string()))
+            }
+        };
+        Ok(TransactWriteItem::builder().update(update.build().map_err(super::backend)?).build())
+    }
+
+    /// Loads tickets in bulk (an import, a benchmark): each ticket with its number item, no
+    /// events, no conditions. Not for request paths.
+    pub async fn import_tickets(&self, tickets: &[Ticket]) -> Result<(), StoreError> {
+        let mut requests = Vec::with_capacity(tickets.len() * 2);
+        for t in tickets {
+            requests.push(put_request(ticket_item(t)?)?);
+            requests.push(put_request(number_item(t))?);
+        }
+        self.batch_write(requests).await
+    }
+
+    async fn claim(&self, sk: AttributeValue, now_ms: &AttributeValue, lease_until: DateTime<Utc>) -> Result<bool, StoreError> {
+        let claim = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(keys::OUTBOX_PK))
+            .key(SK, sk)
+            .update_expression("SET claimed_until = :lease")
+            .condition_expression("attribute_exists(PK) AND (attribute_not_exists(claimed_until) OR claimed_until < :now)")
+            .expression_attribute_values(":lease", AttributeValue::N(lease_until.timestamp_millis().to_string()))
+            .expression_attribute_values(":now", now_ms.clone())
+            .send()
+            .await;
+        match claim {
+            Ok(_) => Ok(true),
+            // Another drain took it, or published and deleted it already.
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(sdk(e)),
+        }
+    }
+}
+
+fn config_item<T: serde::Serialize>(value: &T, sk: String, entity: &str, version: u64) -> Result<Item, StoreError> {
+    body_item(value, keys::SLA_CONFIG_PK, sk, entity, version)
+}
+
+impl TicketStore for DynamoStore {
+    async fn create_ticket<F>(&self, build: F) -> Result<Change, StoreError>
+    where
+        F: Fn(TicketNumber) -> Change + Send + Sync,
+    {
+        for attempt in 1..=NUMBER_TRIES {
+            let last = self.last_ticket_number().await?;
+            let number = last.unwrap_or(NUMBERS_START_AFTER) + 1;
+            let change = build(TicketNumber(number));
+            let mut items = vec![ticket_item(&change.ticket)?, number_item(&change.ticket)];
+            items.extend(event_items(&change.ticket.id, &change.events)?);
+            let mut writes = vec![self.take_number(last, number)?];
+            writes.extend(self.new_items(items)?);
+            match self.transact(writes).await {
+                Ok(()) => return Ok(change),
+                // Another create took this number first: read the counter again.
+                Err(TransactionFailure::Condition(Some(0)) | TransactionFailure::Raced) => {
+                    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
+                }
+                Err(TransactionFailure::Condition(_)) => return Err(StoreError::AlreadyExists),
+                Err(TransactionFailure::Other(e)) => return Err(e),
+            }
+        }
+        Err(StoreError::Throttled)
+    }
+
+    async fn get_ticket(&self, id: &str) -> Result<Option<(Ticket, Vec<TicketEvent>)>, StoreError> {
+        let mut ticket = None;
+        let mut events = Vec::new();
+        // One query: the events (SK `EVT#<ulid>`, in order) and the META item share the partition.
+        for item in self.query_partition(keys::ticket_pk(id), MAX_ITEMS_PER_PARTITION_READ).await? {
+            match item.get(SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
+                Some(keys::TICKET_META_SK) => ticket = Some(from_item(item)?),
+                Some(sk) if sk.starts_with(keys::EVENT_SK_PREFIX) => events.push(from_item(item)?),
+                _ => {}
+            }
+        }
+        Ok(ticket.map(|t| (t, events)))
+    }
+
+    async fn find_ticket_id(&self, number: u64) -> Result<Option<String>, StoreError> {
+        let item = self.get(keys::number_pk(number), keys::NUMBER_SK.into()).await?;
+        Ok(item.and_then(|i| i.get("ticket_id").and_then(|v| v.as_s().ok()).cloned()))
+    }
+
+    async fn save_ticket(&self, ticket: &Ticket, events: &[TicketEvent], outbox: &[OutboxMessage]) -> Result<(), StoreError> {
+        let previous = ticket.version.checked_sub(1).ok_or_else(|| StoreError::Backend("a saved ticket has version 0".into()))?;
+        let mut writes = vec![self.put(
+            ticket_item(ticket)?,
+            "#version = :previous",
+            &[("#version", "version")],
+            &[(":previous", AttributeValue::N(previous.to_string()))],
+        )?];
+        writes.extend(self.new_items(event_items(&ticket.id, events)?)?);
+        let outbox_items =
+            outbox.iter().map(|m| to_item(m, keys::OUTBOX_PK.into(), m.id.clone(), keys::entity::OUTBOX)).collect::<Result<Vec<_>, _>>()?;
+        writes.extend(self.new_items(outbox_items)?);
+        match self.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(TransactionFailure::Condition(_) | TransactionFailure::Raced) => {
+                Err(self.version_conflict(keys::ticket_pk(&ticket.id), keys::TICKET_META_SK).await)
+            }
+            Err(TransactionFailure::Other(e)) => Err(e),
+        }
+    }
+
+    async fn list_tickets(&self, listing: Listing<'_>, query: &TicketQuery) -> Result<Page<Ticket>, StoreError> {
+        self.list_ticket_page(listing, query).await
+    }
+
+    async fn put_topic(&self, topic: &Topic) -> Result<(), StoreError> {
+        self.put_versioned(to_item(topic, keys::TOPICS_PK.into(), keys::topic_sk(&topic.id), keys::entity::TOPIC)?, topic.version).await
+    }
+
+    async fn get_topic(&self, id: &str) -> Result<Option<Topic>, StoreError> {
+        let item = self.get(keys::TOPICS_PK.into(), keys::topic_sk(id)).await?;
+        item.map(from_item).transpose()
+    }
+
+    async fn list_topics(&self) -> Result<Vec<Topic>, StoreError> {
+        self.query_partition(keys::TOPICS_PK.into(), MAX_ITEMS_PER_PARTITION_READ).await?.into_iter().map(from_item).collect()
+    }
+
+    async fn sla_config(&self) -> Result<SlaConfig, StoreError> {
+        let mut config = SlaConfig::default();
+        for item in self.query_partition(keys::SLA_CONFIG_PK.into(), MAX_ITEMS_PER_PARTITION_READ).await? {
+            match item.get(SK).and_then(|v| v.as_s().ok()) {
+                Some(sk) if sk.starts_with(keys::SLA_PLAN_PREFIX) => config.plans.push(from_body(&item)?),
+                Some(sk) if sk.starts_with(keys::CALENDAR_PREFIX) => config.calendars.push(from_body(&item)?),
+                _ => {}
+            }
+        }
+        Ok(config)
+    }
+
+    async fn put_sla_plan(&self, plan: &SlaPlan) -> Result<(), StoreError> {
+        let sk = format!("{}{}", keys::SLA_PLAN_PREFIX, plan.id);
+        self.put_versioned(config_item(plan, sk, keys::entity::SLA_PLAN, plan.version)?, plan.version).await
+    }
+
+    async fn put_calendar(&self, calendar: &Calendar) -> Result<(), StoreError> {
+        let sk = format!("{}{}", keys::CALENDAR_PREFIX, calendar.id);
+        self.put_versioned(config_item(calendar, sk, keys::entity::CALENDAR, calendar.version)?, calendar.version).await
+    }
+
+    async fn due_tickets(&self, until: DateTime<Utc>) -> Result<DueTickets, StoreError> {
+        let mut due = DueTickets::default();
+        for shard in 0..keys::SLA_SHARDS {
+            let mut pages = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(SLA_DUE.name)
+                .key_condition_expression("#pk = :pk AND #sk <= :until")
+                .expression_attribute_names("#pk", SLA_DUE.pk)
+                .expression_attribute_names("#sk", SLA_DUE.sk)
+                .expression_attribute_values(":pk", s(keys::sla_partition(shard)))
+                .expression_attribute_values(":until", s(keys::sla_due_until(until)))
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(sdk)?;
+                due.items_read += page.scanned_count() as usize;
+                for item in page.items() {
+                    if let Some(id) = item.get(PK).and_then(|v| v.as_s().ok()).and_then(|pk| pk.strip_prefix(keys::TICKET_PK_PREFIX)) {
+                        due.ticket_ids.push(id.to_string());
+                    }
+                }
+            }
+        }
+        Ok(due)
+    }
+
+    async fn claim_outbox(&self, limit: usize, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Vec<OutboxMessage>, StoreError> {
+        let now_ms = AttributeValue::N(now.timestamp_millis().to_string());
+        let mut claimed = Vec::new();
+        // Page on past messages other drains hold until enough are claimed or none are left.
+        let mut pages = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk")
+            .filter_expression("attribute_not_exists(claimed_until) OR claimed_until < :now")
+            .expression_attribute_values(":pk", s(keys::OUTBOX_PK))
+            .expression_attribute_values(":now", now_ms.clone())
+            .consistent_read(true)
+            .limit(limit.clamp(1, 1000) as i32)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            for item in page.map_err(sdk)?.items.unwrap_or_default() {
+                let Some(sk) = item.get(SK).cloned() else { continue };
+                if self.claim(sk, &now_ms, lease_until).await? {
+                    claimed.push(from_item(item)?);
+                }
+                if claimed.len() >= limit {
+                    return Ok(claimed);
+                }
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn delete_outbox(&self, ids: &[String]) -> Result<(), StoreError> {
+        let requests = ids
+            .iter()
+            .map(|id| {
+                let key: Item = [(PK.to_string(), s(keys::OUTBOX_PK)), (SK.to_string(), s(id))].into();
+                Ok(WriteRequest::builder()
+                    .delete_request(DeleteRequest::builder().set_key(Some(key)).build().map_err(super::backend)?)
+                    .build())
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.batch_write(requests).await
+    }
+}
