@@ -126,7 +126,8 @@ pub fn NewTicket(call: bool) -> impl IntoView {
                     let chosen = requester.get_untracked();
                     let listed = found.iter().any(|p| p.id == chosen);
                     // The caller chosen before this search stays chosen.
-                    let kept = (!chosen.is_empty() && !listed).then(|| view! { <option value=chosen.clone() selected>{chosen.clone()}</option> });
+                    let kept =
+                        (!chosen.is_empty() && !listed).then(|| view! { <option value=chosen.clone() selected>{chosen.clone()}</option> });
                     let empty = found.is_empty().then(|| view! { <option value="" disabled>{move || i.t("call.no_match")}</option> });
                     let found = found.into_iter().map(|p| {
                         let selected = p.id == chosen;

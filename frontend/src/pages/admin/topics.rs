@@ -297,7 +297,13 @@ fn field_row(state: FormState, draft: RwSignal<TopicInput>, shape: Shape, n: usi
     let option_count = shape.with(|s| s.get(n).map(|(_, c)| *c)).unwrap_or(0);
     let options = (0..option_count).map(move |j| {
         let option = move |f: &dyn Fn(&FieldOption) -> String| field(&|d| d.options.get(j).map(f).unwrap_or_default());
-        let edit_option = move |f: &dyn Fn(&mut FieldOption)| edit_field(&|d| if let Some(o) = d.options.get_mut(j) { f(o) });
+        let edit_option = move |f: &dyn Fn(&mut FieldOption)| {
+            edit_field(&|d| {
+                if let Some(o) = d.options.get_mut(j) {
+                    f(o)
+                }
+            })
+        };
         let input = move |member: &'static str, lang: Option<&'static str>| {
             let id = format!("f{n}-o{j}-{member}{}", lang.map_or(String::new(), |l| format!("-{l}")));
             let field = at(&format!("options[{j}].{member}"));
