@@ -92,6 +92,9 @@ fn config(slapd: &Slapd) -> LdapConfig {
             "cn=helpdesk-agents,ou=groups,{SUFFIX}=>role:agent;cn=network,ou=groups,{SUFFIX}=>group:network;cn=helpdesk-admins,ou=groups,{SUFFIX}=>role:admin"
         ))
         .unwrap(),
+        // The test's slapd speaks plain LDAP on loopback; production configurations refuse that.
+        starttls: false,
+        timeout: std::time::Duration::from_secs(5),
     }
 }
 
@@ -100,8 +103,35 @@ async fn login(t: &TestApp, user: &str, password: &str) -> Answer {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let address = format!("10.9.{}.{}", n / 256, n % 256);
-    let body = json!({"username": user, "password": password}).to_string().into_bytes();
-    t.call_with("POST", "/api/auth/login", None, body, "application/json", &[("x-forwarded-for", address.as_str())]).await
+    t.call_from("POST", "/api/auth/login", Some(json!({"username": user, "password": password})), &address, &[]).await
+}
+
+#[tokio::test]
+async fn no_password_goes_out_in_clear_when_starttls_is_asked_for() {
+    let slapd = start_slapd();
+    let mut t = test_app().await;
+    // This slapd has no TLS: the StartTLS upgrade fails, and no bind is tried without it.
+    t.app.ldap = Some(LdapConfig { starttls: true, ..config(&slapd) });
+    let answer = login(&t, "olga", "olga-password").await;
+    assert_eq!((answer.status, answer.code()), (503, "directory_unavailable"), "{:?}", answer.body);
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn a_directory_that_never_answers_costs_the_timeout_not_the_function() {
+    // A server that accepts connections and says nothing.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("ldap://{}", listener.local_addr().unwrap());
+    let held = std::thread::spawn(move || listener.accept().map(|(_socket, _)| std::thread::sleep(std::time::Duration::from_secs(5))));
+    let mut t = test_app().await;
+    let slapd_like = Slapd { dir: std::env::temp_dir().join("no-slapd"), url };
+    t.app.ldap = Some(LdapConfig { timeout: std::time::Duration::from_secs(1), ..config(&slapd_like) });
+    let started = std::time::Instant::now();
+    let answer = login(&t, "olga", "olga-password").await;
+    assert_eq!(answer.code(), "directory_unavailable");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4), "gave up after {:?}", started.elapsed());
+    drop(held);
+    t.finish().await;
 }
 
 #[tokio::test]
@@ -128,7 +158,7 @@ async fn directory_people_sign_in_with_their_groups_and_attributes() {
     assert_eq!(login(&t, "olga", "wrong-password").await.code(), "invalid_credentials");
     assert_eq!(login(&t, "nobody", "nobody-password").await.code(), "invalid_credentials");
     assert_eq!(login(&t, "olga", "").await.code(), "invalid_credentials", "no unauthenticated bind");
-    assert_eq!(login(&t, "*", "olga-password").await.code(), "invalid_credentials", "filters are escaped");
+    assert_eq!(login(&t, "*", "olga-password").await.code(), "invalid_credentials", "refused before the directory is asked");
 
     // Attribute refresh: the directory changes, the next sign-in brings it over.
     let change = format!("dn: uid=olga,ou=people,{SUFFIX}\nchangetype: modify\nreplace: mail\nmail: olga.n@example.org\n");

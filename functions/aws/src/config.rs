@@ -4,8 +4,16 @@
 pub const TABLE_NAME: &str = "TABLE_NAME";
 /// The EventBridge bus domain events go to (the template passes `!Ref HelpdeskEventBus`).
 pub const EVENT_BUS_NAME: &str = "EVENT_BUS_NAME";
-/// The secret that signs session tokens (at least 32 bytes); from Secrets Manager in AWS.
+/// The key that signs session tokens (at least 32 bytes), on a developer's machine only
+/// (scripts/local-env.sh makes one); in AWS the key comes from Secrets Manager.
 pub const SESSION_SIGNING_KEY: &str = "SESSION_SIGNING_KEY";
+/// The Secrets Manager secret (name or ARN) holding the session signing key: a plain string, or
+/// `{"current": "…", "previous": "…"}` while a rotation is under way.
+pub const SESSION_SECRET_ID: &str = "SESSION_SECRET_ID";
+/// The secret holding the LDAP service account's password; empty for none.
+pub const LDAP_BIND_PASSWORD_SECRET_ID: &str = "LDAP_BIND_PASSWORD_SECRET_ID";
+/// The secret holding the value our CloudFront sends in `x-origin-verify`; empty for none.
+pub const ORIGIN_SECRET_ID: &str = "ORIGIN_SECRET_ID";
 /// `true` only on a developer's machine (plain http, so cookies without `Secure`). Never set in AWS.
 pub const LOCAL_MODE: &str = "HELPDESK_LOCAL_MODE";
 

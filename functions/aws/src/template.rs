@@ -321,3 +321,58 @@ pub fn function_environment(template: &str, function: &str) -> Result<std::colle
     let globals = doc.get("Globals").and_then(|g| g.get("Function"));
     Ok(variables(globals).into_iter().chain(variables(function_props)).collect())
 }
+
+/// The security headers the template's CloudFront response-headers policy adds, as header name and
+/// value: what the local runner sends too. `Strict-Transport-Security` only `with_hsts` (plain
+/// http on a developer's machine must not pin https).
+pub fn response_headers(template: &str, with_hsts: bool) -> Result<Vec<(String, String)>, String> {
+    let doc: Value = serde_yaml::from_str(template).map_err(|e| format!("template: {e}"))?;
+    let resources = doc.get("Resources").and_then(Value::as_mapping).ok_or("template: no Resources")?;
+    let config = resources
+        .values()
+        .find(|r| r.get("Type").and_then(Value::as_str) == Some("AWS::CloudFront::ResponseHeadersPolicy"))
+        .and_then(|r| r.get("Properties")?.get("ResponseHeadersPolicyConfig")?.get("SecurityHeadersConfig"))
+        .ok_or("template: no CloudFront response-headers policy with SecurityHeadersConfig")?;
+    let text = |path: &[&str]| -> Result<String, String> {
+        let mut node = config;
+        for part in path {
+            node = node.get(*part).ok_or_else(|| format!("template: SecurityHeadersConfig has no {}", path.join(".")))?;
+        }
+        match node {
+            Value::String(s) => Ok(s.clone()),
+            Value::Number(n) => Ok(n.to_string()),
+            Value::Bool(b) => Ok(b.to_string()),
+            _ => Err(format!("template: SecurityHeadersConfig.{} is not a scalar", path.join("."))),
+        }
+    };
+    let mut headers = vec![
+        ("Content-Security-Policy".to_string(), text(&["ContentSecurityPolicy", "ContentSecurityPolicy"])?),
+        ("X-Content-Type-Options".to_string(), "nosniff".to_string()),
+        ("X-Frame-Options".to_string(), text(&["FrameOptions", "FrameOption"])?),
+        ("Referrer-Policy".to_string(), text(&["ReferrerPolicy", "ReferrerPolicy"])?),
+    ];
+    if with_hsts {
+        let subdomains = if text(&["StrictTransportSecurity", "IncludeSubdomains"])? == "true" { "; includeSubDomains" } else { "" };
+        headers.push((
+            "Strict-Transport-Security".to_string(),
+            format!("max-age={}{subdomains}", text(&["StrictTransportSecurity", "AccessControlMaxAgeSec"])?),
+        ));
+    }
+    Ok(headers)
+}
+
+#[cfg(test)]
+mod response_header_tests {
+    use super::*;
+
+    #[test]
+    fn the_template_defines_the_security_headers_once() {
+        let template = read_template().unwrap();
+        let local = response_headers(&template, false).unwrap();
+        let csp = &local.iter().find(|(n, _)| n == "Content-Security-Policy").unwrap().1;
+        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(local.iter().all(|(n, _)| n != "Strict-Transport-Security"), "no HSTS on plain http");
+        let deployed = response_headers(&template, true).unwrap();
+        assert!(deployed.iter().any(|(n, v)| n == "Strict-Transport-Security" && v.starts_with("max-age=63072000")));
+    }
+}

@@ -13,11 +13,14 @@
 mod demo;
 
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::response::Response;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use helpdesk_aws::{DynamoStore, EventBridgePublisher, config, template};
 use helpdesk_core::limits::MAX_REQUEST_BYTES;
 use helpdesk_core::{ApiError, ErrorCode};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tickets_api::App;
@@ -93,7 +96,7 @@ async fn run(command: &str) -> Result<(), String> {
                 format!("{}{}", helpdesk_aws::new_id(), helpdesk_aws::new_id())
             });
             let sessions = tickets_api::session::SessionKeys::new(key.as_bytes(), false)?;
-            let ldap = tickets_api::ldap::LdapConfig::from_env()?;
+            let ldap = tickets_api::ldap::LdapConfig::from_env(None)?;
             serve(App { local_mode: true, ldap, ..App::new(store, Some(sessions)) }, &settings).await
         }
         other => Err(format!("unknown command '{other}': serve, setup, seed or scan")),
@@ -163,19 +166,55 @@ async fn ensure_bucket(client: &aws_sdk_s3::Client, name: &str) -> Result<bool, 
     Ok(true)
 }
 
+/// The longest path the runner looks up on disk; longer ones name no file (and a file system
+/// would refuse a name segment over 255 bytes).
+const MAX_STATIC_PATH_BYTES: usize = 1024;
+
+/// Static paths no file can have answer 404 before the disk is asked.
+async fn refuse_impossible_paths(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.len() > MAX_STATIC_PATH_BYTES || path.split('/').any(|segment| segment.len() > 255) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(request).await
+}
+
+/// The security headers CloudFront adds in AWS (read from the template), on every answer.
+async fn add_security_headers(headers: Arc<Vec<(HeaderName, HeaderValue)>>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    for (name, value) in headers.iter() {
+        response.headers_mut().insert(name.clone(), value.clone());
+    }
+    response
+}
+
+fn security_headers() -> Result<Vec<(HeaderName, HeaderValue)>, String> {
+    template::response_headers(&template::read_template()?, false)?
+        .into_iter()
+        .map(|(name, value)| {
+            let name = HeaderName::try_from(name.as_str()).map_err(|e| format!("header {name}: {e}"))?;
+            let value = HeaderValue::try_from(value.as_str()).map_err(|e| format!("header {name}: {e}"))?;
+            Ok((name, value))
+        })
+        .collect()
+}
+
 async fn serve(app: App<DynamoStore>, settings: &Settings) -> Result<(), String> {
     let index = settings.frontend.join("index.html");
     // Client-side routes (/tickets/HD-1042, …) get the app's index.html, with 200.
     let frontend = ServeDir::new(&settings.frontend).fallback(ServeFile::new(index));
+    let frontend = Router::new().fallback_service(frontend).layer(axum::middleware::from_fn(refuse_impossible_paths));
+    let headers = Arc::new(security_headers()?);
     let router = Router::new()
         .route("/api", axum::routing::any(api))
         .route("/api/{*rest}", axum::routing::any(api))
+        .with_state(Arc::new(app))
         .fallback_service(frontend)
-        .with_state(Arc::new(app));
+        .layer(axum::middleware::from_fn(move |request, next| add_security_headers(headers.clone(), request, next)));
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], settings.port));
     let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
     tracing::info!("helpdesk at http://{address}/ (API under /api, frontend from {})", settings.frontend.display());
-    axum::serve(listener, router)
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -183,13 +222,20 @@ async fn serve(app: App<DynamoStore>, settings: &Settings) -> Result<(), String>
         .map_err(|e| e.to_string())
 }
 
-/// Hands a request to the Lambda handler as API Gateway would, and its answer back.
-async fn api(State(app): State<Arc<App<DynamoStore>>>, request: Request) -> Response {
+/// Hands a request to the Lambda handler as API Gateway would (with the caller's address as its
+/// source IP), and its answer back.
+async fn api(State(app): State<Arc<App<DynamoStore>>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, request: Request) -> Response {
+    use lambda_http::RequestExt;
+    use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
+    use lambda_http::request::RequestContext;
     let (parts, body) = request.into_parts();
     let response = match axum::body::to_bytes(body, MAX_REQUEST_BYTES + 1).await {
         Ok(bytes) if bytes.len() <= MAX_REQUEST_BYTES => {
             let body = if bytes.is_empty() { lambda_http::Body::Empty } else { lambda_http::Body::Binary(bytes.to_vec()) };
-            tickets_api::handle(&app, lambda_http::Request::from_parts(parts, body)).await
+            let mut context = ApiGatewayV2httpRequestContext::default();
+            context.http.source_ip = Some(peer.ip().to_string());
+            let request = lambda_http::Request::from_parts(parts, body).with_request_context(RequestContext::ApiGatewayV2(context));
+            tickets_api::handle(&app, request).await
         }
         _ => tickets_api::error_response(&ApiError::new(
             ErrorCode::PayloadTooLarge,

@@ -114,6 +114,27 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
     assert!(page.text().await.unwrap().contains("<title>Helpdesk</title>"));
     let deep = reqwest::get(format!("{base}/tickets/HD-1007")).await.unwrap();
     assert!(deep.text().await.unwrap().contains("<title>Helpdesk</title>"));
+
+    // the security headers of the template's CloudFront policy, on the page and on the API
+    let template = helpdesk_aws::template::read_template().unwrap();
+    for url in [format!("{base}/"), format!("{base}/api/health")] {
+        let answer = reqwest::get(&url).await.unwrap();
+        for (name, value) in helpdesk_aws::template::response_headers(&template, false).unwrap() {
+            assert_eq!(answer.headers().get(name.as_str()).and_then(|v| v.to_str().ok()), Some(value.as_str()), "{name} on {url}");
+        }
+        assert!(answer.headers().get("strict-transport-security").is_none(), "no HSTS on plain http");
+    }
+    let api = reqwest::get(format!("{base}/api/health")).await.unwrap();
+    assert_eq!(api.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+    let wrong_method = reqwest::Client::new().delete(format!("{base}/api/tickets")).send().await.unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    assert_eq!(wrong_method.headers().get("allow").and_then(|v| v.to_str().ok()), Some("GET, POST"));
+
+    // a static path no file can have is a 404, not an error of the file system
+    for path in [format!("/{}", "a".repeat(300)), format!("/x/{}", "b/".repeat(600))] {
+        let answer = reqwest::get(format!("{base}{path}")).await.unwrap();
+        assert_eq!(answer.status(), 404, "{} bytes", path.len());
+    }
     drop(runner);
 
     // a second start on the same table seeds nothing more

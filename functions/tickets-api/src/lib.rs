@@ -7,6 +7,7 @@ mod directory;
 pub mod identity;
 pub mod ldap;
 pub mod routes;
+pub mod secrets;
 pub mod session;
 mod sla_cache;
 mod tickets;
@@ -22,9 +23,10 @@ use routes::{Matched, Route};
 use serde::Serialize;
 
 /// The environment variables this function reads in AWS (the local-mode switch aside); the
-/// template gives it exactly these.
+/// template gives it exactly these. Secrets are named here, never given: see [`secrets`].
 pub fn environment() -> Vec<&'static str> {
-    let mut names = vec![helpdesk_aws::config::TABLE_NAME, helpdesk_aws::config::SESSION_SIGNING_KEY];
+    use helpdesk_aws::config;
+    let mut names = vec![config::TABLE_NAME, config::SESSION_SECRET_ID, config::LDAP_BIND_PASSWORD_SECRET_ID, config::ORIGIN_SECRET_ID];
     names.extend(ldap::LdapConfig::ENVIRONMENT);
     names
 }
@@ -56,17 +58,18 @@ impl<S> App<S> {
 }
 
 impl App<DynamoStore> {
-    /// Builds the app from the environment: `TABLE_NAME`, `SESSION_SIGNING_KEY`,
-    /// `HELPDESK_LOCAL_MODE`, and the AWS SDK's own.
+    /// Builds the app at cold start from the environment (`TABLE_NAME`, the secrets' ids,
+    /// `HELPDESK_LOCAL_MODE`, LDAP settings, the AWS SDK's own) and Secrets Manager.
     pub async fn from_env() -> Result<Self, String> {
         use helpdesk_aws::config;
         let table = config::required(config::TABLE_NAME)?;
         let sdk = config::sdk_config().await;
         let local_mode = std::env::var(config::LOCAL_MODE).is_ok_and(|v| v == "true");
-        let key = config::required(config::SESSION_SIGNING_KEY)?;
-        let sessions = session::SessionKeys::new(key.as_bytes(), !local_mode)?;
-        let ldap = ldap::LdapConfig::from_env()?;
-        Ok(App { local_mode, ldap, ..App::new(DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), table), Some(sessions)) })
+        let secrets = secrets::Secrets::load(&sdk).await?;
+        let sessions = secrets.session_keys(!local_mode)?;
+        let ldap = ldap::LdapConfig::from_env(secrets.ldap_bind_password.clone())?;
+        let store = DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), table);
+        Ok(App { local_mode, ldap, origin_secret: secrets.origin_secret, ..App::new(store, Some(sessions)) })
     }
 }
 

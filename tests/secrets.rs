@@ -1,0 +1,68 @@
+//! Secrets come from Secrets Manager at cold start (moto here), never from the template's text or
+//! the function's environment; a rotation keeps the sessions the previous key signed.
+
+use aws_sdk_secretsmanager::Client;
+use helpdesk_aws::config;
+use helpdesk_core::Role;
+use helpdesk_core::user::{AccountSource, User};
+use helpdesk_tests::*;
+use tickets_api::secrets::Secrets;
+
+async fn secrets_client() -> Client {
+    let endpoint = local_aws_env().into_iter().find(|(k, _)| *k == "AWS_ENDPOINT_URL").map(|(_, v)| v).unwrap_or_default();
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new("local", "local", None, None, "tests"))
+        .endpoint_url(endpoint)
+        .load()
+        .await;
+    Client::new(&sdk)
+}
+
+async fn put_secret(client: &Client, value: &str) -> String {
+    let name = format!("test/{}", ulid::Ulid::new());
+    client.create_secret().name(&name).secret_string(value).send().await.unwrap_or_else(|e| panic!("create secret on moto: {e:?}"));
+    name
+}
+
+#[tokio::test]
+async fn secrets_are_read_from_secrets_manager_and_a_rotation_keeps_old_sessions() {
+    let client = secrets_client().await;
+    let old_key = "an old signing key of at least thirty-two bytes";
+    let new_key = "the new signing key, also thirty-two bytes long";
+    let session = put_secret(&client, old_key).await;
+    let ldap = put_secret(&client, "directory service password").await;
+    let origin = put_secret(&client, "cdn origin secret").await;
+
+    let before = Secrets::from_secrets_manager(&client, [Some(session.clone()), Some(ldap), Some(origin)]).await.unwrap();
+    assert_eq!(before.session_key, old_key);
+    assert_eq!(before.ldap_bind_password.as_deref(), Some("directory service password"));
+    assert_eq!(before.origin_secret.as_deref(), Some("cdn origin secret"));
+    let anna = User::new("anna", "Anna", "anna@example.org", Role::Requester, &[], AccountSource::Local);
+    let (old_token, _) = before.session_keys(true).unwrap().issue(&anna, chrono::Utc::now().timestamp()).unwrap();
+
+    // The ops guide's rotation: the new key becomes current, the old one previous.
+    let rotation = serde_json::json!({"current": new_key, "previous": old_key}).to_string();
+    client.put_secret_value().secret_id(&session).secret_string(rotation).send().await.unwrap();
+    let during = Secrets::from_secrets_manager(&client, [Some(session.clone()), None, None]).await.unwrap();
+    let keys = during.session_keys(true).unwrap();
+    assert!(keys.verify(&old_token).is_some(), "sessions signed before the rotation go on");
+    let (new_token, _) = keys.issue(&anna, chrono::Utc::now().timestamp()).unwrap();
+    assert!(before.session_keys(true).unwrap().verify(&new_token).is_none(), "new sessions use the new key");
+
+    let missing = Secrets::from_secrets_manager(&client, [Some("test/no-such-secret".into()), None, None]).await;
+    assert!(missing.is_err(), "a missing secret stops the cold start");
+}
+
+#[test]
+fn the_template_passes_secret_names_never_their_values() {
+    let template = helpdesk_aws::template::read_template().unwrap();
+    assert!(!template.contains("{{resolve:secretsmanager"), "no dynamic reference puts a secret into the template's resolved text");
+    let given = helpdesk_aws::template::function_environment(&template, "TicketsApiFunction").unwrap();
+    for name in [config::SESSION_SECRET_ID, config::LDAP_BIND_PASSWORD_SECRET_ID, config::ORIGIN_SECRET_ID] {
+        assert!(given.contains(name), "{name}");
+    }
+    for value_variable in [config::SESSION_SIGNING_KEY, "LDAP_BIND_PASSWORD"] {
+        assert!(!given.contains(value_variable), "{value_variable} must not be in the function's environment");
+    }
+}
