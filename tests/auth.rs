@@ -277,3 +277,19 @@ async fn people_choose_their_own_language_and_nothing_else() {
     assert_eq!(anna.call(&t, "PATCH", "/api/auth/me", Some(json!({"language": "en"})), false).await.code(), "csrf_mismatch");
     t.finish().await;
 }
+
+/// A cross-site form can post a body without a JSON content type (login CSRF): such a body is
+/// refused before anything reads it.
+#[tokio::test]
+async fn a_body_must_say_it_is_json() {
+    let t = with_users().await;
+    let body = json!({"username": "anna", "password": PASSWORD}).to_string();
+    let bare =
+        lambda_http::http::Request::builder().method("POST").uri("/api/auth/login").body(lambda_http::Body::Text(body.clone())).unwrap();
+    let answer = t.send(bare).await;
+    assert_eq!((answer.status, answer.code()), (415, "unsupported_media_type"), "no Content-Type");
+    assert!(answer.cookie(SESSION_COOKIE).is_none());
+    let form = t.call_with("POST", "/api/auth/login", None, body.into_bytes(), "text/plain", &[]).await;
+    assert_eq!(form.status, 415, "text/plain");
+    t.finish().await;
+}

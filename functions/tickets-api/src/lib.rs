@@ -234,3 +234,27 @@ pub fn error_response(e: &ApiError) -> Response<Body> {
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttling_answers_503_with_retry_after_and_a_stable_code() {
+        let response = error_response(&store_error(StoreError::Throttled));
+        assert_eq!(response.status(), 503);
+        assert_eq!(response.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("1"));
+        let body: serde_json::Value = serde_json::from_slice(response.body().as_ref()).unwrap_or_default();
+        assert_eq!(body["code"], "service_busy");
+        let other = error_response(&store_error(StoreError::Backend("boom".into())));
+        assert_eq!((other.status().as_u16(), other.headers().get(header::RETRY_AFTER)), (500, None));
+    }
+
+    #[test]
+    fn path_ids_are_bounded_and_plain() {
+        assert_eq!(path_id(Some("HD-1042".into())).ok().as_deref(), Some("HD-1042"));
+        for hostile in ["x".repeat(MAX_ID_CHARS + 1), "a#b".into(), String::new(), "a b".into(), "é".into()] {
+            assert_eq!(path_id(Some(hostile.clone())).map_err(|e| e.code), Err(ErrorCode::NotFound), "{hostile:?}");
+        }
+    }
+}

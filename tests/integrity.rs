@@ -1,0 +1,151 @@
+//! What the API stores names things that exist: assignees who can work the ticket, groups,
+//! requesters, topics' groups; reserved words stay reserved; whole numbers stay whole; and a
+//! create that fails takes no ticket number.
+
+use helpdesk_aws::TicketStore;
+use helpdesk_core::Role;
+use helpdesk_core::user::{AccountSource, User};
+use helpdesk_tests::*;
+use serde_json::{Value, json};
+
+async fn with_people() -> TestApp {
+    let t = test_app().await;
+    let people = [
+        User::new("anna", "Anna", "anna@example.org", Role::Requester, &[], AccountSource::Local),
+        User::new("ivan", "Ivan", "ivan@example.org", Role::Agent, &["service-desk"], AccountSource::Local),
+        User::new("olga", "Olga", "olga@example.org", Role::Agent, &["network"], AccountSource::Local),
+        User { active: false, ..User::new("gone", "Gone", "gone@example.org", Role::Agent, &["service-desk"], AccountSource::Local) },
+        User::new("root", "Root", "root@example.org", Role::Admin, &[], AccountSource::Local),
+    ];
+    for person in &people {
+        helpdesk_aws::Directory::put_user(&t.app.store, person, None).await.unwrap();
+    }
+    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    assert_eq!(t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("first"))).await.status, 201);
+    t
+}
+
+fn field_code(answer: &Answer) -> (u16, String, String) {
+    let first = &answer.body["fields"][0];
+    (answer.status, first["field"].as_str().unwrap_or("").into(), first["code"].as_str().unwrap_or("").into())
+}
+
+#[tokio::test]
+async fn assignees_groups_and_requesters_must_exist_and_fit() {
+    let t = with_people().await;
+    let t = &t;
+    let patch = |body: Value| async move { t.call("PATCH", "/api/tickets/HD-1001", AGENT, Some(body)).await };
+    let cases = [
+        (json!({"version": 1, "assignee": "ghost.user.does.not.exist"}), "assignee", "not_found"),
+        (json!({"version": 1, "assignee": "anna"}), "assignee", "not_eligible"),
+        (json!({"version": 1, "assignee": "olga"}), "assignee", "not_eligible"),
+        (json!({"version": 1, "assignee": "gone"}), "assignee", "not_eligible"),
+        (json!({"version": 1, "group": "no-such-group"}), "group", "not_found"),
+        (json!({"version": 1, "assignee": "none"}), "assignee", "invalid"),
+    ];
+    for (body, field, code) in cases {
+        let answer = patch(body.clone()).await;
+        assert_eq!(field_code(&answer), (422, field.into(), code.into()), "{body}: {:?}", answer.body);
+    }
+    let unchanged = t.call("GET", "/api/tickets/HD-1001", AGENT, None).await;
+    assert_eq!(unchanged.body["ticket"]["version"], 1, "nothing was stored");
+    assert_eq!(patch(json!({"version": 1, "assignee": "ivan"})).await.status, 200, "an active agent of the group");
+    assert_eq!(patch(json!({"version": 2, "assignee": "root"})).await.status, 200, "an admin takes any ticket");
+    let moved = patch(json!({"version": 3, "group": "network", "assignee": "olga"})).await;
+    assert_eq!(moved.status, 200, "moved and assigned to an agent of the new group: {:?}", moved.body);
+
+    let on_behalf = |requester: &str| {
+        let mut ticket = printer_ticket("for someone");
+        ticket["requester"] = json!(requester);
+        ticket["channel"] = json!("phone");
+        ticket
+    };
+    for (requester, code) in [("ghost.nobody", "not_found"), ("gone", "not_eligible"), ("none", "invalid")] {
+        let answer = t.call("POST", "/api/tickets", AGENT, Some(on_behalf(requester))).await;
+        assert_eq!(field_code(&answer), (422, "requester".into(), code.into()), "{requester}: {:?}", answer.body);
+    }
+    assert_eq!(t.call("POST", "/api/tickets", AGENT, Some(on_behalf("anna"))).await.status, 201);
+
+    let mut ghost_queue = printer_topic();
+    ghost_queue["id"] = json!("ghost-queue");
+    ghost_queue["default_group"] = json!("no-such-group");
+    let answer = t.call("POST", "/api/topics", ADMIN, Some(ghost_queue)).await;
+    assert_eq!(field_code(&answer), (422, "default_group".into(), "not_found".into()));
+}
+
+#[tokio::test]
+async fn none_is_no_account_and_selects_no_partition_of_its_own() {
+    let t = with_people().await;
+    let none = json!({"id": "none", "name": "None", "email": "none@example.org", "role": "agent", "groups": ["service-desk"]});
+    assert_eq!(field_code(&t.call("POST", "/api/users", ADMIN, Some(none)).await), (422, "id".into(), "invalid".into()));
+    // Even an account named `none` slipped into the table (an old import) lists no other group's tickets.
+    let none_agent = Some("agent:none:network");
+    assert_eq!(t.call("GET", "/api/tickets?assignee=none", none_agent, None).await.status, 403);
+    assert_eq!(t.call("GET", "/api/tickets?group=service-desk&assignee=none", AGENT, None).await.status, 200, "a group's unassigned");
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn whole_number_fields_take_whole_numbers_and_show_them_so() {
+    let t = test_app().await;
+    let topic = json!({"id": "seats", "name": {"en": "Seats"}, "default_group": "service-desk",
+        "fields": [{"key": "seats", "label": {"en": "Seats"}, "kind": "number", "integer": true, "min": 1, "max": 500}]});
+    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(topic)).await.status, 201);
+    let ticket = |seats: Value| json!({"topic": "seats", "subject": "s", "description": "d", "fields": {"seats": seats}});
+    let fractional = t.call("POST", "/api/tickets", ANNA, Some(ticket(json!(2.5)))).await;
+    assert_eq!(field_code(&fractional), (422, "fields.seats".into(), "wrong_type".into()));
+    let whole = t.call("POST", "/api/tickets", ANNA, Some(ticket(json!(3)))).await;
+    assert_eq!(whole.status, 201);
+    assert_eq!(whole.body["ticket"]["fields"]["seats"].to_string(), "3", "not 3.0");
+    let stored = t.call("GET", "/api/tickets/HD-1001", ANNA, None).await;
+    assert_eq!(stored.body["ticket"]["fields"]["seats"].to_string(), "3", "read back from the table as 3");
+    let bad_topic = json!({"id": "bad", "name": {"en": "Bad"}, "default_group": "service-desk",
+        "fields": [{"key": "t", "label": {"en": "T"}, "kind": "text", "integer": true}, {"key": "n", "label": {"en": "N"}, "kind": "number", "max": 1e300}]});
+    let refused = t.call("POST", "/api/topics", ADMIN, Some(bad_topic)).await;
+    let fields: Vec<&str> = refused.body["fields"].as_array().unwrap().iter().filter_map(|f| f["field"].as_str()).collect();
+    assert_eq!(fields, ["fields[0].integer", "fields[1].max"]);
+    t.finish().await;
+}
+
+/// Before: a create that failed after its number was drawn left a gap (HD-1010, 1011, 1013 …).
+#[tokio::test]
+async fn a_failed_create_takes_no_number() {
+    let t = with_people().await;
+    let failing = [
+        json!({"topic": "printer", "subject": "s", "description": "d", "fields": {"location": "x", "problem": "jam", "copies": 1e300}}),
+        json!({"topic": "printer", "subject": "", "description": "d"}),
+        json!({"topic": "nope", "subject": "s", "description": "d"}),
+    ];
+    for body in failing {
+        assert!(t.call("POST", "/api/tickets", ANNA, Some(body)).await.status >= 400);
+    }
+    // A create the store itself refuses (two events with one id: the transaction is invalid).
+    let refused = t
+        .app
+        .store
+        .create_ticket(|number| {
+            let mut change = helpdesk_core::commands::prepare_ticket(
+                serde_json::from_value(printer_ticket("broken")).unwrap(),
+                None.or(Some(&serde_json::from_value(printer_topic_record()).unwrap())),
+                &helpdesk_core::Actor::new("anna", Role::Requester),
+            )
+            .unwrap()
+            .into_ticket(ulid::Ulid::new().to_string(), number, "same".into(), chrono::Utc::now());
+            change.events.push(change.events[0].clone());
+            change
+        })
+        .await;
+    assert!(refused.is_err(), "the store refuses a transaction that writes one item twice");
+    let next = t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("second"))).await;
+    assert_eq!(next.body["ticket"]["number"], "HD-1002", "no number was lost: {:?}", next.body);
+    t.finish().await;
+}
+
+/// The printer topic as the store holds it.
+fn printer_topic_record() -> Value {
+    let mut topic = printer_topic();
+    topic["version"] = json!(1);
+    topic["active"] = json!(true);
+    topic["description"] = json!({});
+    topic
+}
