@@ -2,6 +2,8 @@
 //! token (the `hd_csrf` cookie) echoed in `x-csrf-token` on every state-changing request.
 
 use gloo_net::http::{Method, RequestBuilder};
+use leptos::prelude::{Get, LocalResource, Signal};
+use std::marker::PhantomData;
 use helpdesk_core::{ApiError, ErrorCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -32,7 +34,9 @@ fn csrf_token() -> Option<String> {
     cookies.split(';').find_map(|c| c.trim().strip_prefix("hd_csrf=").map(str::to_string))
 }
 
-async fn run<T: DeserializeOwned>(builder: RequestBuilder, body: Option<String>) -> Answer<T> {
+/// Sends the request; the body of a successful answer. Not generic, so the HTTP handling is
+/// compiled once rather than once per answer type.
+async fn run(builder: RequestBuilder, body: Option<String>) -> Result<String, Failure> {
     let request = match body {
         Some(json) => builder.header("content-type", "application/json").body(json),
         None => builder.build(),
@@ -41,7 +45,7 @@ async fn run<T: DeserializeOwned>(builder: RequestBuilder, body: Option<String>)
     let response = request.send().await.map_err(|_| Failure::Network)?;
     let text = response.text().await.map_err(|_| Failure::Network)?;
     if response.ok() {
-        return serde_json::from_str(&text).map_err(|e| Failure::Api(ApiError::new(ErrorCode::Internal, e.to_string())));
+        return Ok(text);
     }
     let error = serde_json::from_str::<ApiError>(&text)
         .unwrap_or_else(|_| ApiError::new(ErrorCode::Internal, format!("HTTP {}", response.status())));
@@ -55,18 +59,85 @@ async fn run<T: DeserializeOwned>(builder: RequestBuilder, body: Option<String>)
     Err(Failure::Api(error))
 }
 
-pub async fn get<T: DeserializeOwned>(path: &str) -> Answer<T> {
+fn decode<T: DeserializeOwned>(answer: Result<String, Failure>) -> Answer<T> {
+    serde_json::from_str(&answer?).map_err(|e| Failure::Api(ApiError::new(ErrorCode::Internal, e.to_string())))
+}
+
+async fn get_text(path: &str) -> Result<String, Failure> {
     run(RequestBuilder::new(path).method(Method::GET), None).await
 }
 
-/// POST, PUT, PATCH or DELETE with a JSON body.
-pub async fn send<T: DeserializeOwned>(method: Method, path: &str, body: &impl Serialize) -> Answer<T> {
-    let json = serde_json::to_string(body).map_err(|_| Failure::Network)?;
+pub async fn get<T: DeserializeOwned>(path: &str) -> Answer<T> {
+    decode(get_text(path).await)
+}
+
+async fn send_text(method: Method, path: &str, json: String) -> Result<String, Failure> {
     let mut builder = RequestBuilder::new(path).method(method);
     if let Some(token) = csrf_token() {
         builder = builder.header("x-csrf-token", &token);
     }
     run(builder, Some(json)).await
+}
+
+/// POST, PUT, PATCH or DELETE with a JSON body.
+pub async fn send<T: DeserializeOwned>(method: Method, path: &str, body: &impl Serialize) -> Answer<T> {
+    let json = serde_json::to_string(body).map_err(|_| Failure::Network)?;
+    decode(send_text(method, path, json).await)
+}
+
+/// The answer at an address, fetched again whenever the address changes; not loaded while there
+/// is none. The resource holds the answer's text and each read decodes it, so every resource is of
+/// one type and the async machinery is compiled once, not once per answer type.
+pub struct Fetched<T> {
+    text: LocalResource<Option<Result<String, Failure>>>,
+    answer: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Fetched<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Fetched<T> {}
+
+impl<T: DeserializeOwned> Fetched<T> {
+    pub fn new(url: Signal<Option<String>>) -> Self {
+        Fetched { text: text_resource(url), answer: PhantomData }
+    }
+
+    pub fn of(url: Signal<String>) -> Self {
+        Self::new(Signal::derive(move || Some(url.get())))
+    }
+
+    /// An address that does not change.
+    pub fn fixed(url: &str) -> Self {
+        Self::new(Signal::stored(Some(url.to_string())))
+    }
+
+    /// The answer once it is in (reactive), like `LocalResource::get`.
+    pub fn get(&self) -> Option<Answer<T>> {
+        self.text.get().flatten().map(decode)
+    }
+
+    /// Waits for the answer: for `Suspend` inside `<Suspense>`/`<Transition>`. Only for resources
+    /// that always have an address (an address-less one answers as unreachable).
+    pub async fn load(self) -> Answer<T> {
+        decode(self.text.await.unwrap_or(Err(Failure::Network)))
+    }
+}
+
+fn text_resource(url: Signal<Option<String>>) -> LocalResource<Option<Result<String, Failure>>> {
+    LocalResource::new(move || {
+        let url = url.get();
+        // No address: nothing to wait for (a future that never ends would stall later loads).
+        async move {
+            match url {
+                Some(url) => Some(get_text(&url).await),
+                None => None,
+            }
+        }
+    })
 }
 
 /// Builds `path?name=value&…`, leaving out empty values.

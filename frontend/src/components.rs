@@ -12,6 +12,18 @@ use leptos::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// What a page shows once its resources have loaded: `content` awaits them (a `Suspend`) inside
+/// a `<Transition>`: "Loading…" the first time, the old content while a later load runs.
+pub fn loaded(content: impl Fn() -> Suspend<AnyView> + Send + Sync + 'static) -> impl IntoView {
+    transition(std::sync::Arc::new(content))
+}
+
+/// One boundary type for every page (the content's type erased), so the suspense machinery is
+/// compiled once, not once per page.
+fn transition(content: std::sync::Arc<dyn Fn() -> Suspend<AnyView> + Send + Sync>) -> impl IntoView {
+    view! { <Transition fallback=Loading>{move || content()}</Transition> }
+}
+
 #[component]
 pub fn Loading() -> impl IntoView {
     let i = use_i18n();

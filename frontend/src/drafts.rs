@@ -2,9 +2,6 @@
 //! meanwhile (signed out in another tab, expired) costs nobody what they wrote. After signing in
 //! again the page comes back with the draft in place.
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
 }
@@ -14,13 +11,13 @@ pub fn key(user: &str, kind: &str, of: &str) -> String {
     format!("helpdesk.draft.{user}.{kind}.{of}")
 }
 
-pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
-    serde_json::from_str(&storage()?.get_item(key).ok()??).ok()
+pub fn load(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok()?
 }
 
-pub fn save<T: Serialize>(key: &str, draft: &T) {
-    if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(draft)) {
-        let _ = storage.set_item(key, &json);
+pub fn save(key: &str, draft: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(key, draft);
     }
 }
 

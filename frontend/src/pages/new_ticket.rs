@@ -19,18 +19,13 @@ use std::collections::BTreeMap;
 #[component]
 pub fn NewTicket(call: bool) -> impl IntoView {
     let i = use_i18n();
-    let topics = LocalResource::new(|| api::get::<TopicList>("/api/topics"));
-    // Callers: the people directory, searched by part of the name or id as the agent types.
+    let topics = api::Fetched::<TopicList>::fixed("/api/topics");
+    // Callers (staff only): the people directory, searched by part of the name or id as the agent types.
     let search = RwSignal::new(String::new());
-    let people = LocalResource::new(move || {
-        let q = search.get();
-        async move {
-            if !call {
-                return Ok(Vec::new());
-            }
-            let url = api::with_query("/api/directory", &[("q", q.trim().to_string()), ("limit", "20".into())]);
-            api::get::<Paged<PersonSummary>>(&url).await.map(|page| page.items)
-        }
+    let people = call.then(|| {
+        api::Fetched::<Paged<PersonSummary>>::of(Signal::derive(move || {
+            api::with_query("/api/directory", &[("q", search.get().trim().to_string()), ("limit", "20".into())])
+        }))
     });
     let chosen = RwSignal::new(None::<Topic>);
     let subject = RwSignal::new(String::new());
@@ -121,8 +116,8 @@ pub fn NewTicket(call: bool) -> impl IntoView {
 
     let requester_picker = move || {
         call.then(|| {
-            let options = move || match people.get() {
-                Some(Ok(found)) => {
+            let options = move || match people.and_then(|p| p.get()) {
+                Some(Ok(Paged { items: found, .. })) => {
                     let chosen = requester.get_untracked();
                     let listed = found.iter().any(|p| p.id == chosen);
                     // The caller chosen before this search stays chosen.

@@ -27,8 +27,8 @@ pub fn Queue() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let priority = RwSignal::new(String::new());
     let topic = RwSignal::new(String::new());
-    let topics = LocalResource::new(|| api::get::<TopicList>("/api/topics"));
-    let groups = LocalResource::new(|| api::get::<Items<Group>>("/api/groups"));
+    let topics = api::Fetched::<TopicList>::fixed("/api/topics");
+    let groups = api::Fetched::<Items<Group>>::fixed("/api/groups");
     let me = session.id();
     let source = Signal::derive(move || {
         let mut pairs = vec![("status", status.get()), ("priority", priority.get()), ("topic", topic.get()), ("limit", "25".into())];

@@ -79,16 +79,23 @@ pub fn text_input(
     label: impl Fn() -> String + Send + Sync + 'static,
     get: impl Fn() -> String + Send + Sync + 'static,
     set: impl Fn(String) + 'static,
-) -> impl IntoView {
-    let field = field.into();
+) -> AnyView {
+    erased_input(state, id, field.into(), Box::new(label), Box::new(get), Box::new(set))
+}
+
+type Text = Box<dyn Fn() -> String + Send + Sync>;
+
+/// [`text_input`] without its closures' types: one copy of the view for every input.
+fn erased_input(state: FormState, id: String, field: String, label: Text, get: Text, set: Box<dyn Fn(String)>) -> AnyView {
     view! {
         <div class="field">
-            <label for=id.clone()>{label}</label>
+            <label for=id.clone()>{move || label()}</label>
             <input id=id.clone() aria-invalid=state.invalid(field.clone()) aria-describedby=format!("{id}-error")
-                prop:value=get on:input=move |ev| set(event_target_value(&ev))/>
+                prop:value=move || get() on:input=move |ev| set(event_target_value(&ev))/>
             {field_message(state, field, &id)}
         </div>
     }
+    .into_any()
 }
 
 /// [`text_input`] labelled by a catalogue key.
@@ -99,7 +106,7 @@ pub fn text_field(
     label_key: &'static str,
     get: impl Fn() -> String + Send + Sync + 'static,
     set: impl Fn(String) + 'static,
-) -> impl IntoView {
+) -> AnyView {
     let i = use_i18n();
     text_input(state, id.to_string(), field, move || i.t(label_key).to_string(), get, set)
 }

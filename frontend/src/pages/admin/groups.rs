@@ -2,7 +2,7 @@
 
 use super::editor::{Editor, Outcome, optional, table_head, text_field};
 use crate::api;
-use crate::components::{ErrorBox, Loading};
+use crate::components::{ErrorBox, loaded};
 use crate::i18n::{I18n, use_i18n};
 use helpdesk_core::api::Items;
 use helpdesk_core::user::{Group, GroupInput};
@@ -28,10 +28,10 @@ pub fn Groups() -> impl IntoView {
     let i = use_i18n();
     let editor = Editor::<GroupInput>::new(label_of);
     let state = editor.state;
-    let groups = LocalResource::new(move || {
+    let groups = api::Fetched::<Items<Group>>::of(Signal::derive(move || {
         editor.reload.track();
-        api::get::<Items<Group>>("/api/groups")
-    });
+        "/api/groups".to_string()
+    }));
     let edit = move |f: &dyn Fn(&mut GroupInput)| editor.edit(f);
     let get = move |f: &dyn Fn(&GroupInput) -> String| editor.get(f);
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -40,7 +40,7 @@ pub fn Groups() -> impl IntoView {
     };
     let table = move || {
         Suspend::new(async move {
-            match groups.await {
+            match groups.load().await {
                 Err(f) => view! { <ErrorBox failure=f/> }.into_any(),
                 Ok(list) => view! {
                     <table>
@@ -80,7 +80,7 @@ pub fn Groups() -> impl IntoView {
                     on:click=move |_| editor.open(None, GroupInput { id: None, version: None, name: String::new(), description: None })>{move || i.t("admin.new_group")}</button>
             </div>
             {form}
-            <Transition fallback=Loading>{table}</Transition>
+            {loaded(table)}
         </section>
     }
 }

@@ -4,7 +4,7 @@
 
 use super::editor::{FormState, Outcome, field_message, table_head, text_field, text_input};
 use crate::api;
-use crate::components::{ErrorBox, Loading, enum_option};
+use crate::components::{ErrorBox, loaded, enum_option};
 use crate::i18n::{I18n, use_i18n, wire};
 use gloo_net::http::Method;
 use helpdesk_core::api::{Items, TopicList};
@@ -22,10 +22,10 @@ use leptos_router::params::Params;
 #[component]
 pub fn Topics() -> impl IntoView {
     let i = use_i18n();
-    let topics = LocalResource::new(|| api::get::<TopicList>("/api/topics?all=true"));
+    let topics = api::Fetched::<TopicList>::fixed("/api/topics?all=true");
     let list = move || {
         Suspend::new(async move {
-            match topics.await {
+            match topics.load().await {
                 Err(f) => view! { <ErrorBox failure=f/> }.into_any(),
                 Ok(list) => view! {
                     <table>
@@ -53,7 +53,7 @@ pub fn Topics() -> impl IntoView {
                 <h1>{move || i.t("admin.topics")}</h1>
                 <A href="/admin/new-topic" attr:class="button primary">{move || i.t("admin.new_topic")}</A>
             </div>
-            <Suspense fallback=Loading>{list}</Suspense>
+            {loaded(list)}
         </section>
     }
 }
@@ -97,19 +97,20 @@ pub fn TopicEditor() -> impl IntoView {
     let i = use_i18n();
     let params = use_params::<TopicParams>();
     let id = move || params.with(|p| p.as_ref().ok().and_then(|p| p.id.clone()));
-    let stored = LocalResource::new(move || {
-        let id = id();
-        async move {
-            match id {
-                None => Ok(None),
-                Some(id) => api::get::<Topic>(&format!("/api/topics/{}", String::from(js_sys::encode_uri_component(&id)))).await.map(Some),
-            }
-        }
+    // Only a stored topic is fetched (again when the address names another).
+    let stored = id().is_some().then(|| {
+        api::Fetched::<Topic>::of(Signal::derive(move || {
+            format!("/api/topics/{}", String::from(js_sys::encode_uri_component(&id().unwrap_or_default())))
+        }))
     });
-    let groups = LocalResource::new(|| api::get::<Items<Group>>("/api/groups"));
+    let groups = api::Fetched::<Items<Group>>::fixed("/api/groups");
     let form = move || {
         Suspend::new(async move {
-            match (stored.await, groups.await) {
+            let topic = match stored {
+                Some(stored) => stored.load().await.map(Some),
+                None => Ok(None),
+            };
+            match (topic, groups.load().await) {
                 (Err(f), _) | (_, Err(f)) => view! { <ErrorBox failure=f/> }.into_any(),
                 (Ok(topic), Ok(groups)) => {
                     let existing = topic.as_ref().map(|t| t.id.clone());
@@ -125,7 +126,7 @@ pub fn TopicEditor() -> impl IntoView {
                 None => i.t("admin.new_topic").to_string(),
                 Some(id) => format!("{}: {id}", i.t("admin.topic")),
             }}</h1>
-            <Transition fallback=Loading>{form}</Transition>
+            {loaded(form)}
         </section>
     }
 }

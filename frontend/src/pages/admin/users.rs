@@ -4,7 +4,7 @@
 
 use super::editor::{Editor, Outcome, field_message, optional, table_head, text_field};
 use crate::api;
-use crate::components::{ErrorBox, Loading, enum_option, language_of, language_options};
+use crate::components::{ErrorBox, loaded, enum_option, language_of, language_options};
 use crate::i18n::{I18n, use_i18n, wire};
 use helpdesk_core::Role;
 use helpdesk_core::api::{Items, Paged, UserView};
@@ -77,7 +77,7 @@ pub fn Users() -> impl IntoView {
     let everyone = RwSignal::new(false);
     // The cursors of the pages before this one, and of this one; a new search starts again.
     let cursors = RwSignal::new(Vec::<String>::new());
-    let users = LocalResource::new(move || {
+    let users = api::Fetched::<Paged<UserView>>::of(Signal::derive(move || {
         editor.reload.track();
         let pairs = [
             ("q", search.get().trim().to_string()),
@@ -85,12 +85,11 @@ pub fn Users() -> impl IntoView {
             ("cursor", cursors.with(|c| c.last().cloned().unwrap_or_default())),
             ("limit", PAGE_SIZE.into()),
         ];
-        let url = api::with_query("/api/users", &pairs);
-        async move { api::get::<Paged<UserView>>(&url).await }
-    });
+        api::with_query("/api/users", &pairs)
+    }));
     let table = move || {
         Suspend::new(async move {
-            match users.await {
+            match users.load().await {
                 Err(f) => view! { <ErrorBox failure=f/> }.into_any(),
                 Ok(page) => {
                     let next = page.next_cursor.clone();
@@ -144,7 +143,7 @@ pub fn Users() -> impl IntoView {
                     {move || i.t("admin.show_disabled")}
                 </label>
             </form>
-            <Transition fallback=Loading>{table}</Transition>
+            {loaded(table)}
         </section>
     }
 }
@@ -154,7 +153,7 @@ pub fn Users() -> impl IntoView {
 fn UserForm(editor: Editor<UserInput>) -> impl IntoView {
     let i = use_i18n();
     let state = editor.state;
-    let groups = LocalResource::new(|| api::get::<Items<Group>>("/api/groups"));
+    let groups = api::Fetched::<Items<Group>>::fixed("/api/groups");
     let edit = move |f: &dyn Fn(&mut UserInput)| editor.edit(f);
     let get = move |f: &dyn Fn(&UserInput) -> String| editor.get(f);
     let save = move |ev: leptos::ev::SubmitEvent| {

@@ -3,7 +3,7 @@
 //! group, and correct the topic's field values. A change sends only what the person changed.
 
 use super::Page;
-use crate::api::{self, Failure};
+use crate::api;
 use crate::app::use_session;
 use crate::components::{Errors, FieldInput, FieldMessage, enum_option, errors_by_field};
 use crate::i18n::{use_i18n, wire};
@@ -22,8 +22,8 @@ use std::collections::BTreeMap;
 /// every write re-renders the controls.
 #[derive(Clone, Copy)]
 pub struct Directory {
-    agents: LocalResource<Result<Paged<PersonSummary>, Failure>>,
-    groups: LocalResource<Result<Items<Group>, Failure>>,
+    agents: api::Fetched<Paged<PersonSummary>>,
+    groups: api::Fetched<Items<Group>>,
 }
 
 impl Directory {
@@ -34,15 +34,12 @@ impl Directory {
                 .with(|v| v.as_ref().and_then(|v| v.as_ref().ok()).map(|v| v.ticket.group.clone()))
                 .or_else(|| previous.cloned().flatten())
         });
-        let agents = LocalResource::new(move || {
-            let group = group.get();
-            async move {
-                let Some(group) = group else { return Ok(Paged { items: Vec::new(), next_cursor: None }) };
-                let pairs = [("staff", "true".to_string()), ("group", group), ("limit", MAX_PAGE_SIZE.to_string())];
-                api::get::<Paged<PersonSummary>>(&api::with_query("/api/directory", &pairs)).await
-            }
-        });
-        let groups = LocalResource::new(|| api::get::<Items<Group>>("/api/groups"));
+        // Not loaded until the ticket (and so its group) has.
+        let agents = api::Fetched::new(Signal::derive(move || {
+            let group = group.get()?;
+            Some(api::with_query("/api/directory", &[("staff", "true".into()), ("group", group), ("limit", MAX_PAGE_SIZE.to_string())]))
+        }));
+        let groups = api::Fetched::<Items<Group>>::fixed("/api/groups");
         Directory { agents, groups }
     }
 }

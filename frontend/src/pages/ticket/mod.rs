@@ -20,7 +20,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The route's parameter: `/tickets/:number`.
@@ -285,28 +284,31 @@ fn Conversation(view: TicketView, topic: Option<Topic>) -> impl IntoView {
     }
 }
 
-/// What the reply box holds while it is typed: kept in the tab's storage until it is sent.
-#[derive(Serialize, Deserialize, Default)]
-struct ReplyDraft {
-    body: String,
-    /// An internal note: restored as one, never as a public reply.
-    internal: bool,
-}
+/// How a kept draft says what it is.
+const NOTE_MARK: &str = "note:";
+const REPLY_MARK: &str = "reply:";
 
 #[component]
 fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
     let i = use_i18n();
     let session = use_session();
     let key = drafts::key(&session.id(), "reply", &page.number().unwrap_or_default());
-    let kept: ReplyDraft = drafts::load(&key).unwrap_or_default();
-    let text = RwSignal::new(kept.body);
-    let internal = RwSignal::new(staff && kept.internal);
+    // What the box held, kept in the tab's storage until it is sent: an internal note is restored
+    // as one (the mark before the text), never as a public reply.
+    let kept = drafts::load(&key).unwrap_or_default();
+    let (note, body) = match kept.strip_prefix(NOTE_MARK) {
+        Some(body) => (true, body.to_string()),
+        None => (false, kept.strip_prefix(REPLY_MARK).unwrap_or_default().to_string()),
+    };
+    let text = RwSignal::new(body);
+    let internal = RwSignal::new(staff && note);
     let empty = RwSignal::new(false);
     let keep = {
         let key = key.clone();
         move || {
-            let draft = ReplyDraft { body: text.get_untracked(), internal: internal.get_untracked() };
-            if draft.body.is_empty() { drafts::clear(&key) } else { drafts::save(&key, &draft) }
+            let body = text.get_untracked();
+            let mark = if internal.get_untracked() { NOTE_MARK } else { REPLY_MARK };
+            if body.is_empty() { drafts::clear(&key) } else { drafts::save(&key, &format!("{mark}{body}")) }
         }
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
