@@ -2,12 +2,12 @@
 //! token (the `hd_csrf` cookie) echoed in `x-csrf-token` on every state-changing request.
 
 use gloo_net::http::{Method, RequestBuilder};
-use leptos::prelude::{Get, LocalResource, Signal};
-use std::marker::PhantomData;
 use helpdesk_core::{ApiError, ErrorCode};
+use leptos::prelude::{Get, LocalResource, Signal};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
+use std::marker::PhantomData;
 use wasm_bindgen::JsCast;
 
 /// Why a request failed: the API said no (with its stable code), or it could not be reached.

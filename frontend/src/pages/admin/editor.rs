@@ -91,7 +91,7 @@ fn erased_input(state: FormState, id: String, field: String, label: Text, get: T
         <div class="field">
             <label for=id.clone()>{move || label()}</label>
             <input id=id.clone() aria-invalid=state.invalid(field.clone()) aria-describedby=format!("{id}-error")
-                prop:value=move || get() on:input=move |ev| set(event_target_value(&ev))/>
+                prop:value=get on:input=move |ev| set(event_target_value(&ev))/>
             {field_message(state, field, &id)}
         </div>
     }

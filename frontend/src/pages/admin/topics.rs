@@ -4,7 +4,7 @@
 
 use super::editor::{FormState, Outcome, field_message, table_head, text_field, text_input};
 use crate::api;
-use crate::components::{ErrorBox, loaded, enum_option};
+use crate::components::{ErrorBox, enum_option, loaded};
 use crate::i18n::{I18n, use_i18n, wire};
 use gloo_net::http::Method;
 use helpdesk_core::api::{Items, TopicList};

@@ -4,7 +4,7 @@
 
 use super::editor::{Editor, Outcome, field_message, optional, table_head, text_field};
 use crate::api;
-use crate::components::{ErrorBox, loaded, enum_option, language_of, language_options};
+use crate::components::{ErrorBox, enum_option, language_of, language_options, loaded};
 use crate::i18n::{I18n, use_i18n, wire};
 use helpdesk_core::Role;
 use helpdesk_core::api::{Items, Paged, UserView};
