@@ -13,10 +13,10 @@ fn keys(value: &Value, into: &mut BTreeSet<String>) {
         Value::Object(map) => {
             for (k, v) in map {
                 into.insert(k.clone());
-                if k == "type" || k == "role" {
-                    if let Some(s) = v.as_str() {
-                        into.insert(format!("{k}={s}"));
-                    }
+                if (k == "type" || k == "role")
+                    && let Some(s) = v.as_str()
+                {
+                    into.insert(format!("{k}={s}"));
                 }
                 keys(v, into);
             }

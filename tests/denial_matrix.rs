@@ -20,6 +20,9 @@ enum Expect {
 }
 use Expect::*;
 
+/// (method, route template, concrete path, body, expectations per caller in the test's order)
+type Row = (&'static str, &'static str, &'static str, Option<Value>, [Expect; 6]);
+
 fn user(id: &str, role: Role, groups: &[&str]) -> User {
     User::new(id, id, &format!("{id}@example.org"), role, groups, AccountSource::Local)
 }
@@ -62,8 +65,7 @@ async fn every_route_denies_whom_it_must() {
     let actors = ["anonymous", "requester A", "requester B", "agent in group", "agent outside", "admin"];
 
     let empty = json!({});
-    // (method, route template, concrete path, body, expectations per actor in the order above)
-    let matrix: Vec<(&str, &str, &str, Option<Value>, [Expect; 6])> = vec![
+    let matrix: Vec<Row> = vec![
         ("GET", "/api/health", "/api/health", None, [Through; 6]),
         ("GET", "/api/openapi.json", "/api/openapi.json", None, [Through; 6]),
         ("POST", "/api/auth/login", "/api/auth/login", Some(empty.clone()), [Through; 6]),

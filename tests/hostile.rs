@@ -148,8 +148,8 @@ fn cases(route: usize) -> impl Strategy<Value = Case> {
 
 /// A well-formed body for the route, so that hostile members reach the checks behind parsing.
 fn base_body(method: &str, path: &str, id: usize) -> Value {
-    let fields = if id % 2 == 0 { json!({"count": 1}) } else { json!({"location": "l", "problem": "jam"}) };
-    let topic = if id % 2 == 0 { "survey" } else { "printer" };
+    let fields = if id.is_multiple_of(2) { json!({"count": 1}) } else { json!({"location": "l", "problem": "jam"}) };
+    let topic = if id.is_multiple_of(2) { "survey" } else { "printer" };
     match (method, path) {
         ("POST", "/api/auth/login") => json!({"username": "anna", "password": "wrong password"}),
         ("POST", "/api/tickets") => json!({"topic": topic, "subject": "s", "description": "d", "fields": fields}),

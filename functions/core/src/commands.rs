@@ -195,7 +195,7 @@ pub fn add_message(
     } else {
         let author = if actor.role.is_staff() { Author::Agent } else { Author::Requester };
         let new_status = lifecycle::status_after_public_message(ticket.status, author)
-            .map_err(|()| ApiError::new(ErrorCode::TicketClosed, "the ticket is closed: reopen it to continue"))?;
+            .map_err(|lifecycle::TicketIsClosed| ApiError::new(ErrorCode::TicketClosed, "the ticket is closed: reopen it to continue"))?;
         events.push(TicketEvent { id: new_id(), at: now, actor: actor.clone(), kind: EventKind::PublicReply { body } });
         if let Some(to) = new_status {
             events.push(TicketEvent {

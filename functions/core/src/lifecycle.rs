@@ -27,13 +27,17 @@ pub enum Author {
     Agent,
 }
 
+/// A closed ticket takes no more messages: it must be reopened first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketIsClosed;
+
 /// What a public message does to the status: `Ok(Some(new))` to move, `Ok(None)` to stay, `Err` when
 /// the ticket takes no more messages. A requester answering brings a waiting ticket back to work
 /// and reopens a resolved one; an agent's first answer opens a new or reopened ticket.
-pub fn status_after_public_message(current: Status, author: Author) -> Result<Option<Status>, ()> {
+pub fn status_after_public_message(current: Status, author: Author) -> Result<Option<Status>, TicketIsClosed> {
     use Status::*;
     match (current, author) {
-        (Closed, _) => Err(()),
+        (Closed, _) => Err(TicketIsClosed),
         (WaitingForRequester, Author::Requester) => Ok(Some(Open)),
         (Resolved, Author::Requester) => Ok(Some(Reopened)),
         (New | Reopened, Author::Agent) => Ok(Some(Open)),

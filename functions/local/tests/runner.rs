@@ -1,6 +1,8 @@
 //! The local runner as a person uses it: the real binary on a free port, over HTTP, against the
 //! local AWS stack, on a fresh table.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

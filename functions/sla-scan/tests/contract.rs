@@ -1,5 +1,7 @@
 //! The template gives the scan exactly the environment it reads, and schedules it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::collections::BTreeSet;
 
 #[test]

@@ -1,6 +1,8 @@
 //! The routes the handler serves, the routes the SAM template sends it, and the routes the
 //! OpenAPI document describes are one and the same list.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use helpdesk_core::ErrorCode;
 use std::collections::BTreeSet;
 use tickets_api::routes::ROUTES;
