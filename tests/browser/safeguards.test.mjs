@@ -142,7 +142,7 @@ test('admin forms mark each refused field and name it by its label, never by its
   assert.ok(users.includes('Name:') && users.includes('Email:') && !users.includes('email:'), users);
 });
 
-test('a topic\'s group is chosen from the existing groups', async () => {
+test('a topic\'s group is chosen from the existing groups; its number fields may take whole numbers only', async () => {
   const admin = await signIn('admin');
   await admin.goto(`${BASE}/admin/new-topic`);
   const group = admin.getByLabel('Group');
@@ -152,10 +152,21 @@ test('a topic\'s group is chosen from the existing groups', async () => {
   await admin.getByLabel('Id').fill('wifi-guest');
   await admin.getByLabel('Name (English)').fill('Guest Wi-Fi');
   await group.selectOption('network');
+  await admin.getByRole('button', { name: 'Add field' }).click();
+  await admin.getByLabel('Key').fill('guests');
+  await admin.getByLabel('Kind').selectOption('number');
+  await admin.getByLabel('Label (English)').fill('Guests');
+  await admin.getByLabel('Whole numbers').check();
   await admin.getByRole('button', { name: 'Save' }).click();
   await admin.waitForURL(/\/admin\/topics\/wifi-guest$/);
   await admin.getByRole('heading', { name: 'Topic: wifi-guest' }).waitFor();
   await admin.waitForFunction(() => document.querySelector('#topic-group')?.value === 'network');
+  assert.equal(await admin.getByLabel('Whole numbers').isChecked(), true);
+  // Requesters get a whole-number input.
+  const anna = pages[0];
+  await anna.goto(`${BASE}/new`);
+  await anna.getByLabel('Topic').selectOption('wifi-guest');
+  assert.equal(await anna.getByLabel('Guests').getAttribute('step'), '1');
 });
 
 test('admins search users and page through them', async () => {

@@ -51,7 +51,8 @@ impl Page {
         self.view.with_untracked(|v| v.as_ref().and_then(|v| v.as_ref().ok()).map_or(0, |v| v.ticket.version))
     }
 
-    /// Sends a change; the answer is the ticket as it now is. `on_invalid` gets field errors.
+    /// Sends a change; the answer is the ticket as it now is. `done` hears that it was stored, or
+    /// the field errors it was refused with; a conflict or another failure shows on the page.
     fn write<B: serde::Serialize + 'static>(
         self,
         method: Method,
