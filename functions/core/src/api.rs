@@ -14,10 +14,14 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateTicketRequest {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$"))]
     pub topic: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub subject: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 32768))]
     pub description: String,
     /// Defaults to the topic's priority.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27,6 +31,7 @@ pub struct CreateTicketRequest {
     pub fields: BTreeMap<String, Value>,
     /// Staff only: file the ticket for this user instead of oneself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(?!none$)[a-z0-9._-]{1,64}$"))]
     pub requester: Option<String>,
     /// Defaults to `web`; staff logging a call say `phone`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,11 +40,14 @@ pub struct CreateTicketRequest {
 
 /// A public reply or an internal note.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MessageRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 32768))]
     pub body: String,
     /// The version the writer saw; when given, the write fails with 409 if the ticket moved on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub version: Option<u64>,
 }
 
@@ -47,15 +55,19 @@ pub struct MessageRequest {
 /// are; `"assignee": null` unassigns; a field set to `null` is cleared. A client sends only what
 /// the person changed: members that are `None` are left out of the JSON, never sent as `null`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTicketRequest {
     /// The version the writer saw; required, so that no change silently overwrites another.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub version: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     #[serde(default, deserialize_with = "present_or_null", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(?!none$)[a-z0-9._-]{1,64}$"))]
     pub assignee: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$"))]
     pub group: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
@@ -70,6 +82,7 @@ fn present_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Stri
 
 /// A ticket with its history, as the requester or agent may see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketView {
     pub ticket: Ticket,
     pub events: Vec<TicketEvent>,
@@ -82,6 +95,7 @@ pub struct TicketView {
 
 /// An account as admins (and its owner) see it: the stored record less what only sign-in uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub id: String,
     pub name: String,
@@ -129,6 +143,7 @@ impl From<User> for UserView {
 
 /// A person as pickers show them (assignee, caller): no contact details, no account state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonSummary {
     pub id: String,
     pub name: String,
@@ -145,6 +160,7 @@ impl From<&User> for PersonSummary {
 
 /// One page of a list, and the cursor of the next (absent on the last page).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Paged<T> {
     pub items: Vec<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -222,6 +238,7 @@ fn page_size(name: &str, value: &str) -> Result<usize, ApiError> {
 
 /// The signed-in caller: what sign-in and `/api/auth/me` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub id: String,
     pub role: crate::Role,
@@ -245,6 +262,7 @@ impl Me {
 
 /// What people may change about their own account. Members left out stay as they are.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MyPreferences {
     /// The language of the UI and of the notifications one gets.
@@ -253,6 +271,7 @@ pub struct MyPreferences {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketPage {
     pub items: Vec<Ticket>,
     /// Pass as `cursor` to get the next page; absent on the last page.
@@ -262,6 +281,7 @@ pub struct TicketPage {
 
 /// A plain list: topics, SLA plans, calendars.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Items<T> {
     pub items: Vec<T>,
 }

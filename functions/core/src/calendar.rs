@@ -13,6 +13,7 @@ const SEARCH_DAYS: i64 = 5 * 366;
 
 /// An opening span within one day, `start` < `end`; an `end` of `00:00` means midnight at the end of the day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Span {
     pub start: NaiveTime,
@@ -21,6 +22,7 @@ pub struct Span {
 
 /// Opening hours per weekday; a missing day is closed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WeekHours {
     #[serde(default)]
@@ -67,6 +69,7 @@ impl WeekHours {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Calendar {
     pub id: String,
     pub name: String,
@@ -83,11 +86,14 @@ pub struct Calendar {
 
 /// What an admin sends to create or replace a calendar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CalendarInput {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$"))]
     pub id: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub version: Option<u64>,
     pub name: String,
     pub time_zone: String,

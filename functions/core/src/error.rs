@@ -7,6 +7,7 @@ macro_rules! error_codes {
     ($($(#[$doc:meta])* $code:ident => $status:literal,)+) => {
         /// Stable error codes. Clients branch on these; renaming one is a breaking change.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {
             $($(#[$doc])* $code,)+
@@ -65,6 +66,7 @@ error_codes! {
 
 /// Why one form or body field was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldErrorCode {
     Required,
@@ -84,6 +86,7 @@ pub enum FieldErrorCode {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The field's key, or a path such as `fields[2].options` for nested admin input.
     pub field: String,
@@ -99,6 +102,7 @@ impl FieldError {
 
 /// The JSON error body: `{code, message, fields?, current_version?}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,

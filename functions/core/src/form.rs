@@ -10,6 +10,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     Text,
@@ -42,6 +43,7 @@ impl FieldKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FieldOption {
     pub value: String,
@@ -49,9 +51,11 @@ pub struct FieldOption {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FieldDef {
     /// The key values are stored under: lower-case letters, digits and `_`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z][a-z0-9_]{0,39}$"))]
     pub key: String,
     pub label: LocalizedText,
     pub kind: FieldKind,
@@ -61,17 +65,21 @@ pub struct FieldDef {
     pub help: Option<LocalizedText>,
     /// Choices of `select` and `multi_select` fields.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 200))]
     pub options: Vec<FieldOption>,
     /// Bounds of `number` fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = -1000000000000000.0, maximum = 1000000000000000.0))]
     pub min: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = -1000000000000000.0, maximum = 1000000000000000.0))]
     pub max: Option<f64>,
     /// `number` fields that take whole numbers only (seats, copies), shown without decimals.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub integer: bool,
     /// Length limit of text fields, in characters; at most the kind's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 8000))]
     pub max_length: Option<usize>,
 }
 
@@ -116,6 +124,7 @@ impl FieldDef {
 /// A validated field value. Its JSON is plain (`"HP 402"`, `3`, `2.5`, `true`, `["vpn","mail"]`;
 /// whole numbers without a fraction); the schema, not the value, says which kind it is.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum FieldValue {
     Flag(bool),

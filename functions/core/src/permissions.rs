@@ -6,6 +6,7 @@ use crate::ticket::{Status, Ticket};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Requester,
@@ -27,6 +28,7 @@ impl Role {
 /// The person acting: who they are, in which role, and (for agents) which groups they work.
 /// Events record only the id and role.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Actor {
     pub id: String,
     pub role: Role,

@@ -30,6 +30,7 @@ use std::collections::BTreeMap;
 pub const SLA_ACTOR_ID: &str = "sla";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TargetKind {
     FirstResponse,
@@ -41,6 +42,7 @@ pub enum TargetKind {
 /// Targets for one priority, in minutes; business minutes except the deadline (real minutes,
 /// paused like the others while waiting for the requester).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Targets {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,6 +57,7 @@ pub struct Targets {
 
 /// How early to warn: a fixed lead, or a share of the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Warning {
     Minutes(u32),
@@ -73,6 +76,7 @@ impl Warning {
 
 /// Which tickets a plan covers; an empty list matches anything.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Conditions {
     #[serde(default)]
@@ -92,6 +96,7 @@ impl Conditions {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AlertLevel {
     Warning,
@@ -99,6 +104,7 @@ pub enum AlertLevel {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum EscalationAction {
     /// One step up, up to urgent.
@@ -112,6 +118,7 @@ pub enum EscalationAction {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Escalation {
     pub on: AlertLevel,
@@ -122,6 +129,7 @@ pub struct Escalation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlaPlan {
     pub id: String,
     pub name: String,
@@ -142,11 +150,14 @@ pub struct SlaPlan {
 
 /// What an admin sends to create or replace a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SlaPlanInput {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$"))]
     pub id: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub version: Option<u64>,
     pub name: String,
     #[serde(default = "yes")]
@@ -256,6 +267,7 @@ impl SlaConfig {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClockState {
     Running,
@@ -266,6 +278,7 @@ pub enum ClockState {
 
 /// One target's clock as the console shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TargetStatus {
     pub target: TargetKind,
     /// 0, except for next response: the requester message it answers, counted from 1.
@@ -282,6 +295,7 @@ pub struct TargetStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlaStatus {
     pub plan: String,
     pub calendar: String,

@@ -10,6 +10,7 @@ pub const DEFAULT_LANGUAGE: &str = "en";
 
 /// A text keyed by language code: `{"en": "Printer", "ru": "Принтер"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct LocalizedText(pub BTreeMap<String, String>);
 

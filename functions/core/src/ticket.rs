@@ -10,6 +10,7 @@ use std::str::FromStr;
 pub const TICKET_NUMBER_PREFIX: &str = "HD-";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     Low,
@@ -32,6 +33,7 @@ impl Priority {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     New,
@@ -93,6 +95,7 @@ from_wire_name!(Priority);
 
 /// How a ticket reached us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Web,
@@ -123,6 +126,26 @@ impl FromStr for TicketNumber {
     }
 }
 
+/// In the API a ticket number is its text, `HD-1042`.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for TicketNumber {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(TicketNumber::PATTERN))
+            .examples(["HD-1042"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for TicketNumber {}
+
+impl TicketNumber {
+    /// Its text, as a regular expression.
+    pub const PATTERN: &str = "^HD-[0-9]{1,19}$";
+}
+
 impl Serialize for TicketNumber {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -137,6 +160,7 @@ impl<'de> Deserialize<'de> for TicketNumber {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ticket {
     /// Internal id (a ULID): stable, never shown to people.
     pub id: String,

@@ -9,6 +9,7 @@ use crate::ticket::Priority;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Topic {
     /// A slug such as `printer`: lower-case letters, digits and dashes.
     pub id: String,
@@ -26,19 +27,24 @@ pub struct Topic {
 
 /// What an admin sends to create or replace a topic.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TopicInput {
     /// Required when creating; when replacing, it may repeat the id in the path.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$"))]
     pub id: Option<String>,
     /// Required when replacing: the version being replaced.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub version: Option<u64>,
     pub name: LocalizedText,
     #[serde(default)]
     pub description: LocalizedText,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 40))]
     pub fields: Vec<FieldDef>,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$"))]
     pub default_group: String,
     #[serde(default = "default_priority")]
     pub default_priority: Priority,

@@ -28,6 +28,7 @@ pub const FAILURES_PER_ACCOUNT: u32 = 20;
 const MAX_PASSWORD_BYTES: usize = 1024;
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,

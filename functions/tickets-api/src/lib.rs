@@ -6,6 +6,8 @@ pub mod auth;
 mod directory;
 pub mod identity;
 pub mod ldap;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod routes;
 pub mod secrets;
 pub mod session;

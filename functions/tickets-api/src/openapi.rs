@@ -1,0 +1,433 @@
+//! The OpenAPI document, generated from the route table and the API's own types (their
+//! constraints included), so it cannot drift from what the server takes. Tooling only (feature
+//! `openapi`): the function serves the committed `openapi.json`, and a test holds that file to
+//! what this module generates (`UPDATE_OPENAPI=1 cargo test -p helpdesk-tests --test openapi`
+//! rewrites it).
+
+use crate::auth::LoginRequest;
+use crate::routes::{ROUTES, Route, RouteDef};
+use helpdesk_core::api::{
+    CreateTicketRequest, Items, Me, MessageRequest, MyPreferences, Paged, PersonSummary, TicketPage, TicketView, UpdateTicketRequest,
+    UserView,
+};
+use helpdesk_core::calendar::{Calendar, CalendarInput};
+use helpdesk_core::limits::{MAX_PAGE_SIZE, MAX_REQUEST_BYTES};
+use helpdesk_core::sla::{SlaPlan, SlaPlanInput};
+use helpdesk_core::topic::TopicInput;
+use helpdesk_core::user::{Group, GroupInput, UserInput};
+use helpdesk_core::{ApiError, ErrorCode, Priority, Status, TicketNumber, Topic};
+use std::collections::BTreeMap;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Ref, RefOr, Required, ResponseBuilder,
+    ServerBuilder,
+};
+use utoipa::{PartialSchema, ToSchema};
+
+/// Id patterns of the records a path names (the validators in the domain crate decide the same).
+const SLUG: &str = "^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$";
+const USER_ID: &str = "^(?!none$)[a-z0-9._-]{1,64}$";
+const TICKET_REFERENCE: &str = "^(HD-[0-9]{1,19}|[0-9A-HJKMNP-TV-Z]{26})$";
+const MAX_QUERY_VALUE: usize = helpdesk_core::api::MAX_CURSOR_CHARS;
+
+/// What one route takes and answers.
+struct Operation {
+    id: &'static str,
+    summary: &'static str,
+    body: Option<RefOr<Schema>>,
+    ok: (u16, RefOr<Schema>),
+    query: Vec<Query>,
+}
+
+#[derive(Clone, Copy)]
+enum Query {
+    Status,
+    Priority,
+    Topic,
+    Assignee,
+    Group,
+    Cursor,
+    Limit,
+    Search,
+    Staff,
+    All,
+}
+
+fn of<T: ToSchema>() -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name(T::name()))
+}
+
+fn inline<T: PartialSchema>() -> RefOr<Schema> {
+    T::schema()
+}
+
+fn object(properties: &[(&str, RefOr<Schema>)]) -> RefOr<Schema> {
+    let mut builder = ObjectBuilder::new().schema_type(Type::Object);
+    for (name, schema) in properties {
+        builder = builder.property(*name, schema.clone()).required(*name);
+    }
+    builder.into()
+}
+
+fn string() -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::String).into()
+}
+
+fn boolean() -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::Boolean).into()
+}
+
+const TICKET_FILTERS: [Query; 7] =
+    [Query::Status, Query::Priority, Query::Topic, Query::Assignee, Query::Group, Query::Cursor, Query::Limit];
+const PEOPLE_FILTERS: [Query; 5] = [Query::Search, Query::Staff, Query::Group, Query::Cursor, Query::Limit];
+
+/// Every route, described: an exhaustive match, so a new route cannot go undocumented.
+fn operation(route: Route) -> Operation {
+    let op = |id, summary, body: Option<RefOr<Schema>>, status, ok: RefOr<Schema>| Operation {
+        id,
+        summary,
+        body,
+        ok: (status, ok),
+        query: vec![],
+    };
+    match route {
+        Route::Health => op("health", "Liveness", None, 200, object(&[("status", string())])),
+        Route::OpenApi => op("openapi", "This document", None, 200, ObjectBuilder::new().schema_type(Type::Object).into()),
+        Route::Login => op(
+            "login",
+            "Sign in (local password or the directory); sets the hd_session (HttpOnly), hd_csrf and hd_device cookies",
+            Some(of::<LoginRequest>()),
+            200,
+            of::<Me>(),
+        ),
+        Route::Logout => {
+            op("logout", "Sign out: ends every session of the user and clears the cookies", None, 200, object(&[("signed_out", boolean())]))
+        }
+        Route::Me => op("me", "The signed-in caller", None, 200, of::<Me>()),
+        Route::UpdateMe => {
+            op("updateMe", "Change one's own preferences (the UI and notification language)", Some(of::<MyPreferences>()), 200, of::<Me>())
+        }
+        Route::People => Operation {
+            query: PEOPLE_FILTERS.to_vec(),
+            ..op(
+                "listPeople",
+                "People to pick from (staff): names and roles, active accounts only, paged",
+                None,
+                200,
+                inline::<Paged<PersonSummary>>(),
+            )
+        },
+        Route::ListUsers => Operation {
+            query: [PEOPLE_FILTERS.as_slice(), &[Query::All]].concat(),
+            ..op("listUsers", "User accounts with their profiles (admin), paged", None, 200, inline::<Paged<UserView>>())
+        },
+        Route::CreateUser => op("createUser", "Create a user (admin)", Some(of::<UserInput>()), 201, of::<UserView>()),
+        Route::GetUser => op("getUser", "A user (admins; anyone for themselves)", None, 200, of::<UserView>()),
+        Route::ReplaceUser => op(
+            "replaceUser",
+            "Replace a user (admin); a new password or disabling ends their sessions",
+            Some(of::<UserInput>()),
+            200,
+            of::<UserView>(),
+        ),
+        Route::ListGroups => op("listGroups", "Groups (queues) (staff)", None, 200, inline::<Items<Group>>()),
+        Route::CreateGroup => op("createGroup", "Create a group (admin)", Some(of::<GroupInput>()), 201, of::<Group>()),
+        Route::GetGroup => op("getGroup", "A group (staff)", None, 200, of::<Group>()),
+        Route::ReplaceGroup => op("replaceGroup", "Replace a group (admin)", Some(of::<GroupInput>()), 200, of::<Group>()),
+        Route::ListTopics => Operation {
+            query: vec![Query::All],
+            ..op("listTopics", "Topics offered for new tickets (admins: all=true adds archived ones)", None, 200, inline::<Items<Topic>>())
+        },
+        Route::CreateTopic => op("createTopic", "Create a topic (admin)", Some(of::<TopicInput>()), 201, of::<Topic>()),
+        Route::GetTopic => op("getTopic", "A topic with its form (archived ones: admins only)", None, 200, of::<Topic>()),
+        Route::ReplaceTopic => {
+            op("replaceTopic", "Replace a topic (admin); `version` is the version replaced", Some(of::<TopicInput>()), 200, of::<Topic>())
+        }
+        Route::ArchiveTopic => {
+            op("archiveTopic", "Archive a topic (admin): its tickets stay, new tickets cannot use it", None, 200, of::<Topic>())
+        }
+        Route::ListCalendars => op("listCalendars", "SLA calendars (staff)", None, 200, inline::<Items<Calendar>>()),
+        Route::CreateCalendar => op("createCalendar", "Create a calendar (admin)", Some(of::<CalendarInput>()), 201, of::<Calendar>()),
+        Route::GetCalendar => op("getCalendar", "A calendar (staff)", None, 200, of::<Calendar>()),
+        Route::ReplaceCalendar => op(
+            "replaceCalendar",
+            "Replace a calendar (admin); `version` is the version replaced",
+            Some(of::<CalendarInput>()),
+            200,
+            of::<Calendar>(),
+        ),
+        Route::ListPlans => op("listPlans", "SLA plans in order of precedence (staff)", None, 200, inline::<Items<SlaPlan>>()),
+        Route::CreatePlan => op("createPlan", "Create a plan (admin)", Some(of::<SlaPlanInput>()), 201, of::<SlaPlan>()),
+        Route::GetPlan => op("getPlan", "A plan (staff)", None, 200, of::<SlaPlan>()),
+        Route::ReplacePlan => op(
+            "replacePlan",
+            "Replace a plan (admin); open tickets' clocks follow from their logs",
+            Some(of::<SlaPlanInput>()),
+            200,
+            of::<SlaPlan>(),
+        ),
+        Route::CreateTicket => op(
+            "createTicket",
+            "File a ticket (requesters for themselves; staff also for a caller); Location names it",
+            Some(of::<CreateTicketRequest>()),
+            201,
+            of::<TicketView>(),
+        ),
+        Route::ListQueue => Operation {
+            query: TICKET_FILTERS.to_vec(),
+            ..op(
+                "listQueue",
+                "The queues: agents filter by one of their groups or assignee=<themselves>; admins see all; oldest first within each status",
+                None,
+                200,
+                of::<TicketPage>(),
+            )
+        },
+        Route::ListMine => Operation {
+            query: TICKET_FILTERS.to_vec(),
+            ..op("listMine", "The caller's own tickets, newest first", None, 200, of::<TicketPage>())
+        },
+        Route::GetTicket => op("getTicket", "A ticket with the events the caller may see", None, 200, of::<TicketView>()),
+        Route::UpdateTicket => op(
+            "updateTicket",
+            "Change status, assignee, group, priority or field values; send only what changes",
+            Some(of::<UpdateTicketRequest>()),
+            200,
+            of::<TicketView>(),
+        ),
+        Route::Reply => op("reply", "A public reply; may move the status", Some(of::<MessageRequest>()), 200, of::<TicketView>()),
+        Route::AddNote => {
+            op("addNote", "An internal note (staff only; never shown to requesters)", Some(of::<MessageRequest>()), 200, of::<TicketView>())
+        }
+    }
+}
+
+fn query_parameter(query: Query) -> utoipa::openapi::path::Parameter {
+    let bounded = |min: usize, max: usize| -> RefOr<Schema> {
+        ObjectBuilder::new().schema_type(Type::String).min_length(Some(min)).max_length(Some(max)).into()
+    };
+    let (name, description, schema): (&str, &str, RefOr<Schema>) = match query {
+        Query::Status => ("status", "Only tickets in this status", inline::<Status>()),
+        Query::Priority => ("priority", "Only tickets of this priority", inline::<Priority>()),
+        Query::Topic => ("topic", "Only tickets of this topic", bounded(1, MAX_QUERY_VALUE)),
+        Query::Assignee => ("assignee", "Tickets of this agent, or `none` for unassigned ones", bounded(1, MAX_QUERY_VALUE)),
+        Query::Group => ("group", "Tickets or people of this group", bounded(1, MAX_QUERY_VALUE)),
+        Query::Cursor => ("cursor", "next_cursor of the previous page, unchanged", bounded(1, MAX_QUERY_VALUE)),
+        Query::Limit => (
+            "limit",
+            "Page size",
+            ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).maximum(Some(MAX_PAGE_SIZE as u32)).into(),
+        ),
+        Query::Search => ("q", "Part of the id or name, any case", bounded(1, helpdesk_core::api::MAX_SEARCH_CHARS)),
+        Query::Staff => ("staff", "Agents and admins only", boolean()),
+        Query::All => ("all", "Archived or disabled ones too (admins)", boolean()),
+    };
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(schema))
+        .build()
+}
+
+fn path_parameter(path: &str) -> Option<utoipa::openapi::path::Parameter> {
+    let pattern = match path {
+        p if !p.contains("{id}") => return None,
+        p if p.starts_with("/api/tickets/") => TICKET_REFERENCE,
+        p if p.starts_with("/api/users/") => USER_ID,
+        _ => SLUG,
+    };
+    let description = if pattern == TICKET_REFERENCE { "A ticket number (HD-1042) or id" } else { "The record's id" };
+    let schema =
+        ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern)).max_length(Some(helpdesk_core::limits::MAX_ID_CHARS));
+    Some(
+        ParameterBuilder::new()
+            .name("id")
+            .parameter_in(ParameterIn::Path)
+            .required(Required::True)
+            .description(Some(description))
+            .schema(Some(schema))
+            .build(),
+    )
+}
+
+/// The error codes a route can answer, from what it takes: its body, query, path id, method and
+/// whether it needs a session.
+fn error_codes(def: &RouteDef, operation: &Operation) -> Vec<ErrorCode> {
+    use ErrorCode::*;
+    let open = matches!(def.route, Route::Health | Route::OpenApi | Route::Login);
+    let writes = def.method != "GET";
+    let mut codes = vec![Internal, ServiceBusy, MethodNotAllowed];
+    if operation.body.is_some() {
+        codes.extend([MalformedJson, InvalidBody, UnknownField, PayloadTooLarge, UnsupportedMediaType, ValidationFailed]);
+    }
+    if !operation.query.is_empty() {
+        codes.push(InvalidQuery);
+    }
+    if operation.query.iter().any(|q| matches!(q, Query::Cursor)) {
+        codes.push(InvalidCursor);
+    }
+    if def.path.contains("{id}") {
+        codes.push(NotFound);
+    }
+    if !open {
+        codes.extend([Unauthenticated, Forbidden]);
+        if writes {
+            codes.push(CsrfMismatch);
+        }
+    }
+    match def.route {
+        Route::Login => codes.extend([InvalidCredentials, TooManyAttempts, DirectoryUnavailable]),
+        Route::CreateTicket => codes.push(UnknownTopic),
+        Route::UpdateTicket => codes.extend([UnknownTopic, IllegalTransition, VersionConflict]),
+        Route::Reply => codes.extend([TicketClosed, VersionConflict]),
+        Route::AddNote => codes.push(VersionConflict),
+        Route::CreateUser | Route::CreateGroup | Route::CreateTopic | Route::CreateCalendar | Route::CreatePlan => {
+            codes.push(AlreadyExists)
+        }
+        Route::ReplaceUser | Route::ReplaceGroup | Route::ReplaceTopic | Route::ReplaceCalendar | Route::ReplacePlan => {
+            codes.push(VersionConflict)
+        }
+        _ => {}
+    }
+    codes
+}
+
+fn code_name(code: ErrorCode) -> String {
+    serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn method(def: &RouteDef) -> HttpMethod {
+    match def.method {
+        "POST" => HttpMethod::Post,
+        "PUT" => HttpMethod::Put,
+        "PATCH" => HttpMethod::Patch,
+        "DELETE" => HttpMethod::Delete,
+        _ => HttpMethod::Get,
+    }
+}
+
+/// A type's schema and every schema it refers to, by name.
+fn with_dependencies<T: ToSchema>(all: &mut Vec<(String, RefOr<Schema>)>) {
+    all.push((T::name().into_owned(), T::schema()));
+    T::schemas(all);
+}
+
+/// Every named schema the operations refer to.
+fn component_schemas() -> Vec<(String, RefOr<Schema>)> {
+    let mut all = Vec::new();
+    with_dependencies::<LoginRequest>(&mut all);
+    with_dependencies::<Me>(&mut all);
+    with_dependencies::<MyPreferences>(&mut all);
+    with_dependencies::<UserView>(&mut all);
+    with_dependencies::<UserInput>(&mut all);
+    with_dependencies::<Group>(&mut all);
+    with_dependencies::<GroupInput>(&mut all);
+    with_dependencies::<Topic>(&mut all);
+    with_dependencies::<TopicInput>(&mut all);
+    with_dependencies::<Calendar>(&mut all);
+    with_dependencies::<CalendarInput>(&mut all);
+    with_dependencies::<SlaPlan>(&mut all);
+    with_dependencies::<SlaPlanInput>(&mut all);
+    with_dependencies::<CreateTicketRequest>(&mut all);
+    with_dependencies::<UpdateTicketRequest>(&mut all);
+    with_dependencies::<MessageRequest>(&mut all);
+    with_dependencies::<TicketView>(&mut all);
+    with_dependencies::<TicketPage>(&mut all);
+    with_dependencies::<TicketNumber>(&mut all);
+    with_dependencies::<PersonSummary>(&mut all);
+    with_dependencies::<ApiError>(&mut all);
+    with_dependencies::<Status>(&mut all);
+    with_dependencies::<Priority>(&mut all);
+    Paged::<PersonSummary>::schemas(&mut all);
+    Paged::<UserView>::schemas(&mut all);
+    Items::<Group>::schemas(&mut all);
+    Items::<Topic>::schemas(&mut all);
+    Items::<Calendar>::schemas(&mut all);
+    Items::<SlaPlan>::schemas(&mut all);
+    all
+}
+
+/// The whole document.
+pub fn document() -> OpenApi {
+    let json = |schema: RefOr<Schema>| ContentBuilder::new().schema(Some(schema)).build();
+    let mut items: BTreeMap<&str, Vec<(HttpMethod, utoipa::openapi::path::Operation)>> = BTreeMap::new();
+    for def in ROUTES {
+        let described = operation(def.route);
+        let mut builder = OperationBuilder::new().operation_id(Some(described.id)).summary(Some(described.summary));
+        if matches!(def.route, Route::Health | Route::OpenApi | Route::Login) {
+            builder = builder.securities(Some(Vec::<SecurityRequirement>::new()));
+        }
+        if let Some(parameter) = path_parameter(def.path) {
+            builder = builder.parameter(parameter);
+        }
+        for query in &described.query {
+            builder = builder.parameter(query_parameter(*query));
+        }
+        if let Some(body) = &described.body {
+            builder = builder.request_body(Some(
+                RequestBodyBuilder::new()
+                    .required(Some(Required::True))
+                    .description(Some(format!("JSON, at most {MAX_REQUEST_BYTES} bytes")))
+                    .content("application/json", json(body.clone()))
+                    .build(),
+            ));
+        }
+        let (status, schema) = &described.ok;
+        builder = builder
+            .response(status.to_string(), ResponseBuilder::new().description("Success").content("application/json", json(schema.clone())));
+        let mut by_status: BTreeMap<u16, Vec<String>> = BTreeMap::new();
+        for code in error_codes(def, &described) {
+            by_status.entry(code.http_status()).or_default().push(code_name(code));
+        }
+        for (status, codes) in by_status {
+            let response = ResponseBuilder::new()
+                .description(format!("Error: {}", codes.join(", ")))
+                .content("application/json", json(of::<ApiError>()));
+            builder = builder.response(status.to_string(), response);
+        }
+        items.entry(def.path).or_default().push((method(def), builder.build()));
+    }
+    let mut paths = PathsBuilder::new();
+    for (path, operations) in items {
+        let mut item: Option<PathItem> = None;
+        for (method, operation) in operations {
+            item = Some(match item {
+                None => PathItem::new(method, operation),
+                Some(mut existing) => {
+                    existing.merge_operations(PathItem::new(method, operation));
+                    existing
+                }
+            });
+        }
+        if let Some(item) = item {
+            paths = paths.path(path, item);
+        }
+    }
+    let session = SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+        crate::session::SESSION_COOKIE,
+        "Set by /api/auth/login; state-changing requests also send x-csrf-token = the hd_csrf cookie",
+    )));
+    let components = ComponentsBuilder::new().schemas_from_iter(component_schemas()).security_scheme("session", session).build();
+    OpenApiBuilder::new()
+        .info(InfoBuilder::new().title("Helpdesk API").version(env!("CARGO_PKG_VERSION")).description(Some(
+            "Tickets, topics and their forms, SLA plans, users and groups. Errors are JSON {code, message, fields?, \
+                     current_version?} with stable codes. Sign in at /api/auth/login: the answer sets the hd_session cookie (HttpOnly) \
+                     and the hd_csrf cookie, whose value every state-changing request sends as x-csrf-token. Generated from the \
+                     server's route table and types.",
+        )))
+        .servers(Some([ServerBuilder::new().url("/").build()]))
+        .security(Some([SecurityRequirement::new("session", Vec::<String>::new())]))
+        .paths(paths)
+        .components(Some(components))
+        .build()
+}
+
+/// The document as the committed file holds it: pretty JSON and a final newline.
+pub fn document_text() -> Result<String, String> {
+    document().to_pretty_json().map(|text| text + "\n").map_err(|e| e.to_string())
+}
