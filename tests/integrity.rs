@@ -149,3 +149,29 @@ fn printer_topic_record() -> Value {
     topic["description"] = json!({});
     topic
 }
+
+/// User items written before the directory existed lack its attributes; set-up gives them those,
+/// and then the directory lists them.
+#[tokio::test]
+async fn older_user_items_join_the_directory_after_set_up() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let t = test_app().await;
+    let old = json!({"id": "legacy", "name": "Legacy Agent", "email": "l@example.org", "role": "agent", "groups": ["service-desk"], "active": true, "version": 1});
+    t.client
+        .put_item()
+        .table_name(&t.table)
+        .item("PK", AttributeValue::S("USERS".into()))
+        .item("SK", AttributeValue::S("USER#legacy".into()))
+        .item("version", AttributeValue::N("1".into()))
+        .item("body", AttributeValue::S(old.to_string()))
+        .send()
+        .await
+        .unwrap();
+    let listed =
+        async |t: &TestApp| t.call("GET", "/api/directory?q=legacy", AGENT, None).await.body["items"].as_array().map_or(0, Vec::len);
+    assert_eq!(listed(&t).await, 0, "not listed before");
+    assert_eq!(t.app.store.backfill_user_attributes().await.unwrap(), 1);
+    assert_eq!(listed(&t).await, 1, "listed after");
+    assert_eq!(t.app.store.backfill_user_attributes().await.unwrap(), 0, "idempotent");
+    t.finish().await;
+}

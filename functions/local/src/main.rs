@@ -79,7 +79,10 @@ async fn run(command: &str) -> Result<(), String> {
     let store = DynamoStore::new(dynamodb.clone(), &settings.table);
     let publisher = EventBridgePublisher::new(helpdesk_aws::aws_sdk_eventbridge::Client::new(&sdk), &settings.event_bus);
     match command {
-        "setup" => setup(&sdk, &dynamodb, &settings).await,
+        "setup" => {
+            setup(&sdk, &dynamodb, &settings).await?;
+            backfill(&store).await
+        }
         "seed" => demo::seed(&store).await,
         "scan" => {
             let report = sla_scan::scan(&store, &publisher, chrono::Utc::now()).await.map_err(|e| e.to_string())?;
@@ -88,6 +91,7 @@ async fn run(command: &str) -> Result<(), String> {
         }
         "serve" => {
             setup(&sdk, &dynamodb, &settings).await?;
+            backfill(&store).await?;
             demo::seed(&store).await?;
             tokio::spawn(run_scans(store.clone(), publisher, settings.scan_every));
             // The key scripts/local-env.sh made, or a fresh one (sessions then end with the process).
@@ -101,6 +105,15 @@ async fn run(command: &str) -> Result<(), String> {
         }
         other => Err(format!("unknown command '{other}': serve, setup, seed or scan")),
     }
+}
+
+/// Brings data written by older versions up to what this one reads.
+async fn backfill(store: &DynamoStore) -> Result<(), String> {
+    let users = store.backfill_user_attributes().await.map_err(|e| e.to_string())?;
+    if users > 0 {
+        tracing::info!(users, "gave older user items the directory's attributes");
+    }
+    Ok(())
 }
 
 /// The EventBridge schedule's stand-in: the SLA scan on a timer.

@@ -17,6 +17,25 @@ fn throttle_key(key: &str, window: DateTime<Utc>) -> HashMap<String, AttributeVa
     [(PK.to_string(), s(keys::throttle_pk(key))), (SK.to_string(), s(window.timestamp().to_string()))].into()
 }
 
+impl DynamoStore {
+    /// Gives user items written before the directory listed people (without `search`, `role`,
+    /// `groups`, `active`) those attributes, so they show in the directory. Idempotent; for a
+    /// table's set-up, not for request paths. Returns how many items it rewrote.
+    pub async fn backfill_user_attributes(&self) -> Result<usize, StoreError> {
+        let mut rewritten = 0;
+        for item in self.query_partition(keys::USERS_PK.into(), usize::MAX).await? {
+            if item.contains_key("search") {
+                continue;
+            }
+            let user: User = from_body(&item)?;
+            let hash = item.get("password_hash").and_then(|v| v.as_s().ok()).map(String::as_str);
+            self.client.put_item().table_name(&self.table).set_item(Some(user_item(&user, hash)?)).send().await.map_err(sdk)?;
+            rewritten += 1;
+        }
+        Ok(rewritten)
+    }
+}
+
 impl Directory for DynamoStore {
     async fn get_user(&self, id: &str) -> Result<Option<StoredUser>, StoreError> {
         let Some(item) = self.get(keys::USERS_PK.into(), keys::user_sk(id)).await? else { return Ok(None) };
