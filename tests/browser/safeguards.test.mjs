@@ -219,6 +219,32 @@ test('a reply typed while the session ends elsewhere is kept, and is there after
   assert.equal(await page.getByLabel('Your reply').inputValue(), '');
 });
 
+test('a new ticket refused because the session ended is filled in again after signing in', async () => {
+  const page = await signIn('maria.garcia');
+  await page.goto(`${BASE}/new`);
+  await page.getByLabel('Topic').selectOption('printer');
+  await page.getByLabel('Subject').fill('Printer prints in pink');
+  await page.getByLabel('Where is the printer?').fill('Finance, 2nd floor');
+  await page.getByLabel('What is wrong?').selectOption('quality');
+  await page.getByLabel('Description').fill('Every colour comes out pink.');
+  const other = await newPage(page.context());
+  pages.push(other);
+  await other.goto(`${BASE}/my`);
+  await other.getByRole('button', { name: 'Sign out' }).click();
+  await other.getByLabel('User name').waitFor();
+  await page.getByRole('button', { name: 'Submit ticket' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Your session has ended' }).waitFor();
+  await page.getByRole('button', { name: 'Sign in again' }).click();
+  await signInOn(page, 'maria.garcia');
+  await page.getByLabel('Where is the printer?').waitFor();
+  assert.equal(await page.getByLabel('Topic').inputValue(), 'printer');
+  assert.equal(await page.getByLabel('Subject').inputValue(), 'Printer prints in pink');
+  assert.equal(await page.getByLabel('Where is the printer?').inputValue(), 'Finance, 2nd floor');
+  await page.getByRole('button', { name: 'Submit ticket' }).click();
+  await page.waitForURL(/\/tickets\/HD-\d+$/);
+  await page.getByRole('heading', { name: /Printer prints in pink/ }).waitFor();
+});
+
 test('no page threw or broke the Content-Security-Policy', () => {
   for (const p of pages) assert.deepEqual(p.errors, [], p.url());
 });

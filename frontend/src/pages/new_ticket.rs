@@ -5,6 +5,7 @@
 use crate::api::{self, Failure};
 use crate::app::use_session;
 use crate::components::{ErrorBox, Errors, FieldInput, FieldMessage, Loading, enum_option, errors_by_field};
+use crate::drafts;
 use crate::i18n::{use_i18n, wire};
 use gloo_net::http::Method;
 use helpdesk_core::api::{CreateTicketRequest, Paged, PersonSummary, TicketView, TopicList};
@@ -39,6 +40,30 @@ pub fn NewTicket(call: bool) -> impl IntoView {
     let logged = RwSignal::new(None::<(String, String)>);
     let session = use_session();
     let navigate = use_navigate();
+    // A form refused because the session had ended is kept in the tab and filled in again here
+    // after signing in: its topic once the topics have loaded.
+    let draft_key = drafts::key(&session.id(), if call { "call" } else { "new" }, "ticket");
+    let kept = drafts::load(&draft_key).and_then(|json| serde_json::from_str::<CreateTicketRequest>(&json).ok());
+    let kept_topic = StoredValue::new(kept.as_ref().map(|k| k.topic.clone()));
+    if let Some(k) = kept {
+        subject.set(k.subject);
+        description.set(k.description);
+        priority.set(k.priority);
+        values.set(k.fields);
+        requester.set(k.requester.unwrap_or_default());
+    }
+    {
+        let draft_key = draft_key.clone();
+        Effect::new(move || {
+            if let Some(Ok(list)) = topics.get()
+                && let Some(id) = kept_topic.get_value()
+            {
+                kept_topic.set_value(None);
+                chosen.set(list.items.into_iter().find(|t| t.id == id));
+                drafts::clear(&draft_key);
+            }
+        });
+    }
 
     let choose = move |id: String| {
         let topic = topics.get().and_then(Result::ok).and_then(|list| list.items.into_iter().find(|t| t.id == id));
@@ -74,6 +99,7 @@ pub fn NewTicket(call: bool) -> impl IntoView {
         errors.set(BTreeMap::new());
         busy.set(true);
         let navigate = navigate.clone();
+        let draft_key = draft_key.clone();
         spawn_local(async move {
             match api::send::<TicketView>(Method::POST, "/api/tickets", &request).await {
                 // A call logged for another team's queue leaves the agent's reach: say where it went.
@@ -90,6 +116,12 @@ pub fn NewTicket(call: bool) -> impl IntoView {
                     focus_first(&e.fields);
                     errors.set(errors_by_field(e.fields));
                 }
+                // The session ended (the app offers sign-in): keep the form for afterwards.
+                Err(Failure::Api(e)) if e.code == ErrorCode::Unauthenticated => {
+                    if let Ok(json) = serde_json::to_string(&request) {
+                        drafts::save(&draft_key, &json)
+                    }
+                }
                 Err(f) => failure.set(Some(f)),
             }
             busy.set(false);
@@ -102,7 +134,8 @@ pub fn NewTicket(call: bool) -> impl IntoView {
         Some(Ok(list)) => view! {
             <div class="field">
                 <label for="topic">{move || i.t("ticket.topic")}</label>
-                <select id="topic" required on:change=move |ev| choose(event_target_value(&ev))>
+                <select id="topic" required on:change=move |ev| choose(event_target_value(&ev))
+                    prop:value=move || chosen.with(|t| t.as_ref().map(|t| t.id.clone()).unwrap_or_default())>
                     <option value="">{move || i.t("form.choose")}</option>
                     {list.items.into_iter().map(|t| {
                         let name = t.name.clone();
