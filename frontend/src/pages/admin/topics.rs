@@ -160,7 +160,7 @@ fn label_of(i: I18n, field: &str) -> String {
     let key = match field {
         "id" => "admin.id",
         "name" => "admin.name_en",
-        "description" => "admin.description",
+        "description" => "admin.description_en",
         "default_group" => "ticket.group",
         "default_priority" => "ticket.priority",
         "fields" => "admin.fields",
@@ -241,6 +241,10 @@ fn TopicForm(existing: Option<String>, input: TopicInput, groups: Vec<Group>) ->
             <div class="row">
                 {text_field(state, "name-en", "name", "admin.name_en", move || top(&|d| lang_of(&d.name, "en")), move |v| edit(&|d| set_lang(&mut d.name, "en", v.clone())))}
                 {text_field(state, "name-ru", "name.ru", "admin.name_ru", move || top(&|d| lang_of(&d.name, "ru")), move |v| edit(&|d| set_lang(&mut d.name, "ru", v.clone())))}
+            </div>
+            <div class="row">
+                {text_field(state, "description-en", "description", "admin.description_en", move || top(&|d| lang_of(&d.description, "en")), move |v| edit(&|d| set_lang(&mut d.description, "en", v.clone())))}
+                {text_field(state, "description-ru", "description.ru", "admin.description_ru", move || top(&|d| lang_of(&d.description, "ru")), move |v| edit(&|d| set_lang(&mut d.description, "ru", v.clone())))}
             </div>
             <div class="row">
                 <div class="field">
