@@ -175,3 +175,46 @@ async fn older_user_items_join_the_directory_after_set_up() {
     assert_eq!(t.app.store.backfill_user_attributes().await.unwrap(), 0, "idempotent");
     t.finish().await;
 }
+
+/// The directory pages through everybody once, filters by search, staff and group, and lists
+/// active people only; admins' list includes the disabled with `all=true`.
+#[tokio::test]
+async fn the_directory_pages_and_filters() {
+    let t = test_app().await;
+    for i in 0..23 {
+        let (role, groups): (Role, &[&str]) = if i % 3 == 0 { (Role::Agent, &["network"]) } else { (Role::Requester, &[]) };
+        let mut person = User::new(&format!("p{i:02}"), &format!("Person {i}"), "p@example.org", role, groups, AccountSource::Local);
+        person.active = i != 22;
+        helpdesk_aws::Directory::put_user(&t.app.store, &person, None).await.unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut path = "/api/directory?limit=5".to_string();
+    loop {
+        let page = t.call("GET", &path, AGENT, None).await;
+        assert_eq!(page.status, 200, "{:?}", page.body);
+        seen.extend(page.body["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()));
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/directory?limit=5&cursor={cursor}"),
+            None => break,
+        }
+    }
+    let people: Vec<&String> = seen.iter().filter(|id| id.starts_with('p')).collect();
+    assert_eq!(people.len(), 22, "every active person once: {seen:?}");
+    let mut unique = seen.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "no one twice");
+    let ids = |answer: Answer| -> Vec<String> {
+        answer.body["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(ids(t.call("GET", "/api/directory?q=person%2015", AGENT, None).await), ["p15"]);
+    let network_staff = ids(t.call("GET", "/api/directory?staff=true&group=network&limit=100", AGENT, None).await);
+    assert!(
+        network_staff.iter().all(|id| ["p00", "p03", "p06", "p09", "p12", "p15", "p18", "p21", "ivan", "root"].contains(&id.as_str())),
+        "{network_staff:?}"
+    );
+    assert!(network_staff.contains(&"p21".to_string()) && !network_staff.contains(&"p01".to_string()));
+    assert_eq!(t.call("GET", "/api/directory?all=true", AGENT, None).await.code(), "invalid_query");
+    let with_disabled = ids(t.call("GET", "/api/users?all=true&q=p22", ADMIN, None).await);
+    assert_eq!(with_disabled, ["p22"], "admins see disabled accounts on request");
+    t.finish().await;
+}

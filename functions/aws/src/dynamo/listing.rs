@@ -6,6 +6,7 @@ use super::codec::{Item, PK, SK, from_body, from_item, s};
 use super::{DynamoStore, sdk};
 use crate::keys::{self, ALL_TICKETS, BY_ASSIGNEE, BY_GROUP, BY_REQUESTER, Index};
 use crate::ports::{Listing, Page, StoreError};
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -91,14 +92,10 @@ impl DynamoStore {
         }
         let filter = (!filters.is_empty()).then(|| filters.join(" AND "));
         let key_attributes = index_key(index);
-        let mut start = query.cursor.as_deref().map(|c| decode_cursor(&key_attributes, index.pk, &partition, c)).transpose()?;
-        let mut items = Vec::new();
-        for _ in 0..MAX_QUERIES_PER_PAGE {
-            let wanted = query.limit - items.len();
-            // Limit counts items read before the filter: read ahead when a filter may drop some.
-            let read = if filter.is_some() { (wanted * 4).min(400) } else { wanted };
-            let out = self
-                .client
+        let start = query.cursor.as_deref().map(|c| decode_cursor(&key_attributes, index.pk, &partition, c)).transpose()?;
+        let newest_first = matches!(listing, Listing::OfRequester(_));
+        let request = |start: Option<Item>, read: i32| {
+            self.client
                 .query()
                 .table_name(&self.table)
                 .index_name(index.name)
@@ -106,30 +103,11 @@ impl DynamoStore {
                 .set_filter_expression(filter.clone())
                 .set_expression_attribute_names(Some(names.clone()))
                 .set_expression_attribute_values(Some(values.clone()))
-                .scan_index_forward(!matches!(listing, Listing::OfRequester(_)))
-                .limit(read as i32)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk)?;
-            let found = out.items.unwrap_or_default();
-            let found_count = found.len();
-            for (i, item) in found.into_iter().enumerate() {
-                let cursor = encode_cursor(&key_attributes, &item);
-                items.push(from_item(item)?);
-                if items.len() == query.limit {
-                    let more_here = i + 1 < found_count;
-                    let next_cursor =
-                        if more_here { cursor } else { out.last_evaluated_key.as_ref().and_then(|k| encode_cursor(&key_attributes, k)) };
-                    return Ok(Page { items, next_cursor });
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(Page { items, next_cursor: None });
-            }
-        }
-        Ok(Page { items, next_cursor: start.as_ref().and_then(|k| encode_cursor(&key_attributes, k)) })
+                .scan_index_forward(!newest_first)
+                .limit(read)
+                .set_exclusive_start_key(start)
+        };
+        read_page(query.limit, filter.is_some(), start, &key_attributes, request, from_item).await
     }
 
     /// People by id order, filtered on the attributes [`super::codec::user_item`] writes.
@@ -167,44 +145,59 @@ impl DynamoStore {
             filters.push("contains(#groups, :group)");
         }
         let filter = (!filters.is_empty()).then(|| filters.join(" AND "));
-        let mut start = query.cursor.as_deref().map(|c| decode_cursor(&key_attributes, PK, keys::USERS_PK, c)).transpose()?;
-        let mut people = Vec::new();
-        for _ in 0..MAX_QUERIES_PER_PAGE {
-            let wanted = query.limit - people.len();
-            let read = if filter.is_some() { (wanted * 4).min(400) } else { wanted };
-            let out = self
-                .client
+        let start = query.cursor.as_deref().map(|c| decode_cursor(&key_attributes, PK, keys::USERS_PK, c)).transpose()?;
+        let request = |start: Option<Item>, read: i32| {
+            self.client
                 .query()
                 .table_name(&self.table)
                 .key_condition_expression("PK = :pk")
                 .set_filter_expression(filter.clone())
                 .set_expression_attribute_names((!names.is_empty()).then(|| names.clone()))
                 .set_expression_attribute_values(Some(values.clone()))
-                .limit(read as i32)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk)?;
-            let found = out.items.unwrap_or_default();
-            let found_count = found.len();
-            for (i, item) in found.iter().enumerate() {
-                people.push(from_body(item)?);
-                if people.len() == query.limit {
-                    let next_cursor = if i + 1 < found_count {
-                        encode_cursor(&key_attributes, item)
-                    } else {
-                        out.last_evaluated_key.as_ref().and_then(|k| encode_cursor(&key_attributes, k))
-                    };
-                    return Ok(Page { items: people, next_cursor });
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(Page { items: people, next_cursor: None });
+                .limit(read)
+                .set_exclusive_start_key(start)
+        };
+        read_page(query.limit, filter.is_some(), start, &key_attributes, request, |item| from_body(&item)).await
+    }
+}
+
+/// Reads one page of `limit` items: queries from `start`, reading ahead when a filter may drop
+/// items (a query's limit counts items read before the filter), at most [`MAX_QUERIES_PER_PAGE`]
+/// queries; a short page with a cursor is then a valid answer. The cursor names the last item
+/// returned, or where the last query stopped.
+async fn read_page<T>(
+    limit: usize,
+    filtered: bool,
+    mut start: Option<Item>,
+    key_attributes: &[&str],
+    request: impl Fn(Option<Item>, i32) -> QueryFluentBuilder,
+    decode: impl Fn(Item) -> Result<T, StoreError>,
+) -> Result<Page<T>, StoreError> {
+    let mut items = Vec::new();
+    for _ in 0..MAX_QUERIES_PER_PAGE {
+        let wanted = limit - items.len();
+        let read = if filtered { (wanted * 4).min(400) } else { wanted };
+        let out = request(start.take(), read as i32).send().await.map_err(sdk)?;
+        let found = out.items.unwrap_or_default();
+        let found_count = found.len();
+        for (i, item) in found.into_iter().enumerate() {
+            let cursor = encode_cursor(key_attributes, &item);
+            items.push(decode(item)?);
+            if items.len() == limit {
+                let next_cursor = if i + 1 < found_count {
+                    cursor
+                } else {
+                    out.last_evaluated_key.as_ref().and_then(|k| encode_cursor(key_attributes, k))
+                };
+                return Ok(Page { items, next_cursor });
             }
         }
-        Ok(Page { items: people, next_cursor: start.as_ref().and_then(|k| encode_cursor(&key_attributes, k)) })
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            return Ok(Page { items, next_cursor: None });
+        }
     }
+    Ok(Page { items, next_cursor: start.as_ref().and_then(|k| encode_cursor(key_attributes, k)) })
 }
 
 #[cfg(test)]

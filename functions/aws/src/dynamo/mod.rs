@@ -72,18 +72,8 @@ impl DynamoStore {
     }
 
     async fn current_version(&self, pk: String, sk: &str) -> Result<Option<u64>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(codec::PK, s(pk))
-            .key(codec::SK, s(sk))
-            .projection_expression("version")
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk)?;
-        Ok(out.item().and_then(|i| i.get("version")).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
+        let item = self.get(pk, sk.to_string()).await?;
+        Ok(item.as_ref().and_then(|i| i.get("version")).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
     }
 
     async fn version_conflict(&self, pk: String, sk: &str) -> StoreError {
