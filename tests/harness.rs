@@ -285,19 +285,32 @@ impl TestApp {
     pub async fn finish(self) {}
 }
 
-/// Drops the test's table however the test ends, a panic included. The table is dropped from a
-/// thread of its own with a client of its own: the test's runtime may be unwinding.
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let table = self.table.clone();
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
-            runtime.block_on(async {
-                let _ = dynamodb_client().await.delete_table().table_name(&table).send().await;
-            })
-        });
-        let _ = dropped.join();
+        drop_table(&self.table);
     }
+}
+
+/// Drops a test's table when it goes out of scope, however the test ends (a panic included).
+pub struct TableGuard(pub String);
+
+impl Drop for TableGuard {
+    fn drop(&mut self) {
+        drop_table(&self.0);
+    }
+}
+
+/// Drops a table from a thread of its own with a client of its own: the test's runtime may be
+/// unwinding, or gone.
+fn drop_table(table: &str) {
+    let table = table.to_string();
+    let dropped = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        runtime.block_on(async {
+            let _ = dynamodb_client().await.delete_table().table_name(&table).send().await;
+        })
+    });
+    let _ = dropped.join();
 }
 
 /// The printer topic the tests file tickets under.

@@ -84,6 +84,7 @@ async fn call(base: &str, session: &Session, method: &str, path: &str, body: Opt
 #[tokio::test]
 async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
     let table = format!("runner-{}", std::process::id());
+    let _dropped_at_the_end = helpdesk_tests::TableGuard(table.clone());
     let runner = start(&table).await;
     let base = runner.base.clone();
     let (anna, ivan, admin) = (sign_in(&base, "anna.petrova").await, sign_in(&base, "ivan.sidorov").await, sign_in(&base, "admin").await);
@@ -147,6 +148,4 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
     let (_, topics) = call(&again.base, &anna, "GET", "/api/topics", None).await;
     assert_eq!(topics["items"].as_array().unwrap().len(), 5);
     drop(again);
-
-    let _ = helpdesk_tests::dynamodb_client().await.delete_table().table_name(&table).send().await;
 }
