@@ -139,18 +139,22 @@ async fn forwarded_addresses_are_trusted_only_from_our_cdn() {
     }
     let again = login_with(&t, "anna", PASSWORD, "10.0.4.1", &[("x-forwarded-for", "192.0.2.200")]).await;
     assert_eq!(again.status, 429, "a new forwarded value does not reset the limit");
-    // Through our CloudFront (secret header), the viewer address in X-Forwarded-For counts.
+    // Through our CloudFront (secret header), the viewer address CloudFront reports counts; a
+    // forwarded address still does not.
     t.app.origin_secret = Some("cdn-secret".into());
-    for _ in 0..5 {
-        let through = [("x-origin-verify", "cdn-secret"), ("x-forwarded-for", "198.51.100.7, 10.9.9.9")];
-        assert_eq!(login_with(&t, "ivan", "guess", "10.0.4.2", &through).await.status, 401);
+    for i in 0..5 {
+        let edge = format!("10.0.4.{}", 10 + i);
+        let spoofed = format!("192.0.2.{i}");
+        let through =
+            [("x-origin-verify", "cdn-secret"), ("cloudfront-viewer-address", "198.51.100.7:46532"), ("x-forwarded-for", spoofed.as_str())];
+        assert_eq!(login_with(&t, "ivan", "guess", &edge, &through).await.status, 401);
     }
-    let same_viewer = [("x-origin-verify", "cdn-secret"), ("x-forwarded-for", "198.51.100.7")];
-    assert_eq!(login_with(&t, "ivan", PASSWORD, "10.0.4.3", &same_viewer).await.status, 429, "the viewer, whatever the edge");
-    let other_viewer = [("x-origin-verify", "cdn-secret"), ("x-forwarded-for", "198.51.100.8")];
-    assert_eq!(login_with(&t, "ivan", PASSWORD, "10.0.4.2", &other_viewer).await.status, 200, "another viewer, same edge");
-    let wrong_secret = [("x-origin-verify", "guessed"), ("x-forwarded-for", "198.51.100.9")];
-    assert_eq!(login_with(&t, "ivan", PASSWORD, "10.0.4.2", &wrong_secret).await.status, 200, "falls back to the source address");
+    let same_viewer = [("x-origin-verify", "cdn-secret"), ("cloudfront-viewer-address", "198.51.100.7:1234")];
+    assert_eq!(login_with(&t, "ivan", PASSWORD, "10.0.4.30", &same_viewer).await.status, 429, "the viewer, whatever the edge");
+    let other_viewer = [("x-origin-verify", "cdn-secret"), ("cloudfront-viewer-address", "198.51.100.8:1234")];
+    assert_eq!(login_with(&t, "ivan", PASSWORD, "10.0.4.10", &other_viewer).await.status, 200, "another viewer, same edge");
+    let wrong_secret = [("x-origin-verify", "guessed"), ("cloudfront-viewer-address", "198.51.100.7:1234")];
+    assert_eq!(login_with(&t, "ivan", PASSWORD, "10.0.4.31", &wrong_secret).await.status, 200, "no proof: the source address counts");
     t.finish().await;
 }
 

@@ -57,7 +57,11 @@ async fn secrets_are_read_from_secrets_manager_and_a_rotation_keeps_old_sessions
 #[test]
 fn the_template_passes_secret_names_never_their_values() {
     let template = helpdesk_aws::template::read_template().unwrap();
-    assert!(!template.contains("{{resolve:secretsmanager"), "no dynamic reference puts a secret into the template's resolved text");
+    for function in helpdesk_aws::template::functions(&template).unwrap() {
+        for (name, value) in helpdesk_aws::template::function_environment_values(&template, &function).unwrap() {
+            assert!(!value.contains("resolve:secretsmanager"), "{function}'s {name} would resolve a secret into its environment");
+        }
+    }
     let given = helpdesk_aws::template::function_environment(&template, "TicketsApiFunction").unwrap();
     for name in [config::SESSION_SECRET_ID, config::LDAP_BIND_PASSWORD_SECRET_ID, config::ORIGIN_SECRET_ID] {
         assert!(given.contains(name), "{name}");

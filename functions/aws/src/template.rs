@@ -304,6 +304,29 @@ pub fn functions(template: &str) -> Result<Vec<String>, String> {
         .collect())
 }
 
+/// The environment a function gets, each variable with its value as the template writes it
+/// (intrinsic functions rendered as YAML text): the Globals' and its own.
+pub fn function_environment_values(template: &str, function: &str) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let doc: Value = serde_yaml::from_str(template).map_err(|e| format!("template: {e}"))?;
+    let variables = |node: Option<&Value>| -> Vec<(String, String)> {
+        node.and_then(|n| n.get("Environment"))
+            .and_then(|e| e.get("Variables"))
+            .and_then(Value::as_mapping)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.as_str()?.to_string(), serde_yaml::to_string(v).unwrap_or_default())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let function_props = doc.get("Resources").and_then(|r| r.get(function)).and_then(|f| f.get("Properties"));
+    if function_props.is_none() {
+        return Err(format!("template: no function {function}"));
+    }
+    let globals = doc.get("Globals").and_then(|g| g.get("Function"));
+    Ok(variables(globals).into_iter().chain(variables(function_props)).collect())
+}
+
 /// The environment variable names a function gets: the Globals' and its own.
 pub fn function_environment(template: &str, function: &str) -> Result<std::collections::BTreeSet<String>, String> {
     let doc: Value = serde_yaml::from_str(template).map_err(|e| format!("template: {e}"))?;

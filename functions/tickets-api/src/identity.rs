@@ -45,38 +45,53 @@ pub async fn caller<D: Directory>(req: &Request, directory: &D, sessions: Option
 }
 
 /// The header our CloudFront adds to every request it forwards, with a secret value: the proof
-/// that a request came through it (and so that its `X-Forwarded-For` is CloudFront's own).
+/// that a request came through it (and so that its viewer-address header is CloudFront's own).
 pub const ORIGIN_HEADER: &str = "x-origin-verify";
+/// The viewer's `ip:port` as CloudFront saw it; CloudFront sets it (a viewer cannot), when the
+/// origin request policy asks for it (infra/template.yaml does).
+pub const VIEWER_ADDRESS_HEADER: &str = "cloudfront-viewer-address";
 
 fn same_secret(a: &[u8], b: &[u8]) -> bool {
     // Constant time in the length of the secret: no early exit on the first differing byte.
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
+/// The address in CloudFront's `ip:port` value (IPv6 addresses carry colons of their own).
+fn viewer_ip(value: &str) -> Option<std::net::IpAddr> {
+    let (ip, _port) = value.trim().rsplit_once(':')?;
+    ip.trim_start_matches('[').trim_end_matches(']').parse().ok()
+}
+
 /// The caller's network address, for throttling sign-ins. Behind our CloudFront (proved by
-/// [`ORIGIN_HEADER`] carrying `origin_secret`), the viewer address CloudFront put first in
-/// `X-Forwarded-For`; otherwise the source address API Gateway saw (the local runner puts the
-/// socket's peer there). Never a header value a client chose, and always a parsed IP address.
+/// [`ORIGIN_HEADER`] carrying `origin_secret`), the viewer address CloudFront reports; otherwise
+/// the source address API Gateway saw (the local runner puts the socket's peer there). Never a
+/// header value a client chose (`X-Forwarded-For` is not read), and always a parsed IP address.
 pub fn client_address(req: &Request, origin_secret: Option<&str>) -> String {
     use lambda_http::request::RequestContext;
-    use std::net::IpAddr;
     let through_our_cdn = origin_secret
         .filter(|secret| !secret.is_empty())
         .is_some_and(|secret| req.headers().get(ORIGIN_HEADER).is_some_and(|v| same_secret(v.as_bytes(), secret.as_bytes())));
-    if through_our_cdn
-        && let Some(viewer) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok())
-    {
+    if through_our_cdn && let Some(viewer) = req.headers().get(VIEWER_ADDRESS_HEADER).and_then(|v| v.to_str().ok()).and_then(viewer_ip) {
         return viewer.to_string();
     }
     if let Some(RequestContext::ApiGatewayV2(context)) = req.request_context_ref()
-        && let Some(ip) = context.http.source_ip.as_deref().and_then(|ip| ip.parse::<IpAddr>().ok())
+        && let Some(ip) = context.http.source_ip.as_deref().and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
     {
         return ip.to_string();
     }
     "unknown".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn viewer_addresses_parse_with_their_port() {
+        assert_eq!(viewer_ip("198.51.100.10:46532").map(|ip| ip.to_string()).as_deref(), Some("198.51.100.10"));
+        assert_eq!(viewer_ip("2001:db8::1:443").map(|ip| ip.to_string()).as_deref(), Some("2001:db8::1"));
+        assert_eq!(viewer_ip("[2001:db8::2]:443").map(|ip| ip.to_string()).as_deref(), Some("2001:db8::2"));
+        assert_eq!(viewer_ip("not an address"), None);
+        assert_eq!(viewer_ip(&"1".repeat(2048)), None);
+    }
 }
