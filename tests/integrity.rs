@@ -218,3 +218,28 @@ async fn the_directory_pages_and_filters() {
     assert_eq!(with_disabled, ["p22"], "admins see disabled accounts on request");
     t.finish().await;
 }
+
+/// SLA configuration is read once per warm function and kept briefly: a plan written behind the
+/// function's back shows only after the cache's freshness, a plan written through it at once.
+#[tokio::test]
+async fn sla_configuration_is_cached_briefly_and_cleared_by_its_own_writes() {
+    let t = test_app().await;
+    let config = round_the_clock();
+    store_config(&t.app.store, &config).await;
+    let plans = async |t: &TestApp| -> Vec<String> {
+        let answer = t.call("GET", "/api/sla/plans", AGENT, None).await;
+        answer.body["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(plans(&t).await, ["all"]);
+    // Another function (or an operator) writes a plan straight into the table.
+    let mut behind = config.plans[0].clone();
+    behind.id = "behind".into();
+    helpdesk_aws::TicketStore::put_sla_plan(&t.app.store, &behind).await.unwrap();
+    assert_eq!(plans(&t).await, ["all"], "served from the cache, no read of the partition");
+    // A write through this function clears its cache at once.
+    let plan = json!({"id": "through", "name": "Through", "calendar": "always", "precedence": 5,
+        "targets": {"medium": {"first_response_minutes": 30}}});
+    assert_eq!(t.call("POST", "/api/sla/plans", ADMIN, Some(plan)).await.status, 201);
+    assert_eq!(plans(&t).await, ["all", "behind", "through"]);
+    t.finish().await;
+}
