@@ -329,20 +329,7 @@ pub fn function_environment_values(template: &str, function: &str) -> Result<std
 
 /// The environment variable names a function gets: the Globals' and its own.
 pub fn function_environment(template: &str, function: &str) -> Result<std::collections::BTreeSet<String>, String> {
-    let doc: Value = serde_yaml::from_str(template).map_err(|e| format!("template: {e}"))?;
-    let variables = |node: Option<&Value>| -> Vec<String> {
-        node.and_then(|n| n.get("Environment"))
-            .and_then(|e| e.get("Variables"))
-            .and_then(Value::as_mapping)
-            .map(|m| m.keys().filter_map(|k| k.as_str().map(str::to_string)).collect())
-            .unwrap_or_default()
-    };
-    let function_props = doc.get("Resources").and_then(|r| r.get(function)).and_then(|f| f.get("Properties"));
-    if function_props.is_none() {
-        return Err(format!("template: no function {function}"));
-    }
-    let globals = doc.get("Globals").and_then(|g| g.get("Function"));
-    Ok(variables(globals).into_iter().chain(variables(function_props)).collect())
+    Ok(function_environment_values(template, function)?.into_keys().collect())
 }
 
 /// The security headers the template's CloudFront response-headers policy adds, as header name and
