@@ -312,11 +312,7 @@ pub fn function_environment_values(template: &str, function: &str) -> Result<std
         node.and_then(|n| n.get("Environment"))
             .and_then(|e| e.get("Variables"))
             .and_then(Value::as_mapping)
-            .map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| Some((k.as_str()?.to_string(), serde_yaml::to_string(v).unwrap_or_default())))
-                    .collect()
-            })
+            .map(|m| m.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), serde_yaml::to_string(v).unwrap_or_default()))).collect())
             .unwrap_or_default()
     };
     let function_props = doc.get("Resources").and_then(|r| r.get(function)).and_then(|f| f.get("Properties"));
