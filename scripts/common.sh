@@ -40,6 +40,15 @@ ensure_sam_tools() {
     export PATH="$root/.local/venv/bin:$PATH" SAM_CLI_TELEMETRY=0
 }
 
+# cargo-audit, to check Cargo.lock against the RustSec advisory snapshot (no network).
+CARGO_AUDIT_VERSION=0.22.2
+ensure_cargo_audit() {
+    if ! cargo audit --version 2>/dev/null | grep -q " $CARGO_AUDIT_VERSION\$"; then
+        echo "installing cargo-audit $CARGO_AUDIT_VERSION (a few minutes, once)" >&2
+        cargo install --quiet --locked cargo-audit --version "$CARGO_AUDIT_VERSION"
+    fi
+}
+
 # OpenLDAP's slapd and the LDAP client tools, for the LDAP sign-in tests (Debian's packages; the
 # package does not start a service of its own).
 ensure_slapd() {
