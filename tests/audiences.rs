@@ -81,5 +81,8 @@ async fn each_role_receives_only_its_own_keys() {
     assert_eq!(t.call("DELETE", "/api/topics/printer", ADMIN, None).await.status, 200);
     assert_eq!(t.call("GET", "/api/topics/printer", ANNA, None).await.status, 404);
     assert_eq!(t.call("GET", "/api/topics/printer", ADMIN, None).await.status, 200);
+    // Her ticket still names its fields: the ticket view carries its topic, archived or not.
+    let her_ticket = t.call("GET", "/api/tickets/HD-1001", ANNA, None).await;
+    assert_eq!((her_ticket.body["topic"]["id"].as_str(), her_ticket.body["topic"]["active"].as_bool()), (Some("printer"), Some(false)));
     t.finish().await;
 }

@@ -53,6 +53,13 @@ async fn assignees_groups_and_requesters_must_exist_and_fit() {
     assert_eq!(patch(json!({"version": 2, "assignee": "root"})).await.status, 200, "an admin takes any ticket");
     let moved = patch(json!({"version": 3, "group": "network", "assignee": "olga"})).await;
     assert_eq!(moved.status, 200, "moved and assigned to an agent of the new group: {:?}", moved.body);
+    // The ticket is out of ivan's reach now: the admin goes on.
+    let as_admin = |body: Value| async move { t.call("PATCH", "/api/tickets/HD-1001", ADMIN, Some(body)).await };
+    let away_from_olga = as_admin(json!({"version": 4, "group": "service-desk"})).await;
+    assert_eq!(field_code(&away_from_olga), (422, "assignee".into(), "not_eligible".into()), "olga does not work the service desk");
+    assert_eq!(as_admin(json!({"version": 4, "group": "service-desk", "assignee": null})).await.status, 200, "moved, and nobody's");
+    assert_eq!(as_admin(json!({"version": 5, "assignee": "root"})).await.status, 200);
+    assert_eq!(as_admin(json!({"version": 6, "group": "network"})).await.status, 200, "an admin assignee may stay anywhere");
 
     let on_behalf = |requester: &str| {
         let mut ticket = printer_ticket("for someone");

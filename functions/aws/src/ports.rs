@@ -124,15 +124,18 @@ pub trait Directory: Send + Sync {
     fn get_group(&self, id: &str) -> impl Future<Output = Result<Option<Group>, StoreError>> + Send;
     fn put_group(&self, group: &Group) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn list_groups(&self) -> impl Future<Output = Result<Vec<Group>, StoreError>> + Send;
-    /// The failures each of `keys` had in the window starting at `window`, in order.
-    fn failures(&self, keys: &[String], window: DateTime<Utc>) -> impl Future<Output = Result<Vec<u32>, StoreError>> + Send;
-    /// Counts one failure against each key in the window; the counters expire after `keep_until`.
-    fn record_failure(
+    /// The attempts each of `keys` had in the window starting at `window`, in order.
+    fn attempts(&self, keys: &[String], window: DateTime<Utc>) -> impl Future<Output = Result<Vec<u32>, StoreError>> + Send;
+    /// Counts one attempt against each key in the window, atomically, and returns the counts with
+    /// it: concurrent attempts each see their own place. The counters expire after `keep_until`.
+    fn count_attempt(
         &self,
         keys: &[String],
         window: DateTime<Utc>,
         keep_until: DateTime<Utc>,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<u32>, StoreError>> + Send;
+    /// Takes back an attempt counted in the window (it succeeded).
+    fn forget_attempt(&self, keys: &[String], window: DateTime<Utc>) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Where domain events go for other parts (notifications) to consume.

@@ -91,6 +91,10 @@ pub struct TicketView {
     /// The SLA clocks, for staff, when a plan covers the ticket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla: Option<SlaStatus>,
+    /// The ticket's topic with its form, archived or not, so the page can name its fields (an
+    /// archived topic is otherwise the admins' to read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<Topic>,
 }
 
 /// An account as admins (and its owner) see it: the stored record less what only sign-in uses.

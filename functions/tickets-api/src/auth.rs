@@ -1,8 +1,9 @@
-//! Sign-in, sign-out and "who am I". Failed sign-ins are counted per minute, per account and
+//! Sign-in, sign-out and "who am I". Sign-in attempts are counted per minute, per account and
 //! address, per address, and per account from browsers that never signed in to it (so somebody
-//! elsewhere cannot lock the owner out: the owner's browser carries a known-device cookie). Over a
-//! limit the attempt is refused with 429 before any password is checked. Every attempt that gets
-//! that far costs one password hash, whether or not the account exists.
+//! elsewhere cannot lock the owner out: the owner's browser carries a known-device cookie); a
+//! successful one is taken back, so the limits count failures. Over a limit the attempt is
+//! refused with 429 before any password is checked. Every attempt that gets that far costs one
+//! password hash, whether or not the account exists.
 
 use crate::identity::{self, session_token};
 use crate::ldap::{DirectoryPerson, LdapConfig};
@@ -37,6 +38,13 @@ pub struct LoginRequest {
 
 fn minute(now: DateTime<Utc>) -> DateTime<Utc> {
     now.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(now)
+}
+
+/// How long a throttled caller waits: until last minute's attempts drop out of the count at the
+/// turn of the minute, or, when this minute's alone are over the limit, until they drop out too.
+fn seconds_to_wait(this_minute: u32, limit: u32, second: u32) -> u32 {
+    let to_next_minute = 60 - second.min(59);
+    if this_minute > limit { to_next_minute + 60 } else { to_next_minute }
 }
 
 fn invalid() -> ApiError {
@@ -99,13 +107,14 @@ pub async fn login<D: Directory>(
         vec![(format!("address:{address}"), FAILURES_PER_ADDRESS)]
     };
     let counter_keys: Vec<String> = throttle.iter().map(|(k, _)| k.clone()).collect();
-    // This minute's failures and the last minute's: a limit cannot be dodged by waiting for the
-    // turn of a minute.
-    let this_minute = directory.failures(&counter_keys, window).await.map_err(store_error)?;
-    let last_minute = directory.failures(&counter_keys, window - chrono::Duration::minutes(1)).await.map_err(store_error)?;
-    let counts = this_minute.iter().zip(&last_minute).map(|(a, b)| a + b);
-    if counts.zip(&throttle).any(|(count, (_, limit))| count >= *limit) {
-        let retry = 60 - now.second();
+    // The attempt is counted before its password is checked, atomically, so that attempts sent
+    // all at once each see their own place in the count; a success takes its attempt back. Last
+    // minute's attempts count too: a limit cannot be dodged by waiting for the turn of a minute.
+    let last_minute = directory.attempts(&counter_keys, window - chrono::Duration::minutes(1)).await.map_err(store_error)?;
+    let this_minute = directory.count_attempt(&counter_keys, window, window + chrono::Duration::hours(1)).await.map_err(store_error)?;
+    let over = throttle.iter().zip(this_minute.iter().zip(&last_minute)).find(|((_, limit), (this, before))| *this + *before > *limit);
+    if let Some(((_, limit), (this, _))) = over {
+        let retry = seconds_to_wait(*this, *limit, now.second());
         return Err(
             ApiError::new(ErrorCode::TooManyAttempts, format!("too many failed sign-ins: try again in {retry} s")).retry_after(retry)
         );
@@ -132,10 +141,8 @@ pub async fn login<D: Directory>(
             }
         },
     };
-    let Some(user) = user else {
-        directory.record_failure(&counter_keys, window, window + chrono::Duration::hours(1)).await.map_err(store_error)?;
-        return Err(invalid());
-    };
+    let Some(user) = user else { return Err(invalid()) };
+    directory.forget_attempt(&counter_keys, window).await.map_err(store_error)?;
     let (token, claims) = keys.issue(&user, now.timestamp()).map_err(|e| ApiError::new(ErrorCode::Internal, e))?;
     let device = keys.device_cookie(&user.id, now.timestamp()).map_err(|e| ApiError::new(ErrorCode::Internal, e))?;
     let [session_cookie, csrf_cookie] = keys.cookies(&token, &claims);
@@ -190,4 +197,18 @@ pub async fn update_me<D: Directory>(directory: &D, actor: &Actor, body: &[u8]) 
 pub async fn me<D: Directory>(directory: &D, actor: &Actor) -> Reply {
     let user = directory.get_user(&actor.id).await.map_err(store_error)?.map(|stored| stored.user.into());
     json(StatusCode::OK, &Me { id: actor.id.clone(), role: actor.role, groups: actor.groups.clone(), user })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_lasts_until_the_count_is_under_the_limit_again() {
+        // 6 attempts this minute (limit 5): last minute's and this minute's must both pass.
+        assert_eq!(seconds_to_wait(6, 5, 11), 109);
+        // Over only with last minute's: the turn of the minute is enough.
+        assert_eq!(seconds_to_wait(2, 5, 11), 49);
+        assert_eq!(seconds_to_wait(2, 5, 59), 1);
+    }
 }

@@ -44,7 +44,8 @@ async fn view<S: TicketStore>(
     };
     let visible = commands::visible_events(actor, &ticket, events).into_iter().cloned().collect();
     let allowed_statuses = commands::allowed_statuses(actor, &ticket);
-    Ok(TicketView { allowed_statuses, events: visible, ticket: commands::ticket_for(actor, ticket), sla: clocks })
+    let topic = store.get_topic(&ticket.topic).await.map_err(store_error)?;
+    Ok(TicketView { allowed_statuses, events: visible, ticket: commands::ticket_for(actor, ticket), sla: clocks, topic })
 }
 
 pub async fn get<S: TicketStore>(store: &S, sla: &SlaCache, actor: &Actor, reference: &str) -> Reply {
@@ -86,14 +87,16 @@ async fn assignee_problem<D: Directory>(directory: &D, id: &str, group: &str) ->
     Ok(problem.map(|(code, message)| FieldError::new("assignee", code, message)))
 }
 
-/// The ids a change names that do not exist or cannot be used: a new group must exist, a new
-/// assignee must be able to work the ticket's group.
+/// The ids a change names that do not exist or cannot be used: a new group must exist, and the
+/// assignee must be able to work the ticket's group (a move to another group with an assignee
+/// who does not work it is refused: assign someone there, or nobody, in the same change).
 async fn check_references<D: Directory>(directory: &D, before: &Ticket, after: &Ticket) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     if after.group != before.group && directory.get_group(&after.group).await.map_err(store_error)?.is_none() {
         errors.push(FieldError::new("group", FieldErrorCode::NotFound, format!("there is no group '{}'", after.group)));
     }
-    if after.assignee != before.assignee
+    // A new assignee, or the old one in a new group: they must be able to work the ticket there.
+    if (after.assignee != before.assignee || after.group != before.group)
         && let Some(assignee) = &after.assignee
     {
         errors.extend(assignee_problem(directory, assignee, &after.group).await?);

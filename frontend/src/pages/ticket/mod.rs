@@ -89,18 +89,13 @@ pub fn TicketPage() -> impl IntoView {
     let params = use_params::<TicketParams>();
     let number_of = move || params.with_untracked(|p| p.as_ref().ok().and_then(|p| p.number.clone()).unwrap_or_default());
     let page = Page { view: RwSignal::new(None), conflict: RwSignal::new(false), failure: RwSignal::new(None), busy: RwSignal::new(false) };
-    let topic = RwSignal::new(None::<Topic>);
     let load = move || {
         let number = number_of();
         page.view.set(None);
         page.conflict.set(false);
         spawn_local(async move {
+            // The answer carries the ticket's topic (archived ones too) for the field labels.
             let answer = api::get::<TicketView>(&format!("/api/tickets/{}", String::from(js_sys::encode_uri_component(&number)))).await;
-            if let Ok(view) = &answer
-                && topic.with_untracked(|t| t.as_ref().is_none_or(|t| t.id != view.ticket.topic))
-            {
-                topic.set(api::get::<Topic>(&format!("/api/topics/{}", view.ticket.topic)).await.ok());
-            }
             page.view.set(Some(answer));
         });
     };
@@ -115,7 +110,7 @@ pub fn TicketPage() -> impl IntoView {
             Err(f) => view! { <ErrorBox failure=f retry=Callback::new(move |_| load())/> }.into_any(),
             Ok(v) => {
                 let ticket = v.ticket.clone();
-                let topic_now = topic.get();
+                let topic_now = v.topic.clone();
                 view! {
                     <div class="title-row">
                         <h1><span class="number">{ticket.number.to_string()}</span>" "{ticket.subject.clone()}</h1>

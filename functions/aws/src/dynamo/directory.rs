@@ -4,7 +4,7 @@ use super::codec::{PK, SK, body_item, from_body, s, user_item};
 use super::{DynamoStore, sdk};
 use crate::keys;
 use crate::ports::{Directory, Page, StoreError, StoredUser};
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
 use helpdesk_core::api::PeopleQuery;
 use helpdesk_core::user::{Group, User};
@@ -65,7 +65,7 @@ impl Directory for DynamoStore {
         self.query_partition(keys::GROUPS_PK.into(), MAX_GROUPS).await?.iter().map(from_body).collect()
     }
 
-    async fn failures(&self, throttle_keys: &[String], window: DateTime<Utc>) -> Result<Vec<u32>, StoreError> {
+    async fn attempts(&self, throttle_keys: &[String], window: DateTime<Utc>) -> Result<Vec<u32>, StoreError> {
         let mut counts = Vec::with_capacity(throttle_keys.len());
         for key in throttle_keys {
             let out = self
@@ -77,27 +77,65 @@ impl Directory for DynamoStore {
                 .send()
                 .await
                 .map_err(sdk)?;
-            counts.push(out.item.and_then(|i| i.get("failures").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok())).unwrap_or(0));
+            counts.push(out.item.as_ref().map_or(0, attempts_of));
         }
         Ok(counts)
     }
 
-    async fn record_failure(&self, throttle_keys: &[String], window: DateTime<Utc>, keep_until: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn count_attempt(
+        &self,
+        throttle_keys: &[String],
+        window: DateTime<Utc>,
+        keep_until: DateTime<Utc>,
+    ) -> Result<Vec<u32>, StoreError> {
+        let mut counts = Vec::with_capacity(throttle_keys.len());
         for key in throttle_keys {
-            self.client
+            let out = self
+                .client
                 .update_item()
                 .table_name(&self.table)
                 .set_key(Some(throttle_key(key, window)))
-                .update_expression("ADD failures :one SET #ttl = :expires, #entity = :entity")
+                .update_expression("ADD attempts :one SET #ttl = :expires, #entity = :entity")
                 .expression_attribute_names("#ttl", keys::TTL_ATTRIBUTE)
                 .expression_attribute_names("#entity", keys::ENTITY_ATTRIBUTE)
                 .expression_attribute_values(":one", AttributeValue::N("1".into()))
                 .expression_attribute_values(":expires", AttributeValue::N(keep_until.timestamp().to_string()))
                 .expression_attribute_values(":entity", s(keys::entity::THROTTLE))
+                .return_values(ReturnValue::UpdatedNew)
                 .send()
                 .await
                 .map_err(sdk)?;
+            counts.push(out.attributes.as_ref().map_or(0, attempts_of));
+        }
+        Ok(counts)
+    }
+
+    async fn forget_attempt(&self, throttle_keys: &[String], window: DateTime<Utc>) -> Result<(), StoreError> {
+        for key in throttle_keys {
+            let taken_back = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(throttle_key(key, window)))
+                .update_expression("ADD attempts :minus_one")
+                .condition_expression("attempts > :zero")
+                .expression_attribute_values(":minus_one", AttributeValue::N("-1".into()))
+                .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+                .send()
+                .await;
+            match taken_back {
+                // Nothing to take back (the minute turned since the attempt was counted).
+                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
+                other => {
+                    other.map_err(sdk)?;
+                }
+            }
         }
         Ok(())
     }
+}
+
+/// The `attempts` counter of a throttle item.
+fn attempts_of(item: &HashMap<String, AttributeValue>) -> u32 {
+    item.get("attempts").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or(0)
 }
