@@ -148,13 +148,18 @@ fn AppRoutes() -> impl IntoView {
 fn Header() -> impl IntoView {
     let i = use_i18n();
     let session = use_session();
-    let sign_out = move |_| {
+    let navigate = leptos_router::hooks::use_navigate();
+    let sign_out = Callback::new(move |_: leptos::ev::MouseEvent| {
+        let navigate = navigate.clone();
         spawn_local(async move {
             let _ = api::send::<serde_json::Value>(gloo_net::http::Method::POST, "/api/auth/logout", &serde_json::json!({})).await;
+            // Signing out on purpose: no draft and no page of this person's stays for the next one.
+            crate::drafts::forget_all();
             session.ended.set(false);
             session.me.set(None);
+            navigate("/", Default::default());
         });
-    };
+    });
     let links = move || {
         session.me.get().map(|me| {
             let staff = me.role.is_staff();
@@ -174,7 +179,7 @@ fn Header() -> impl IntoView {
                     })}
                 </nav>
                 <span class="who">{me.user.as_ref().map_or(me.id.clone(), |u| u.name.clone())}</span>
-                <button type="button" class="link" on:click=sign_out>{move || i.t("nav.sign_out")}</button>
+                <button type="button" class="link" on:click=move |ev| sign_out.run(ev)>{move || i.t("nav.sign_out")}</button>
             }
         })
     };

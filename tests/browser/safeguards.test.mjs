@@ -245,6 +245,20 @@ test('a new ticket refused because the session ended is filled in again after si
   await page.getByRole('heading', { name: /Printer prints in pink/ }).waitFor();
 });
 
+test('signing out on purpose leaves no draft and no page of hers for the next person', async () => {
+  const page = await signIn('anna.petrova');
+  const number = await printerTicket(page, 'Monitor flickers');
+  await page.goto(`${BASE}/tickets/${number}`);
+  await page.getByLabel('Your reply').fill('A private detail about my desk.');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('User name').waitFor();
+  const drafts = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('helpdesk.draft.')));
+  assert.deepEqual(drafts, []);
+  assert.equal(new URL(page.url()).pathname, '/');
+  await signInOn(page, 'john.smith');
+  assert.equal(new URL(page.url()).pathname.includes(number), false, page.url());
+});
+
 test('no page threw or broke the Content-Security-Policy', () => {
   for (const p of pages) assert.deepEqual(p.errors, [], p.url());
 });
