@@ -106,7 +106,7 @@ pub fn group_sk(id: &str) -> String {
     format!("GROUP#{id}")
 }
 
-/// Failed sign-in counters: one item per key and minute, removed by TTL (`expires_at`).
+/// Sign-in attempt counters: one item per key and minute, removed by TTL (`expires_at`).
 pub fn throttle_pk(key: &str) -> String {
     format!("THROTTLE#{key}")
 }
