@@ -61,7 +61,7 @@ pub async fn get_topic<S: TicketStore>(store: &S, actor: &Actor, id: &str) -> Re
 }
 
 /// Field errors for group ids that name no group; `field` names the member (`groups[0]`, …).
-async fn unknown_groups<D: Directory>(directory: &D, groups: &[(String, &str)]) -> Result<Vec<FieldError>, ApiError> {
+pub(crate) async fn unknown_groups<D: Directory>(directory: &D, groups: &[(String, &str)]) -> Result<Vec<FieldError>, ApiError> {
     let mut errors = Vec::new();
     for (field, id) in groups {
         if directory.get_group(id).await.map_err(store_error)?.is_none() {
@@ -74,14 +74,15 @@ async fn unknown_groups<D: Directory>(directory: &D, groups: &[(String, &str)]) 
 /// A topic checked against its input rules and against the groups that exist.
 async fn checked_topic<S: TicketStore + Directory>(store: &S, input: TopicInput, id: &str, version: u64) -> Result<Topic, ApiError> {
     let default_group = input.default_group.clone();
-    let mut errors = input.clone().into_topic(id, version).err().unwrap_or_default();
+    let checked = input.into_topic(id, version);
+    let mut errors = checked.as_ref().err().cloned().unwrap_or_default();
     if helpdesk_core::topic::is_slug(&default_group) {
         errors.extend(unknown_groups(store, &[("default_group".to_string(), default_group.as_str())]).await?);
     }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+    match checked {
+        Ok(topic) if errors.is_empty() => Ok(topic),
+        _ => Err(ApiError::validation(errors)),
     }
-    input.into_topic(id, version).map_err(ApiError::validation)
 }
 
 pub async fn list_topics<S: TicketStore>(store: &S, actor: &Actor, req: &Request) -> Reply {

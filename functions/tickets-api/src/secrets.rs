@@ -46,6 +46,14 @@ async fn secret_string(client: &Client, id: &str) -> Result<String, String> {
     out.secret_string().map(str::to_string).ok_or_else(|| format!("secret {id} has no string value"))
 }
 
+/// The secret `id` names, if it names one.
+async fn optional_secret(client: &Client, id: Option<String>) -> Result<Option<String>, String> {
+    match id {
+        Some(id) => secret_string(client, &id).await.map(Some),
+        None => Ok(None),
+    }
+}
+
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
@@ -71,14 +79,8 @@ impl Secrets {
     pub async fn from_secrets_manager(client: &Client, [session, ldap, origin]: [Option<String>; 3]) -> Result<Self, String> {
         let session = session.ok_or("no session secret named")?;
         let (session_key, previous_session_key) = session_keys(&secret_string(client, &session).await?)?;
-        let ldap_bind_password = match ldap {
-            Some(id) => Some(secret_string(client, &id).await?),
-            None => None,
-        };
-        let origin_secret = match origin {
-            Some(id) => Some(secret_string(client, &id).await?),
-            None => None,
-        };
+        let ldap_bind_password = optional_secret(client, ldap).await?;
+        let origin_secret = optional_secret(client, origin).await?;
         Ok(Secrets { session_key, previous_session_key, ldap_bind_password, origin_secret })
     }
 

@@ -9,7 +9,7 @@ use helpdesk_core::commands::{self, Change};
 use helpdesk_core::permissions::{Action, Resource, allows};
 use helpdesk_core::sla::{self, SlaConfig};
 use helpdesk_core::topic::is_slug;
-use helpdesk_core::{Actor, ApiError, FieldError, FieldErrorCode, Role, Ticket, TicketEvent, TicketNumber};
+use helpdesk_core::{Actor, ApiError, FieldError, FieldErrorCode, Role, Ticket, TicketEvent, TicketNumber, Topic};
 use lambda_http::Request;
 use lambda_http::http::{HeaderValue, StatusCode, header};
 
@@ -29,13 +29,14 @@ pub async fn load<S: TicketStore>(store: &S, actor: &Actor, reference: &str) -> 
 }
 
 /// What `actor` may see of a ticket: staff-only events and fields left out for requesters, the
-/// SLA clocks for staff only.
+/// SLA clocks for staff only, and its topic (`known`: the caller read it already).
 async fn view<S: TicketStore>(
     store: &S,
     sla: &SlaCache,
     actor: &Actor,
     ticket: Ticket,
     events: &[TicketEvent],
+    known: Option<Topic>,
 ) -> Result<TicketView, ApiError> {
     let clocks = if allows(actor, Action::ViewSla, Resource::Ticket(&ticket)) {
         sla::status(&ticket, events, &*sla.get(store).await.map_err(store_error)?, Utc::now())
@@ -44,13 +45,16 @@ async fn view<S: TicketStore>(
     };
     let visible = commands::visible_events(actor, &ticket, events).into_iter().cloned().collect();
     let allowed_statuses = commands::allowed_statuses(actor, &ticket);
-    let topic = store.get_topic(&ticket.topic).await.map_err(store_error)?;
+    let topic = match known.filter(|t| t.id == ticket.topic) {
+        Some(topic) => Some(topic),
+        None => store.get_topic(&ticket.topic).await.map_err(store_error)?,
+    };
     Ok(TicketView { allowed_statuses, events: visible, ticket: commands::ticket_for(actor, ticket), sla: clocks, topic })
 }
 
 pub async fn get<S: TicketStore>(store: &S, sla: &SlaCache, actor: &Actor, reference: &str) -> Reply {
     let (ticket, events) = load(store, actor, reference).await?;
-    json(StatusCode::OK, &view(store, sla, actor, ticket, &events).await?)
+    json(StatusCode::OK, &view(store, sla, actor, ticket, &events, None).await?)
 }
 
 /// Writes a change with the ticket's next SLA action recomputed from the whole log.
@@ -61,15 +65,16 @@ async fn save<S: TicketStore>(
     ticket: Ticket,
     mut events: Vec<TicketEvent>,
     change: Option<Change>,
+    topic: Option<Topic>,
 ) -> Reply {
     let Some(mut change) = change else {
-        return json(StatusCode::OK, &view(store, sla, actor, ticket, &events).await?);
+        return json(StatusCode::OK, &view(store, sla, actor, ticket, &events, topic).await?);
     };
     let config = sla.get(store).await.map_err(store_error)?;
     events.extend(change.events.iter().cloned());
     change.ticket.sla_next_action = sla::next_action(&change.ticket, &events, &config);
     store.save_ticket(&change.ticket, &change.events, &[]).await.map_err(store_error)?;
-    json(StatusCode::OK, &view(store, sla, actor, change.ticket, &events).await?)
+    json(StatusCode::OK, &view(store, sla, actor, change.ticket, &events, topic).await?)
 }
 
 /// Why `id` cannot take tickets of `group`, if it cannot: it must be an active agent of the group
@@ -92,8 +97,8 @@ async fn assignee_problem<D: Directory>(directory: &D, id: &str, group: &str) ->
 /// who does not work it is refused: assign someone there, or nobody, in the same change).
 async fn check_references<D: Directory>(directory: &D, before: &Ticket, after: &Ticket) -> Result<(), ApiError> {
     let mut errors = Vec::new();
-    if after.group != before.group && directory.get_group(&after.group).await.map_err(store_error)?.is_none() {
-        errors.push(FieldError::new("group", FieldErrorCode::NotFound, format!("there is no group '{}'", after.group)));
+    if after.group != before.group {
+        errors.extend(crate::admin::unknown_groups(directory, &[("group".to_string(), after.group.as_str())]).await?);
     }
     // A new assignee, or the old one in a new group: they must be able to work the ticket there.
     if (after.assignee != before.assignee || after.group != before.group)
@@ -115,14 +120,14 @@ pub async fn update<S: TicketStore + Directory>(store: &S, sla: &SlaCache, actor
     if let Some(change) = &change {
         check_references(store, &ticket, &change.ticket).await?;
     }
-    save(store, sla, actor, ticket, events, change).await
+    save(store, sla, actor, ticket, events, change, topic).await
 }
 
 pub async fn add_message<S: TicketStore>(store: &S, sla: &SlaCache, actor: &Actor, reference: &str, body: &[u8], internal: bool) -> Reply {
     let request: MessageRequest = parse_body(body)?;
     let (ticket, events) = load(store, actor, reference).await?;
     let change = commands::add_message(&ticket, actor, request, internal, Utc::now(), &mut new_id)?;
-    save(store, sla, actor, ticket, events, Some(change)).await
+    save(store, sla, actor, ticket, events, Some(change), None).await
 }
 
 /// Somebody a ticket is filed for must be an active account.
@@ -159,7 +164,7 @@ pub async fn create<S: TicketStore + Directory>(store: &S, sla: &SlaCache, actor
         .await
         .map_err(store_error)?;
     let location = format!("/api/tickets/{}", change.ticket.number);
-    let mut response = json(StatusCode::CREATED, &view(store, sla, actor, change.ticket, &change.events).await?)?;
+    let mut response = json(StatusCode::CREATED, &view(store, sla, actor, change.ticket, &change.events, topic).await?)?;
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
