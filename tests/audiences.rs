@@ -37,14 +37,16 @@ async fn each_role_receives_only_its_own_keys() {
     let t = test_app().await;
     let mut config = round_the_clock();
     config.plans[0].escalations = vec![Escalation { on: AlertLevel::Breach, target: None, action: EscalationAction::RaisePriority }];
-    store_config(&t.app.store, &config).await;
+    store_config(&t.seed, &config).await;
     assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
     assert_eq!(t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("mine"))).await.status, 201);
     assert_eq!(t.call("POST", "/api/tickets/HD-1001/notes", AGENT, Some(json!({"body": "internal"}))).await.status, 200);
     // Three days on, every clock is breached: the scan records warnings and breaches and raises
     // the priority as the helpdesk itself.
-    let publisher = test_publisher().await;
-    let report = sla_scan::scan(&t.app.store, &publisher, chrono::Utc::now() + chrono::Duration::days(3)).await.unwrap();
+    let publisher = test_publisher(SLA_SCAN).await;
+    let report = sla_scan::scan(&function_store(SLA_SCAN, &t.table).await, &publisher, chrono::Utc::now() + chrono::Duration::days(3))
+        .await
+        .unwrap();
     assert!(report.tickets_due > 0, "{report:?}");
 
     let staff = all_keys(&t.call("GET", "/api/tickets/HD-1001", AGENT, None).await.body);

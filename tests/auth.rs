@@ -143,7 +143,7 @@ async fn forwarded_addresses_are_trusted_only_from_our_cdn() {
     assert_eq!(again.status, 429, "a new forwarded value does not reset the limit");
     // Through our CloudFront (secret header), the viewer address CloudFront reports counts; a
     // forwarded address still does not.
-    t.app.origin_secret = Some("cdn-secret".into());
+    t.app.origin_secrets = vec!["cdn-secret".into()];
     for i in 0..5 {
         let edge = format!("10.0.4.{}", 10 + i);
         let spoofed = format!("192.0.2.{i}");
@@ -155,8 +155,27 @@ async fn forwarded_addresses_are_trusted_only_from_our_cdn() {
     assert_eq!(login_with(&t, "ivan", PASSWORD, "10.0.4.30", &same_viewer).await.status, 429, "the viewer, whatever the edge");
     let other_viewer = [("x-origin-verify", "cdn-secret"), ("cloudfront-viewer-address", "198.51.100.8:1234")];
     assert_eq!(login_with(&t, "ivan", PASSWORD, "10.0.4.10", &other_viewer).await.status, 200, "another viewer, same edge");
-    let wrong_secret = [("x-origin-verify", "guessed"), ("cloudfront-viewer-address", "198.51.100.7:1234")];
-    assert_eq!(login_with(&t, "ivan", PASSWORD, "10.0.4.31", &wrong_secret).await.status, 200, "no proof: the source address counts");
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn behind_our_cdn_the_raw_api_address_is_closed() {
+    let mut t = with_users().await;
+    // During a rotation CloudFront may send the new value or the old one.
+    t.app.origin_secrets = vec!["new-cdn-secret".into(), "old-cdn-secret".into()];
+    for proof in [None, Some("guessed"), Some(""), Some("new-cdn-secre")] {
+        let headers: Vec<(&str, &str)> = proof.map(|p| ("x-origin-verify", p)).into_iter().collect();
+        let health = t.call_from("GET", "/api/health", None, "10.0.9.1", &headers).await;
+        assert_eq!((health.status, health.code()), (403, "direct_access_refused"), "{proof:?}");
+        let login = login_with(&t, "anna", PASSWORD, "10.0.9.1", &headers).await;
+        assert_eq!(login.code(), "direct_access_refused", "{proof:?}");
+    }
+    for proof in ["new-cdn-secret", "old-cdn-secret"] {
+        let health = t.call_from("GET", "/api/health", None, "10.0.9.1", &[("x-origin-verify", proof)]).await;
+        assert_eq!(health.status, 200, "{proof}");
+    }
+    let signed_in = login_with(&t, "anna", PASSWORD, "10.0.9.1", &[("x-origin-verify", "old-cdn-secret")]).await;
+    assert_eq!(signed_in.status, 200);
     t.finish().await;
 }
 
@@ -212,7 +231,7 @@ async fn expired_tampered_and_foreign_tokens_get_401() {
         let answer = t.call("GET", "/api/users/anna", ADMIN, None).await;
         (serde_json::from_value(answer.body).unwrap(), ())
     };
-    let keys = SessionKeys::new(TEST_SIGNING_KEY, false).unwrap();
+    let keys = SessionKeys::new(TEST_SIGNING_KEY, TEST_AUDIENCE, false).unwrap();
     let now = chrono::Utc::now().timestamp();
     let me = |token: String| {
         let t = &t;
@@ -230,7 +249,7 @@ async fn expired_tampered_and_foreign_tokens_get_401() {
     let middle = tampered.len() / 2;
     tampered.replace_range(middle..middle + 1, if &good[middle..middle + 1] == "A" { "B" } else { "A" });
     assert_eq!(me(tampered).await, 401);
-    let foreign = SessionKeys::new(b"a different key of thirty-two bytes", false).unwrap();
+    let foreign = SessionKeys::new(b"a different key of thirty-two bytes", TEST_AUDIENCE, false).unwrap();
     assert_eq!(me(foreign.issue(&anna, now).unwrap().0).await, 401);
     // A bad session cookie is not rescued by a good one sent after it.
     let bad_cookie =

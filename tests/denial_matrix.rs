@@ -38,7 +38,7 @@ async fn every_route_denies_whom_it_must() {
         user("boss", Role::Admin, &[]),
     ];
     for p in &people {
-        t.app.store.put_user(p, None).await.unwrap();
+        t.seed.put_user(p, None).await.unwrap();
     }
     // The resources the paths name: a ticket of requester A in the service desk's queue (the
     // harness made the group), topics, a calendar, a plan.
@@ -54,7 +54,7 @@ async fn every_route_denies_whom_it_must() {
     let plan = json!({"id": "all", "name": "All", "calendar": "always", "targets": {"medium": {"first_response_minutes": 30}}});
     assert_eq!(t.call("POST", "/api/sla/plans", ADMIN, Some(plan)).await.status, 201);
 
-    let keys = SessionKeys::new(TEST_SIGNING_KEY, false).unwrap();
+    let keys = SessionKeys::new(TEST_SIGNING_KEY, TEST_AUDIENCE, false).unwrap();
     let now = chrono::Utc::now().timestamp();
     let sessions: Vec<Option<(String, String)>> = std::iter::once(None)
         .chain(people.iter().map(|p| {

@@ -17,8 +17,17 @@ use serde_json::Value;
 use tickets_api::App;
 use tickets_api::session::{CSRF_HEADER, SESSION_COOKIE, SessionKeys};
 
+#[path = "support/iam_calls.rs"]
+pub mod iam_calls;
+#[path = "support/iam_policy.rs"]
+pub mod iam_policy;
+
+pub use iam_calls::{SLA_SCAN, TICKETS_API};
+
 /// The key test sessions are signed with.
 pub const TEST_SIGNING_KEY: &[u8] = b"test-only signing key, 32+ bytes long";
+/// The deployment test sessions belong to.
+pub const TEST_AUDIENCE: &str = "helpdesk-test";
 
 /// The environment that points a process at the local stack (as scripts/local-env.sh does), with
 /// the caller's own endpoints where set.
@@ -33,7 +42,7 @@ pub fn local_aws_env() -> Vec<(&'static str, String)> {
     ]
 }
 
-async fn local_sdk(endpoint_variable: &str) -> aws_config::SdkConfig {
+pub async fn local_sdk(endpoint_variable: &str) -> aws_config::SdkConfig {
     let endpoint = local_aws_env().into_iter().find(|(k, _)| *k == endpoint_variable).map(|(_, v)| v).unwrap_or_default();
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
@@ -48,12 +57,14 @@ pub async fn dynamodb_client() -> Client {
     Client::new(&local_sdk("AWS_ENDPOINT_URL_DYNAMODB").await)
 }
 
-/// A publisher to a fresh event bus on moto.
-pub async fn test_publisher() -> EventBridgePublisher {
-    let client = aws_sdk_eventbridge::Client::new(&local_sdk("AWS_ENDPOINT_URL").await);
+/// A publisher to a fresh event bus on moto, its calls counted as `function`'s.
+pub async fn test_publisher(function: &'static str) -> EventBridgePublisher {
+    let sdk = local_sdk("AWS_ENDPOINT_URL").await;
     let bus = format!("test-{}", ulid::Ulid::new().to_string().to_lowercase());
-    client.create_event_bus().name(&bus).send().await.unwrap_or_else(|e| panic!("create event bus on moto: {e:?}"));
-    EventBridgePublisher::new(client, bus)
+    let setup = aws_sdk_eventbridge::Client::new(&sdk);
+    setup.create_event_bus().name(&bus).send().await.unwrap_or_else(|e| panic!("create event bus on moto: {e:?}"));
+    iam_calls::bind(&bus, helpdesk_aws::config::EVENT_BUS_NAME);
+    EventBridgePublisher::new(iam_calls::eventbridge_client(&sdk, function), bus)
 }
 
 /// A round-the-clock calendar and one plan for every ticket: first response 30 min, resolution
@@ -127,7 +138,10 @@ pub async fn load_open_tickets(store: &DynamoStore, config: &SlaConfig, total: u
 }
 
 pub struct TestApp {
+    /// The API, its store's calls counted as tickets-api's (the IAM test checks them).
     pub app: App<DynamoStore>,
+    /// The same table for the test's own set-up and checks: calls through it count as nobody's.
+    pub seed: DynamoStore,
     pub client: Client,
     pub table: String,
 }
@@ -142,14 +156,21 @@ pub async fn test_app() -> TestApp {
     template::ensure_table(&client, table_def, &table)
         .await
         .unwrap_or_else(|e| panic!("{e}\nIs the local stack up? Run scripts/local-stack start"));
-    let sessions = SessionKeys::new(TEST_SIGNING_KEY, false).expect("test key");
-    let store = DynamoStore::new(client.clone(), &table);
+    iam_calls::bind(&table, helpdesk_aws::config::TABLE_NAME);
+    let sessions = SessionKeys::new(TEST_SIGNING_KEY, TEST_AUDIENCE, false).expect("test key");
+    let seed = DynamoStore::new(client.clone(), &table);
     // The groups the test people and topics name (the API checks that groups exist).
     for (id, name) in TEST_GROUPS {
         let group = helpdesk_core::user::Group { id: id.into(), name: name.into(), description: None, version: 1 };
-        store.put_group(&group).await.expect("put group");
+        seed.put_group(&group).await.expect("put group");
     }
-    TestApp { app: App { local_mode: true, ..App::new(store, Some(sessions)) }, client, table }
+    let store = function_store(TICKETS_API, &table).await;
+    TestApp { app: App { local_mode: true, ..App::new(store, Some(sessions)) }, seed, client, table }
+}
+
+/// A store over `table` whose calls count as `function`'s.
+pub async fn function_store(function: &'static str, table: &str) -> DynamoStore {
+    DynamoStore::new(iam_calls::dynamodb_client(&local_sdk("AWS_ENDPOINT_URL_DYNAMODB").await, function), table)
 }
 
 /// The groups every test table starts with.
@@ -182,20 +203,20 @@ impl TestApp {
         let mut parts = actor.splitn(3, ':');
         let (role, id) = (parts.next().unwrap_or_default(), parts.next().expect("actor is <role>:<id>[:<groups>]"));
         let groups: Vec<String> = parts.next().map(|g| g.split(',').map(str::to_string).collect()).unwrap_or_default();
-        let user = match self.app.store.get_user(id).await.expect("get user") {
+        let user = match self.seed.get_user(id).await.expect("get user") {
             Some(stored) => stored.user,
             None => {
                 let role: Role = serde_json::from_value(Value::String(role.into())).expect("a role");
                 let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
                 let user = User::new(id, id, &format!("{id}@example.org"), role, &groups, AccountSource::Local);
-                match self.app.store.put_user(&user, None).await {
+                match self.seed.put_user(&user, None).await {
                     Ok(()) | Err(helpdesk_aws::StoreError::AlreadyExists) => {}
                     Err(e) => panic!("put user: {e}"),
                 }
-                self.app.store.get_user(id).await.expect("get user").expect("the user").user
+                self.seed.get_user(id).await.expect("get user").expect("the user").user
             }
         };
-        let keys = SessionKeys::new(TEST_SIGNING_KEY, false).expect("test key");
+        let keys = SessionKeys::new(TEST_SIGNING_KEY, TEST_AUDIENCE, false).expect("test key");
         let (token, claims) = keys.issue(&user, Utc::now().timestamp()).expect("token");
         (format!("{SESSION_COOKIE}={token}"), claims.csrf)
     }

@@ -18,7 +18,7 @@ async fn with_people() -> TestApp {
         User::new("root", "Root", "root@example.org", Role::Admin, &[], AccountSource::Local),
     ];
     for person in &people {
-        helpdesk_aws::Directory::put_user(&t.app.store, person, None).await.unwrap();
+        helpdesk_aws::Directory::put_user(&t.seed, person, None).await.unwrap();
     }
     assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
     assert_eq!(t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("first"))).await.status, 201);
@@ -177,9 +177,9 @@ async fn older_user_items_join_the_directory_after_set_up() {
     let listed =
         async |t: &TestApp| t.call("GET", "/api/directory?q=legacy", AGENT, None).await.body["items"].as_array().map_or(0, Vec::len);
     assert_eq!(listed(&t).await, 0, "not listed before");
-    assert_eq!(t.app.store.backfill_user_attributes().await.unwrap(), 1);
+    assert_eq!(t.seed.backfill_user_attributes().await.unwrap(), 1);
     assert_eq!(listed(&t).await, 1, "listed after");
-    assert_eq!(t.app.store.backfill_user_attributes().await.unwrap(), 0, "idempotent");
+    assert_eq!(t.seed.backfill_user_attributes().await.unwrap(), 0, "idempotent");
     t.finish().await;
 }
 
@@ -192,7 +192,7 @@ async fn the_directory_pages_and_filters() {
         let (role, groups): (Role, &[&str]) = if i % 3 == 0 { (Role::Agent, &["network"]) } else { (Role::Requester, &[]) };
         let mut person = User::new(&format!("p{i:02}"), &format!("Person {i}"), "p@example.org", role, groups, AccountSource::Local);
         person.active = i != 22;
-        helpdesk_aws::Directory::put_user(&t.app.store, &person, None).await.unwrap();
+        helpdesk_aws::Directory::put_user(&t.seed, &person, None).await.unwrap();
     }
     let mut seen = Vec::new();
     let mut path = "/api/directory?limit=5".to_string();
@@ -232,7 +232,7 @@ async fn the_directory_pages_and_filters() {
 async fn sla_configuration_is_cached_briefly_and_cleared_by_its_own_writes() {
     let t = test_app().await;
     let config = round_the_clock();
-    store_config(&t.app.store, &config).await;
+    store_config(&t.seed, &config).await;
     let plans = async |t: &TestApp| -> Vec<String> {
         let answer = t.call("GET", "/api/sla/plans", AGENT, None).await;
         answer.body["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect()
@@ -241,7 +241,7 @@ async fn sla_configuration_is_cached_briefly_and_cleared_by_its_own_writes() {
     // Another function (or an operator) writes a plan straight into the table.
     let mut behind = config.plans[0].clone();
     behind.id = "behind".into();
-    helpdesk_aws::TicketStore::put_sla_plan(&t.app.store, &behind).await.unwrap();
+    helpdesk_aws::TicketStore::put_sla_plan(&t.seed, &behind).await.unwrap();
     assert_eq!(plans(&t).await, ["all"], "served from the cache, no read of the partition");
     // A write through this function clears its cache at once.
     let plan = json!({"id": "through", "name": "Through", "calendar": "always", "precedence": 5,

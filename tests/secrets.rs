@@ -8,49 +8,47 @@ use helpdesk_core::user::{AccountSource, User};
 use helpdesk_tests::*;
 use tickets_api::secrets::Secrets;
 
-async fn secrets_client() -> Client {
-    let endpoint = local_aws_env().into_iter().find(|(k, _)| *k == "AWS_ENDPOINT_URL").map(|(_, v)| v).unwrap_or_default();
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new("local", "local", None, None, "tests"))
-        .endpoint_url(endpoint)
-        .load()
-        .await;
-    Client::new(&sdk)
+/// The test's own client (set-up) and the function's (its calls recorded for the IAM test).
+async fn secrets_clients() -> (Client, Client) {
+    let sdk = local_sdk("AWS_ENDPOINT_URL").await;
+    (Client::new(&sdk), iam_calls::secrets_manager_client(&sdk, TICKETS_API))
 }
 
-async fn put_secret(client: &Client, value: &str) -> String {
+/// A secret handed to the function through `variable`.
+async fn put_secret(client: &Client, variable: &str, value: &str) -> String {
     let name = format!("test/{}", ulid::Ulid::new());
     client.create_secret().name(&name).secret_string(value).send().await.unwrap_or_else(|e| panic!("create secret on moto: {e:?}"));
+    iam_calls::bind(&name, variable);
     name
 }
 
 #[tokio::test]
 async fn secrets_are_read_from_secrets_manager_and_a_rotation_keeps_old_sessions() {
-    let client = secrets_client().await;
+    let (client, function) = secrets_clients().await;
     let old_key = "an old signing key of at least thirty-two bytes";
     let new_key = "the new signing key, also thirty-two bytes long";
-    let session = put_secret(&client, old_key).await;
-    let ldap = put_secret(&client, "directory service password").await;
-    let origin = put_secret(&client, "cdn origin secret").await;
+    let session = put_secret(&client, config::SESSION_SECRET_ID, old_key).await;
+    let ldap = put_secret(&client, config::LDAP_BIND_PASSWORD_SECRET_ID, "directory service password").await;
+    let origin = put_secret(&client, config::ORIGIN_SECRET_ID, "cdn origin secret").await;
 
-    let before = Secrets::from_secrets_manager(&client, [Some(session.clone()), Some(ldap), Some(origin)]).await.unwrap();
+    let before = Secrets::from_secrets_manager(&function, [Some(session.clone()), Some(ldap), Some(origin)]).await.unwrap();
     assert_eq!(before.session_key, old_key);
     assert_eq!(before.ldap_bind_password.as_deref(), Some("directory service password"));
-    assert_eq!(before.origin_secret.as_deref(), Some("cdn origin secret"));
+    assert_eq!(before.origin_secrets, vec!["cdn origin secret".to_string()]);
     let anna = User::new("anna", "Anna", "anna@example.org", Role::Requester, &[], AccountSource::Local);
-    let (old_token, _) = before.session_keys(true).unwrap().issue(&anna, chrono::Utc::now().timestamp()).unwrap();
+    let (old_token, _) = before.session_keys(TEST_AUDIENCE, true).unwrap().issue(&anna, chrono::Utc::now().timestamp()).unwrap();
 
     // The ops guide's rotation: the new key becomes current, the old one previous.
     let rotation = serde_json::json!({"current": new_key, "previous": old_key}).to_string();
     client.put_secret_value().secret_id(&session).secret_string(rotation).send().await.unwrap();
-    let during = Secrets::from_secrets_manager(&client, [Some(session.clone()), None, None]).await.unwrap();
-    let keys = during.session_keys(true).unwrap();
+    let during = Secrets::from_secrets_manager(&function, [Some(session.clone()), None, None]).await.unwrap();
+    let keys = during.session_keys(TEST_AUDIENCE, true).unwrap();
     assert!(keys.verify(&old_token).is_some(), "sessions signed before the rotation go on");
     let (new_token, _) = keys.issue(&anna, chrono::Utc::now().timestamp()).unwrap();
-    assert!(before.session_keys(true).unwrap().verify(&new_token).is_none(), "new sessions use the new key");
+    assert!(before.session_keys(TEST_AUDIENCE, true).unwrap().verify(&new_token).is_none(), "new sessions use the new key");
 
-    let missing = Secrets::from_secrets_manager(&client, [Some("test/no-such-secret".into()), None, None]).await;
+    iam_calls::bind("test/no-such-secret", config::SESSION_SECRET_ID);
+    let missing = Secrets::from_secrets_manager(&function, [Some("test/no-such-secret".into()), None, None]).await;
     assert!(missing.is_err(), "a missing secret stops the cold start");
 }
 

@@ -12,8 +12,9 @@ use std::collections::HashMap;
 #[tokio::test]
 async fn ten_thousand_open_tickets_fifty_due_two_scans_at_once() {
     let t = test_app().await;
-    let store = &t.app.store;
-    let publisher = test_publisher().await;
+    let store = &t.seed;
+    let scanner = function_store(SLA_SCAN, &t.table).await;
+    let publisher = test_publisher(SLA_SCAN).await;
     let config = round_the_clock();
     store_config(store, &config).await;
     let now = Utc::now();
@@ -22,7 +23,7 @@ async fn ten_thousand_open_tickets_fifty_due_two_scans_at_once() {
     eprintln!("loaded 10,000 tickets in {:.1} s", started.elapsed().as_secs_f64());
 
     let started = std::time::Instant::now();
-    let (a, b) = tokio::join!(sla_scan::scan(store, &publisher, now), sla_scan::scan(store, &publisher, now));
+    let (a, b) = tokio::join!(sla_scan::scan(&scanner, &publisher, now), sla_scan::scan(&scanner, &publisher, now));
     let (a, b) = (a.unwrap(), b.unwrap());
     eprintln!("two concurrent scans in {:.0} ms: {a:?} / {b:?}", started.elapsed().as_secs_f64() * 1000.0);
     assert_eq!(a.index_items_read, 50, "the scan reads the due tickets' index items and no others");
@@ -47,7 +48,7 @@ async fn ten_thousand_open_tickets_fifty_due_two_scans_at_once() {
     assert!(store.claim_outbox(10, now, now).await.unwrap().is_empty(), "the outbox is empty");
 
     // Nothing is due any more: the next run reads nothing.
-    let again = sla_scan::scan(store, &publisher, now).await.unwrap();
+    let again = sla_scan::scan(&scanner, &publisher, now).await.unwrap();
     assert_eq!((again.index_items_read, again.breaches, again.published), (0, 0, 0));
     t.finish().await;
 }
@@ -55,8 +56,9 @@ async fn ten_thousand_open_tickets_fifty_due_two_scans_at_once() {
 #[tokio::test]
 async fn escalations_apply_when_a_target_is_missed() {
     let t = test_app().await;
-    let store = &t.app.store;
-    let publisher = test_publisher().await;
+    let store = &t.seed;
+    let scanner = function_store(SLA_SCAN, &t.table).await;
+    let publisher = test_publisher(SLA_SCAN).await;
     let mut config = round_the_clock();
     config.plans[0].escalations = vec![
         Escalation {
@@ -69,7 +71,7 @@ async fn escalations_apply_when_a_target_is_missed() {
     store_config(store, &config).await;
     let now = Utc::now();
     let due = load_open_tickets(store, &config, 3, 1, now).await;
-    let report = sla_scan::scan(store, &publisher, now).await.unwrap();
+    let report = sla_scan::scan(&scanner, &publisher, now).await.unwrap();
     assert_eq!((report.tickets_due, report.breaches, report.published), (1, 3, 3));
     let (ticket, events) = store.get_ticket(&due[0]).await.unwrap().unwrap();
     assert_eq!(ticket.group, "escalations");

@@ -10,6 +10,9 @@ pub const SESSION_SIGNING_KEY: &str = "SESSION_SIGNING_KEY";
 /// The Secrets Manager secret (name or ARN) holding the session signing key: a plain string, or
 /// `{"current": "…", "previous": "…"}` while a rotation is under way.
 pub const SESSION_SECRET_ID: &str = "SESSION_SECRET_ID";
+/// The deployment session tokens are issued for and accepted from (the template passes the stack
+/// name), so a token of one stage is refused by another.
+pub const SESSION_AUDIENCE: &str = "SESSION_AUDIENCE";
 /// The secret holding the LDAP service account's password; empty for none.
 pub const LDAP_BIND_PASSWORD_SECRET_ID: &str = "LDAP_BIND_PASSWORD_SECRET_ID";
 /// The secret holding the value our CloudFront sends in `x-origin-verify`; empty for none.

@@ -54,6 +54,9 @@ error_codes! {
     /// Too many failed sign-ins for the user or the address; `Retry-After` says when to try again.
     TooManyAttempts => 429,
     Forbidden => 403,
+    /// The request did not come through the site's CloudFront distribution (the raw API address
+    /// is closed when the stack has an origin secret).
+    DirectAccessRefused => 403,
     NotFound => 404,
     RouteNotFound => 404,
     MethodNotAllowed => 405,

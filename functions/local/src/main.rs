@@ -99,7 +99,7 @@ async fn run(command: &str) -> Result<(), String> {
                 tracing::warn!("{} is not set: using a key that lasts until this process ends", config::SESSION_SIGNING_KEY);
                 format!("{}{}", helpdesk_aws::new_id(), helpdesk_aws::new_id())
             });
-            let sessions = tickets_api::session::SessionKeys::new(key.as_bytes(), false)?;
+            let sessions = tickets_api::session::SessionKeys::new(key.as_bytes(), "helpdesk-local", false)?;
             let ldap = tickets_api::ldap::LdapConfig::from_env(None)?;
             serve(App { local_mode: true, ldap, ..App::new(store, Some(sessions)) }, &settings).await
         }

@@ -86,7 +86,7 @@ pub async fn login<D: Directory>(
     directory: &D,
     sessions: Option<&SessionKeys>,
     ldap: Option<&LdapConfig>,
-    origin_secret: Option<&str>,
+    through_our_cdn: bool,
     req: &Request,
     body: &[u8],
 ) -> Reply {
@@ -98,7 +98,7 @@ pub async fn login<D: Directory>(
     let username = request.username.trim().to_ascii_lowercase();
     let now = Utc::now();
     let window = minute(now);
-    let address = identity::client_address(req, origin_secret);
+    let address = identity::client_address(req, through_our_cdn);
     // A name no account can have is counted against the address only (it is no storage key).
     let well_formed = is_user_id(&username);
     let throttle: Vec<(String, u32)> = if well_formed {

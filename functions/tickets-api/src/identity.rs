@@ -62,15 +62,19 @@ fn viewer_ip(value: &str) -> Option<std::net::IpAddr> {
     ip.trim_start_matches('[').trim_end_matches(']').parse().ok()
 }
 
+/// Whether the request proves it came through our CloudFront: [`ORIGIN_HEADER`] carries one of
+/// `origin_secrets` (the current value, or the previous during a rotation).
+pub fn through_our_cdn(req: &Request, origin_secrets: &[String]) -> bool {
+    let Some(sent) = req.headers().get(ORIGIN_HEADER) else { return false };
+    origin_secrets.iter().filter(|s| !s.is_empty()).any(|secret| same_secret(sent.as_bytes(), secret.as_bytes()))
+}
+
 /// The caller's network address, for throttling sign-ins. Behind our CloudFront (proved by
-/// [`ORIGIN_HEADER`] carrying `origin_secret`), the viewer address CloudFront reports; otherwise
-/// the source address API Gateway saw (the local runner puts the socket's peer there). Never a
-/// header value a client chose (`X-Forwarded-For` is not read), and always a parsed IP address.
-pub fn client_address(req: &Request, origin_secret: Option<&str>) -> String {
+/// [`through_our_cdn`]), the viewer address CloudFront reports; otherwise the source address API
+/// Gateway saw (the local runner puts the socket's peer there). Never a header value a client
+/// chose (`X-Forwarded-For` is not read), and always a parsed IP address.
+pub fn client_address(req: &Request, through_our_cdn: bool) -> String {
     use lambda_http::request::RequestContext;
-    let through_our_cdn = origin_secret
-        .filter(|secret| !secret.is_empty())
-        .is_some_and(|secret| req.headers().get(ORIGIN_HEADER).is_some_and(|v| same_secret(v.as_bytes(), secret.as_bytes())));
     if through_our_cdn && let Some(viewer) = req.headers().get(VIEWER_ADDRESS_HEADER).and_then(|v| v.to_str().ok()).and_then(viewer_ip) {
         return viewer.to_string();
     }

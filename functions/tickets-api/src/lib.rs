@@ -44,18 +44,19 @@ pub struct App<S> {
     pub sessions: Option<session::SessionKeys>,
     /// The organisation's directory, when sign-in through LDAP is configured.
     pub ldap: Option<ldap::LdapConfig>,
-    /// The value our CloudFront sends in [`identity::ORIGIN_HEADER`]; without it no forwarded
-    /// address is trusted.
-    pub origin_secret: Option<String>,
+    /// The values our CloudFront may send in [`identity::ORIGIN_HEADER`] (current, then previous
+    /// during a rotation). When set, requests without one are refused; when empty (no CloudFront,
+    /// the local runner) every request is served and no viewer address is trusted.
+    pub origin_secrets: Vec<String>,
     /// SLA plans and calendars, read at most every few seconds per warm function.
     pub sla: SlaCache,
 }
 
 impl<S> App<S> {
     /// An app over `store` with the given session keys, everything else off; the caller sets
-    /// what it needs (`local_mode`, `ldap`, `origin_secret`).
+    /// what it needs (`local_mode`, `ldap`, `origin_secrets`).
     pub fn new(store: S, sessions: Option<session::SessionKeys>) -> Self {
-        App { store, local_mode: false, sessions, ldap: None, origin_secret: None, sla: SlaCache::default() }
+        App { store, local_mode: false, sessions, ldap: None, origin_secrets: Vec::new(), sla: SlaCache::default() }
     }
 }
 
@@ -68,10 +69,10 @@ impl App<DynamoStore> {
         let sdk = config::sdk_config().await;
         let local_mode = std::env::var(config::LOCAL_MODE).is_ok_and(|v| v == "true");
         let secrets = secrets::Secrets::load(&sdk).await?;
-        let sessions = secrets.session_keys(!local_mode)?;
+        let sessions = secrets.session_keys(&config::required(config::SESSION_AUDIENCE)?, !local_mode)?;
         let ldap = ldap::LdapConfig::from_env(secrets.ldap_bind_password.clone())?;
         let store = DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), table);
-        Ok(App { local_mode, ldap, origin_secret: secrets.origin_secret, ..App::new(store, Some(sessions)) })
+        Ok(App { local_mode, ldap, origin_secrets: secrets.origin_secrets, ..App::new(store, Some(sessions)) })
     }
 }
 
@@ -104,6 +105,12 @@ fn path_id(raw: Option<String>) -> Result<String, ApiError> {
 }
 
 async fn dispatch<S: TicketStore + Directory>(app: &App<S>, req: &Request) -> Reply {
+    // Behind our CloudFront the raw execute-api address is closed: only requests carrying the
+    // origin secret CloudFront adds get further (the throttles and the WAF live at the edge).
+    let through_our_cdn = identity::through_our_cdn(req, &app.origin_secrets);
+    if !app.origin_secrets.is_empty() && !through_our_cdn {
+        return Err(ApiError::new(ErrorCode::DirectAccessRefused, "call the API through the site's own address"));
+    }
     let (route, id) = match routes::match_route(req.method().as_str(), req.uri().path()) {
         Matched::Found { route, id } => (route, path_id(id)?),
         Matched::WrongMethod { allowed } => {
@@ -122,7 +129,7 @@ async fn dispatch<S: TicketStore + Directory>(app: &App<S>, req: &Request) -> Re
         Route::Health => return json(StatusCode::OK, &serde_json::json!({"status": "ok"})),
         Route::OpenApi => return Ok(with_type(Response::new(Body::Text(OPENAPI.into())), "application/json")),
         Route::Login => {
-            return auth::login(store, app.sessions.as_ref(), app.ldap.as_ref(), app.origin_secret.as_deref(), req, body).await;
+            return auth::login(store, app.sessions.as_ref(), app.ldap.as_ref(), through_our_cdn, req, body).await;
         }
         _ => {}
     }

@@ -14,10 +14,12 @@ pub struct Secrets {
     /// The key before the last rotation: tokens it signed stay valid until they expire.
     pub previous_session_key: Option<String>,
     pub ldap_bind_password: Option<String>,
-    pub origin_secret: Option<String>,
+    /// The values CloudFront may send in `x-origin-verify`: the current one, and the previous
+    /// while a rotation reaches every edge. Empty when the API is not behind our CloudFront.
+    pub origin_secrets: Vec<String>,
 }
 
-/// The session secret: a plain key, or the pair a rotation holds.
+/// A rotating secret (the session key, the origin value): a plain value, or the pair a rotation holds.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RotatingKey {
@@ -26,10 +28,10 @@ struct RotatingKey {
     previous: Option<String>,
 }
 
-fn session_keys(value: &str) -> Result<(String, Option<String>), String> {
+fn rotating(value: &str) -> Result<(String, Option<String>), String> {
     if value.trim_start().starts_with('{') {
         let pair: RotatingKey =
-            serde_json::from_str(value).map_err(|e| format!("the session secret is JSON but not {{\"current\", \"previous\"}}: {e}"))?;
+            serde_json::from_str(value).map_err(|e| format!("a rotating secret is JSON but not {{\"current\", \"previous\"}}: {e}"))?;
         Ok((pair.current, pair.previous.filter(|p| !p.is_empty())))
     } else {
         Ok((value.to_string(), None))
@@ -70,7 +72,7 @@ impl Secrets {
                 session_key: config::required(config::SESSION_SIGNING_KEY)?,
                 previous_session_key: None,
                 ldap_bind_password: var("LDAP_BIND_PASSWORD"),
-                origin_secret: None,
+                origin_secrets: Vec::new(),
             }),
         }
     }
@@ -78,15 +80,21 @@ impl Secrets {
     /// Reads the secrets whose ids are given: session key, LDAP bind password, origin secret.
     pub async fn from_secrets_manager(client: &Client, [session, ldap, origin]: [Option<String>; 3]) -> Result<Self, String> {
         let session = session.ok_or("no session secret named")?;
-        let (session_key, previous_session_key) = session_keys(&secret_string(client, &session).await?)?;
+        let (session_key, previous_session_key) = rotating(&secret_string(client, &session).await?)?;
         let ldap_bind_password = optional_secret(client, ldap).await?;
-        let origin_secret = optional_secret(client, origin).await?;
-        Ok(Secrets { session_key, previous_session_key, ldap_bind_password, origin_secret })
+        let origin_secrets = match optional_secret(client, origin).await? {
+            Some(value) => {
+                let (current, previous) = rotating(&value)?;
+                std::iter::once(current).chain(previous).filter(|v| !v.is_empty()).collect()
+            }
+            None => Vec::new(),
+        };
+        Ok(Secrets { session_key, previous_session_key, ldap_bind_password, origin_secrets })
     }
 
     /// The session keys these secrets give: the current one, and the previous while rotating.
-    pub fn session_keys(&self, secure: bool) -> Result<crate::session::SessionKeys, String> {
-        let keys = crate::session::SessionKeys::new(self.session_key.as_bytes(), secure)?;
+    pub fn session_keys(&self, audience: &str, secure: bool) -> Result<crate::session::SessionKeys, String> {
+        let keys = crate::session::SessionKeys::new(self.session_key.as_bytes(), audience, secure)?;
         match &self.previous_session_key {
             Some(previous) => keys.with_previous(previous.as_bytes()),
             None => Ok(keys),
@@ -100,9 +108,9 @@ mod tests {
 
     #[test]
     fn the_session_secret_is_a_key_or_a_rotation() {
-        assert_eq!(session_keys("k".repeat(40).as_str()).unwrap(), ("k".repeat(40), None));
-        assert_eq!(session_keys(r#"{"current": "new", "previous": "old"}"#).unwrap(), ("new".into(), Some("old".into())));
-        assert_eq!(session_keys(r#"{"current": "new", "previous": ""}"#).unwrap(), ("new".into(), None));
-        assert!(session_keys(r#"{"curent": "typo"}"#).is_err());
+        assert_eq!(rotating("k".repeat(40).as_str()).unwrap(), ("k".repeat(40), None));
+        assert_eq!(rotating(r#"{"current": "new", "previous": "old"}"#).unwrap(), ("new".into(), Some("old".into())));
+        assert_eq!(rotating(r#"{"current": "new", "previous": ""}"#).unwrap(), ("new".into(), None));
+        assert!(rotating(r#"{"curent": "typo"}"#).is_err());
     }
 }

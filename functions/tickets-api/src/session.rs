@@ -31,6 +31,10 @@ pub struct Claims {
     pub csrf: String,
     pub iat: i64,
     pub exp: i64,
+    /// The stack that issued the token (issuer and audience alike): a token of one deployment
+    /// (dev) is refused by another (prod) even where both were given the same key.
+    pub iss: String,
+    pub aud: String,
 }
 
 /// What a known-device cookie says: this browser signed in as `sub`.
@@ -40,6 +44,8 @@ struct DeviceClaims {
     /// Always `device`: a device token is never a session token, nor the other way round.
     kind: String,
     exp: i64,
+    iss: String,
+    aud: String,
 }
 
 const DEVICE_KIND: &str = "device";
@@ -51,6 +57,8 @@ pub struct SessionKeys {
     decoding: Vec<DecodingKey>,
     /// Cookies carry `Secure` outside local mode.
     secure: bool,
+    /// The deployment these keys issue tokens for and accept tokens of (the stack name in AWS).
+    audience: String,
 }
 
 fn checked_key(secret: &[u8]) -> Result<&[u8], String> {
@@ -61,9 +69,18 @@ fn checked_key(secret: &[u8]) -> Result<&[u8], String> {
 }
 
 impl SessionKeys {
-    pub fn new(secret: &[u8], secure: bool) -> Result<Self, String> {
+    /// Keys that sign with `secret` for the deployment `audience` (never empty).
+    pub fn new(secret: &[u8], audience: &str, secure: bool) -> Result<Self, String> {
         let secret = checked_key(secret)?;
-        Ok(Self { encoding: EncodingKey::from_secret(secret), decoding: vec![DecodingKey::from_secret(secret)], secure })
+        if audience.trim().is_empty() {
+            return Err("the session audience (the deployment's name) must not be empty".into());
+        }
+        Ok(Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: vec![DecodingKey::from_secret(secret)],
+            secure,
+            audience: audience.to_string(),
+        })
     }
 
     /// Also accepts tokens signed with `previous`, so that sessions survive a key rotation; new
@@ -77,6 +94,8 @@ impl SessionKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_required_spec_claims(required);
+        validation.set_audience(&[&self.audience]);
+        validation.set_issuer(&[&self.audience]);
         self.decoding.iter().find_map(|key| jsonwebtoken::decode::<T>(token, key, &validation).ok()).map(|data| data.claims)
     }
 
@@ -88,6 +107,8 @@ impl SessionKeys {
             csrf: ulid::Ulid::new().to_string(),
             iat: now,
             exp: now + SESSION_SECONDS,
+            iss: self.audience.clone(),
+            aud: self.audience.clone(),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())?;
         Ok((token, claims))
@@ -95,12 +116,18 @@ impl SessionKeys {
 
     /// The claims of a session token these keys signed that has not expired.
     pub fn verify(&self, token: &str) -> Option<Claims> {
-        self.decode(token, &["exp", "sub"])
+        self.decode(token, &["exp", "sub", "iss", "aud"])
     }
 
     /// The `Set-Cookie` value that marks this browser as a known device of `user_id`.
     pub fn device_cookie(&self, user_id: &str, now: i64) -> Result<String, String> {
-        let claims = DeviceClaims { sub: user_id.to_string(), kind: DEVICE_KIND.to_string(), exp: now + DEVICE_SECONDS };
+        let claims = DeviceClaims {
+            sub: user_id.to_string(),
+            kind: DEVICE_KIND.to_string(),
+            exp: now + DEVICE_SECONDS,
+            iss: self.audience.clone(),
+            aud: self.audience.clone(),
+        };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())?;
         let secure = if self.secure { "; Secure" } else { "" };
         Ok(format!("{DEVICE_COOKIE}={token}; HttpOnly; Path=/api/auth; SameSite=Strict; Max-Age={DEVICE_SECONDS}{secure}"))
@@ -108,7 +135,7 @@ impl SessionKeys {
 
     /// The account a known-device token names, if these keys signed it and it has not expired.
     pub fn device_user(&self, token: &str) -> Option<String> {
-        self.decode::<DeviceClaims>(token, &["exp", "sub"]).filter(|c| c.kind == DEVICE_KIND).map(|c| c.sub)
+        self.decode::<DeviceClaims>(token, &["exp", "sub", "iss", "aud"]).filter(|c| c.kind == DEVICE_KIND).map(|c| c.sub)
     }
 
     fn attributes(&self, max_age: i64) -> String {
@@ -174,40 +201,60 @@ mod tests {
     }
 
     const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
+    const AUD: &str = "helpdesk-dev";
+
+    #[test]
+    fn a_token_of_one_deployment_is_refused_by_another_with_the_same_key() {
+        let dev = SessionKeys::new(KEY, "helpdesk-dev", true).unwrap();
+        let prod = SessionKeys::new(KEY, "helpdesk-prod", true).unwrap();
+        let now = chrono::Utc::now().timestamp();
+        let (token, claims) = dev.issue(&user(), now).unwrap();
+        assert_eq!((claims.iss.as_str(), claims.aud.as_str()), ("helpdesk-dev", "helpdesk-dev"));
+        assert!(dev.verify(&token).is_some());
+        assert!(prod.verify(&token).is_none(), "a dev session opens nothing in prod");
+        let device = dev.device_cookie("anna", now).unwrap();
+        let device = device.split(';').next().and_then(|c| c.strip_prefix("hd_device=")).unwrap();
+        assert!(prod.device_user(device).is_none(), "nor does a dev device cookie");
+        // A token without an audience (as issued before this change) is refused too.
+        let bare = serde_json::json!({"sub": "anna", "sv": 3, "csrf": "c", "iat": now, "exp": now + 60});
+        let bare = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &bare, &EncodingKey::from_secret(KEY)).unwrap();
+        assert!(prod.verify(&bare).is_none());
+        assert!(SessionKeys::new(KEY, " ", true).is_err(), "an audience must be named");
+    }
 
     #[test]
     fn tokens_verify_until_they_expire_and_only_with_their_key() {
-        let keys = SessionKeys::new(KEY, true).unwrap();
+        let keys = SessionKeys::new(KEY, AUD, true).unwrap();
         let now = chrono::Utc::now().timestamp();
         let (token, claims) = keys.issue(&user(), now).unwrap();
         assert_eq!(keys.verify(&token), Some(claims.clone()));
         assert_eq!(claims.sv, 3);
         let (expired, _) = keys.issue(&user(), now - SESSION_SECONDS - 1).unwrap();
         assert_eq!(keys.verify(&expired), None, "expired");
-        let other = SessionKeys::new(b"another key, also thirty-two bytes!", true).unwrap();
+        let other = SessionKeys::new(b"another key, also thirty-two bytes!", AUD, true).unwrap();
         assert_eq!(other.verify(&token), None, "wrong key");
         let mut tampered = token.clone();
         tampered.insert(tampered.len() / 2, 'x');
         assert_eq!(keys.verify(&tampered), None, "tampered");
-        assert!(SessionKeys::new(b"short", true).is_err());
+        assert!(SessionKeys::new(b"short", AUD, true).is_err());
     }
 
     #[test]
     fn a_rotation_accepts_the_previous_key_and_signs_with_the_new() {
-        let old = SessionKeys::new(KEY, true).unwrap();
+        let old = SessionKeys::new(KEY, AUD, true).unwrap();
         let (old_token, _) = old.issue(&user(), chrono::Utc::now().timestamp()).unwrap();
         let new_key = b"the next key, also 32 bytes or more";
-        let rotating = SessionKeys::new(new_key, true).unwrap().with_previous(KEY).unwrap();
+        let rotating = SessionKeys::new(new_key, AUD, true).unwrap().with_previous(KEY).unwrap();
         assert!(rotating.verify(&old_token).is_some(), "sessions survive the rotation");
         let (new_token, _) = rotating.issue(&user(), chrono::Utc::now().timestamp()).unwrap();
-        assert!(SessionKeys::new(new_key, true).unwrap().verify(&new_token).is_some(), "signed with the new key");
+        assert!(SessionKeys::new(new_key, AUD, true).unwrap().verify(&new_token).is_some(), "signed with the new key");
         assert!(old.verify(&new_token).is_none());
-        assert!(SessionKeys::new(new_key, true).unwrap().verify(&old_token).is_none(), "after the rotation the old key is gone");
+        assert!(SessionKeys::new(new_key, AUD, true).unwrap().verify(&old_token).is_none(), "after the rotation the old key is gone");
     }
 
     #[test]
     fn device_tokens_and_session_tokens_are_not_interchangeable() {
-        let keys = SessionKeys::new(KEY, true).unwrap();
+        let keys = SessionKeys::new(KEY, AUD, true).unwrap();
         let now = chrono::Utc::now().timestamp();
         let cookie = keys.device_cookie("anna", now).unwrap();
         let token = cookie.split(';').next().and_then(|c| c.strip_prefix("hd_device=")).unwrap();
@@ -220,12 +267,12 @@ mod tests {
 
     #[test]
     fn cookies_are_http_only_strict_and_secure_outside_local_mode() {
-        let keys = SessionKeys::new(KEY, true).unwrap();
+        let keys = SessionKeys::new(KEY, AUD, true).unwrap();
         let (token, claims) = keys.issue(&user(), 0).unwrap();
         let [session, csrf] = keys.cookies(&token, &claims);
         assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict") && session.contains("Secure"));
         assert!(!csrf.contains("HttpOnly"), "the page reads the CSRF token");
-        let local = SessionKeys::new(KEY, false).unwrap();
+        let local = SessionKeys::new(KEY, AUD, false).unwrap();
         assert!(!local.cookies(&token, &claims)[0].contains("Secure"));
         assert_eq!(cookie("a=1; hd_session=tok; hd_csrf=c", SESSION_COOKIE), Some("tok"));
     }

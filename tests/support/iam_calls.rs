@@ -1,0 +1,202 @@
+//! Records every AWS operation a function's code performs in the tests, as IAM sees it: the
+//! action and the resource ARN, per function. DynamoDB Local and moto enforce no IAM, so the
+//! `iam` test holds these records against each function's policy in the template instead.
+//!
+//! The harness gives a function's code clients built by [`dynamodb`], [`eventbridge`] and
+//! [`secrets_manager`] (tagged with the function's crate folder name); seeding goes through
+//! untagged clients, so test set-up never counts as the function's own need. Names of test
+//! resources are written in terms of the environment variable that hands them to the function
+//! (`table/${TABLE_NAME}`), so the check can resolve them from the template. Records go to
+//! `$HELPDESK_IAM_CALLS/<process>.jsonl` when that variable is set (scripts/test sets it).
+
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+use std::sync::{LazyLock, Mutex};
+
+/// Where the records go; unset, nothing is recorded.
+pub const CALLS_DIR_VARIABLE: &str = "HELPDESK_IAM_CALLS";
+
+/// The function crates whose code the tests run (their folder names under `functions/`).
+pub const TICKETS_API: &str = "tickets-api";
+pub const SLA_SCAN: &str = "sla-scan";
+
+/// One operation as IAM authorises it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Call {
+    /// The function's crate folder name, e.g. `sla-scan`.
+    pub function: String,
+    /// `dynamodb:UpdateItem`.
+    pub action: String,
+    /// The ARN, with `${AWS::Region}`-style pseudo parameters and `${ENV_VAR}` for test names.
+    pub resource: String,
+}
+
+/// Test resource names → the function environment variable that names them.
+static BINDINGS: LazyLock<Mutex<BTreeMap<String, String>>> = LazyLock::new(Default::default);
+static SEEN: LazyLock<Mutex<HashSet<Call>>> = LazyLock::new(Default::default);
+
+/// Says that `name` (a test table, bus or secret) reaches the function through `variable`.
+pub fn bind(name: &str, variable: &str) {
+    if let Ok(mut bindings) = BINDINGS.lock() {
+        bindings.insert(name.to_string(), variable.to_string());
+    }
+}
+
+/// `name` as the template would know it: `${VARIABLE}` when bound, else as it is (so the check
+/// reports it: an unbound name is a resource the template never gives the function).
+fn symbolic(name: &str) -> String {
+    let bound = BINDINGS.lock().ok().and_then(|b| b.get(name).cloned());
+    bound.map(|variable| format!("${{{variable}}}")).unwrap_or_else(|| name.to_string())
+}
+
+const ARN_PREFIX: &str = "arn:${AWS::Partition}";
+/// Marks a recorded Secrets Manager id (name or ARN) that the check turns into the secret's ARN.
+pub const SECRET_ID_PREFIX: &str = "secret-id:";
+const REGION_ACCOUNT: &str = "${AWS::Region}:${AWS::AccountId}";
+
+/// The interceptor: one per client, tagged with its function.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    function: &'static str,
+}
+
+impl Intercept for Recorder {
+    fn name(&self) -> &'static str {
+        "IamCallRecorder"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(metadata) = cfg.load::<Metadata>() else { return Ok(()) };
+        let body: Value = context.request().body().bytes().and_then(|b| serde_json::from_slice(b).ok()).unwrap_or(Value::Null);
+        for (action, resource) in authorised_as(metadata.service(), metadata.name(), &body) {
+            record(Call { function: self.function.to_string(), action, resource });
+        }
+        Ok(())
+    }
+}
+
+fn record(call: Call) {
+    let Ok(dir) = std::env::var(CALLS_DIR_VARIABLE) else { return };
+    let fresh = SEEN.lock().map(|mut seen| seen.insert(call.clone())).unwrap_or(false);
+    if !fresh {
+        return;
+    }
+    let _ = std::fs::create_dir_all(&dir);
+    let path = std::path::Path::new(&dir).join(format!("{}.jsonl", std::process::id()));
+    if let (Ok(mut file), Ok(line)) = (std::fs::OpenOptions::new().create(true).append(true).open(path), serde_json::to_string(&call)) {
+        let _ = writeln!(file, "{line}");
+    }
+}
+
+/// What IAM checks for one SDK operation: `(action, resource)` pairs. An operation this does not
+/// know yet is recorded as unmapped, and the check fails until it is taught here.
+pub fn authorised_as(service: &str, operation: &str, body: &Value) -> Vec<(String, String)> {
+    let text = |key: &str| body.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+    match service {
+        "DynamoDB" => dynamodb(operation, body),
+        // The id may be a name or an ARN, as the function's environment gives it: the check
+        // turns it into the ARN IAM sees (iam_policy::Stack::concrete).
+        "Secrets Manager" => vec![(format!("secretsmanager:{operation}"), format!("{SECRET_ID_PREFIX}{}", symbolic(&text("SecretId"))))],
+        "EventBridge" => {
+            let entries = body.get("Entries").and_then(Value::as_array).cloned().unwrap_or_default();
+            let buses: std::collections::BTreeSet<String> =
+                entries.iter().map(|e| e.get("EventBusName").and_then(Value::as_str).unwrap_or("default").to_string()).collect();
+            buses.into_iter().map(|bus| (format!("events:{operation}"), event_bus_arn(&bus))).collect()
+        }
+        _ => vec![(format!("{service}:{operation}"), "unmapped: teach tests/support/iam_calls.rs how IAM authorises it".into())],
+    }
+}
+
+fn table_arn(table: &str) -> String {
+    if table.starts_with("arn:") { table.to_string() } else { format!("{ARN_PREFIX}:dynamodb:{REGION_ACCOUNT}:table/{}", symbolic(table)) }
+}
+
+fn event_bus_arn(bus: &str) -> String {
+    if bus.starts_with("arn:") { bus.to_string() } else { format!("{ARN_PREFIX}:events:{REGION_ACCOUNT}:event-bus/{}", symbolic(bus)) }
+}
+
+fn dynamodb(operation: &str, body: &Value) -> Vec<(String, String)> {
+    let table = body.get("TableName").and_then(Value::as_str).unwrap_or_default();
+    match operation {
+        // A transaction is authorised item by item, as the single-item action on its table.
+        "TransactWriteItems" | "TransactGetItems" => {
+            let items = body.get("TransactItems").and_then(Value::as_array).cloned().unwrap_or_default();
+            let mut out: Vec<(String, String)> = items
+                .iter()
+                .filter_map(Value::as_object)
+                .flat_map(|item| item.iter())
+                .map(|(kind, part)| {
+                    let action = match kind.as_str() {
+                        "Put" => "PutItem",
+                        "Update" => "UpdateItem",
+                        "Delete" => "DeleteItem",
+                        "ConditionCheck" => "ConditionCheckItem",
+                        "Get" => "GetItem",
+                        other => other,
+                    };
+                    (format!("dynamodb:{action}"), table_arn(part.get("TableName").and_then(Value::as_str).unwrap_or_default()))
+                })
+                .collect();
+            out.sort();
+            out.dedup();
+            out
+        }
+        "BatchWriteItem" | "BatchGetItem" => {
+            let tables =
+                body.get("RequestItems").and_then(Value::as_object).map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+            tables.iter().map(|t| (format!("dynamodb:{operation}"), table_arn(t))).collect()
+        }
+        "Query" | "Scan" => {
+            let resource = match body.get("IndexName").and_then(Value::as_str) {
+                Some(index) => format!("{}/index/{index}", table_arn(table)),
+                None => table_arn(table),
+            };
+            vec![(format!("dynamodb:{operation}"), resource)]
+        }
+        _ => vec![(format!("dynamodb:{operation}"), table_arn(table))],
+    }
+}
+
+/// A DynamoDB client whose calls count as `function`'s.
+pub fn dynamodb_client(sdk: &aws_config::SdkConfig, function: &'static str) -> aws_sdk_dynamodb::Client {
+    let config = aws_sdk_dynamodb::config::Builder::from(sdk).interceptor(Recorder { function }).build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+/// An EventBridge client whose calls count as `function`'s.
+pub fn eventbridge_client(sdk: &aws_config::SdkConfig, function: &'static str) -> aws_sdk_eventbridge::Client {
+    let config = aws_sdk_eventbridge::config::Builder::from(sdk).interceptor(Recorder { function }).build();
+    aws_sdk_eventbridge::Client::from_conf(config)
+}
+
+/// A Secrets Manager client whose calls count as `function`'s.
+pub fn secrets_manager_client(sdk: &aws_config::SdkConfig, function: &'static str) -> aws_sdk_secretsmanager::Client {
+    let config = aws_sdk_secretsmanager::config::Builder::from(sdk).interceptor(Recorder { function }).build();
+    aws_sdk_secretsmanager::Client::from_conf(config)
+}
+
+/// Every call recorded under `dir` (all test processes of one run).
+pub fn read_calls(dir: &std::path::Path) -> Result<Vec<Call>, String> {
+    let mut calls = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries.flatten() {
+        let text = std::fs::read_to_string(entry.path()).map_err(|e| format!("{}: {e}", entry.path().display()))?;
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            calls.push(serde_json::from_str(line).map_err(|e| format!("{}: {e}: {line}", entry.path().display()))?);
+        }
+    }
+    calls.sort();
+    calls.dedup();
+    Ok(calls)
+}
