@@ -28,7 +28,13 @@ use serde::Serialize;
 /// template gives it exactly these. Secrets are named here, never given: see [`secrets`].
 pub fn environment() -> Vec<&'static str> {
     use helpdesk_aws::config;
-    let mut names = vec![config::TABLE_NAME, config::SESSION_SECRET_ID, config::LDAP_BIND_PASSWORD_SECRET_ID, config::ORIGIN_SECRET_ID];
+    let mut names = vec![
+        config::TABLE_NAME,
+        config::SESSION_AUDIENCE,
+        config::SESSION_SECRET_ID,
+        config::LDAP_BIND_PASSWORD_SECRET_ID,
+        config::ORIGIN_SECRET_ID,
+    ];
     names.extend(ldap::LdapConfig::ENVIRONMENT);
     names
 }
