@@ -84,6 +84,7 @@ pub fn NewTicket(call: bool) -> impl IntoView {
             fields: values.get_untracked(),
             requester: call.then(|| requester.get_untracked()),
             channel: call.then_some(Channel::Phone),
+            attachments: vec![],
         };
         let (mut problems, _) = check_ticket_form(&request, &topic);
         if call && request.requester.as_deref().is_none_or(str::is_empty) {

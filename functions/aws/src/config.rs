@@ -20,6 +20,24 @@ pub const ORIGIN_SECRET_ID: &str = "ORIGIN_SECRET_ID";
 /// `true` only on a developer's machine (plain http, so cookies without `Secure`). Never set in AWS.
 pub const LOCAL_MODE: &str = "HELPDESK_LOCAL_MODE";
 
+/// The bucket attachments are uploaded to and served from.
+pub const ATTACHMENTS_BUCKET: &str = "ATTACHMENTS_BUCKET";
+/// The largest attachment in bytes, and the most files per ticket or message (defaults when unset).
+pub const MAX_ATTACHMENT_BYTES: &str = "MAX_ATTACHMENT_BYTES";
+pub const MAX_ATTACHMENTS: &str = "MAX_ATTACHMENTS";
+
+/// The attachment limits the environment sets, the defaults for those it does not.
+pub fn attachment_limits() -> Result<helpdesk_core::attachment::Limits, String> {
+    let mut limits = helpdesk_core::attachment::Limits::default();
+    if let Some(v) = std::env::var(MAX_ATTACHMENT_BYTES).ok().filter(|v| !v.is_empty()) {
+        limits.max_bytes = v.parse().map_err(|_| format!("{MAX_ATTACHMENT_BYTES} is not a number of bytes: {v}"))?;
+    }
+    if let Some(v) = std::env::var(MAX_ATTACHMENTS).ok().filter(|v| !v.is_empty()) {
+        limits.max_files = v.parse().map_err(|_| format!("{MAX_ATTACHMENTS} is not a number: {v}"))?;
+    }
+    Ok(limits)
+}
+
 pub use aws_config::SdkConfig;
 
 /// The AWS SDK configuration from the usual sources. `AWS_ENDPOINT_URL` and

@@ -22,7 +22,8 @@ pub mod entity {
     pub const GROUP: &str = "group";
     pub const THROTTLE: &str = "throttle";
     pub const OUTBOX: &str = "outbox";
-    pub const ALL: [&str; 11] = [TICKET, EVENT, TICKET_NUMBER, COUNTER, TOPIC, SLA_PLAN, CALENDAR, USER, GROUP, THROTTLE, OUTBOX];
+    pub const UPLOAD: &str = "upload";
+    pub const ALL: [&str; 12] = [TICKET, EVENT, TICKET_NUMBER, COUNTER, TOPIC, SLA_PLAN, CALENDAR, USER, GROUP, THROTTLE, OUTBOX, UPLOAD];
 }
 
 /// A secondary index: its name and key attributes, as in infra/template.yaml.
@@ -68,6 +69,24 @@ pub fn sla_due_until(at: DateTime<Utc>) -> String {
 fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
+
+pub fn upload_pk(id: &str) -> String {
+    format!("UPLOAD#{id}")
+}
+pub const UPLOAD_SK: &str = "UPLOAD";
+/// Where an upload's bytes go in the attachments bucket: chosen by the server, never by the file's
+/// name. The attachments function reads the id back from the key.
+pub const UPLOAD_OBJECT_PREFIX: &str = "uploads/";
+pub fn upload_object_key(id: &str) -> String {
+    format!("{UPLOAD_OBJECT_PREFIX}{id}")
+}
+/// The upload id an object key names, if it names one.
+pub fn upload_id_of_key(key: &str) -> Option<&str> {
+    key.strip_prefix(UPLOAD_OBJECT_PREFIX).filter(|id| !id.is_empty() && !id.contains('/'))
+}
+/// The object tag an upload carries until it is attached; the bucket's lifecycle rule deletes
+/// tagged objects a day later.
+pub const STAGED_TAG: &str = "staged=true";
 
 pub const TICKET_PK_PREFIX: &str = "TICKET#";
 pub fn ticket_pk(id: &str) -> String {

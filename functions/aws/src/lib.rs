@@ -6,13 +6,18 @@ pub mod dynamo;
 pub mod events;
 pub mod ids;
 pub mod keys;
+pub mod objects;
 pub mod ports;
 #[cfg(feature = "template")]
 pub mod template;
 
 pub use aws_sdk_dynamodb;
 pub use aws_sdk_eventbridge;
+pub use aws_sdk_s3;
 pub use dynamo::DynamoStore;
 pub use events::EventBridgePublisher;
 pub use ids::new_id;
-pub use ports::{Directory, DueTickets, EventPublisher, Listing, OutboxMessage, Page, StoreError, StoredUser, TicketStore};
+pub use objects::S3Objects;
+pub use ports::{
+    Directory, DueTickets, EventPublisher, Listing, ObjectStore, OutboxMessage, Page, StoreError, StoredUser, TicketStore, Uploads,
+};

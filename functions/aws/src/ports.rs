@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use helpdesk_core::api::{PeopleQuery, TicketQuery};
+use helpdesk_core::attachment::Upload;
 use helpdesk_core::calendar::Calendar;
 use helpdesk_core::commands::Change;
 use helpdesk_core::sla::{SlaConfig, SlaPlan};
@@ -42,6 +43,9 @@ pub enum StoreError {
     /// The database refused for load (after the SDK's own retries): try again shortly.
     #[error("the database is throttling requests")]
     Throttled,
+    /// An upload named for attaching is not ready, not the writer's, or attached already.
+    #[error("an upload to attach is not ready or not yours")]
+    UploadTaken,
     #[error("storage backend: {0}")]
     Backend(String),
 }
@@ -115,6 +119,25 @@ pub struct StoredUser {
 }
 
 /// Users, groups, and the counters that throttle failed sign-ins.
+/// Uploads from their grant until attached (docs/storage.md, `upload`). Attaching happens in the
+/// ticket's own transaction: [`TicketStore::create_ticket`] and [`TicketStore::save_ticket`] claim
+/// every upload the new events list, only if ready and the writer's.
+pub trait Uploads: Send + Sync {
+    /// Records a granted upload; it expires at `expires_at` (seconds) unless attached.
+    fn put_upload(&self, upload: &Upload, expires_at: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn get_upload(&self, id: &str) -> impl Future<Output = Result<Option<Upload>, StoreError>> + Send;
+    /// Records what the check of the arrived bytes found, only while the upload is pending:
+    /// `false` when it was settled already (the same S3 event delivered again).
+    fn settle_upload(&self, settled: &Upload) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Objects in the attachments bucket, as the attachments function reads and removes them.
+pub trait ObjectStore: Send + Sync {
+    /// Up to `count` bytes from the start of the object.
+    fn first_bytes(&self, bucket: &str, key: &str, count: usize) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+    fn delete(&self, bucket: &str, key: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
 pub trait Directory: Send + Sync {
     fn get_user(&self, id: &str) -> impl Future<Output = Result<Option<StoredUser>, StoreError>> + Send;
     /// Versioned like topics; `password_hash` is stored beside the user, never in API answers.

@@ -331,7 +331,7 @@ pub fn function_environment(template: &str, function: &str) -> Result<std::colle
 /// The security headers the template's CloudFront response-headers policy adds, as header name and
 /// value: what the local runner sends too. `Strict-Transport-Security` only `with_hsts` (plain
 /// http on a developer's machine must not pin https).
-pub fn response_headers(template: &str, with_hsts: bool) -> Result<Vec<(String, String)>, String> {
+pub fn response_headers(template: &str, with_hsts: bool, files_origin: &str) -> Result<Vec<(String, String)>, String> {
     let doc: Value = serde_yaml::from_str(template).map_err(|e| format!("template: {e}"))?;
     let resources = doc.get("Resources").and_then(Value::as_mapping).ok_or("template: no Resources")?;
     let config = resources
@@ -346,6 +346,11 @@ pub fn response_headers(template: &str, with_hsts: bool) -> Result<Vec<(String, 
         }
         match node {
             Value::String(s) => Ok(s.clone()),
+            // The CSP names the attachments bucket's origin; locally, the local S3's.
+            Value::Tagged(t) if t.tag == "!Sub" => match &t.value {
+                Value::String(s) => Ok(s.replace(&format!("https://${{{FILES_ORIGIN_REFERENCE}}}"), files_origin)),
+                _ => Err(format!("template: SecurityHeadersConfig.{} is a !Sub of a non-string", path.join("."))),
+            },
             Value::Number(n) => Ok(n.to_string()),
             Value::Bool(b) => Ok(b.to_string()),
             _ => Err(format!("template: SecurityHeadersConfig.{} is not a scalar", path.join("."))),
@@ -367,6 +372,9 @@ pub fn response_headers(template: &str, with_hsts: bool) -> Result<Vec<(String, 
     Ok(headers)
 }
 
+/// How the template names the attachments bucket's origin in the CSP.
+const FILES_ORIGIN_REFERENCE: &str = "AttachmentsBucket.RegionalDomainName";
+
 #[cfg(test)]
 mod response_header_tests {
     use super::*;
@@ -374,11 +382,12 @@ mod response_header_tests {
     #[test]
     fn the_template_defines_the_security_headers_once() {
         let template = read_template().unwrap();
-        let local = response_headers(&template, false).unwrap();
+        let local = response_headers(&template, false, "http://127.0.0.1:5000").unwrap();
         let csp = &local.iter().find(|(n, _)| n == "Content-Security-Policy").unwrap().1;
         assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(csp.contains("connect-src 'self' http://127.0.0.1:5000;") && !csp.contains("${"), "{csp}");
         assert!(local.iter().all(|(n, _)| n != "Strict-Transport-Security"), "no HSTS on plain http");
-        let deployed = response_headers(&template, true).unwrap();
+        let deployed = response_headers(&template, true, "https://files.example").unwrap();
         assert!(deployed.iter().any(|(n, v)| n == "Strict-Transport-Security" && v.starts_with("max-age=63072000")));
     }
 }

@@ -36,6 +36,9 @@ pub struct CreateTicketRequest {
     /// Defaults to `web`; staff logging a call say `phone`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<Channel>,
+    /// Uploads (ids from `POST /api/uploads`, checked and ready) to attach.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
 }
 
 /// A public reply or an internal note.
@@ -49,6 +52,9 @@ pub struct MessageRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub version: Option<u64>,
+    /// Uploads (ids from `POST /api/uploads`, checked and ready) to attach.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
 }
 
 /// A change of status, assignee, group, priority or field values. Members left out stay as they

@@ -117,7 +117,12 @@ impl TicketDraft {
     }
 
     pub fn into_ticket(self, id: String, number: TicketNumber, event_id: String, now: DateTime<Utc>) -> Change {
-        let event = TicketEvent { id: event_id, at: now, actor: self.actor, kind: EventKind::Created { channel: self.channel } };
+        let event = TicketEvent {
+            id: event_id,
+            at: now,
+            actor: self.actor,
+            kind: EventKind::Created { channel: self.channel, attachments: vec![] },
+        };
         let ticket = Ticket {
             id,
             number,
@@ -191,12 +196,22 @@ pub fn add_message(
     let mut next = ticket.clone();
     let mut events = Vec::new();
     if internal {
-        events.push(TicketEvent { id: new_id(), at: now, actor: actor.clone(), kind: EventKind::InternalNote { body } });
+        events.push(TicketEvent {
+            id: new_id(),
+            at: now,
+            actor: actor.clone(),
+            kind: EventKind::InternalNote { body, attachments: vec![] },
+        });
     } else {
         let author = if actor.role.is_staff() { Author::Agent } else { Author::Requester };
         let new_status = lifecycle::status_after_public_message(ticket.status, author)
             .map_err(|lifecycle::TicketIsClosed| ApiError::new(ErrorCode::TicketClosed, "the ticket is closed: reopen it to continue"))?;
-        events.push(TicketEvent { id: new_id(), at: now, actor: actor.clone(), kind: EventKind::PublicReply { body } });
+        events.push(TicketEvent {
+            id: new_id(),
+            at: now,
+            actor: actor.clone(),
+            kind: EventKind::PublicReply { body, attachments: vec![] },
+        });
         if let Some(to) = new_status {
             events.push(TicketEvent {
                 id: new_id(),
@@ -442,7 +457,7 @@ mod tests {
     #[test]
     fn replies_bump_the_version_and_move_the_status() {
         let t = new_ticket();
-        let reply = |body: &str| MessageRequest { body: body.into(), version: None };
+        let reply = |body: &str| MessageRequest { body: body.into(), version: None, attachments: vec![] };
         let agent_reply = add_message(&t, &ivan(), reply("On my way"), false, DateTime::UNIX_EPOCH, &mut ids()).unwrap();
         assert_eq!(agent_reply.ticket.status, Status::Open);
         assert_eq!(agent_reply.ticket.version, 2);
@@ -452,7 +467,7 @@ mod tests {
         assert_eq!(note.ticket.status, Status::New, "a note is no response");
         assert_eq!(add_message(&t, &anna(), reply("x"), true, DateTime::UNIX_EPOCH, &mut ids()).unwrap_err().code, ErrorCode::Forbidden);
 
-        let stale = MessageRequest { body: "x".into(), version: Some(7) };
+        let stale = MessageRequest { body: "x".into(), version: Some(7), attachments: vec![] };
         let err = add_message(&t, &anna(), stale, false, DateTime::UNIX_EPOCH, &mut ids()).unwrap_err();
         assert_eq!((err.code, err.current_version), (ErrorCode::VersionConflict, Some(1)));
 
@@ -510,9 +525,15 @@ mod tests {
     #[test]
     fn requesters_never_see_internal_notes() {
         let t = new_ticket();
-        let note =
-            add_message(&t, &ivan(), MessageRequest { body: "secret".into(), version: None }, true, DateTime::UNIX_EPOCH, &mut ids())
-                .unwrap();
+        let note = add_message(
+            &t,
+            &ivan(),
+            MessageRequest { body: "secret".into(), version: None, attachments: vec![] },
+            true,
+            DateTime::UNIX_EPOCH,
+            &mut ids(),
+        )
+        .unwrap();
         assert!(visible_events(&anna(), &t, &note.events).is_empty());
         assert_eq!(visible_events(&ivan(), &t, &note.events).len(), 1);
         let system = Actor::new("sla", Role::System);

@@ -1,5 +1,6 @@
 //! The append-only event log of a ticket: everything that happened to it, by whom and when.
 
+use crate::attachment::AttachmentRef;
 use crate::permissions::Actor;
 use crate::ticket::{Channel, Priority, Status};
 use chrono::{DateTime, Utc};
@@ -21,14 +22,21 @@ pub struct TicketEvent {
 pub enum EventKind {
     Created {
         channel: Channel,
+        /// Files filed with the ticket.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<AttachmentRef>,
     },
     /// A message the requester sees: from the requester or from an agent.
     PublicReply {
         body: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<AttachmentRef>,
     },
-    /// Agents only; never shown to a requester.
+    /// Agents only; never shown to a requester (nor are its files).
     InternalNote {
         body: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<AttachmentRef>,
     },
     StatusChanged {
         from: Status,
@@ -76,6 +84,37 @@ impl EventKind {
     /// Whether this is an internal note.
     pub fn is_internal(&self) -> bool {
         matches!(self, EventKind::InternalNote { .. })
+    }
+
+    /// The files this event carries.
+    pub fn attachments(&self) -> &[AttachmentRef] {
+        match self {
+            EventKind::Created { attachments, .. }
+            | EventKind::PublicReply { attachments, .. }
+            | EventKind::InternalNote { attachments, .. } => attachments,
+            _ => &[],
+        }
+    }
+
+    fn attachments_mut(&mut self) -> Option<&mut Vec<AttachmentRef>> {
+        match self {
+            EventKind::Created { attachments, .. }
+            | EventKind::PublicReply { attachments, .. }
+            | EventKind::InternalNote { attachments, .. } => Some(attachments),
+            _ => None,
+        }
+    }
+}
+
+/// Puts `files` on the first event of `events` that carries files (the new ticket or the new
+/// message); `false` when there is none.
+pub fn attach(events: &mut [TicketEvent], files: Vec<AttachmentRef>) -> bool {
+    match events.iter_mut().find_map(|e| e.kind.attachments_mut()) {
+        Some(list) => {
+            list.extend(files);
+            true
+        }
+        None => files.is_empty(),
     }
 }
 

@@ -6,6 +6,7 @@
 //! WebAssembly frontend (this crate builds for `wasm32-unknown-unknown`).
 
 pub mod api;
+pub mod attachment;
 pub mod calendar;
 pub mod commands;
 pub mod error;

@@ -393,7 +393,7 @@ pub async fn seed<S: TicketStore + Directory>(store: &S) -> Result<(), String> {
             let change = match step {
                 Step::Reply(who, body) | Step::Note(who, body) => {
                     let internal = matches!(step, Step::Note(..));
-                    let request = MessageRequest { body: body.into(), version: None };
+                    let request = MessageRequest { body: body.into(), version: None, attachments: vec![] };
                     Some(commands::add_message(&ticket, &agent(who), request, internal, when, &mut new_id))
                 }
                 Step::Update(who, mut patch) => {

@@ -8,9 +8,11 @@
 //!
 //! Routes under /api go to the same handlers Lambda runs, under the same paths API Gateway uses;
 //! everything else is the built frontend. The SLA scan runs every `HELPDESK_SCAN_SECONDS` (60),
-//! as the EventBridge schedule runs it in AWS.
+//! as the EventBridge schedule runs it in AWS; S3's upload events reach the attachments function
+//! through a local queue (`uploads`).
 
 mod demo;
+mod uploads;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
@@ -34,6 +36,9 @@ struct Settings {
     port: u16,
     table: String,
     event_bus: String,
+    /// Named after the table, so runners on different tables (a test beside `scripts/up`) never
+    /// see each other's uploads or events.
+    attachments_bucket: String,
     frontend: PathBuf,
     scan_every: std::time::Duration,
 }
@@ -46,6 +51,11 @@ impl Settings {
         };
         let table = std::env::var(config::TABLE_NAME).unwrap_or_else(|_| template::local_name(LOCAL_PREFIX, "HelpdeskTable"));
         let event_bus = std::env::var(config::EVENT_BUS_NAME).unwrap_or_else(|_| template::local_name(LOCAL_PREFIX, "HelpdeskEventBus"));
+        let attachments_bucket = std::env::var(config::ATTACHMENTS_BUCKET).unwrap_or_else(|_| {
+            let name: String =
+                format!("{table}-files").to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+            name.chars().skip(name.len().saturating_sub(63)).collect()
+        });
         let scan_every = match std::env::var("HELPDESK_SCAN_SECONDS") {
             Ok(s) => {
                 s.parse().ok().filter(|&n: &u64| n > 0).ok_or_else(|| format!("HELPDESK_SCAN_SECONDS={s} is not a positive number"))?
@@ -57,7 +67,7 @@ impl Settings {
             let built = PathBuf::from("frontend/dist");
             if built.join("index.html").is_file() { built } else { PathBuf::from("frontend/public") }
         });
-        Ok(Settings { port, table, event_bus, frontend, scan_every: std::time::Duration::from_secs(scan_every) })
+        Ok(Settings { port, table, event_bus, attachments_bucket, frontend, scan_every: std::time::Duration::from_secs(scan_every) })
     }
 }
 
@@ -101,10 +111,27 @@ async fn run(command: &str) -> Result<(), String> {
             });
             let sessions = tickets_api::session::SessionKeys::new(key.as_bytes(), "helpdesk-local", false)?;
             let ldap = tickets_api::ldap::LdapConfig::from_env(None)?;
-            serve(App { local_mode: true, ldap, ..App::new(store, Some(sessions)) }, &settings).await
+            let files = start_attachments(&sdk, &store, &settings).await?;
+            serve(App { local_mode: true, ldap, files: Some(files), ..App::new(store, Some(sessions)) }, &settings).await
         }
         other => Err(format!("unknown command '{other}': serve, setup, seed or scan")),
     }
+}
+
+/// The attachments bucket for the API, and the attachments function fed by the bucket's events.
+async fn start_attachments(
+    sdk: &config::SdkConfig,
+    store: &DynamoStore,
+    settings: &Settings,
+) -> Result<tickets_api::attachments::Files, String> {
+    let bucket = settings.attachments_bucket.clone();
+    let s3 = tickets_api::attachments::Files::client(sdk, true);
+    let sqs = aws_sdk_sqs::Client::new(sdk);
+    let origins = [format!("http://127.0.0.1:{}", settings.port), format!("http://localhost:{}", settings.port)];
+    let queue_url = uploads::configure(&s3, &sqs, &bucket, &format!("{bucket}-events"), &origins).await?;
+    let limits = config::attachment_limits()?;
+    tokio::spawn(uploads::deliver(store.clone(), helpdesk_aws::S3Objects::new(s3.clone()), sqs, queue_url, bucket.clone(), limits));
+    Ok(tickets_api::attachments::Files::new(s3, bucket, limits))
 }
 
 /// Brings data written by older versions up to what this one reads.
@@ -149,7 +176,8 @@ async fn setup(
     // Path-style addressing: the local stack serves buckets under its own host name.
     let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(true).build());
     for bucket in &resources.buckets {
-        let name = template::local_name(LOCAL_PREFIX, bucket);
+        let name =
+            if bucket == "AttachmentsBucket" { settings.attachments_bucket.clone() } else { template::local_name(LOCAL_PREFIX, bucket) };
         if ensure_bucket(&s3, &name).await? {
             tracing::info!(bucket = name, "created bucket");
         }
@@ -202,7 +230,9 @@ async fn add_security_headers(headers: Arc<Vec<(HeaderName, HeaderValue)>>, requ
 }
 
 fn security_headers() -> Result<Vec<(HeaderName, HeaderValue)>, String> {
-    template::response_headers(&template::read_template()?, false)?
+    // Uploads go to the local S3 (moto), so the CSP names its origin where AWS has the bucket's.
+    let files_origin = std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| "http://127.0.0.1:5000".into());
+    template::response_headers(&template::read_template()?, false, files_origin.trim_end_matches('/'))?
         .into_iter()
         .map(|(name, value)| {
             let name = HeaderName::try_from(name.as_str()).map_err(|e| format!("header {name}: {e}"))?;

@@ -122,7 +122,7 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
     let template = helpdesk_aws::template::read_template().unwrap();
     for url in [format!("{base}/"), format!("{base}/api/health")] {
         let answer = reqwest::get(&url).await.unwrap();
-        for (name, value) in helpdesk_aws::template::response_headers(&template, false).unwrap() {
+        for (name, value) in helpdesk_aws::template::response_headers(&template, false, "http://127.0.0.1:5000").unwrap() {
             assert_eq!(answer.headers().get(name.as_str()).and_then(|v| v.to_str().ok()), Some(value.as_str()), "{name} on {url}");
         }
         assert!(answer.headers().get("strict-transport-security").is_none(), "no HSTS on plain http");

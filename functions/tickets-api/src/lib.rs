@@ -2,6 +2,7 @@
 //! so that tests and the local runner call exactly what Lambda calls.
 
 mod admin;
+pub mod attachments;
 pub mod auth;
 mod directory;
 pub mod identity;
@@ -16,7 +17,7 @@ mod tickets;
 
 pub use sla_cache::SlaCache;
 
-use helpdesk_aws::{Directory, DynamoStore, Listing, StoreError, TicketStore};
+use helpdesk_aws::{Directory, DynamoStore, Listing, StoreError, TicketStore, Uploads};
 use helpdesk_core::limits::{MAX_ID_CHARS, MAX_REQUEST_BYTES};
 use helpdesk_core::{ApiError, ErrorCode};
 use lambda_http::http::{HeaderValue, StatusCode, header};
@@ -34,6 +35,9 @@ pub fn environment() -> Vec<&'static str> {
         config::SESSION_SECRET_ID,
         config::LDAP_BIND_PASSWORD_SECRET_ID,
         config::ORIGIN_SECRET_ID,
+        config::ATTACHMENTS_BUCKET,
+        config::MAX_ATTACHMENT_BYTES,
+        config::MAX_ATTACHMENTS,
     ];
     names.extend(ldap::LdapConfig::ENVIRONMENT);
     names
@@ -56,13 +60,15 @@ pub struct App<S> {
     pub origin_secrets: Vec<String>,
     /// SLA plans and calendars, read at most every few seconds per warm function.
     pub sla: SlaCache,
+    /// The attachments bucket; without it the upload and download routes answer 404.
+    pub files: Option<attachments::Files>,
 }
 
 impl<S> App<S> {
     /// An app over `store` with the given session keys, everything else off; the caller sets
     /// what it needs (`local_mode`, `ldap`, `origin_secrets`).
     pub fn new(store: S, sessions: Option<session::SessionKeys>) -> Self {
-        App { store, local_mode: false, sessions, ldap: None, origin_secrets: Vec::new(), sla: SlaCache::default() }
+        App { store, local_mode: false, sessions, ldap: None, origin_secrets: Vec::new(), sla: SlaCache::default(), files: None }
     }
 }
 
@@ -78,7 +84,9 @@ impl App<DynamoStore> {
         let sessions = secrets.session_keys(&config::required(config::SESSION_AUDIENCE)?, !local_mode)?;
         let ldap = ldap::LdapConfig::from_env(secrets.ldap_bind_password.clone())?;
         let store = DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), table);
-        Ok(App { local_mode, ldap, origin_secrets: secrets.origin_secrets, ..App::new(store, Some(sessions)) })
+        // A local S3 (moto) is addressed by path; AWS by the bucket's own host name.
+        let files = attachments::Files::from_env(&sdk, local_mode)?;
+        Ok(App { local_mode, ldap, origin_secrets: secrets.origin_secrets, files, ..App::new(store, Some(sessions)) })
     }
 }
 
@@ -86,7 +94,7 @@ type Reply = Result<Response<Body>, ApiError>;
 
 /// Serves one request. Never fails: every error becomes a JSON error response. API answers are
 /// never stored by caches (they are per person and change all the time).
-pub async fn handle<S: TicketStore + Directory>(app: &App<S>, req: Request) -> Response<Body> {
+pub async fn handle<S: TicketStore + Directory + Uploads>(app: &App<S>, req: Request) -> Response<Body> {
     let started = std::time::Instant::now();
     let mut response = dispatch(app, &req).await.unwrap_or_else(|e| error_response(&e));
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -110,7 +118,7 @@ fn path_id(raw: Option<String>) -> Result<String, ApiError> {
     }
 }
 
-async fn dispatch<S: TicketStore + Directory>(app: &App<S>, req: &Request) -> Reply {
+async fn dispatch<S: TicketStore + Directory + Uploads>(app: &App<S>, req: &Request) -> Reply {
     // Behind our CloudFront the raw execute-api address is closed: only requests carrying the
     // origin secret CloudFront adds get further (the throttles and the WAF live at the edge).
     let through_our_cdn = identity::through_our_cdn(req, &app.origin_secrets);
@@ -168,13 +176,16 @@ async fn dispatch<S: TicketStore + Directory>(app: &App<S>, req: &Request) -> Re
         Route::CreatePlan => admin::create_plan(store, sla, &actor, body).await,
         Route::GetPlan => admin::get_plan(store, sla, &actor, &id).await,
         Route::ReplacePlan => admin::replace_plan(store, sla, &actor, &id, body).await,
-        Route::CreateTicket => tickets::create(store, sla, &actor, body).await,
+        Route::CreateTicket => tickets::create(store, sla, app.files.as_ref(), &actor, body).await,
         Route::ListQueue => tickets::list(store, &actor, Listing::Queues, req).await,
         Route::ListMine => tickets::list(store, &actor, Listing::OfRequester(&actor.id), req).await,
         Route::GetTicket => tickets::get(store, sla, &actor, &id).await,
         Route::UpdateTicket => tickets::update(store, sla, &actor, &id, body).await,
-        Route::Reply => tickets::add_message(store, sla, &actor, &id, body, false).await,
-        Route::AddNote => tickets::add_message(store, sla, &actor, &id, body, true).await,
+        Route::Reply => tickets::add_message(store, sla, app.files.as_ref(), &actor, &id, body, false).await,
+        Route::AddNote => tickets::add_message(store, sla, app.files.as_ref(), &actor, &id, body, true).await,
+        Route::CreateUpload => attachments::request_upload(store, app.files.as_ref(), &actor, body).await,
+        Route::GetUpload => attachments::get_upload(store, &actor, &id).await,
+        Route::GetAttachment => attachments::download(store, app.files.as_ref(), &actor, &id).await,
     }
 }
 
@@ -209,6 +220,11 @@ pub(crate) fn store_error(e: StoreError) -> ApiError {
         StoreError::VersionConflict { current } => ApiError::version_conflict(current),
         StoreError::Missing => ApiError::new(ErrorCode::NotFound, "it no longer exists"),
         StoreError::InvalidCursor => ApiError::new(ErrorCode::InvalidCursor, "the cursor is not one this list gave out"),
+        StoreError::UploadTaken => ApiError::validation(vec![helpdesk_core::FieldError::new(
+            "attachments",
+            helpdesk_core::FieldErrorCode::NotEligible,
+            "a file was attached elsewhere meanwhile",
+        )]),
         StoreError::Throttled => {
             tracing::warn!("the database throttled a request");
             ApiError::new(ErrorCode::ServiceBusy, "the helpdesk is busy; try again in a moment").retry_after(1)

@@ -10,6 +10,7 @@ use helpdesk_core::api::{
     CreateTicketRequest, Items, Me, MessageRequest, MyPreferences, Paged, PersonSummary, TicketPage, TicketView, UpdateTicketRequest,
     UserView,
 };
+use helpdesk_core::attachment::{DownloadLink, Upload, UploadGrant, UploadRequest};
 use helpdesk_core::calendar::{Calendar, CalendarInput};
 use helpdesk_core::limits::{MAX_PAGE_SIZE, MAX_REQUEST_BYTES};
 use helpdesk_core::sla::{SlaPlan, SlaPlanInput};
@@ -30,6 +31,7 @@ use utoipa::{PartialSchema, ToSchema};
 /// Id patterns of the records a path names (the validators in the domain crate decide the same).
 const SLUG: &str = "^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$";
 const USER_ID: &str = "^(?!none$)[a-z0-9._-]{1,64}$";
+const ULID: &str = "^[0-9A-HJKMNP-TV-Z]{26}$";
 const TICKET_REFERENCE: &str = "^(HD-[0-9]{1,19}|[0-9A-HJKMNP-TV-Z]{26})$";
 const MAX_QUERY_VALUE: usize = helpdesk_core::api::MAX_CURSOR_CHARS;
 
@@ -202,6 +204,23 @@ fn operation(route: Route) -> Operation {
         Route::AddNote => {
             op("addNote", "An internal note (staff only; never shown to requesters)", Some(of::<MessageRequest>()), 200, of::<TicketView>())
         }
+        Route::CreateUpload => op(
+            "createUpload",
+            "A presigned PUT for one file: send exactly `size` bytes with the headers given, then attach the upload's id once it is ready",
+            Some(of::<UploadRequest>()),
+            201,
+            of::<UploadGrant>(),
+        ),
+        Route::GetUpload => {
+            op("getUpload", "How the caller's upload fared: pending, ready, or rejected and why", None, 200, of::<Upload>())
+        }
+        Route::GetAttachment => op(
+            "getAttachment",
+            "A short-lived link to an attached file, for whoever may read the message that carries it",
+            None,
+            200,
+            of::<DownloadLink>(),
+        ),
     }
 }
 
@@ -239,6 +258,7 @@ fn path_parameter(path: &str) -> Option<utoipa::openapi::path::Parameter> {
         p if !p.contains("{id}") => return None,
         p if p.starts_with("/api/tickets/") => TICKET_REFERENCE,
         p if p.starts_with("/api/users/") => USER_ID,
+        p if p.starts_with("/api/uploads/") || p.starts_with("/api/attachments/") => ULID,
         _ => SLUG,
     };
     let description = if pattern == TICKET_REFERENCE { "A ticket number (HD-1042) or id" } else { "The record's id" };
@@ -337,6 +357,10 @@ fn component_schemas() -> Vec<(String, RefOr<Schema>)> {
     with_dependencies::<UpdateTicketRequest>(&mut all);
     with_dependencies::<MessageRequest>(&mut all);
     with_dependencies::<TicketView>(&mut all);
+    with_dependencies::<UploadRequest>(&mut all);
+    with_dependencies::<UploadGrant>(&mut all);
+    with_dependencies::<Upload>(&mut all);
+    with_dependencies::<DownloadLink>(&mut all);
     with_dependencies::<TicketPage>(&mut all);
     with_dependencies::<TicketNumber>(&mut all);
     with_dependencies::<PersonSummary>(&mut all);

@@ -41,6 +41,9 @@ pub enum Route {
     UpdateTicket,
     Reply,
     AddNote,
+    CreateUpload,
+    GetUpload,
+    GetAttachment,
 }
 
 pub struct RouteDef {
@@ -90,6 +93,9 @@ pub const ROUTES: &[RouteDef] = &[
     r("PATCH", "/api/tickets/{id}", Route::UpdateTicket),
     r("POST", "/api/tickets/{id}/replies", Route::Reply),
     r("POST", "/api/tickets/{id}/notes", Route::AddNote),
+    r("POST", "/api/uploads", Route::CreateUpload),
+    r("GET", "/api/uploads/{id}", Route::GetUpload),
+    r("GET", "/api/attachments/{id}", Route::GetAttachment),
 ];
 
 type Methods = BTreeMap<&'static str, Route>;

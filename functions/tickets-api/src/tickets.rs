@@ -1,9 +1,10 @@
 //! Ticket routes: create, read, list, reply, note, change. Every write keeps the ticket's place in
 //! the SLA due index current.
 
+use crate::attachments::Files;
 use crate::{Reply, SlaCache, json, not_found, query_pairs, require, store_error};
 use chrono::Utc;
-use helpdesk_aws::{Directory, Listing, TicketStore, new_id};
+use helpdesk_aws::{Directory, Listing, TicketStore, Uploads, new_id};
 use helpdesk_core::api::{CreateTicketRequest, MessageRequest, TicketPage, TicketQuery, TicketView, UpdateTicketRequest, parse_body};
 use helpdesk_core::commands::{self, Change};
 use helpdesk_core::permissions::{Action, Resource, allows};
@@ -123,10 +124,21 @@ pub async fn update<S: TicketStore + Directory>(store: &S, sla: &SlaCache, actor
     save(store, sla, actor, ticket, events, change, topic).await
 }
 
-pub async fn add_message<S: TicketStore>(store: &S, sla: &SlaCache, actor: &Actor, reference: &str, body: &[u8], internal: bool) -> Reply {
+pub async fn add_message<S: TicketStore + Uploads>(
+    store: &S,
+    sla: &SlaCache,
+    files: Option<&Files>,
+    actor: &Actor,
+    reference: &str,
+    body: &[u8],
+    internal: bool,
+) -> Reply {
     let request: MessageRequest = parse_body(body)?;
     let (ticket, events) = load(store, actor, reference).await?;
-    let change = commands::add_message(&ticket, actor, request, internal, Utc::now(), &mut new_id)?;
+    let attachments = request.attachments.clone();
+    let mut change = commands::add_message(&ticket, actor, request, internal, Utc::now(), &mut new_id)?;
+    // Files are claimed only once everything else passed.
+    helpdesk_core::event::attach(&mut change.events, crate::attachments::claim(store, files, actor, &attachments).await?);
     save(store, sla, actor, ticket, events, Some(change), None).await
 }
 
@@ -146,18 +158,27 @@ async fn check_requester<D: Directory>(directory: &D, actor: &Actor, requester: 
     }
 }
 
-pub async fn create<S: TicketStore + Directory>(store: &S, sla: &SlaCache, actor: &Actor, body: &[u8]) -> Reply {
+pub async fn create<S: TicketStore + Directory + Uploads>(
+    store: &S,
+    sla: &SlaCache,
+    files: Option<&Files>,
+    actor: &Actor,
+    body: &[u8],
+) -> Reply {
     let request: CreateTicketRequest = parse_body(body)?;
+    let attachments = request.attachments.clone();
     let topic = if is_slug(&request.topic) { store.get_topic(&request.topic).await.map_err(store_error)? } else { None };
     // Everything is checked before the store is written; the number is taken in the same
     // transaction as the ticket, so bad input stores nothing at all.
     let draft = commands::prepare_ticket(request, topic.as_ref(), actor)?;
     check_requester(store, actor, draft.requester()).await?;
+    let files = crate::attachments::claim(store, files, actor, &attachments).await?;
     let config: std::sync::Arc<SlaConfig> = sla.get(store).await.map_err(store_error)?;
     let now = Utc::now();
     let change = store
         .create_ticket(|number| {
             let mut change = draft.clone().into_ticket(new_id(), number, new_id(), now);
+            helpdesk_core::event::attach(&mut change.events, files.clone());
             change.ticket.sla_next_action = sla::next_action(&change.ticket, &change.events, &config);
             change
         })

@@ -219,7 +219,7 @@ fn describe(i: I18n, kind: &EventKind, topic: Option<&Topic>) -> String {
     let priority = |p: &Priority| i.t(&format!("priority.{}", wire(p))).to_string();
     let nobody = || i.t("event.nobody").to_string();
     match kind {
-        EventKind::Created { channel } => format!("{} ({})", i.t("event.created"), i.t(&format!("channel.{}", wire(channel)))),
+        EventKind::Created { channel, .. } => format!("{} ({})", i.t("event.created"), i.t(&format!("channel.{}", wire(channel)))),
         EventKind::StatusChanged { from, to } => format!("{}: {} → {}", i.t("event.status"), status(from), status(to)),
         EventKind::AssigneeChanged { from, to } => {
             format!("{}: {} → {}", i.t("event.assignee"), from.clone().unwrap_or_else(nobody), to.clone().unwrap_or_else(nobody))
@@ -231,7 +231,7 @@ fn describe(i: I18n, kind: &EventKind, topic: Option<&Topic>) -> String {
         }
         EventKind::SlaWarning { target, .. } => format!("{}: {}", i.t("event.sla_warning"), i.t(&format!("sla.{}", wire(target)))),
         EventKind::SlaBreached { target, .. } => format!("{}: {}", i.t("event.sla_breached"), i.t(&format!("sla.{}", wire(target)))),
-        EventKind::PublicReply { body } | EventKind::InternalNote { body } => body.clone(),
+        EventKind::PublicReply { body, .. } | EventKind::InternalNote { body, .. } => body.clone(),
     }
 }
 
@@ -264,8 +264,8 @@ fn Conversation(view: TicketView, topic: Option<Topic>) -> impl IntoView {
         .into_any()
     };
     let items = view.events.iter().map(|e: &TicketEvent| match &e.kind {
-        EventKind::PublicReply { body } => message(e.actor.id.clone(), e.at, body.clone(), false),
-        EventKind::InternalNote { body } => message(e.actor.id.clone(), e.at, body.clone(), true),
+        EventKind::PublicReply { body, .. } => message(e.actor.id.clone(), e.at, body.clone(), false),
+        EventKind::InternalNote { body, .. } => message(e.actor.id.clone(), e.at, body.clone(), true),
         kind => {
             let (kind, actor, at, topic) = (kind.clone(), e.actor.id.clone(), e.at, topic.clone());
             view! { <p class="event"><span>{move || describe(i, &kind, topic.as_ref())}</span>" · "{actor}" · "<time>{move || i.when(at)}</time></p> }
@@ -317,7 +317,7 @@ fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
         empty.set(false);
         let suffix = if internal.get_untracked() { "/notes" } else { "/replies" };
         let key = key.clone();
-        page.write(Method::POST, suffix, MessageRequest { body, version: Some(page.version()) }, move |r| {
+        page.write(Method::POST, suffix, MessageRequest { body, version: Some(page.version()), attachments: vec![] }, move |r| {
             if r.is_ok() {
                 text.set(String::new());
                 drafts::clear(&key);

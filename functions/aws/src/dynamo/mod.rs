@@ -2,12 +2,13 @@
 //! change spans items, and Query (never Scan) on every read path. By concern:
 //! [`codec`] (records ↔ items), [`listing`] (ticket lists and their cursors), [`tickets`] (the
 //! ticket store: tickets, topics, SLA configuration, outbox), [`directory`] (people, groups,
-//! sign-in throttles).
+//! sign-in throttles), [`uploads`] (attachments from their grant until attached).
 
 mod codec;
 mod directory;
 mod listing;
 mod tickets;
+mod uploads;
 
 use crate::ports::StoreError;
 use aws_sdk_dynamodb::Client;

@@ -98,12 +98,15 @@ impl TicketStore for DynamoStore {
             items.extend(event_items(&change.ticket.id, &change.events)?);
             let mut writes = vec![self.take_number(last, number)?];
             writes.extend(self.new_items(items)?);
+            let attaching = writes.len();
+            writes.extend(self.attach_writes(&change.ticket.id, &change.events)?);
             match self.transact(writes).await {
                 Ok(()) => return Ok(change),
                 // Another create took this number first: read the counter again.
                 Err(TransactionFailure::Condition(Some(0)) | TransactionFailure::Raced) => {
                     tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
                 }
+                Err(TransactionFailure::Condition(Some(i))) if i >= attaching => return Err(StoreError::UploadTaken),
                 Err(TransactionFailure::Condition(_)) => return Err(StoreError::AlreadyExists),
                 Err(TransactionFailure::Other(e)) => return Err(e),
             }
@@ -142,8 +145,11 @@ impl TicketStore for DynamoStore {
         let outbox_items =
             outbox.iter().map(|m| to_item(m, keys::OUTBOX_PK.into(), m.id.clone(), keys::entity::OUTBOX)).collect::<Result<Vec<_>, _>>()?;
         writes.extend(self.new_items(outbox_items)?);
+        let attaching = writes.len();
+        writes.extend(self.attach_writes(&ticket.id, events)?);
         match self.transact(writes).await {
             Ok(()) => Ok(()),
+            Err(TransactionFailure::Condition(Some(i))) if i >= attaching => Err(StoreError::UploadTaken),
             Err(TransactionFailure::Condition(_) | TransactionFailure::Raced) => {
                 Err(self.version_conflict(keys::ticket_pk(&ticket.id), keys::TICKET_META_SK).await)
             }

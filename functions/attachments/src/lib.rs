@@ -1,0 +1,193 @@
+//! The attachments function. S3 tells it of every object put under `uploads/`; it reads the
+//! object's first bytes, decides the real type from them (never from the name or the type the
+//! browser claimed), holds the size to the one announced and to the limit, and records the upload
+//! as ready, or as rejected (and deletes the object). The upload record changes only while
+//! pending, so the same event delivered twice is recorded once.
+
+use aws_lambda_events::event::s3::{S3Event, S3EventRecord};
+use helpdesk_aws::{ObjectStore, StoreError, Uploads, keys};
+use helpdesk_core::attachment::{self, Limits, RejectReason, SNIFF_BYTES, Upload, UploadState};
+use serde::Serialize;
+
+/// The environment variables this function reads in AWS.
+pub const ENVIRONMENT: &[&str] = &[
+    helpdesk_aws::config::TABLE_NAME,
+    helpdesk_aws::config::ATTACHMENTS_BUCKET,
+    helpdesk_aws::config::MAX_ATTACHMENT_BYTES,
+    helpdesk_aws::config::MAX_ATTACHMENTS,
+];
+
+/// What one event did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub ready: usize,
+    pub rejected: usize,
+    /// Delivered again, or for an object that is no upload of ours: nothing to do.
+    pub ignored: usize,
+}
+
+/// Office formats are zip files inside: their announced type stands when the bytes show a zip.
+const ZIP_CONTAINERS: &[&str] = &[
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+];
+
+/// The type the first bytes of a file show, as the allow-list spells it; `None` when they show
+/// nothing it knows (then only plain text, announced as such, passes).
+pub fn sniff(first_bytes: &[u8], announced: &str) -> Option<String> {
+    match infer::get(first_bytes).map(|kind| kind.mime_type()) {
+        Some("application/zip") if ZIP_CONTAINERS.contains(&announced) => Some(announced.to_string()),
+        Some("application/x-rar-compressed") => Some("application/vnd.rar".into()),
+        Some("image/heic") => Some("image/heif".into()),
+        Some(mime) => Some(mime.to_string()),
+        None if announced == "text/plain" && looks_like_text(first_bytes) => Some("text/plain".into()),
+        None => None,
+    }
+}
+
+/// UTF-8 (a character cut at the end of the sample aside) without NUL bytes or markup openers a
+/// browser would take for a page.
+fn looks_like_text(bytes: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && bytes.len() - e.valid_up_to() < 4,
+    };
+    let start = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).trim_start().to_ascii_lowercase();
+    valid && !bytes.contains(&0) && !start.starts_with("<!doctype html") && !start.starts_with("<html") && !start.starts_with("<svg")
+}
+
+/// What an upload becomes, given what arrived: `Ok(type)` or why it is refused.
+pub fn verdict(upload: &Upload, arrived_size: u64, first_bytes: &[u8], limits: &Limits) -> Result<String, RejectReason> {
+    if arrived_size == 0 {
+        return Err(RejectReason::Empty);
+    }
+    if arrived_size > limits.max_bytes {
+        return Err(RejectReason::TooLarge);
+    }
+    if arrived_size != upload.size {
+        return Err(RejectReason::SizeMismatch);
+    }
+    match sniff(first_bytes, &upload.content_type) {
+        Some(kind) if attachment::is_allowed(&kind) => Ok(kind),
+        _ => Err(RejectReason::TypeNotAllowed),
+    }
+}
+
+/// S3 writes keys URL-encoded in events (`uploads%2F01J…`, `+` for a space).
+fn object_key(record: &S3EventRecord) -> Option<String> {
+    let raw = record.s3.object.key.as_deref()?.replace('+', " ");
+    percent_encoding::percent_decode_str(&raw).decode_utf8().ok().map(|k| k.into_owned())
+}
+
+/// Handles one S3 event: every record in it.
+pub async fn handle<S: Uploads, O: ObjectStore>(
+    store: &S,
+    objects: &O,
+    bucket: &str,
+    limits: &Limits,
+    event: &S3Event,
+) -> Result<Report, StoreError> {
+    let mut report = Report::default();
+    for record in &event.records {
+        let in_our_bucket = record.s3.bucket.name.as_deref() == Some(bucket);
+        let key = object_key(record);
+        let id = key.as_deref().and_then(keys::upload_id_of_key);
+        let (Some(key), Some(id), true) = (key.as_deref(), id, in_our_bucket) else {
+            tracing::warn!(key = ?record.s3.object.key, bucket = ?record.s3.bucket.name, "an object that is no upload: left alone");
+            report.ignored += 1;
+            continue;
+        };
+        let upload = match store.get_upload(id).await? {
+            Some(upload) if upload.state == UploadState::Pending => upload,
+            Some(_) => {
+                report.ignored += 1;
+                continue;
+            }
+            None => {
+                // Nobody was granted this key: whatever it is, it does not stay.
+                tracing::warn!(key, "an object under uploads/ with no upload record: deleted");
+                objects.delete(bucket, key).await?;
+                report.ignored += 1;
+                continue;
+            }
+        };
+        let arrived = record.s3.object.size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
+        let first = if arrived == 0 { Vec::new() } else { objects.first_bytes(bucket, key, SNIFF_BYTES).await? };
+        let settled = match verdict(&upload, arrived, &first, limits) {
+            Ok(kind) => Upload { state: UploadState::Ready, size: arrived, content_type: kind, ..upload },
+            Err(reason) => Upload { state: UploadState::Rejected, size: arrived, reason: Some(reason), ..upload },
+        };
+        if !store.settle_upload(&settled).await? {
+            report.ignored += 1;
+            continue;
+        }
+        if settled.state == UploadState::Rejected {
+            tracing::info!(id, reason = ?settled.reason, "upload rejected");
+            objects.delete(bucket, key).await?;
+            report.rejected += 1;
+        } else {
+            report.ready += 1;
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    const EXE: &[u8] = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0\xb8\0\0\0\0\0\0\0@\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x80\0\0\0PE\0\0";
+    const ELF: &[u8] = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0>\0\x01\0\0\0";
+
+    fn upload(size: u64, content_type: &str) -> Upload {
+        Upload {
+            id: "01J".into(),
+            uploader: "anna".into(),
+            file_name: "x".into(),
+            size,
+            content_type: content_type.into(),
+            state: UploadState::Pending,
+            reason: None,
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            ticket: None,
+            event: None,
+            internal: false,
+        }
+    }
+
+    #[test]
+    fn the_bytes_decide_the_type_not_the_name_or_the_claim() {
+        let limits = Limits::default();
+        assert_eq!(verdict(&upload(PNG.len() as u64, "image/png"), PNG.len() as u64, PNG, &limits), Ok("image/png".into()));
+        assert_eq!(verdict(&upload(PNG.len() as u64, "text/plain"), PNG.len() as u64, PNG, &limits), Ok("image/png".into()));
+        for bad in [EXE, ELF] {
+            assert_eq!(verdict(&upload(bad.len() as u64, "image/png"), bad.len() as u64, bad, &limits), Err(RejectReason::TypeNotAllowed));
+        }
+        let html = b"<!DOCTYPE html><script>alert(1)</script>";
+        assert_eq!(verdict(&upload(html.len() as u64, "text/plain"), html.len() as u64, html, &limits), Err(RejectReason::TypeNotAllowed));
+        let log = "2026-11-28 ERROR printer offline — ошибка\n".as_bytes();
+        assert_eq!(verdict(&upload(log.len() as u64, "text/plain"), log.len() as u64, log, &limits), Ok("text/plain".into()));
+        assert_eq!(verdict(&upload(log.len() as u64, "image/png"), log.len() as u64, log, &limits), Err(RejectReason::TypeNotAllowed));
+    }
+
+    #[test]
+    fn sizes_must_match_the_announcement_and_the_limit() {
+        let limits = Limits { max_bytes: 100, max_files: 10 };
+        assert_eq!(verdict(&upload(24, "image/png"), 30, PNG, &limits), Err(RejectReason::SizeMismatch));
+        assert_eq!(verdict(&upload(200, "image/png"), 200, PNG, &limits), Err(RejectReason::TooLarge));
+        assert_eq!(verdict(&upload(0, "image/png"), 0, &[], &limits), Err(RejectReason::Empty));
+    }
+
+    #[test]
+    fn a_text_sample_cut_inside_a_character_is_still_text() {
+        let mut sample = "ошибка ".repeat(10).into_bytes();
+        sample.pop();
+        assert!(looks_like_text(&sample));
+        assert!(!looks_like_text(b"abc\0def"));
+    }
+}

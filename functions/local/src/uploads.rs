@@ -1,0 +1,151 @@
+//! S3's event delivery, locally: the attachments bucket notifies a local queue of every object
+//! created under `uploads/` (as the template's S3 event does in AWS), and the runner hands each
+//! event, in the very shape S3 sends to Lambda, to the attachments function's handler.
+
+use aws_lambda_events::event::s3::S3Event;
+use aws_sdk_s3::types::{
+    CorsConfiguration, CorsRule, Event, FilterRule, FilterRuleName, NotificationConfiguration, NotificationConfigurationFilter,
+    QueueConfiguration, S3KeyFilter,
+};
+use helpdesk_aws::{DynamoStore, S3Objects, keys};
+use helpdesk_core::attachment::Limits;
+
+fn error(what: &str) -> impl Fn(&dyn std::fmt::Display) -> String + '_ {
+    move |e| format!("{what}: {e}")
+}
+
+/// Lets the local site's pages put and fetch files (CORS) and routes the bucket's
+/// `ObjectCreated` events for `uploads/` to the local queue. Returns the queue's URL.
+pub async fn configure(
+    s3: &aws_sdk_s3::Client,
+    sqs: &aws_sdk_sqs::Client,
+    bucket: &str,
+    queue: &str,
+    site_origins: &[String],
+) -> Result<String, String> {
+    let rule = CorsRule::builder()
+        .set_allowed_origins(Some(site_origins.to_vec()))
+        .allowed_methods("PUT")
+        .allowed_methods("GET")
+        .allowed_headers("content-type")
+        .allowed_headers("x-amz-tagging")
+        .max_age_seconds(600)
+        .build()
+        .map_err(|e| error("CORS rule")(&e))?;
+    let cors = CorsConfiguration::builder().cors_rules(rule).build().map_err(|e| error("CORS")(&e))?;
+    s3.put_bucket_cors()
+        .bucket(bucket)
+        .cors_configuration(cors)
+        .send()
+        .await
+        .map_err(|e| error("bucket CORS")(&aws_sdk_s3::error::DisplayErrorContext(&e)))?;
+
+    let queue_url = sqs
+        .create_queue()
+        .queue_name(queue)
+        .send()
+        .await
+        .map_err(|e| error("local upload queue")(&aws_sdk_sqs::error::DisplayErrorContext(&e)))?
+        .queue_url
+        .unwrap_or_default();
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(&queue_url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .map_err(|e| error("queue ARN")(&aws_sdk_sqs::error::DisplayErrorContext(&e)))?;
+    let queue_arn =
+        attributes.attributes().and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)).cloned().unwrap_or_default();
+    let prefix = FilterRule::builder().name(FilterRuleName::Prefix).value(keys::UPLOAD_OBJECT_PREFIX).build();
+    let queue = QueueConfiguration::builder()
+        .queue_arn(queue_arn)
+        .events(Event::from("s3:ObjectCreated:*"))
+        .filter(NotificationConfigurationFilter::builder().key(S3KeyFilter::builder().filter_rules(prefix).build()).build())
+        .build()
+        .map_err(|e| error("notification")(&e))?;
+    s3.put_bucket_notification_configuration()
+        .bucket(bucket)
+        .notification_configuration(NotificationConfiguration::builder().queue_configurations(queue).build())
+        .send()
+        .await
+        .map_err(|e| error("bucket notification")(&aws_sdk_s3::error::DisplayErrorContext(&e)))?;
+    Ok(queue_url)
+}
+
+enum Parsed {
+    Event(S3Event),
+    TestEvent,
+    Unreadable(String),
+}
+
+/// An S3 notification as the queue holds it. moto writes `eventTime` without a time zone (S3 gives
+/// UTC with `Z`) and leaves out members S3 always sends (`userIdentity`, `requestParameters`,
+/// `responseElements`, the bucket's `ownerIdentity`); they are put right here, so the handler
+/// reads what Lambda would hand it.
+fn parse(body: &str) -> Parsed {
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(body) else { return Parsed::Unreadable("not JSON".into()) };
+    if value.get("Event").and_then(|e| e.as_str()) == Some("s3:TestEvent") {
+        return Parsed::TestEvent;
+    }
+    for record in value.get_mut("Records").and_then(|r| r.as_array_mut()).into_iter().flatten() {
+        let Some(fields) = record.as_object_mut() else { continue };
+        fields.entry("userIdentity").or_insert_with(|| serde_json::json!({"principalId": "local"}));
+        fields.entry("requestParameters").or_insert_with(|| serde_json::json!({"sourceIPAddress": "127.0.0.1"}));
+        fields.entry("responseElements").or_insert_with(|| serde_json::json!({}));
+        if let Some(bucket) = fields.get_mut("s3").and_then(|s3| s3.get_mut("bucket")).and_then(|b| b.as_object_mut()) {
+            bucket.entry("ownerIdentity").or_insert_with(|| serde_json::json!({"principalId": "local"}));
+        }
+        if let Some(time) = record.get("eventTime").and_then(|t| t.as_str()).filter(|t| !t.ends_with('Z') && !t.contains('+')) {
+            record["eventTime"] = serde_json::Value::String(format!("{time}Z"));
+        }
+    }
+    match serde_json::from_value(value) {
+        Ok(event) => Parsed::Event(event),
+        Err(e) => Parsed::Unreadable(e.to_string()),
+    }
+}
+
+/// Delivers the queue's S3 events to the attachments handler, as Lambda would: a message is
+/// removed once handled, and left for another try (after its visibility timeout) when not.
+pub async fn deliver(store: DynamoStore, objects: S3Objects, sqs: aws_sdk_sqs::Client, queue_url: String, bucket: String, limits: Limits) {
+    loop {
+        let received = sqs.receive_message().queue_url(&queue_url).max_number_of_messages(10).wait_time_seconds(1).send().await;
+        let messages = match received {
+            Ok(out) => out.messages.unwrap_or_default(),
+            Err(e) => {
+                tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "local upload queue");
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                continue;
+            }
+        };
+        if messages.is_empty() {
+            // moto answers at once even when asked to wait.
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        for message in messages {
+            let body = message.body().unwrap_or_default();
+            let handled = match parse(body) {
+                // S3's test event when the notification is set up: nothing to do.
+                Parsed::TestEvent => true,
+                Parsed::Unreadable(e) => {
+                    tracing::error!(error = %e, body, "an S3 event the runner cannot read: dropped");
+                    true
+                }
+                Parsed::Event(event) => match attachments::handle(&store, &objects, &bucket, &limits, &event).await {
+                    Ok(report) => {
+                        tracing::info!(?report, "attachments");
+                        true
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "attachments failed; the event will be delivered again");
+                        false
+                    }
+                },
+            };
+            if handled && let Some(receipt) = message.receipt_handle() {
+                let _ = sqs.delete_message().queue_url(&queue_url).receipt_handle(receipt).send().await;
+            }
+        }
+    }
+}
