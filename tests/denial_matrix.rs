@@ -46,7 +46,34 @@ async fn every_route_denies_whom_it_must() {
     let mut spare = printer_topic();
     spare["id"] = json!("spare");
     assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(spare)).await.status, 201);
-    assert_eq!(t.call("POST", "/api/tickets", Some("requester:req-a"), Some(printer_ticket("mine"))).await.status, 201);
+    // A file of requester A on her ticket, and an upload of hers not attached yet.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    let mut uploads = Vec::new();
+    for name in ["on-ticket.png", "staged.png"] {
+        let grant = t
+            .call(
+                "POST",
+                "/api/uploads",
+                Some("requester:req-a"),
+                Some(json!({"file_name": name, "size": png.len(), "content_type": "image/png"})),
+            )
+            .await;
+        let mut put = reqwest::Client::new().put(grant.body["url"].as_str().unwrap()).body(png.to_vec());
+        for (header, value) in grant.body["headers"].as_object().unwrap() {
+            put = put.header(header, value.as_str().unwrap());
+        }
+        assert_eq!(put.send().await.unwrap().status(), 200);
+        let upload: helpdesk_core::attachment::Upload = serde_json::from_value(grant.body["upload"].clone()).unwrap();
+        // What the attachments function records for a good file.
+        let ready = helpdesk_core::attachment::Upload { state: helpdesk_core::attachment::UploadState::Ready, ..upload };
+        assert!(helpdesk_aws::Uploads::settle_upload(&t.seed, &ready).await.unwrap());
+        uploads.push(ready.id);
+    }
+    let mut mine = printer_ticket("mine");
+    mine["attachments"] = json!([uploads[0]]);
+    assert_eq!(t.call("POST", "/api/tickets", Some("requester:req-a"), Some(mine)).await.status, 201);
+    let attachment_path: &'static str = Box::leak(format!("/api/attachments/{}", uploads[0]).into_boxed_str());
+    let upload_path: &'static str = Box::leak(format!("/api/uploads/{}", uploads[1]).into_boxed_str());
     assert_eq!(
         t.call("POST", "/api/sla/calendars", ADMIN, Some(json!({"id": "always", "name": "Always", "time_zone": "UTC"}))).await.status,
         201
@@ -148,6 +175,11 @@ async fn every_route_denies_whom_it_must() {
             Some(json!({"body": "note"})),
             [Refused, Forbidden, Hidden, Through, Hidden, Through],
         ),
+        ("POST", "/api/uploads", "/api/uploads", Some(empty.clone()), [Refused, Through, Through, Through, Through, Through]),
+        // An upload is its uploader's alone until attached.
+        ("GET", "/api/uploads/{id}", upload_path, None, [Refused, Through, Hidden, Hidden, Hidden, Hidden]),
+        // A file: whoever may read the message that carries it.
+        ("GET", "/api/attachments/{id}", attachment_path, None, [Refused, Through, Hidden, Through, Hidden, Through]),
         // Logging out ends each person's session: it runs last.
         ("POST", "/api/auth/logout", "/api/auth/logout", None, [Refused, Through, Through, Through, Through, Through]),
     ];

@@ -206,6 +206,19 @@ fn data_is_protected_and_buckets_refuse_plain_http() {
             .find(|(_, p)| props(p).get("Bucket").and_then(ref_of) == Some(id))
             .unwrap_or_else(|| panic!("{id}: no bucket policy"));
         assert!(policy.1.get("Condition").is_none(), "{id}: the TLS-only policy must always exist");
+        if id == "AttachmentsBucket" {
+            // Uploads nobody attached keep their staged tag; this rule removes them.
+            let staged = rules.iter().any(|r| {
+                r.get("Prefix").and_then(Value::as_str) == Some("uploads/")
+                    && r.get("TagFilters").and_then(Value::as_sequence).is_some_and(|tags| {
+                        tags.iter().any(|t| {
+                            t.get("Key").and_then(Value::as_str) == Some("staged") && t.get("Value").and_then(Value::as_str) == Some("true")
+                        })
+                    })
+                    && r.get("ExpirationInDays").is_some()
+            });
+            assert!(staged, "{id}: unattached uploads never expire");
+        }
         let statements =
             props(policy.1).get("PolicyDocument").and_then(|d| d.get("Statement")).and_then(Value::as_sequence).cloned().unwrap();
         let tls_only = statements.iter().any(|s| {

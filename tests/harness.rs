@@ -22,7 +22,7 @@ pub mod iam_calls;
 #[path = "support/iam_policy.rs"]
 pub mod iam_policy;
 
-pub use iam_calls::{SLA_SCAN, TICKETS_API};
+pub use iam_calls::{ATTACHMENTS, SLA_SCAN, TICKETS_API};
 
 /// The key test sessions are signed with.
 pub const TEST_SIGNING_KEY: &[u8] = b"test-only signing key, 32+ bytes long";
@@ -144,6 +144,8 @@ pub struct TestApp {
     pub seed: DynamoStore,
     pub client: Client,
     pub table: String,
+    /// The test's own attachments bucket on moto.
+    pub bucket: String,
 }
 
 /// A fresh table from the template and the API over it, in local mode.
@@ -165,7 +167,13 @@ pub async fn test_app() -> TestApp {
         seed.put_group(&group).await.expect("put group");
     }
     let store = function_store(TICKETS_API, &table).await;
-    TestApp { app: App { local_mode: true, ..App::new(store, Some(sessions)) }, seed, client, table }
+    let bucket = format!("{table}-files");
+    let s3_sdk = local_sdk("AWS_ENDPOINT_URL").await;
+    let setup = iam_calls::s3_client(&s3_sdk, iam_calls::SET_UP);
+    setup.create_bucket().bucket(&bucket).send().await.unwrap_or_else(|e| panic!("create bucket on moto: {e:?}"));
+    iam_calls::bind(&bucket, helpdesk_aws::config::ATTACHMENTS_BUCKET);
+    let files = tickets_api::attachments::Files::new(iam_calls::s3_client(&s3_sdk, TICKETS_API), &bucket, Default::default());
+    TestApp { app: App { local_mode: true, files: Some(files), ..App::new(store, Some(sessions)) }, seed, client, table, bucket }
 }
 
 /// A store over `table` whose calls count as `function`'s.

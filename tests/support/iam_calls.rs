@@ -9,7 +9,7 @@
 //! (`table/${TABLE_NAME}`), so the check can resolve them from the template. Records go to
 //! `$HELPDESK_IAM_CALLS/<process>.jsonl` when that variable is set (scripts/test sets it).
 
-use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::interceptors::{BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef};
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
@@ -25,6 +25,7 @@ pub const CALLS_DIR_VARIABLE: &str = "HELPDESK_IAM_CALLS";
 /// The function crates whose code the tests run (their folder names under `functions/`).
 pub const TICKETS_API: &str = "tickets-api";
 pub const SLA_SCAN: &str = "sla-scan";
+pub const ATTACHMENTS: &str = "attachments";
 
 /// One operation as IAM authorises it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -71,13 +72,30 @@ impl Intercept for Recorder {
         "IamCallRecorder"
     }
 
+    // S3 from its input, before serialization: presigned requests (which IAM authorises as the
+    // signer's own) stop before they are sent, and the bucket is not in the serialized path.
+    fn read_before_serialization(
+        &self,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(metadata) = cfg.load::<Metadata>() else { return Ok(()) };
+        if metadata.service() == "S3" {
+            for (action, resource) in s3(metadata.name(), context.input()) {
+                record(Call { function: self.function.to_string(), action, resource });
+            }
+        }
+        Ok(())
+    }
+
     fn read_before_transmit(
         &self,
         context: &BeforeTransmitInterceptorContextRef<'_>,
         _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let Some(metadata) = cfg.load::<Metadata>() else { return Ok(()) };
+        let Some(metadata) = cfg.load::<Metadata>().filter(|m| m.service() != "S3") else { return Ok(()) };
         let body: Value = context.request().body().bytes().and_then(|b| serde_json::from_slice(b).ok()).unwrap_or(Value::Null);
         for (action, resource) in authorised_as(metadata.service(), metadata.name(), &body) {
             record(Call { function: self.function.to_string(), action, resource });
@@ -86,8 +104,14 @@ impl Intercept for Recorder {
     }
 }
 
+/// What tests tag their own set-up with: never recorded.
+pub const SET_UP: &str = "test set-up";
+
 fn record(call: Call) {
     let Ok(dir) = std::env::var(CALLS_DIR_VARIABLE) else { return };
+    if call.function == SET_UP {
+        return;
+    }
     let fresh = SEEN.lock().map(|mut seen| seen.insert(call.clone())).unwrap_or(false);
     if !fresh {
         return;
@@ -116,6 +140,37 @@ pub fn authorised_as(service: &str, operation: &str, body: &Value) -> Vec<(Strin
         }
         _ => vec![(format!("{service}:{operation}"), "unmapped: teach tests/support/iam_calls.rs how IAM authorises it".into())],
     }
+}
+
+/// S3 actions on `arn:aws:s3:::bucket/key`, read from the operation's input.
+fn s3(operation: &str, input: &aws_smithy_runtime_api::client::interceptors::context::Input) -> Vec<(String, String)> {
+    use aws_sdk_s3::operation::{
+        delete_object::DeleteObjectInput, delete_object_tagging::DeleteObjectTaggingInput, get_object::GetObjectInput,
+        put_object::PutObjectInput,
+    };
+    let object = |bucket: Option<&str>, key: Option<&str>| {
+        format!("{ARN_PREFIX}:s3:::{}/{}", symbolic(bucket.unwrap_or_default()), key.unwrap_or_default())
+    };
+    let action = |name: &str, resource: &str| (format!("s3:{name}"), resource.to_string());
+    if let Some(put) = input.downcast_ref::<PutObjectInput>() {
+        let resource = object(put.bucket(), put.key());
+        let mut out = vec![action("PutObject", &resource)];
+        // Tags sent with the object need their own grant.
+        if put.tagging().is_some() {
+            out.push(action("PutObjectTagging", &resource));
+        }
+        return out;
+    }
+    if let Some(get) = input.downcast_ref::<GetObjectInput>() {
+        return vec![action("GetObject", &object(get.bucket(), get.key()))];
+    }
+    if let Some(delete) = input.downcast_ref::<DeleteObjectInput>() {
+        return vec![action("DeleteObject", &object(delete.bucket(), delete.key()))];
+    }
+    if let Some(untag) = input.downcast_ref::<DeleteObjectTaggingInput>() {
+        return vec![action("DeleteObjectTagging", &object(untag.bucket(), untag.key()))];
+    }
+    vec![(format!("s3:{operation}"), "unmapped: teach tests/support/iam_calls.rs how IAM authorises it".into())]
 }
 
 fn table_arn(table: &str) -> String {
@@ -184,6 +239,18 @@ pub fn eventbridge_client(sdk: &aws_config::SdkConfig, function: &'static str) -
 pub fn secrets_manager_client(sdk: &aws_config::SdkConfig, function: &'static str) -> aws_sdk_secretsmanager::Client {
     let config = aws_sdk_secretsmanager::config::Builder::from(sdk).interceptor(Recorder { function }).build();
     aws_sdk_secretsmanager::Client::from_conf(config)
+}
+
+/// An S3 client (checksums "when required", path-style for the local stack) whose calls count as
+/// `function`'s.
+pub fn s3_client(sdk: &aws_config::SdkConfig, function: &'static str) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::config::Builder::from(sdk)
+        .request_checksum_calculation(aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired)
+        .response_checksum_validation(aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired)
+        .force_path_style(true)
+        .interceptor(Recorder { function })
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
 }
 
 /// Every call recorded under `dir` (all test processes of one run).

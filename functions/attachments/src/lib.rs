@@ -83,6 +83,31 @@ fn object_key(record: &S3EventRecord) -> Option<String> {
     percent_encoding::percent_decode_str(&raw).decode_utf8().ok().map(|k| k.into_owned())
 }
 
+/// An S3 notification as a queue receives it (the local runner's path; S3 → SQS in general):
+/// `None` for S3's test event. Members some emulators leave out (moto: `userIdentity`,
+/// `requestParameters`, `responseElements`, the bucket's `ownerIdentity`, a zone on `eventTime`)
+/// are filled in as S3 sends them, so the handler reads what Lambda would hand it.
+pub fn notification(body: &str) -> Result<Option<S3Event>, String> {
+    let mut value = serde_json::from_str::<serde_json::Value>(body).map_err(|e| format!("not JSON: {e}"))?;
+    if value.get("Event").and_then(|e| e.as_str()) == Some("s3:TestEvent") {
+        return Ok(None);
+    }
+    for record in value.get_mut("Records").and_then(|r| r.as_array_mut()).into_iter().flatten() {
+        let Some(fields) = record.as_object_mut() else { continue };
+        fields.entry("userIdentity").or_insert_with(|| serde_json::json!({"principalId": "local"}));
+        fields.entry("requestParameters").or_insert_with(|| serde_json::json!({"sourceIPAddress": "127.0.0.1"}));
+        fields.entry("responseElements").or_insert_with(|| serde_json::json!({}));
+        if let Some(bucket) = fields.get_mut("s3").and_then(|s3| s3.get_mut("bucket")).and_then(|b| b.as_object_mut()) {
+            bucket.entry("ownerIdentity").or_insert_with(|| serde_json::json!({"principalId": "local"}));
+        }
+        if let Some(time) = fields.get("eventTime").and_then(|t| t.as_str()).filter(|t| !t.ends_with('Z') && !t.contains('+')) {
+            let zoned = format!("{time}Z");
+            fields.insert("eventTime".into(), serde_json::Value::String(zoned));
+        }
+    }
+    serde_json::from_value(value).map(Some).map_err(|e| e.to_string())
+}
+
 /// Handles one S3 event: every record in it.
 pub async fn handle<S: Uploads, O: ObjectStore>(
     store: &S,

@@ -348,7 +348,7 @@ pub fn response_headers(template: &str, with_hsts: bool, files_origin: &str) -> 
             Value::String(s) => Ok(s.clone()),
             // The CSP names the attachments bucket's origin; locally, the local S3's.
             Value::Tagged(t) if t.tag == "!Sub" => match &t.value {
-                Value::String(s) => Ok(s.replace(&format!("https://${{{FILES_ORIGIN_REFERENCE}}}"), files_origin)),
+                Value::String(s) => Ok(s.replace(FILES_ORIGIN, files_origin)),
                 _ => Err(format!("template: SecurityHeadersConfig.{} is a !Sub of a non-string", path.join("."))),
             },
             Value::Number(n) => Ok(n.to_string()),
@@ -373,7 +373,7 @@ pub fn response_headers(template: &str, with_hsts: bool, files_origin: &str) -> 
 }
 
 /// How the template names the attachments bucket's origin in the CSP.
-const FILES_ORIGIN_REFERENCE: &str = "AttachmentsBucket.RegionalDomainName";
+pub const FILES_ORIGIN: &str = "https://${AWS::StackName}-files-${AWS::AccountId}-${AWS::Region}.s3.${AWS::Region}.${AWS::URLSuffix}";
 
 #[cfg(test)]
 mod response_header_tests {

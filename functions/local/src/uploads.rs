@@ -2,7 +2,6 @@
 //! created under `uploads/` (as the template's S3 event does in AWS), and the runner hands each
 //! event, in the very shape S3 sends to Lambda, to the attachments function's handler.
 
-use aws_lambda_events::event::s3::S3Event;
 use aws_sdk_s3::types::{
     CorsConfiguration, CorsRule, Event, FilterRule, FilterRuleName, NotificationConfiguration, NotificationConfigurationFilter,
     QueueConfiguration, S3KeyFilter,
@@ -73,39 +72,6 @@ pub async fn configure(
     Ok(queue_url)
 }
 
-enum Parsed {
-    Event(S3Event),
-    TestEvent,
-    Unreadable(String),
-}
-
-/// An S3 notification as the queue holds it. moto writes `eventTime` without a time zone (S3 gives
-/// UTC with `Z`) and leaves out members S3 always sends (`userIdentity`, `requestParameters`,
-/// `responseElements`, the bucket's `ownerIdentity`); they are put right here, so the handler
-/// reads what Lambda would hand it.
-fn parse(body: &str) -> Parsed {
-    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(body) else { return Parsed::Unreadable("not JSON".into()) };
-    if value.get("Event").and_then(|e| e.as_str()) == Some("s3:TestEvent") {
-        return Parsed::TestEvent;
-    }
-    for record in value.get_mut("Records").and_then(|r| r.as_array_mut()).into_iter().flatten() {
-        let Some(fields) = record.as_object_mut() else { continue };
-        fields.entry("userIdentity").or_insert_with(|| serde_json::json!({"principalId": "local"}));
-        fields.entry("requestParameters").or_insert_with(|| serde_json::json!({"sourceIPAddress": "127.0.0.1"}));
-        fields.entry("responseElements").or_insert_with(|| serde_json::json!({}));
-        if let Some(bucket) = fields.get_mut("s3").and_then(|s3| s3.get_mut("bucket")).and_then(|b| b.as_object_mut()) {
-            bucket.entry("ownerIdentity").or_insert_with(|| serde_json::json!({"principalId": "local"}));
-        }
-        if let Some(time) = record.get("eventTime").and_then(|t| t.as_str()).filter(|t| !t.ends_with('Z') && !t.contains('+')) {
-            record["eventTime"] = serde_json::Value::String(format!("{time}Z"));
-        }
-    }
-    match serde_json::from_value(value) {
-        Ok(event) => Parsed::Event(event),
-        Err(e) => Parsed::Unreadable(e.to_string()),
-    }
-}
-
 /// Delivers the queue's S3 events to the attachments handler, as Lambda would: a message is
 /// removed once handled, and left for another try (after its visibility timeout) when not.
 pub async fn deliver(store: DynamoStore, objects: S3Objects, sqs: aws_sdk_sqs::Client, queue_url: String, bucket: String, limits: Limits) {
@@ -125,14 +91,14 @@ pub async fn deliver(store: DynamoStore, objects: S3Objects, sqs: aws_sdk_sqs::C
         }
         for message in messages {
             let body = message.body().unwrap_or_default();
-            let handled = match parse(body) {
+            let handled = match attachments::notification(body) {
                 // S3's test event when the notification is set up: nothing to do.
-                Parsed::TestEvent => true,
-                Parsed::Unreadable(e) => {
+                Ok(None) => true,
+                Err(e) => {
                     tracing::error!(error = %e, body, "an S3 event the runner cannot read: dropped");
                     true
                 }
-                Parsed::Event(event) => match attachments::handle(&store, &objects, &bucket, &limits, &event).await {
+                Ok(Some(event)) => match attachments::handle(&store, &objects, &bucket, &limits, &event).await {
                     Ok(report) => {
                         tracing::info!(?report, "attachments");
                         true

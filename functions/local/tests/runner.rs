@@ -106,6 +106,31 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
     let (status, replied) = call(&base, &ivan, "POST", "/api/tickets/HD-1007/replies", Some(json!({"body": "Replaced."}))).await;
     assert_eq!((status, replied["ticket"]["status"].as_str()), (200, Some("open")));
 
+    // a pasted screenshot: presigned PUT to the local S3, the bucket's event delivered by the runner
+    // to the attachments function, then on a reply the agent opens
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    let (status, grant) =
+        call(&base, &anna, "POST", "/api/uploads", Some(json!({"file_name": "shot.png", "size": png.len(), "content_type": "image/png"})))
+            .await;
+    assert_eq!(status, 201, "{grant}");
+    let mut put = reqwest::Client::new().put(grant["url"].as_str().unwrap()).body(png.to_vec());
+    for (name, value) in grant["headers"].as_object().unwrap() {
+        put = put.header(name, value.as_str().unwrap());
+    }
+    assert_eq!(put.send().await.unwrap().status(), 200);
+    let upload = format!("/api/uploads/{}", grant["upload"]["id"].as_str().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while call(&base, &anna, "GET", &upload, None).await.1["state"] != "ready" {
+        assert!(Instant::now() < deadline, "the runner never delivered the upload's S3 event");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let reply = json!({"body": "Here is what I see.", "attachments": [grant["upload"]["id"]]});
+    let (status, replied) = call(&base, &anna, "POST", "/api/tickets/HD-1007/replies", Some(reply)).await;
+    assert_eq!(status, 200, "{replied}");
+    let (status, link) = call(&base, &ivan, "GET", &format!("/api/attachments/{}", grant["upload"]["id"].as_str().unwrap()), None).await;
+    assert_eq!(status, 200, "{link}");
+    assert_eq!(reqwest::get(link["url"].as_str().unwrap()).await.unwrap().bytes().await.unwrap().as_ref(), png);
+
     // a body over the limit is refused by the runner as by API Gateway's handler
     let big = json!({"body": "x".repeat(70 * 1024)});
     let (status, refused) = call(&base, &ivan, "POST", "/api/tickets/HD-1007/replies", Some(big)).await;
