@@ -4,6 +4,7 @@
 
 mod api;
 mod app;
+mod attach;
 mod components;
 mod drafts;
 mod i18n;

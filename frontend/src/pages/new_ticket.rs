@@ -4,6 +4,7 @@
 
 use crate::api::{self, Failure};
 use crate::app::use_session;
+use crate::attach::{Uploads, attach};
 use crate::components::{ErrorBox, Errors, FieldInput, FieldMessage, Loading, enum_option, errors_by_field};
 use crate::drafts;
 use crate::i18n::{use_i18n, wire};
@@ -38,6 +39,7 @@ pub fn NewTicket(call: bool) -> impl IntoView {
     let failure = RwSignal::new(None::<Failure>);
     let busy = RwSignal::new(false);
     let logged = RwSignal::new(None::<(String, String)>);
+    let up = Uploads::default();
     let session = use_session();
     let navigate = use_navigate();
     // A form refused because the session had ended is kept in the tab and filled in again here
@@ -76,6 +78,8 @@ pub fn NewTicket(call: bool) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(topic) = chosen.get_untracked() else { return };
+        // The button waits for the files; a submit by the Enter key too.
+        let Some(attachments) = up.ready() else { return };
         let request = CreateTicketRequest {
             topic: topic.id.clone(),
             subject: subject.get_untracked(),
@@ -84,7 +88,7 @@ pub fn NewTicket(call: bool) -> impl IntoView {
             fields: values.get_untracked(),
             requester: call.then(|| requester.get_untracked()),
             channel: call.then_some(Channel::Phone),
-            attachments: vec![],
+            attachments,
         };
         let (mut problems, _) = check_ticket_form(&request, &topic);
         if call && request.requester.as_deref().is_none_or(str::is_empty) {
@@ -111,9 +115,11 @@ pub fn NewTicket(call: bool) -> impl IntoView {
                     description.set(String::new());
                     requester.set(String::new());
                     search.set(String::new());
+                    up.clear();
                 }
                 Ok(view) => navigate(&format!("/tickets/{}", view.ticket.number), Default::default()),
                 Err(Failure::Api(e)) if e.code == ErrorCode::ValidationFailed => {
+                    up.refused(&e.fields);
                     focus_first(&e.fields);
                     errors.set(errors_by_field(e.fields));
                 }
@@ -214,8 +220,12 @@ pub fn NewTicket(call: bool) -> impl IntoView {
                     </select>
                 </div>
                 {move || errors.with(|e| !e.is_empty()).then(|| view! { <p class="error" role="alert">{move || i.t("form.fix_marked")}</p> })}
+                {attach(up)}
                 {move || failure.get().map(|f| view! { <ErrorBox failure=f/> })}
-                <button type="submit" class="primary" disabled=busy>{move || i.t(if call { "call.submit" } else { "new.submit" })}</button>
+                <button type="submit" class="primary" disabled=move || busy.get() || up.blocked().is_some() aria-describedby="submit-wait">
+                    {move || i.t(if call { "call.submit" } else { "new.submit" })}
+                </button>
+                {move || up.blocked().map(|why| view! { <p class="help" id="submit-wait" role="status">{move || i.t(why)}</p> })}
             }
         })
     };
@@ -226,7 +236,7 @@ pub fn NewTicket(call: bool) -> impl IntoView {
             {move || logged.get().map(|(number, group)| view! {
                 <p class="ok" role="status">{move || i.t("call.logged").replace("{number}", &number).replace("{group}", &group)}</p>
             })}
-            <form on:submit=submit novalidate>
+            <form on:submit=submit novalidate on:paste=move |ev| up.paste(ev) on:dragover=move |ev| up.drag(ev) on:drop=move |ev| up.drop(ev)>
                 {requester_picker}
                 {topic_picker}
                 {form_body}

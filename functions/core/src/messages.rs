@@ -198,6 +198,33 @@ const EN: &[(&str, &str)] = &[
     ("unit.day", "d"),
     ("unit.hour", "h"),
     ("unit.minute", "min"),
+    ("unit.kb", "KB"),
+    ("unit.mb", "MB"),
+    ("upload.title", "Attachments"),
+    ("upload.hint", "Paste a screenshot (Ctrl+V) or drop files here: up to {n} files of {mb} MB each."),
+    ("upload.choose", "Attach files"),
+    ("upload.camera", "Take a photo or video"),
+    ("upload.record", "Record the screen"),
+    ("upload.recording", "Recording"),
+    ("upload.stop", "Stop recording"),
+    ("upload.record_failed", "The screen could not be recorded in this browser."),
+    ("upload.remove", "Remove"),
+    ("upload.sending", "Uploading…"),
+    ("upload.checking", "Checking…"),
+    ("upload.ready", "Ready"),
+    ("upload.too_large", "This file is larger than {mb} MB."),
+    ("upload.empty", "This file is empty."),
+    ("upload.type", "Files of this type cannot be attached."),
+    ("upload.too_many", "At most {n} files can be attached."),
+    ("upload.failed", "The upload failed. Remove the file and try again."),
+    ("upload.timeout", "The file was not checked in time. Remove it and try again."),
+    ("upload.refused", "This file can no longer be attached. Remove it and add it again."),
+    ("upload.rejected.too_large", "Refused: the file is larger than {mb} MB."),
+    ("upload.rejected.size_mismatch", "Refused: the file changed while it was uploading. Try again."),
+    ("upload.rejected.type_not_allowed", "Refused: the file's content is of a type that cannot be attached."),
+    ("upload.rejected.empty", "Refused: nothing arrived of this file."),
+    ("upload.wait", "Waiting for the files to upload…"),
+    ("upload.remove_failed", "Remove the files that could not be attached."),
     ("role.requester", "Requester"),
     ("role.agent", "Agent"),
     ("role.admin", "Administrator"),
@@ -417,6 +444,33 @@ const RU: &[(&str, &str)] = &[
     ("unit.day", "д"),
     ("unit.hour", "ч"),
     ("unit.minute", "мин"),
+    ("unit.kb", "КБ"),
+    ("unit.mb", "МБ"),
+    ("upload.title", "Вложения"),
+    ("upload.hint", "Вставьте снимок экрана (Ctrl+V) или перетащите файлы сюда: до {n} файлов по {mb} МБ."),
+    ("upload.choose", "Прикрепить файлы"),
+    ("upload.camera", "Снять фото или видео"),
+    ("upload.record", "Записать экран"),
+    ("upload.recording", "Идёт запись"),
+    ("upload.stop", "Остановить запись"),
+    ("upload.record_failed", "В этом браузере экран записать не удалось."),
+    ("upload.remove", "Убрать"),
+    ("upload.sending", "Загрузка…"),
+    ("upload.checking", "Проверка…"),
+    ("upload.ready", "Готово"),
+    ("upload.too_large", "Файл больше {mb} МБ."),
+    ("upload.empty", "Файл пустой."),
+    ("upload.type", "Файлы такого типа прикреплять нельзя."),
+    ("upload.too_many", "Можно прикрепить не больше {n} файлов."),
+    ("upload.failed", "Загрузка не удалась. Уберите файл и попробуйте снова."),
+    ("upload.timeout", "Файл не успели проверить. Уберите его и попробуйте снова."),
+    ("upload.refused", "Этот файл больше нельзя прикрепить. Уберите его и добавьте снова."),
+    ("upload.rejected.too_large", "Отклонён: файл больше {mb} МБ."),
+    ("upload.rejected.size_mismatch", "Отклонён: файл изменился во время загрузки. Попробуйте снова."),
+    ("upload.rejected.type_not_allowed", "Отклонён: содержимое файла такого типа прикреплять нельзя."),
+    ("upload.rejected.empty", "Отклонён: файл не дошёл."),
+    ("upload.wait", "Ждём, пока загрузятся файлы…"),
+    ("upload.remove_failed", "Уберите файлы, которые не удалось прикрепить."),
     ("role.requester", "Заявитель"),
     ("role.agent", "Специалист"),
     ("role.admin", "Администратор"),
@@ -517,6 +571,7 @@ mod tests {
     use super::*;
     use crate::Role;
     use crate::error::{ErrorCode, FieldErrorCode};
+    use crate::attachment::RejectReason;
     use crate::form::FieldKind;
     use crate::sla::{ClockState, TargetKind};
     use crate::ticket::{Channel, Priority, Status};
@@ -592,6 +647,11 @@ mod tests {
             [ClockState::Running, ClockState::Paused, ClockState::Met, ClockState::Breached].iter().map(|c| format!("clock.{}", wire(c))),
         );
         needed.extend(FieldKind::ALL.iter().map(|k| format!("kind.{}", wire(k))));
+        needed.extend(
+            [RejectReason::TooLarge, RejectReason::SizeMismatch, RejectReason::TypeNotAllowed, RejectReason::Empty]
+                .iter()
+                .map(|r| format!("upload.rejected.{}", wire(r))),
+        );
         needed.extend(
             [
                 FieldErrorCode::Required,

@@ -7,6 +7,7 @@ mod controls;
 
 use crate::api::{self, Failure};
 use crate::app::use_session;
+use crate::attach::{Uploads, attach, files};
 use crate::components::{ErrorBox, Loading, PriorityBadge, StatusBadge, value_text};
 use crate::drafts;
 use crate::i18n::{I18n, use_i18n, wire};
@@ -35,6 +36,8 @@ pub(crate) struct Page {
     conflict: RwSignal<bool>,
     failure: RwSignal<Option<Failure>>,
     busy: RwSignal<bool>,
+    /// The reply box's files: kept while the page shows the ticket anew after a change.
+    uploads: Uploads,
 }
 
 impl Page {
@@ -88,7 +91,13 @@ pub fn TicketPage() -> impl IntoView {
     let session = use_session();
     let params = use_params::<TicketParams>();
     let number_of = move || params.with_untracked(|p| p.as_ref().ok().and_then(|p| p.number.clone()).unwrap_or_default());
-    let page = Page { view: RwSignal::new(None), conflict: RwSignal::new(false), failure: RwSignal::new(None), busy: RwSignal::new(false) };
+    let page = Page {
+        view: RwSignal::new(None),
+        conflict: RwSignal::new(false),
+        failure: RwSignal::new(None),
+        busy: RwSignal::new(false),
+        uploads: Uploads::default(),
+    };
     let load = move || {
         let number = number_of();
         page.view.set(None);
@@ -249,7 +258,8 @@ fn field_change(i: I18n, change: &FieldChange, topic: Option<&Topic>) -> String 
 fn Conversation(view: TicketView, topic: Option<Topic>) -> impl IntoView {
     let i = use_i18n();
     let ticket = view.ticket;
-    let message = |author: String, at, body: String, note: bool| {
+    let message = |author: String, at, body: String, note: bool, attached: &[helpdesk_core::attachment::AttachmentRef]| {
+        let attached = attached.to_vec();
         let class = if note { "message note" } else { "message" };
         view! {
             <article class=class>
@@ -259,22 +269,25 @@ fn Conversation(view: TicketView, topic: Option<Topic>) -> impl IntoView {
                     <time>{move || i.when(at)}</time>
                 </header>
                 <p class="body">{body}</p>
+                {files(attached)}
             </article>
         }
         .into_any()
     };
     let items = view.events.iter().map(|e: &TicketEvent| match &e.kind {
-        EventKind::PublicReply { body, .. } => message(e.actor.id.clone(), e.at, body.clone(), false),
-        EventKind::InternalNote { body, .. } => message(e.actor.id.clone(), e.at, body.clone(), true),
+        EventKind::PublicReply { body, attachments } => message(e.actor.id.clone(), e.at, body.clone(), false, attachments),
+        EventKind::InternalNote { body, attachments } => message(e.actor.id.clone(), e.at, body.clone(), true, attachments),
         kind => {
             let (kind, actor, at, topic) = (kind.clone(), e.actor.id.clone(), e.at, topic.clone());
             view! { <p class="event"><span>{move || describe(i, &kind, topic.as_ref())}</span>" · "{actor}" · "<time>{move || i.when(at)}</time></p> }
                 .into_any()
         }
     });
+    // The files filed with the ticket belong to its description.
+    let filed = view.events.iter().find(|e| matches!(e.kind, EventKind::Created { .. })).map_or(&[][..], |e| e.kind.attachments());
     view! {
         <div class="messages" aria-live="polite">
-            {message(ticket.requester.clone(), ticket.created_at, ticket.description.clone(), false)}
+            {message(ticket.requester.clone(), ticket.created_at, ticket.description.clone(), false, filed)}
             {items.collect_view()}
         </div>
     }
@@ -299,6 +312,7 @@ fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
     let text = RwSignal::new(body);
     let internal = RwSignal::new(staff && note);
     let empty = RwSignal::new(false);
+    let up = page.uploads;
     let keep = {
         let key = key.clone();
         move || {
@@ -315,19 +329,22 @@ fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
             return;
         }
         empty.set(false);
+        let Some(attachments) = up.ready() else { return };
         let suffix = if internal.get_untracked() { "/notes" } else { "/replies" };
         let key = key.clone();
-        page.write(Method::POST, suffix, MessageRequest { body, version: Some(page.version()), attachments: vec![] }, move |r| {
-            if r.is_ok() {
+        page.write(Method::POST, suffix, MessageRequest { body, version: Some(page.version()), attachments }, move |r| match r {
+            Ok(()) => {
                 text.set(String::new());
                 drafts::clear(&key);
+                up.clear();
             }
+            Err(fields) => up.refused(&fields),
         });
     };
     let keep_kind = keep.clone();
     let keep_note = keep.clone();
     view! {
-        <form class="reply" on:submit=submit>
+        <form class="reply" on:submit=submit on:paste=move |ev| up.paste(ev) on:dragover=move |ev| up.drag(ev) on:drop=move |ev| up.drop(ev)>
             {staff.then(|| view! {
                 <fieldset class="kind">
                     <legend class="sr-only">{move || i.t("reply.kind")}</legend>
@@ -339,9 +356,11 @@ fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
             <textarea id="reply-text" rows="4" prop:value=text aria-describedby="reply-error"
                 on:input=move |ev| { text.set(event_target_value(&ev)); keep() }></textarea>
             {move || empty.get().then(|| view! { <p class="field-error" id="reply-error">{move || i.t("field_error.required")}</p> })}
-            <button type="submit" class="primary" disabled=page.busy>
+            {attach(up)}
+            <button type="submit" class="primary" disabled=move || page.busy.get() || up.blocked().is_some() aria-describedby="submit-wait">
                 {move || if internal.get() { i.t("reply.add_note") } else { i.t("reply.send") }}
             </button>
+            {move || up.blocked().map(|why| view! { <p class="help" id="submit-wait" role="status">{move || i.t(why)}</p> })}
         </form>
     }
 }

@@ -1,0 +1,175 @@
+// Attachments in a real headless Chromium against the local runner (scripts/browser-test serves it
+// with the local S3 and its upload events): a requester pastes a screenshot into the new-ticket
+// form, sees its preview and its upload run to the end, while a file over the limit is stopped at
+// the file (in her language) and never sent, and a file whose bytes are not what its name says is
+// refused by the server at the file; she files the ticket with the screenshot. An agent sees the
+// thumbnail and opens the image (the link answers with the very bytes), and attaches a log to an
+// internal note with the file picker, which the requester never sees. Screenshots of each step go
+// to tests/artifacts/browser/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, launch, shot, chooseLanguage, signIn as signInWith } from './support.mjs';
+
+/** A 16×16 PNG, as a screenshot tool would put it on the clipboard. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAATElEQVR42pXCIRZAAABEwT2J/LMsy7Isy7Isy7LsEHssZ/jzJh1QU1DTETWdUNMZNV1Q0xU13VDTHTU9UNMTNb1Q0xs1fVDTFzX9UH9bKFkQhPbffQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+let browser;
+const state = {};
+const pages = [];
+
+before(async () => { browser = await launch(); });
+
+after(async () => { await browser?.close(); });
+
+async function signIn(username, viewport) {
+  const page = await signInWith(browser, username, viewport);
+  pages.push(page);
+  return page;
+}
+
+/** Pastes files into whatever has the focus, as Ctrl+V with files on the clipboard does. Each file
+ *  is `{ name, type, base64 }` or `{ name, type, size }` (that many zero bytes, built in the page). */
+async function paste(page, files) {
+  await page.evaluate((files) => {
+    const data = new DataTransfer();
+    for (const f of files) {
+      const bytes = f.base64 ? Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0)) : new Uint8Array(f.size);
+      data.items.add(new File([bytes], f.name, { type: f.type }));
+    }
+    const event = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });
+    (document.activeElement ?? document.body).dispatchEvent(event);
+  }, files);
+}
+
+/** What the page sends to the upload API and to the file store. */
+function traffic(page) {
+  const seen = { grants: [], puts: [], tickets: [] };
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/api/uploads')) seen.grants.push(JSON.parse(r.postData() ?? '{}'));
+    if (r.method() === 'PUT') seen.puts.push(r.url());
+    if (r.method() === 'POST' && r.url().endsWith('/api/tickets')) seen.tickets.push(JSON.parse(r.postData() ?? '{}'));
+  });
+  return seen;
+}
+
+/** The listed file of that name. */
+const file = (page, name) => page.locator('.attach li').filter({ has: page.getByText(name, { exact: true }) });
+
+test('a requester pastes a screenshot into a new ticket; a file over the limit stops at the file', async () => {
+  const page = await signIn('anna.petrova', { width: 390, height: 844 });
+  state.anna = page;
+  const seen = traffic(page);
+  // Her profile says Russian: the first problem shows in Russian.
+  await page.getByRole('link', { name: 'Новая заявка' }).first().click();
+  await page.locator('#topic').selectOption('printer');
+  await page.locator('#description').focus();
+  await paste(page, [{ name: 'huge.png', type: 'image/png', size: 26 * 1024 * 1024 }]);
+  await file(page, 'huge.png').getByText('Файл больше 25 МБ.').waitFor();
+  await chooseLanguage(page, 'en');
+  const huge = file(page, 'huge.png');
+  await huge.getByText('This file is larger than 25 MB.').waitFor();
+  // The problem is linked to the file's remove button, and nothing was asked for or sent.
+  const remove = page.getByRole('button', { name: 'Remove huge.png' });
+  const described = await remove.getAttribute('aria-describedby');
+  assert.match(await page.locator(`[id="${described}"]`).innerText(), /larger than 25 MB/);
+  assert.equal(await huge.getByRole('progressbar').isVisible(), false);
+  assert.deepEqual(seen.grants, []);
+  assert.deepEqual(seen.puts, []);
+  // The form waits until the file is gone.
+  await page.getByText('Remove the files that could not be attached.').waitFor();
+  assert.ok(await page.getByRole('button', { name: 'Submit ticket' }).isDisabled());
+  await shot(page, '20-attachment-too-large');
+  await remove.click();
+  assert.equal(await huge.count(), 0);
+
+  await page.getByLabel('Subject').fill('Printer shows an error code');
+  await page.getByLabel('Where is the printer?').fill('4th floor, by the kitchen');
+  await page.getByLabel('What is wrong?').selectOption('offline');
+  await page.getByLabel('Description').fill('The display shows this:');
+  await page.getByLabel('Description').focus();
+  await paste(page, [{ name: 'image.png', type: 'image/png', base64: PNG.toString('base64') }]);
+  const pasted = file(page, 'image.png');
+  // Its preview (from the browser's copy, not the server's), its size, its progress to the end.
+  const preview = pasted.locator('img.preview');
+  await preview.waitFor();
+  assert.match(await preview.getAttribute('src'), /^blob:/);
+  await pasted.getByText('1 KB').waitFor();
+  const progress = pasted.getByRole('progressbar', { name: 'image.png' });
+  await page.waitForFunction((el) => el.value === 100, await progress.elementHandle());
+  await pasted.getByText('Ready').waitFor();
+  assert.deepEqual(seen.grants, [{ file_name: 'image.png', size: PNG.length, content_type: 'image/png' }]);
+  assert.equal(seen.puts.length, 1);
+  assert.match(seen.puts[0], /^http:\/\/127\.0\.0\.1:5000\//);
+  // The pasted text of a description still pastes as text.
+  await shot(page, '21-attachment-pasted');
+
+  // A file whose bytes are not what its name says passes the browser's check and is refused by
+  // the server, at the file.
+  await paste(page, [{ name: 'invoice.pdf', type: 'application/pdf', base64: Buffer.from('MZ\x90\x00 not a pdf at all').toString('base64') }]);
+  const fake = file(page, 'invoice.pdf');
+  await fake.getByText('Refused: the file\'s content is of a type that cannot be attached.').waitFor();
+  await shot(page, '22-attachment-refused-by-server');
+  await page.getByRole('button', { name: 'Remove invoice.pdf' }).click();
+
+  await page.getByRole('button', { name: 'Submit ticket' }).click();
+  await page.waitForURL(/\/tickets\/HD-\d+$/);
+  state.number = page.url().split('/').pop();
+  assert.equal(seen.tickets.length, 1);
+  assert.equal(seen.tickets[0].attachments.length, 1);
+  // Her ticket shows the screenshot with its description.
+  const thumb = page.locator('.message').first().locator('a.thumb img');
+  await page.waitForFunction((img) => img.complete && img.naturalWidth === 16, await thumb.elementHandle());
+  await shot(page, '23-attachment-filed');
+});
+
+test('an agent sees the thumbnail, opens the image, and adds a log to a note', async () => {
+  const page = await signIn('ivan.sidorov');
+  state.ivan = page;
+  await chooseLanguage(page, 'en');
+  await page.goto(`${BASE}/tickets/${state.number}`);
+  await page.getByRole('heading', { name: /Printer shows an error code/ }).waitFor();
+  const link = page.locator('.message').first().locator('a.thumb').filter({ hasText: 'image.png' });
+  const thumb = link.locator('img');
+  await page.waitForFunction((img) => img.complete && img.naturalWidth === 16, await thumb.elementHandle());
+  // Opening it: a fresh short-lived link in a new tab, which answers with the very bytes.
+  const [tab] = await Promise.all([page.waitForEvent('popup'), link.click()]);
+  await tab.waitForURL(/^http:\/\/127\.0\.0\.1:5000\//);
+  const answer = await page.request.get(tab.url());
+  assert.equal(answer.status(), 200);
+  assert.equal(answer.headers()['content-type'], 'image/png');
+  assert.deepEqual(Buffer.from(await answer.body()), PNG);
+  await tab.close();
+  await shot(page, '24-agent-sees-thumbnail');
+
+  // The file picker, on an internal note.
+  await page.getByRole('radio', { name: 'Internal note' }).check();
+  await page.getByLabel('Internal note (agents only)').fill('Printer log attached.');
+  await page.locator('#attach-files').setInputFiles({ name: 'printer.log', mimeType: 'text/plain', buffer: Buffer.from('E-042 fuser error\n') });
+  await file(page, 'printer.log').getByText('Ready').waitFor();
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await page.locator('.message.note').filter({ hasText: 'Printer log attached.' }).getByRole('link', { name: 'printer.log' }).waitFor();
+  assert.equal(await page.locator('.attach li').count(), 0);
+  await shot(page, '25-agent-note-with-log');
+});
+
+test('the requester never sees the note\'s file', async () => {
+  const page = state.anna;
+  await page.reload();
+  await page.getByRole('heading', { name: /Printer shows an error code/ }).waitFor();
+  await page.locator('.message').first().locator('a.thumb img').waitFor();
+  assert.equal(await page.getByText('printer.log').count(), 0);
+});
+
+test('the screen recorder is offered where the browser can record the screen', async () => {
+  const page = state.ivan;
+  const can = await page.evaluate(() => !!navigator.mediaDevices?.getDisplayMedia && typeof MediaRecorder !== 'undefined');
+  assert.equal(await page.getByRole('button', { name: 'Record the screen' }).count(), can ? 1 : 0);
+});
+
+test('no page threw or broke the Content-Security-Policy', () => {
+  for (const p of pages) assert.deepEqual(p.errors, [], p.url());
+});
