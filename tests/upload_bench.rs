@@ -18,7 +18,8 @@ async fn main() {
     bytes.resize(mib * 1024 * 1024, 0x5a);
 
     let started = std::time::Instant::now();
-    let grant = t.call("POST", "/api/uploads", ANNA, Some(json!({"file_name": "big.png", "size": bytes.len(), "content_type": "image/png"}))).await;
+    let grant =
+        t.call("POST", "/api/uploads", ANNA, Some(json!({"file_name": "big.png", "size": bytes.len(), "content_type": "image/png"}))).await;
     let granted = started.elapsed();
     assert_eq!(grant.status, 201, "{:?}", grant.body);
 

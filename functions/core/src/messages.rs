@@ -570,8 +570,8 @@ const RU: &[(&str, &str)] = &[
 mod tests {
     use super::*;
     use crate::Role;
-    use crate::error::{ErrorCode, FieldErrorCode};
     use crate::attachment::RejectReason;
+    use crate::error::{ErrorCode, FieldErrorCode};
     use crate::form::FieldKind;
     use crate::sla::{ClockState, TargetKind};
     use crate::ticket::{Channel, Priority, Status};
