@@ -6,6 +6,11 @@
 //! `POST /api/uploads`; the browser puts the bytes straight into the file store with the grant's
 //! `PUT` (an `XMLHttpRequest`, for its progress), then asks `GET /api/uploads/{id}` until the
 //! server has checked them. A form is sent only when every file is ready, naming their ids.
+//!
+//! The box is drawn with plain DOM calls and one event listener for the whole page (clicks,
+//! changes, pastes, drops), not with reactive views: that keeps it a few kilobytes in the bundle.
+//! There is at most one box on a page; its state lives here ([`BOARD`]) and survives the form
+//! being drawn anew (the ticket page redraws after each change).
 
 use crate::api::{self, Failure};
 use crate::i18n::{I18n, use_i18n, wire};
@@ -17,9 +22,9 @@ use leptos::task::spawn_local;
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
 use std::time::Duration;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
-use web_sys::{Blob, FileList};
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+use web_sys::{Blob, Element, FileList};
 
 /// The longest screen recording, in seconds: it stops itself then.
 pub const MAX_RECORDING_SECONDS: u32 = 3 * 60;
@@ -39,91 +44,125 @@ enum State {
     Failed(String),
 }
 
-#[derive(Clone)]
 struct Item {
     key: u32,
     name: String,
     size: u64,
     /// An object URL of the image, for its preview.
     preview: Option<String>,
-    state: RwSignal<State>,
+    state: State,
 }
 
-/// The files of one form.
+/// The files of one form: a handle on the box's state.
 #[derive(Clone, Copy)]
 pub struct Uploads {
-    items: RwSignal<Vec<Item>>,
+    id: u32,
+    /// Why the form cannot be sent yet (a catalogue key), or empty.
+    blocked: RwSignal<String>,
 }
 
 impl Default for Uploads {
     fn default() -> Self {
-        Uploads { items: RwSignal::new(Vec::new()) }
+        Uploads { id: next(), blocked: RwSignal::new(String::new()) }
     }
 }
 
+/// The box on the page: whose it is, its files, and the screen recorder's state.
+#[derive(Default)]
+struct Board {
+    up: Option<Uploads>,
+    i18n: Option<I18n>,
+    items: Vec<Item>,
+    /// Seconds recorded; `None` while not recording.
+    clock: Option<u32>,
+    recorder: Option<web_sys::MediaRecorder>,
+}
+
 thread_local! {
-    /// The next file's number, for the ids that link its name and status.
+    static BOARD: RefCell<Board> = RefCell::default();
     static NEXT: Cell<u32> = const { Cell::new(0) };
+}
+
+/// A number for an id: of a form's uploads, of a listed file.
+fn next() -> u32 {
+    let n = NEXT.get();
+    NEXT.set(n + 1);
+    n
+}
+
+/// Runs `f` on the board if it is `up`'s (a form no longer shown changes nothing).
+fn board<R: Default>(up: Uploads, f: impl FnOnce(&mut Board) -> R) -> R {
+    BOARD.with_borrow_mut(|b| if b.up.is_some_and(|u| u.id == up.id) { f(b) } else { R::default() })
 }
 
 impl Uploads {
     /// The ids to send, once every file is ready; `None` while one is not.
     pub fn ready(self) -> Option<Vec<String>> {
-        self.items.with_untracked(|items| {
-            items.iter().map(|f| if let State::Ready(id) = f.state.get_untracked() { Some(id) } else { None }).collect()
-        })
-    }
-
-    /// Why the form cannot be sent yet (a catalogue key), reactively: files still on their way, or
-    /// files that could not be attached and are still listed.
-    pub fn blocked(self) -> Option<&'static str> {
-        self.items.with(|items| {
-            let states: Vec<State> = items.iter().map(|f| f.state.get()).collect();
-            if states.iter().any(|s| matches!(s, State::Failed(_))) {
-                Some("upload.remove_failed")
-            } else if states.iter().any(|s| !matches!(s, State::Ready(_))) {
-                Some("upload.wait")
-            } else {
-                None
-            }
-        })
+        // A box not (yet) on the page has no files.
+        board(self, |b| Some(b.items.iter().map(|f| if let State::Ready(id) = &f.state { Some(id.clone()) } else { None }).collect()))
+            .unwrap_or(Some(Vec::new()))
     }
 
     /// Empties the box (after sending).
     pub fn clear(self) {
-        for item in self.items.get_untracked() {
-            forget_preview(&item);
-        }
-        self.items.set(Vec::new());
+        board(self, |b| b.items.retain(|f| !forget_preview(f)));
+        self.changed(true);
     }
 
     /// Marks the files the server refused when the form was sent (`attachments[i]`: the i-th file
     /// sent, which is the i-th listed, as only ready ones are sent).
     pub fn refused(self, errors: &[FieldError]) {
-        self.items.with_untracked(|items| {
-            for e in errors {
-                let index = e.field.strip_prefix("attachments[").and_then(|r| r.strip_suffix(']')).and_then(|n| n.parse::<usize>().ok());
-                if let Some(item) = index.and_then(|n| items.get(n)) {
-                    item.state.set(State::Failed("upload.refused".into()));
-                }
+        for e in errors {
+            let index = e.field.strip_prefix("attachments[").and_then(|r| r.strip_suffix(']')).and_then(|n| n.parse::<usize>().ok());
+            if let Some(key) = index.and_then(|n| board(self, |b| b.items.get(n).map(|f| f.key))) {
+                self.set(key, State::Failed("upload.refused".into()));
+            }
+        }
+    }
+
+    /// A file's new state: shown at the file, and the form told whether it may be sent.
+    fn set(self, key: u32, state: State) {
+        board(self, |b| {
+            if let Some(f) = b.items.iter_mut().find(|f| f.key == key) {
+                f.state = state;
+                show_state(b.i18n, f);
             }
         });
+        self.changed(false);
+    }
+
+    /// After files came or went or changed: what the form waits for, and the list when `redraw`.
+    fn changed(self, redraw: bool) {
+        let why = board(self, |b| {
+            if redraw {
+                draw_list(b);
+            }
+            if b.items.iter().any(|f| matches!(f.state, State::Failed(_))) {
+                "upload.remove_failed"
+            } else if b.items.iter().any(|f| !matches!(f.state, State::Ready(_))) {
+                "upload.wait"
+            } else {
+                ""
+            }
+        });
+        if self.blocked.get_untracked() != why {
+            self.blocked.set(why.to_string());
+        }
     }
 
     fn remove(self, key: u32) {
-        self.items.update(|items| {
-            items.retain(|f| {
-                let keep = f.key != key;
-                if !keep {
-                    forget_preview(f);
-                }
-                keep
-            })
+        board(self, |b| {
+            b.items.retain(|f| f.key != key || !forget_preview(f));
         });
+        self.changed(true);
+        // The button is gone: the keyboard goes on from the box's first button.
+        if let Some(button) = document().get_element_by_id("attach-choose") {
+            let _ = button.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
     }
 
     fn listed(self, key: u32) -> bool {
-        self.items.with_untracked(|items| items.iter().any(|f| f.key == key))
+        board(self, |b| b.items.iter().any(|f| f.key == key))
     }
 
     fn add_list(self, list: Option<FileList>) {
@@ -139,8 +178,7 @@ impl Uploads {
     fn add(self, blob: &Blob, name: String) {
         let size = blob.size() as u64;
         let kind = content_type(blob.type_(), &name);
-        let taken =
-            self.items.with_untracked(|items| items.iter().filter(|f| !matches!(f.state.get_untracked(), State::Failed(_))).count());
+        let taken = board(self, |b| b.items.iter().filter(|f| !matches!(f.state, State::Failed(_))).count());
         let problem = if taken >= DEFAULT_MAX_FILES {
             "upload.too_many"
         } else if size == 0 {
@@ -154,64 +192,36 @@ impl Uploads {
         };
         let ok = problem.is_empty();
         let preview = if ok && is_image(&kind) { web_sys::Url::create_object_url_with_blob(blob).ok() } else { None };
-        let state = RwSignal::new(if ok { State::Sending(0) } else { State::Failed(problem.into()) });
-        let key = NEXT.get();
-        NEXT.set(key + 1);
-        self.items.update(|items| items.push(Item { key, name: name.clone(), size, preview, state }));
+        let state = if ok { State::Sending(0) } else { State::Failed(problem.into()) };
+        let key = next();
+        board(self, |b| b.items.push(Item { key, name: name.clone(), size, preview, state }));
+        self.changed(true);
         if ok {
             let blob = blob.clone();
             let body = UploadRequest { file_name: name, size, content_type: kind };
             spawn_local(async move {
-                match api::send::<Value>(Method::POST, "/api/uploads", &body).await {
-                    Ok(grant) => put(self, key, &grant, &blob, state),
-                    Err(Failure::Api(e)) if !e.fields.is_empty() => {
-                        let problem = match e.fields[0].field.as_str() {
-                            "size" if size > DEFAULT_MAX_BYTES => "upload.too_large",
-                            "size" => "upload.empty",
-                            "content_type" => "upload.type",
-                            _ => "upload.failed",
-                        };
-                        state.set(State::Failed(problem.into()))
-                    }
-                    Err(f) => state.set(State::Failed(failure_key(&f))),
-                }
+                let problem = match api::send::<Value>(Method::POST, "/api/uploads", &body).await {
+                    Ok(grant) => return put(self, key, &grant, &blob),
+                    Err(Failure::Api(e)) if !e.fields.is_empty() => match e.fields[0].field.as_str() {
+                        "size" if size > DEFAULT_MAX_BYTES => "upload.too_large".into(),
+                        "size" => "upload.empty".into(),
+                        "content_type" => "upload.type".into(),
+                        _ => "upload.failed".into(),
+                    },
+                    Err(f) => failure_key(&f),
+                };
+                self.set(key, State::Failed(problem))
             });
-        }
-    }
-
-    /// A paste into the form: files on the clipboard (a screenshot) are attached; text pastes as
-    /// usual.
-    pub fn paste(self, ev: web_sys::ClipboardEvent) {
-        let Some(data) = ev.clipboard_data() else { return };
-        if data.get_data("text/plain").is_ok_and(|t| !t.is_empty()) {
-            return;
-        }
-        if data.files().is_some_and(|f| f.length() > 0) {
-            ev.prevent_default();
-            self.add_list(data.files());
-        }
-    }
-
-    /// Files dragged over the form may be dropped.
-    pub fn drag(self, ev: web_sys::DragEvent) {
-        if ev.data_transfer().is_some_and(|d| d.types().includes(&"Files".into(), 0)) {
-            ev.prevent_default();
-        }
-    }
-
-    pub fn drop(self, ev: web_sys::DragEvent) {
-        let files = ev.data_transfer().and_then(|d| d.files());
-        if files.as_ref().is_some_and(|f| f.length() > 0) {
-            ev.prevent_default();
-            self.add_list(files);
         }
     }
 }
 
-fn forget_preview(item: &Item) {
+/// Revokes a file's preview; `true`, for `retain`.
+fn forget_preview(item: &Item) -> bool {
     if let Some(url) = &item.preview {
         let _ = web_sys::Url::revoke_object_url(url);
     }
+    true
 }
 
 /// The type to announce: what the browser says, or for logs it cannot name, plain text.
@@ -228,65 +238,67 @@ fn failure_key(failure: &Failure) -> String {
 }
 
 /// Sends the bytes as the grant says, reporting progress; then waits for the server's check.
-fn put(up: Uploads, key: u32, grant: &Value, blob: &Blob, state: RwSignal<State>) {
-    let (Some(id), Some(url)) = (grant["upload"]["id"].as_str(), grant["url"].as_str()) else {
-        state.set(State::Failed("upload.failed".into()));
-        return;
+fn put(up: Uploads, key: u32, grant: &Value, blob: &Blob) {
+    let failed = move || up.set(key, State::Failed("upload.failed".into()));
+    let (Some(id), Some(url), Ok(xhr)) = (grant["upload"]["id"].as_str(), grant["url"].as_str(), web_sys::XmlHttpRequest::new()) else {
+        return failed();
     };
-    let id = id.to_string();
-    let Ok(xhr) = web_sys::XmlHttpRequest::new() else { return };
     if xhr.open("PUT", url).is_err() {
-        state.set(State::Failed("upload.failed".into()));
-        return;
+        return failed();
     }
     if let Some(headers) = grant["headers"].as_object() {
         for (name, value) in headers {
             let _ = xhr.set_request_header(name, value.as_str().unwrap_or_default());
         }
     }
-    let progress = Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+    let progress = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        let e: web_sys::ProgressEvent = e.unchecked_into();
         if e.length_computable() && e.total() > 0.0 {
-            state.set(State::Sending((e.loaded() * 100.0 / e.total()) as u32));
+            up.set(key, State::Sending((e.loaded() * 100.0 / e.total()) as u32));
         }
     });
     if let Ok(upload) = xhr.upload() {
         upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
     }
     let sent = xhr.clone();
-    let done = Closure::once_into_js(move || {
-        drop(progress);
+    let id = id.to_string();
+    let mut progress = Some(progress);
+    let done = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+        // Fired once: the progress handler goes with it.
+        progress.take();
         if sent.status().is_ok_and(|s| (200..300).contains(&s)) {
-            state.set(State::Checking);
-            poll(up, key, id, state, 0);
+            up.set(key, State::Checking);
+            poll(up, key, id.clone(), 0);
         } else {
-            state.set(State::Failed("upload.failed".into()));
+            failed();
         }
     });
-    xhr.set_onloadend(Some(done.unchecked_ref()));
+    xhr.set_onloadend(Some(done.into_js_value().unchecked_ref()));
     if xhr.send_with_opt_blob(Some(blob)).is_err() {
-        state.set(State::Failed("upload.failed".into()));
+        failed();
     }
 }
 
 /// Asks how the upload fared until it is ready or refused (or it takes too long).
-fn poll(up: Uploads, key: u32, id: String, state: RwSignal<State>, tries: u32) {
+fn poll(up: Uploads, key: u32, id: String, tries: u32) {
     if !up.listed(key) {
         return;
     }
     spawn_local(async move {
         let answer = api::get::<Value>(&format!("/api/uploads/{id}")).await;
-        match answer.as_ref().map(|u| u["state"].as_str().unwrap_or_default()) {
-            Ok("ready") => state.set(State::Ready(id)),
+        let state = match answer.as_ref().map(|u| u["state"].as_str().unwrap_or_default()) {
+            Ok("ready") => State::Ready(id),
             Ok("rejected") => {
-                let reason = answer.as_ref().ok().and_then(|u| u["reason"].as_str()).unwrap_or("empty").to_string();
-                state.set(State::Failed(format!("upload.rejected.{reason}")))
+                let reason = answer.as_ref().ok().and_then(|u| u["reason"].as_str()).unwrap_or("empty");
+                State::Failed(format!("upload.rejected.{reason}"))
             }
             Ok(_) | Err(Failure::Network) if tries < POLL_TRIES => {
-                set_timeout(move || poll(up, key, id, state, tries + 1), Duration::from_millis(POLL_MILLIS))
+                return set_timeout(move || poll(up, key, id, tries + 1), Duration::from_millis(POLL_MILLIS));
             }
-            Ok(_) => state.set(State::Failed("upload.timeout".into())),
-            Err(f) => state.set(State::Failed(failure_key(f))),
-        }
+            Ok(_) => State::Failed("upload.timeout".into()),
+            Err(f) => State::Failed(failure_key(f)),
+        };
+        up.set(key, state)
     });
 }
 
@@ -309,136 +321,248 @@ fn message(i: I18n, key: &str) -> String {
 }
 
 /// The upload box: what may be attached and how, the buttons, and the files with their progress
-/// and problems. The form around it forwards pastes and drops ([`Uploads::paste`], [`Uploads::drop`]).
+/// and problems. Drawn into its place once it is on the page, and again in another language.
 pub fn attach(up: Uploads) -> impl IntoView {
     let i = use_i18n();
-    let take = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        up.add_list(input.files());
-        input.set_value("");
-    };
-    let list = move || {
-        up.items.get().into_iter().map(move |f| {
-            let Item { key, name, size, preview, state } = f;
-            let name_id = format!("upload-{key}");
-            let status_id = format!("{name_id}-status");
-            let remove_label = format!("{} {name}", i.t("upload.remove"));
-            let failed = move || matches!(state.get(), State::Failed(_));
-            let percent = move || match state.get() {
-                State::Sending(p) => p.min(100),
-                _ => 100,
-            };
-            // What is happening to the file, or what went wrong, in one live region.
-            let status = move || {
-                let key = match state.get() {
-                    State::Sending(_) => "upload.sending".to_string(),
-                    State::Checking => "upload.checking".to_string(),
-                    State::Ready(_) => "upload.ready".to_string(),
-                    State::Failed(key) => key,
-                };
-                message(i, &key)
-            };
-            view! {
-                <li class="file">
-                    {preview.map(|src| view! { <img class="preview" src=src alt=""/> })}
-                    <span id=name_id.clone()>{name}</span>
-                    <span class="muted">{size_text(i, size)}</span>
-                    <progress max="100" prop:value=percent aria-labelledby=name_id aria-describedby=status_id.clone() hidden=failed></progress>
-                    <span id=status_id.clone() role="status" class=move || if failed() { "field-error" } else { "muted" }>{status}</span>
-                    <button type="button" class="remove" aria-label=remove_label aria-describedby=status_id on:click=move |_| up.remove(key)>"×"</button>
-                </li>
+    listen();
+    Effect::new(move || {
+        i.lang.track();
+        BOARD.with_borrow_mut(|b| {
+            if b.up.is_none_or(|u| u.id != up.id) {
+                b.items.retain(|f| !forget_preview(f));
+                b.up = Some(up);
             }
-        }).collect_view()
+            b.i18n = Some(i);
+            draw(b);
+        });
+        up.changed(false);
+    });
+    view! { <div class="attach" id="attach" role="group" aria-labelledby="attach-title"></div> }
+}
+
+/// Adds an element to `parent`: its attributes (`hidden` and other flags with an empty value) and
+/// its text.
+fn add(parent: &Element, tag: &str, attributes: &[(&str, &str)], text: &str) -> Element {
+    let element = document().create_element(tag).unwrap_throw();
+    for (name, value) in attributes {
+        let _ = element.set_attribute(name, value);
+    }
+    if !text.is_empty() {
+        element.set_text_content(Some(text));
+    }
+    let _ = parent.append_child(&element);
+    element
+}
+
+fn by_id(id: &str) -> Option<Element> {
+    document().get_element_by_id(id)
+}
+
+fn hide(element: &Element, hidden: bool) {
+    let _ = if hidden { element.set_attribute("hidden", "") } else { element.remove_attribute("hidden") };
+}
+
+fn draw(b: &Board) {
+    let (Some(root), Some(i)) = (by_id("attach"), b.i18n) else { return };
+    root.set_text_content(None);
+    add(&root, "span", &[("class", "label"), ("id", "attach-title")], i.t("upload.title"));
+    add(&root, "p", &[("class", "help")], &message(i, "upload.hint"));
+    let actions = add(&root, "div", &[("class", "actions")], "");
+    add(&actions, "button", &[("type", "button"), ("id", "attach-choose"), ("data-act", "choose")], i.t("upload.choose"));
+    add(&actions, "button", &[("type", "button"), ("class", "camera"), ("data-act", "camera")], i.t("upload.camera"));
+    if can_record() {
+        add(&actions, "button", &[("type", "button"), ("id", "attach-record"), ("data-act", "record")], "");
+        add(&actions, "span", &[("class", "recording"), ("id", "attach-clock"), ("role", "timer")], "");
+        add(&actions, "span", &[("class", "field-error"), ("id", "attach-record-failed"), ("role", "alert"), ("hidden", "")], i.t("upload.record_failed"));
+        show_clock(b);
+    }
+    add(&root, "input", &[("type", "file"), ("id", "attach-files"), ("multiple", ""), ("hidden", "")], "");
+    add(&root, "input", &[("type", "file"), ("id", "attach-camera"), ("accept", "image/*,video/*"), ("capture", "environment"), ("hidden", "")], "");
+    add(&root, "ul", &[("class", "files"), ("id", "attach-list")], "");
+    draw_list(b);
+}
+
+/// The files, each with its name, size, progress and state, and a remove button. The progress bar
+/// and the button are described by the state, so a problem is read out with its file.
+fn draw_list(b: &Board) {
+    let (Some(list), Some(i)) = (by_id("attach-list"), b.i18n) else { return };
+    list.set_text_content(None);
+    for f in &b.items {
+        let id = format!("upload-{}", f.key);
+        let status = format!("{id}-status");
+        let li = add(&list, "li", &[("class", "file")], "");
+        if let Some(src) = &f.preview {
+            add(&li, "img", &[("class", "preview"), ("src", src), ("alt", "")], "");
+        }
+        add(&li, "span", &[("id", &id)], &f.name);
+        add(&li, "span", &[("class", "muted")], &size_text(i, f.size));
+        add(&li, "progress", &[("id", &format!("{id}-bar")), ("max", "100"), ("aria-labelledby", &id), ("aria-describedby", &status)], "");
+        add(&li, "span", &[("id", &status), ("role", "status")], "");
+        let label = format!("{} {}", i.t("upload.remove"), f.name);
+        let key = f.key.to_string();
+        add(&li, "button", &[("type", "button"), ("class", "remove"), ("data-act", "remove"), ("data-key", &key), ("aria-label", &label), ("aria-describedby", &status)], "×");
+        show_state(b.i18n, f);
+    }
+}
+
+/// A file's progress and state (or problem) where it is listed.
+fn show_state(i: Option<I18n>, f: &Item) {
+    let id = format!("upload-{}", f.key);
+    let (Some(i), Some(bar), Some(status)) = (i, by_id(&format!("{id}-bar")), by_id(&format!("{id}-status"))) else { return };
+    let (percent, key, failed) = match &f.state {
+        State::Sending(p) => ((*p).min(100), "upload.sending", false),
+        State::Checking => (100, "upload.checking", false),
+        State::Ready(_) => (100, "upload.ready", false),
+        State::Failed(key) => (0, key.as_str(), true),
     };
+    let _ = bar.set_attribute("value", &percent.to_string());
+    hide(&bar, failed);
+    let _ = status.set_attribute("class", if failed { "field-error" } else { "muted" });
+    status.set_text_content(Some(&message(i, key)));
+}
+
+/// The recorder's button and clock as they are now.
+fn show_clock(b: &Board) {
+    let (Some(i), Some(button), Some(clock)) = (b.i18n, by_id("attach-record"), by_id("attach-clock")) else { return };
+    button.set_text_content(Some(i.t(if b.clock.is_some() { "upload.stop" } else { "upload.record" })));
+    let minutes = |s: u32| format!("{}:{:02}", s / 60, s % 60);
+    hide(&clock, b.clock.is_none());
+    clock.set_text_content(Some(&format!("{} {} / {}", i.t("upload.recording"), minutes(b.clock.unwrap_or(0)), minutes(MAX_RECORDING_SECONDS))));
+}
+
+/// The form's submit button, held while files are on their way or could not be attached (and
+/// saying why).
+/// `labels`: the button's text, the second while `second` holds.
+pub fn submit_button(up: Uploads, busy: RwSignal<bool>, labels: [&'static str; 2], second: RwSignal<bool>) -> impl IntoView {
+    let i = use_i18n();
     view! {
-        <div class="attach" role="group" aria-labelledby="attach-title">
-            <span class="label" id="attach-title">{move || i.t("upload.title")}</span>
-            <p class="help">{move || message(i, "upload.hint")}</p>
-            <div class="actions">
-                <button type="button" on:click=|_| click("attach-files")>{move || i.t("upload.choose")}</button>
-                <button type="button" class="camera" on:click=|_| click("attach-camera")>{move || i.t("upload.camera")}</button>
-                {can_record().then(|| recorder(up))}
-            </div>
-            <input type="file" id="attach-files" multiple hidden on:change=take/>
-            <input type="file" id="attach-camera" accept="image/*,video/*" capture="environment" hidden on:change=take/>
-            <ul class="files">{list}</ul>
-        </div>
+        <button type="submit" class="primary" disabled=move || busy.get() || !up.blocked.with(String::is_empty) aria-describedby="submit-wait">
+            {move || i.t(labels[usize::from(second.get())])}
+        </button>
+        <p class="help" id="submit-wait" role="status">{move || i.t(&up.blocked.get())}</p>
+    }
+}
+
+/// One listener for the whole page, installed once: the upload box's buttons and file inputs,
+/// pastes and drops of files anywhere on the page (a screenshot pasted while typing the
+/// description, files dropped on the form; text pastes and drops as usual), and links to attached
+/// files.
+fn listen() {
+    thread_local!(static LISTENING: Cell<bool> = const { Cell::new(false) });
+    if LISTENING.replace(true) {
+        return;
+    }
+    let handler = Closure::<dyn FnMut(JsValue)>::new(|ev: JsValue| {
+        let ev: web_sys::Event = ev.unchecked_into();
+        let kind = ev.type_();
+        let target = ev.target().map(JsValue::from).unwrap_or_default();
+        if kind == "click" {
+            let Ok(Some(at)) = target.unchecked_ref::<Element>().closest("[data-act],a[data-file]") else { return };
+            ev.prevent_default();
+            let act = at.get_attribute("data-act").unwrap_or_default();
+            let up = BOARD.with_borrow(|b| b.up);
+            match (act.as_str(), up) {
+                ("", _) => open_file(at.get_attribute("href").unwrap_or_default()),
+                ("choose", _) => click("attach-files"),
+                ("camera", _) => click("attach-camera"),
+                ("record", Some(up)) => record(up),
+                ("remove", Some(up)) => up.remove(at.get_attribute("data-key").and_then(|k| k.parse().ok()).unwrap_or(u32::MAX)),
+                _ => {}
+            }
+            return;
+        }
+        let Some(up) = BOARD.with_borrow(|b| b.up).filter(|_| by_id("attach").is_some()) else { return };
+        if kind == "change" {
+            let input: web_sys::HtmlInputElement = target.unchecked_into();
+            if input.get_attribute("id").is_some_and(|id| id.starts_with("attach-")) {
+                up.add_list(input.files());
+                let _ = js_sys::Reflect::set(&input, &"value".into(), &"".into());
+            }
+            return;
+        }
+        let data = if kind == "paste" {
+            ev.unchecked_ref::<web_sys::ClipboardEvent>().clipboard_data()
+        } else {
+            ev.unchecked_ref::<web_sys::DragEvent>().data_transfer()
+        };
+        let Some(data) = data else { return };
+        if (kind == "paste" && data.get_data("text/plain").is_ok_and(|t| !t.is_empty())) || !data.types().includes(&"Files".into(), 0) {
+            return;
+        }
+        ev.prevent_default();
+        if kind != "dragover" {
+            up.add_list(data.files());
+        }
+    })
+    .into_js_value();
+    for kind in ["click", "change", "paste", "dragover", "drop"] {
+        let _ = document().add_event_listener_with_callback(kind, handler.unchecked_ref());
     }
 }
 
 /// Opens a (hidden) file input's picker.
 fn click(id: &str) {
-    if let Some(input) = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-        input.click()
+    if let Some(input) = by_id(id) {
+        input.unchecked_into::<web_sys::HtmlElement>().click()
     }
-}
-
-thread_local! {
-    /// The screen recording under way (one at a time).
-    static RECORDER: RefCell<Option<web_sys::MediaRecorder>> = const { RefCell::new(None) };
 }
 
 /// Whether this browser can record the screen (desktop browsers; not phones).
 fn can_record() -> bool {
-    let has = |target: &wasm_bindgen::JsValue, name: &str| js_sys::Reflect::has(target, &name.into()).unwrap_or(false);
+    let has = |target: &JsValue, name: &str| js_sys::Reflect::get(target, &name.into()).is_ok_and(|v| !v.is_undefined());
     let devices = js_sys::Reflect::get(&window().navigator(), &"mediaDevices".into()).unwrap_or_default();
     !devices.is_undefined() && has(&devices, "getDisplayMedia") && has(&js_sys::global(), "MediaRecorder")
 }
 
 fn stop_recording() {
-    if let Some(recorder) = RECORDER.take() {
+    if let Some(recorder) = BOARD.with_borrow_mut(|b| b.recorder.take()) {
         let _ = recorder.stop();
     }
 }
 
-/// "Record the screen": asks which screen, window or tab to record, records it as WebM with a
-/// running clock, and attaches the video when it stops (by the same button, by the browser's own
-/// "stop sharing", or at [`MAX_RECORDING_SECONDS`]).
-fn recorder(up: Uploads) -> impl IntoView {
-    let i = use_i18n();
-    // Seconds recorded; `None` while not recording.
-    let clock = RwSignal::new(None::<u32>);
-    let failed = RwSignal::new(false);
-    let toggle = move |_| {
-        if clock.get_untracked().is_some() {
-            return stop_recording();
-        }
-        failed.set(false);
-        let constraints = web_sys::DisplayMediaStreamConstraints::new();
-        constraints.set_video_bool(true);
-        let Some(promise) = window().navigator().media_devices().ok().and_then(|d| d.get_display_media_with_constraints(&constraints).ok())
-        else {
-            return failed.set(true);
-        };
-        let granted = Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(move |stream: wasm_bindgen::JsValue| {
-            if !record(up, stream.unchecked_into(), clock) {
-                failed.set(true)
-            }
-        });
-        // Choosing nothing is no failure.
-        let refused = Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(move |e: wasm_bindgen::JsValue| {
-            let name = js_sys::Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string());
-            failed.set(name.as_deref() != Some("NotAllowedError"))
-        });
-        let _ = promise.then2(&granted, &refused);
-        granted.forget();
-        refused.forget();
-    };
-    let minutes = |s: u32| format!("{}:{:02}", s / 60, s % 60);
-    view! {
-        <button type="button" on:click=toggle>{move || i.t(if clock.get().is_some() { "upload.stop" } else { "upload.record" })}</button>
-        <span class="recording" role="timer" hidden=move || clock.get().is_none()>
-            {move || format!("{} {} / {}", i.t("upload.recording"), minutes(clock.get().unwrap_or(0)), minutes(MAX_RECORDING_SECONDS))}
-        </span>
-        <span class="field-error" role="alert" hidden=move || !failed.get()>{move || i.t("upload.record_failed")}</span>
+fn record_failed(failed: bool) {
+    if let Some(note) = by_id("attach-record-failed") {
+        hide(&note, !failed);
     }
 }
 
+/// "Record the screen" (or, while recording, stop): asks which screen, window or tab to record,
+/// records it as WebM with a running clock, and attaches the video when it stops (by the same
+/// button, by the browser's own "stop sharing", or at [`MAX_RECORDING_SECONDS`]).
+fn record(up: Uploads) {
+    if BOARD.with_borrow(|b| b.clock.is_some()) {
+        return stop_recording();
+    }
+    record_failed(false);
+    let constraints = web_sys::DisplayMediaStreamConstraints::new();
+    constraints.set_video_bool(true);
+    let Some(promise) = window().navigator().media_devices().ok().and_then(|d| d.get_display_media_with_constraints(&constraints).ok()) else {
+        return record_failed(true);
+    };
+    let granted = Closure::<dyn FnMut(JsValue)>::new(move |stream: JsValue| record_failed(!start_recording(up, stream.unchecked_into())));
+    // Choosing nothing is no failure.
+    let refused = Closure::<dyn FnMut(JsValue)>::new(|e: JsValue| {
+        let name = js_sys::Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string());
+        record_failed(name.as_deref() != Some("NotAllowedError"))
+    });
+    let _ = promise.then2(&granted, &refused);
+    granted.forget();
+    refused.forget();
+}
+
+/// The clock's new value, shown.
+fn set_clock(clock: Option<u32>) {
+    BOARD.with_borrow_mut(|b| {
+        b.clock = clock;
+        show_clock(b);
+    });
+}
+
 /// Records `stream` until stopped; `false` when this browser cannot record it as WebM.
-fn record(up: Uploads, stream: web_sys::MediaStream, clock: RwSignal<Option<u32>>) -> bool {
+fn start_recording(up: Uploads, stream: web_sys::MediaStream) -> bool {
     let end_tracks = {
         let stream = stream.clone();
-        move || stream.get_tracks().for_each(&mut |t, _, _| t.unchecked_into::<web_sys::MediaStreamTrack>().stop())
+        move || stream.get_tracks().iter().for_each(|t| t.unchecked_into::<web_sys::MediaStreamTrack>().stop())
     };
     let options = web_sys::MediaRecorderOptions::new();
     options.set_mime_type("video/webm");
@@ -448,73 +572,75 @@ fn record(up: Uploads, stream: web_sys::MediaStream, clock: RwSignal<Option<u32>
     };
     let chunks = js_sys::Array::new();
     let kept = chunks.clone();
-    let data = Closure::<dyn Fn(web_sys::BlobEvent)>::new(move |e: web_sys::BlobEvent| {
-        if let Some(blob) = e.data() {
+    let data = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        if let Some(blob) = e.unchecked_into::<web_sys::BlobEvent>().data() {
             kept.push(&blob);
         }
     });
     recorder.set_ondataavailable(Some(data.as_ref().unchecked_ref()));
     let ticker = set_interval_with_handle(
-        move || {
-            clock.update(|s| *s = s.map(|s| s + 1));
-            if clock.get_untracked().is_some_and(|s| s >= MAX_RECORDING_SECONDS) {
+        || {
+            let seconds = BOARD.with_borrow(|b| b.clock).unwrap_or(0) + 1;
+            set_clock(Some(seconds));
+            if seconds >= MAX_RECORDING_SECONDS {
                 stop_recording();
             }
         },
         Duration::from_secs(1),
     )
     .ok();
-    let stopped = Closure::once_into_js(move || {
-        drop(data);
+    let mut data = Some(data);
+    let stopped = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+        data.take();
         if let Some(ticker) = ticker {
             ticker.clear();
         }
         end_tracks();
-        clock.set(None);
+        set_clock(None);
         let bag = web_sys::BlobPropertyBag::new();
         bag.set_type("video/webm");
         if let Ok(video) = Blob::new_with_blob_sequence_and_options(&chunks, &bag) {
             up.add(&video, "screen-recording.webm".into());
         }
     });
-    recorder.set_onstop(Some(stopped.unchecked_ref()));
+    recorder.set_onstop(Some(stopped.into_js_value().unchecked_ref()));
     // The browser's own "Stop sharing" ends the video: the recording ends with it.
-    let ended = Closure::<dyn Fn()>::new(stop_recording).into_js_value();
-    stream
-        .get_video_tracks()
-        .for_each(&mut |t, _, _| t.unchecked_into::<web_sys::MediaStreamTrack>().set_onended(Some(ended.unchecked_ref())));
+    let ended = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| stop_recording()).into_js_value();
+    for track in stream.get_video_tracks().iter() {
+        track.unchecked_into::<web_sys::MediaStreamTrack>().set_onended(Some(ended.unchecked_ref()));
+    }
     if recorder.start().is_err() {
         return false;
     }
-    clock.set(Some(0));
-    RECORDER.set(Some(recorder));
+    BOARD.with_borrow_mut(|b| b.recorder = Some(recorder));
+    set_clock(Some(0));
     true
 }
 
-/// The files a message carries: images as thumbnails, every file as a link with its name and size.
-/// Links are short-lived, so each click asks for a fresh one.
+/// The files a message carries: images as thumbnails, every file as a link with its name and
+/// size. Links are short-lived, so a click asks for a fresh one (see [`listen`]); a thumbnail
+/// gets its own once it is on the page.
 pub fn files(list: Vec<AttachmentRef>) -> impl IntoView {
     let i = use_i18n();
+    listen();
     (!list.is_empty()).then(|| {
         let items = list.into_iter().map(move |f| {
             let path = format!("/api/attachments/{}", f.id);
-            let thumbnail = is_image(&f.content_type).then(|| {
-                let src = RwSignal::new(String::new());
-                let link = path.clone();
+            let image = is_image(&f.content_type);
+            let thumb = format!("thumb-{}", f.id);
+            if image {
+                let (path, thumb) = (path.clone(), thumb.clone());
                 spawn_local(async move {
-                    if let Some(url) = api::get::<Value>(&link).await.ok().and_then(|l| l["url"].as_str().map(str::to_string)) {
-                        src.set(url)
+                    let url = api::get::<Value>(&path).await.ok().and_then(|l| l["url"].as_str().map(str::to_string));
+                    if let (Some(url), Some(img)) = (url, by_id(&thumb)) {
+                        let _ = img.set_attribute("src", &url);
                     }
                 });
-                view! { <img src=move || { let s = src.get(); (!s.is_empty()).then_some(s) } alt=""/> }
-            });
-            let open = path.clone();
+            }
             view! {
                 <li>
-                    <a class="thumb" href=path on:click=move |ev: leptos::ev::MouseEvent| { ev.prevent_default(); open_file(open.clone()) }>
-                        {thumbnail}{f.name}
-                    </a>
-                    " "<span class="muted">{size_text(i, f.size)}</span>
+                    <a class="thumb" href=path target="_blank" rel="noopener" data-file="">{image.then(|| view! { <img id=thumb alt=""/> })}{f.name}</a>
+                    " "<span class="muted">{move || size_text(i, f.size)}</span>
                 </li>
             }
         });
@@ -527,7 +653,7 @@ pub fn files(list: Vec<AttachmentRef>) -> impl IntoView {
 fn open_file(path: String) {
     let tab = window().open_with_url_and_target("", "_blank").ok().flatten();
     if let Some(tab) = &tab {
-        let _ = js_sys::Reflect::set(tab, &"opener".into(), &wasm_bindgen::JsValue::NULL);
+        let _ = js_sys::Reflect::set(tab, &"opener".into(), &JsValue::NULL);
     }
     spawn_local(async move {
         let url = api::get::<Value>(&path).await.ok().and_then(|l| l["url"].as_str().map(str::to_string));

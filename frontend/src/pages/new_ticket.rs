@@ -4,7 +4,7 @@
 
 use crate::api::{self, Failure};
 use crate::app::use_session;
-use crate::attach::{Uploads, attach};
+use crate::attach::{Uploads, attach, submit_button};
 use crate::components::{ErrorBox, Errors, FieldInput, FieldMessage, Loading, enum_option, errors_by_field};
 use crate::drafts;
 use crate::i18n::{use_i18n, wire};
@@ -222,10 +222,7 @@ pub fn NewTicket(call: bool) -> impl IntoView {
                 {move || errors.with(|e| !e.is_empty()).then(|| view! { <p class="error" role="alert">{move || i.t("form.fix_marked")}</p> })}
                 {attach(up)}
                 {move || failure.get().map(|f| view! { <ErrorBox failure=f/> })}
-                <button type="submit" class="primary" disabled=move || busy.get() || up.blocked().is_some() aria-describedby="submit-wait">
-                    {move || i.t(if call { "call.submit" } else { "new.submit" })}
-                </button>
-                {move || up.blocked().map(|why| view! { <p class="help" id="submit-wait" role="status">{move || i.t(why)}</p> })}
+                {submit_button(up, busy, ["new.submit", "call.submit"], RwSignal::new(call))}
             }
         })
     };
@@ -236,7 +233,7 @@ pub fn NewTicket(call: bool) -> impl IntoView {
             {move || logged.get().map(|(number, group)| view! {
                 <p class="ok" role="status">{move || i.t("call.logged").replace("{number}", &number).replace("{group}", &group)}</p>
             })}
-            <form on:submit=submit novalidate on:paste=move |ev| up.paste(ev) on:dragover=move |ev| up.drag(ev) on:drop=move |ev| up.drop(ev)>
+            <form on:submit=submit novalidate>
                 {requester_picker}
                 {topic_picker}
                 {form_body}

@@ -7,7 +7,7 @@ mod controls;
 
 use crate::api::{self, Failure};
 use crate::app::use_session;
-use crate::attach::{Uploads, attach, files};
+use crate::attach::{Uploads, attach, files, submit_button};
 use crate::components::{ErrorBox, Loading, PriorityBadge, StatusBadge, value_text};
 use crate::drafts;
 use crate::i18n::{I18n, use_i18n, wire};
@@ -344,7 +344,7 @@ fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
     let keep_kind = keep.clone();
     let keep_note = keep.clone();
     view! {
-        <form class="reply" on:submit=submit on:paste=move |ev| up.paste(ev) on:dragover=move |ev| up.drag(ev) on:drop=move |ev| up.drop(ev)>
+        <form class="reply" on:submit=submit>
             {staff.then(|| view! {
                 <fieldset class="kind">
                     <legend class="sr-only">{move || i.t("reply.kind")}</legend>
@@ -357,10 +357,7 @@ fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
                 on:input=move |ev| { text.set(event_target_value(&ev)); keep() }></textarea>
             {move || empty.get().then(|| view! { <p class="field-error" id="reply-error">{move || i.t("field_error.required")}</p> })}
             {attach(up)}
-            <button type="submit" class="primary" disabled=move || page.busy.get() || up.blocked().is_some() aria-describedby="submit-wait">
-                {move || if internal.get() { i.t("reply.add_note") } else { i.t("reply.send") }}
-            </button>
-            {move || up.blocked().map(|why| view! { <p class="help" id="submit-wait" role="status">{move || i.t(why)}</p> })}
+            {submit_button(up, page.busy, ["reply.send", "reply.add_note"], internal)}
         </form>
     }
 }
