@@ -325,19 +325,22 @@ fn message(i: I18n, key: &str) -> String {
 pub fn attach(up: Uploads) -> impl IntoView {
     let i = use_i18n();
     listen();
-    Effect::new(move || {
+    // Drawn once the box is on the page, and again when the language changes.
+    let redraw = move || {
         i.lang.track();
-        BOARD.with_borrow_mut(|b| {
-            if b.up.is_none_or(|u| u.id != up.id) {
-                b.items.retain(|f| !forget_preview(f));
-                b.up = Some(up);
-            }
-            b.i18n = Some(i);
-            draw(b);
-        });
-        up.changed(false);
-    });
-    view! { <div class="attach" id="attach" role="group" aria-labelledby="attach-title"></div> }
+        queue_microtask(move || {
+            BOARD.with_borrow_mut(|b| {
+                if b.up.is_none_or(|u| u.id != up.id) {
+                    b.items.retain(|f| !forget_preview(f));
+                    b.up = Some(up);
+                }
+                b.i18n = Some(i);
+                draw(b);
+            });
+            up.changed(false);
+        })
+    };
+    view! { <div class="attach" id="attach" role="group" aria-labelledby="attach-title"></div>{redraw} }
 }
 
 /// Adds an element to `parent`: its attributes (`hidden` and other flags with an empty value) and
@@ -373,11 +376,21 @@ fn draw(b: &Board) {
     if can_record() {
         add(&actions, "button", &[("type", "button"), ("id", "attach-record"), ("data-act", "record")], "");
         add(&actions, "span", &[("class", "recording"), ("id", "attach-clock"), ("role", "timer")], "");
-        add(&actions, "span", &[("class", "field-error"), ("id", "attach-record-failed"), ("role", "alert"), ("hidden", "")], i.t("upload.record_failed"));
+        add(
+            &actions,
+            "span",
+            &[("class", "field-error"), ("id", "attach-record-failed"), ("role", "alert"), ("hidden", "")],
+            i.t("upload.record_failed"),
+        );
         show_clock(b);
     }
     add(&root, "input", &[("type", "file"), ("id", "attach-files"), ("multiple", ""), ("hidden", "")], "");
-    add(&root, "input", &[("type", "file"), ("id", "attach-camera"), ("accept", "image/*,video/*"), ("capture", "environment"), ("hidden", "")], "");
+    add(
+        &root,
+        "input",
+        &[("type", "file"), ("id", "attach-camera"), ("accept", "image/*,video/*"), ("capture", "environment"), ("hidden", "")],
+        "",
+    );
     add(&root, "ul", &[("class", "files"), ("id", "attach-list")], "");
     draw_list(b);
 }
@@ -400,7 +413,19 @@ fn draw_list(b: &Board) {
         add(&li, "span", &[("id", &status), ("role", "status")], "");
         let label = format!("{} {}", i.t("upload.remove"), f.name);
         let key = f.key.to_string();
-        add(&li, "button", &[("type", "button"), ("class", "remove"), ("data-act", "remove"), ("data-key", &key), ("aria-label", &label), ("aria-describedby", &status)], "×");
+        add(
+            &li,
+            "button",
+            &[
+                ("type", "button"),
+                ("class", "remove"),
+                ("data-act", "remove"),
+                ("data-key", &key),
+                ("aria-label", &label),
+                ("aria-describedby", &status),
+            ],
+            "×",
+        );
         show_state(b.i18n, f);
     }
 }
@@ -427,7 +452,12 @@ fn show_clock(b: &Board) {
     button.set_text_content(Some(i.t(if b.clock.is_some() { "upload.stop" } else { "upload.record" })));
     let minutes = |s: u32| format!("{}:{:02}", s / 60, s % 60);
     hide(&clock, b.clock.is_none());
-    clock.set_text_content(Some(&format!("{} {} / {}", i.t("upload.recording"), minutes(b.clock.unwrap_or(0)), minutes(MAX_RECORDING_SECONDS))));
+    clock.set_text_content(Some(&format!(
+        "{} {} / {}",
+        i.t("upload.recording"),
+        minutes(b.clock.unwrap_or(0)),
+        minutes(MAX_RECORDING_SECONDS)
+    )));
 }
 
 /// The form's submit button, held while files are on their way or could not be attached (and
@@ -536,7 +566,8 @@ fn record(up: Uploads) {
     record_failed(false);
     let constraints = web_sys::DisplayMediaStreamConstraints::new();
     constraints.set_video_bool(true);
-    let Some(promise) = window().navigator().media_devices().ok().and_then(|d| d.get_display_media_with_constraints(&constraints).ok()) else {
+    let Some(promise) = window().navigator().media_devices().ok().and_then(|d| d.get_display_media_with_constraints(&constraints).ok())
+    else {
         return record_failed(true);
     };
     let granted = Closure::<dyn FnMut(JsValue)>::new(move |stream: JsValue| record_failed(!start_recording(up, stream.unchecked_into())));
@@ -623,29 +654,37 @@ fn start_recording(up: Uploads, stream: web_sys::MediaStream) -> bool {
 pub fn files(list: Vec<AttachmentRef>) -> impl IntoView {
     let i = use_i18n();
     listen();
-    (!list.is_empty()).then(|| {
-        let items = list.into_iter().map(move |f| {
-            let path = format!("/api/attachments/{}", f.id);
-            let image = is_image(&f.content_type);
-            let thumb = format!("thumb-{}", f.id);
-            if image {
-                let (path, thumb) = (path.clone(), thumb.clone());
-                spawn_local(async move {
-                    let url = api::get::<Value>(&path).await.ok().and_then(|l| l["url"].as_str().map(str::to_string));
-                    if let (Some(url), Some(img)) = (url, by_id(&thumb)) {
-                        let _ = img.set_attribute("src", &url);
-                    }
-                });
-            }
-            view! {
-                <li>
-                    <a class="thumb" href=path target="_blank" rel="noopener" data-file="">{image.then(|| view! { <img id=thumb alt=""/> })}{f.name}</a>
-                    " "<span class="muted">{move || size_text(i, f.size)}</span>
-                </li>
+    let id = list.first().map(|f| format!("files-{}", f.id));
+    if let Some(id) = id.clone() {
+        // Filled once the list is on the page.
+        queue_microtask(move || {
+            let Some(ul) = by_id(&id) else { return };
+            // A page drawn anew may keep the list's element: it is filled afresh.
+            ul.set_text_content(None);
+            for f in list {
+                let path = format!("/api/attachments/{}", f.id);
+                let li = add(&ul, "li", &[], "");
+                let a =
+                    add(&li, "a", &[("class", "thumb"), ("href", &path), ("target", "_blank"), ("rel", "noopener"), ("data-file", "")], "");
+                if is_image(&f.content_type) {
+                    let img = add(&a, "img", &[("alt", "")], "");
+                    spawn_local(async move {
+                        if let Some(url) = link(&path).await {
+                            let _ = img.set_attribute("src", &url);
+                        }
+                    });
+                }
+                add(&a, "span", &[], &f.name);
+                add(&li, "span", &[("class", "muted")], &size_text(i, f.size));
             }
         });
-        view! { <ul class="files attached">{items.collect_view()}</ul> }
-    })
+    }
+    id.map(|id| view! { <ul class="files attached" id=id></ul> })
+}
+
+/// A fresh short-lived link to an attached file.
+async fn link(path: &str) -> Option<String> {
+    api::get::<Value>(path).await.ok().and_then(|l| l["url"].as_str().map(str::to_string))
 }
 
 /// Opens an attached file in a new tab with a fresh link. The tab opens at the click (so no
@@ -656,8 +695,7 @@ fn open_file(path: String) {
         let _ = js_sys::Reflect::set(tab, &"opener".into(), &JsValue::NULL);
     }
     spawn_local(async move {
-        let url = api::get::<Value>(&path).await.ok().and_then(|l| l["url"].as_str().map(str::to_string));
-        match (tab, url) {
+        match (tab, link(&path).await) {
             (Some(tab), Some(url)) => drop(tab.location().set_href(&url)),
             (Some(tab), None) => drop(tab.close()),
             (None, Some(url)) => drop(window().location().set_href(&url)),

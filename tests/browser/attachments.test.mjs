@@ -158,6 +158,8 @@ test('an agent sees the thumbnail, opens the image, and adds a log to a note', a
   await page.getByRole('button', { name: 'Add note' }).click();
   await page.locator('.message.note').filter({ hasText: 'Printer log attached.' }).getByRole('link', { name: 'printer.log' }).waitFor();
   assert.equal(await page.locator('.attach li').count(), 0);
+  // Each message lists its files once, also after the page is drawn anew.
+  assert.equal(await page.locator('.message').first().locator('.attached li').count(), 1);
   await shot(page, '25-agent-note-with-log');
 });
 
