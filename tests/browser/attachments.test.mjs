@@ -5,12 +5,14 @@
 // server at the file; she files the ticket with the screenshot. An agent (whose profile speaks
 // Russian) is stopped at a file over the limit in Russian, sees the thumbnail and opens the image
 // (the link answers with the very bytes), and attaches a log to an internal note with the file
-// picker, which the requester never sees. Screenshots of each step go to tests/artifacts/browser/.
+// picker, which the requester never sees. The requester records her screen (the clock runs, the
+// same button stops it) and the video goes with her reply; where a browser cannot record the
+// screen, no button offers it. Screenshots of each step go to tests/artifacts/browser/.
 // Every profile ends as the other browser tests expect it.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, shot, chooseLanguage, signIn as signInWith } from './support.mjs';
+import { BASE, launch, newPage, shot, chooseLanguage, signIn as signInWith, signInOn } from './support.mjs';
 
 /** A 16×16 PNG, as a screenshot tool would put it on the clipboard. */
 const PNG = Buffer.from(
@@ -175,6 +177,42 @@ test('the screen recorder is offered where the browser can record the screen', a
   const page = state.ivan;
   const can = await page.evaluate(() => !!navigator.mediaDevices?.getDisplayMedia && typeof MediaRecorder !== 'undefined');
   assert.equal(await page.getByRole('button', { name: 'Record the screen' }).count(), can ? 1 : 0);
+  // Where it is missing (phones), so is the button.
+  const context = await browser.newContext();
+  await context.addInitScript(() => { delete MediaDevices.prototype.getDisplayMedia; });
+  const phone = await newPage(context);
+  pages.push(phone);
+  await phone.goto(BASE + '/');
+  await signInOn(phone, 'maria.garcia');
+  await phone.goto(`${BASE}/tickets/${state.number}`);
+  await phone.getByRole('button', { name: 'Attach files' }).waitFor();
+  assert.equal(await phone.getByRole('button', { name: 'Record the screen' }).count(), 0);
+  await context.close();
+});
+
+test('a screen recording is attached to a reply like any other file', async () => {
+  // This Chromium answers a request to share the screen at once, with a made-up screen.
+  const recording = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
+  try {
+    const page = await signInWith(recording, 'maria.garcia');
+    pages.push(page);
+    await page.goto(`${BASE}/tickets/${state.number}`);
+    await page.getByRole('button', { name: 'Record the screen' }).click();
+    // A running clock, and the same button stops it.
+    await page.getByRole('timer').filter({ hasText: /^Recording 0:0[1-9] \/ 3:00$/ }).waitFor();
+    await shot(page, '26-recording-the-screen');
+    await page.getByRole('button', { name: 'Stop recording' }).click();
+    await page.getByRole('button', { name: 'Record the screen' }).waitFor();
+    assert.equal(await page.getByRole('timer').isVisible(), false);
+    const video = file(page, 'screen-recording.webm');
+    await video.getByText('Ready').waitFor();
+    await page.getByLabel('Your reply').fill('This is what happens when I print.');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.locator('.message').filter({ hasText: 'This is what happens when I print.' }).getByRole('link', { name: 'screen-recording.webm' }).waitFor();
+    await shot(page, '27-recording-attached');
+  } finally {
+    await recording.close();
+  }
 });
 
 test('no page threw or broke the Content-Security-Policy', () => {

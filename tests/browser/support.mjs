@@ -16,11 +16,12 @@ export const CSP_DIRECTIVES = [
   "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
 ];
 
-export async function launch() {
+/** Chromium; `extra`: more command-line switches. */
+export async function launch(extra = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync'],
+           '--disable-component-update', '--disable-sync', ...extra],
   });
 }
 
