@@ -174,8 +174,12 @@ impl Uploads {
         }
     }
 
-    /// Lists a file, checks it, and starts sending it when it may be attached.
+    /// Lists a file, checks it, and starts sending it when it may be attached (not for a form no
+    /// longer shown, such as a recording that ends after leaving the page).
     fn add(self, blob: &Blob, name: String) {
+        if !board(self, |_| true) {
+            return;
+        }
         let size = blob.size() as u64;
         let kind = content_type(blob.type_(), &name);
         let taken = board(self, |b| b.items.iter().filter(|f| !matches!(f.state, State::Failed(_))).count());
