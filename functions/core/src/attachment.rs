@@ -49,6 +49,7 @@ pub const ALLOWED_TYPES: &[&str] = &[
     "video/mp4",
     "video/webm",
     "video/quicktime",
+    "video/3gpp",
     "audio/webm",
     "application/pdf",
     "text/plain",
@@ -75,6 +76,25 @@ const INLINE_TYPES: &[&str] =
 
 pub fn is_allowed(content_type: &str) -> bool {
     ALLOWED_TYPES.contains(&content_type)
+}
+
+/// Other names browsers give allowed types (an iPhone photo, a zip on Windows, a CSV or log).
+const TYPE_ALIASES: &[(&str, &str)] = &[
+    ("image/heic", "image/heif"),
+    ("application/x-zip-compressed", "application/zip"),
+    ("application/x-zip", "application/zip"),
+    ("application/x-gzip", "application/gzip"),
+    ("application/x-rar-compressed", "application/vnd.rar"),
+    ("text/csv", "text/plain"),
+    ("text/x-log", "text/plain"),
+    ("text/markdown", "text/plain"),
+];
+
+/// The allowed type a browser-reported type stands for (`image/heic` → `image/heif`), if any.
+pub fn normalized_type(declared: &str) -> Option<&'static str> {
+    let declared = declared.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let canonical = TYPE_ALIASES.iter().find(|(alias, _)| *alias == declared).map_or(declared.as_str(), |(_, canonical)| canonical);
+    ALLOWED_TYPES.iter().find(|t| **t == canonical).copied()
 }
 
 pub fn is_inline(content_type: &str) -> bool {
@@ -200,13 +220,24 @@ pub fn clean_file_name(name: &str) -> String {
     let cleaned: String =
         base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}')).collect();
     let trimmed = cleaned.trim().trim_start_matches('.').trim();
-    let limited: String = trimmed.chars().take(MAX_FILE_NAME_CHARS).collect();
-    if limited.is_empty() { "file".into() } else { limited }
+    if trimmed.chars().count() <= MAX_FILE_NAME_CHARS {
+        return if trimmed.is_empty() { "file".into() } else { trimmed.to_string() };
+    }
+    // Too long: the stem is shortened, the extension (up to 10 characters) kept.
+    let extension = trimmed.rsplit_once('.').map(|(_, e)| e).filter(|e| !e.is_empty() && e.chars().count() <= 10 && !e.contains(' '));
+    match extension {
+        Some(extension) => {
+            let stem: String = trimmed.chars().take(MAX_FILE_NAME_CHARS - extension.chars().count() - 1).collect();
+            format!("{}.{extension}", stem.trim_end())
+        }
+        None => trimmed.chars().take(MAX_FILE_NAME_CHARS).collect(),
+    }
 }
 
-/// Checks an upload request: returns the cleaned name. The size must fit the limit and the
-/// announced type must be one tickets take (the bytes are checked again when they arrive).
-pub fn check_upload_request(req: &UploadRequest, limits: &Limits) -> Result<String, ApiError> {
+/// Checks an upload request: returns the cleaned name and the type as the allow-list spells it.
+/// The size must fit the limit and the announced type must be one tickets take (the bytes are
+/// checked again when they arrive).
+pub fn check_upload_request(req: &UploadRequest, limits: &Limits) -> Result<(String, &'static str), ApiError> {
     let mut errors = Vec::new();
     if req.file_name.trim().is_empty() {
         errors.push(FieldError::new("file_name", FieldErrorCode::Required, "name the file"));
@@ -218,10 +249,18 @@ pub fn check_upload_request(req: &UploadRequest, limits: &Limits) -> Result<Stri
     } else if req.size > limits.max_bytes {
         errors.push(FieldError::new("size", FieldErrorCode::OutOfRange, format!("at most {} bytes", limits.max_bytes)));
     }
-    if !is_allowed(&req.content_type) {
-        errors.push(FieldError::new("content_type", FieldErrorCode::UnknownOption, "this type of file is not taken"));
+    let content_type = normalized_type(&req.content_type);
+    if content_type.is_none() {
+        errors.push(FieldError::new(
+            "content_type",
+            FieldErrorCode::UnknownOption,
+            "tickets take images, video, PDF, text and logs, office documents and archives",
+        ));
     }
-    if errors.is_empty() { Ok(clean_file_name(&req.file_name)) } else { Err(ApiError::validation(errors)) }
+    match content_type {
+        Some(content_type) if errors.is_empty() => Ok((clean_file_name(&req.file_name), content_type)),
+        _ => Err(ApiError::validation(errors)),
+    }
 }
 
 /// A `Content-Disposition` value: `inline` or `attachment`, with the name in ASCII and, when it
@@ -251,13 +290,24 @@ mod tests {
         assert_eq!(clean_file_name("a\"b\u{0}\u{202e}gnp.exe"), "abgnp.exe");
         assert_eq!(clean_file_name("..."), "file");
         assert_eq!(clean_file_name(&"я".repeat(500)).chars().count(), MAX_FILE_NAME_CHARS);
+        let long = clean_file_name(&format!("{}.png", "a".repeat(1020)));
+        assert!(long.ends_with("aaa.png") && long.chars().count() == MAX_FILE_NAME_CHARS, "{long}");
     }
 
     #[test]
     fn requests_are_checked_against_the_limits_and_the_allow_list() {
         let limits = Limits { max_bytes: 100, max_files: 2 };
         let ok = UploadRequest { file_name: "shot.png".into(), size: 100, content_type: "image/png".into() };
-        assert_eq!(check_upload_request(&ok, &limits).unwrap(), "shot.png");
+        assert_eq!(check_upload_request(&ok, &limits).unwrap(), ("shot.png".to_string(), "image/png"));
+        let iphone = UploadRequest { content_type: "image/HEIC".into(), ..ok.clone() };
+        assert_eq!(check_upload_request(&iphone, &limits).unwrap().1, "image/heif");
+        for (browser, canonical) in
+            [("application/x-zip-compressed", "application/zip"), ("text/csv", "text/plain"), ("video/3gpp", "video/3gpp")]
+        {
+            assert_eq!(normalized_type(browser), Some(canonical));
+        }
+        assert_eq!(normalized_type("application/octet-stream"), None);
+        assert_eq!(normalized_type(""), None);
         for bad in [
             UploadRequest { size: 101, ..ok.clone() },
             UploadRequest { size: 0, ..ok.clone() },

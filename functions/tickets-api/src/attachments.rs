@@ -111,14 +111,14 @@ fn unavailable() -> ApiError {
 pub async fn request_upload<S: Uploads>(store: &S, files: Option<&Files>, actor: &Actor, body: &[u8]) -> Reply {
     let files = files.ok_or_else(unavailable)?;
     let request: UploadRequest = parse_body(body)?;
-    let file_name = attachment::check_upload_request(&request, &files.limits)?;
+    let (file_name, content_type) = attachment::check_upload_request(&request, &files.limits)?;
     let now = Utc::now();
     let upload = Upload {
         id: new_id(),
         uploader: actor.id.clone(),
         file_name,
         size: request.size,
-        content_type: request.content_type,
+        content_type: content_type.to_string(),
         state: UploadState::Pending,
         reason: None,
         created_at: now,
