@@ -148,6 +148,39 @@ async fn a_pasted_screenshot_reaches_the_agent_and_nobody_else() {
 }
 
 #[tokio::test]
+async fn a_file_put_again_over_a_checked_one_never_reaches_anyone() {
+    let t = with_topic().await;
+    let checker = Checker::new(&t).await;
+    let (grant, _) = upload(&t, ANNA, "shot.png", "image/png", PNG.len(), PNG).await;
+    assert_eq!(checker.deliver().await.ready, 1);
+    // The same presigned PUT, within its minutes, with other bytes of the same length.
+    let mut swapped = EXE.to_vec();
+    swapped.resize(PNG.len(), 0);
+    let put_again = |bytes: Vec<u8>| {
+        let mut put = reqwest::Client::new().put(grant["url"].as_str().unwrap()).body(bytes);
+        for (header, value) in grant["headers"].as_object().unwrap() {
+            put = put.header(header, value.as_str().unwrap());
+        }
+        put.send()
+    };
+    assert_eq!(put_again(swapped.clone()).await.unwrap().status(), 200, "S3 takes it: the signature allows it");
+    assert_eq!(checker.deliver().await, attachments::Report { ready: 0, rejected: 0, ignored: 1 });
+    assert_eq!(t.call("POST", "/api/tickets", ANNA, Some(ticket_with(&[&id(&grant)]))).await.status, 201);
+    // After attaching, once more: removed again, and the checked bytes are what is served.
+    assert_eq!(put_again(swapped).await.unwrap().status(), 200);
+    checker.deliver().await;
+    let link = t.call("GET", &format!("/api/attachments/{}", id(&grant)), AGENT, None).await;
+    assert_eq!(reqwest::get(link.body["url"].as_str().unwrap()).await.unwrap().bytes().await.unwrap().as_ref(), PNG);
+    let s3 = iam_calls::s3_client(&local_sdk("AWS_ENDPOINT_URL").await, iam_calls::SET_UP);
+    let key = format!("uploads/{}", id(&grant));
+    let current = s3.get_object().bucket(&t.bucket).key(&key).send().await.unwrap();
+    assert_eq!(current.body.collect().await.unwrap().into_bytes().as_ref(), PNG, "the checked version is the current one again");
+    let tags = s3.get_object_tagging().bucket(&t.bucket).key(&key).send().await.unwrap();
+    assert!(tags.tag_set().is_empty(), "and it has no staged tag, so the lifecycle rule leaves it be");
+    t.finish().await;
+}
+
+#[tokio::test]
 async fn a_declared_size_over_the_limit_is_refused_before_anything_is_stored() {
     let t = with_topic().await;
     t.call("GET", "/api/auth/me", ANNA, None).await; // her account exists before the count

@@ -62,10 +62,13 @@ async fn every_route_denies_whom_it_must() {
         for (header, value) in grant.body["headers"].as_object().unwrap() {
             put = put.header(header, value.as_str().unwrap());
         }
-        assert_eq!(put.send().await.unwrap().status(), 200);
+        let stored = put.send().await.unwrap();
+        assert_eq!(stored.status(), 200);
+        let version = stored.headers().get("x-amz-version-id").and_then(|v| v.to_str().ok()).map(str::to_string);
         let upload: helpdesk_core::attachment::Upload = serde_json::from_value(grant.body["upload"].clone()).unwrap();
-        // What the attachments function records for a good file.
-        let ready = helpdesk_core::attachment::Upload { state: helpdesk_core::attachment::UploadState::Ready, ..upload };
+        // What the attachments function records for a good file (the bucket is versioned).
+        let ready =
+            helpdesk_core::attachment::Upload { state: helpdesk_core::attachment::UploadState::Ready, object_version: version, ..upload };
         assert!(helpdesk_aws::Uploads::settle_upload(&t.seed, &ready).await.unwrap());
         uploads.push(ready.id);
     }

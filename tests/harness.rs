@@ -171,6 +171,9 @@ pub async fn test_app() -> TestApp {
     let s3_sdk = local_sdk("AWS_ENDPOINT_URL").await;
     let setup = iam_calls::s3_client(&s3_sdk, iam_calls::SET_UP);
     setup.create_bucket().bucket(&bucket).send().await.unwrap_or_else(|e| panic!("create bucket on moto: {e:?}"));
+    // Versioned, as the template's bucket: downloads name the checked version.
+    let enabled = aws_sdk_s3::types::VersioningConfiguration::builder().status(aws_sdk_s3::types::BucketVersioningStatus::Enabled).build();
+    setup.put_bucket_versioning().bucket(&bucket).versioning_configuration(enabled).send().await.expect("bucket versioning");
     iam_calls::bind(&bucket, helpdesk_aws::config::ATTACHMENTS_BUCKET);
     let files = tickets_api::attachments::Files::new(iam_calls::s3_client(&s3_sdk, TICKETS_API), &bucket, Default::default());
     TestApp { app: App { local_mode: true, files: Some(files), ..App::new(store, Some(sessions)) }, seed, client, table, bucket }

@@ -146,8 +146,11 @@ pub fn authorised_as(service: &str, operation: &str, body: &Value) -> Vec<(Strin
 fn s3(operation: &str, input: &aws_smithy_runtime_api::client::interceptors::context::Input) -> Vec<(String, String)> {
     use aws_sdk_s3::operation::{
         delete_object::DeleteObjectInput, delete_object_tagging::DeleteObjectTaggingInput, get_object::GetObjectInput,
-        put_object::PutObjectInput,
+        head_object::HeadObjectInput, put_object::PutObjectInput,
     };
+    // Naming a version needs the action's "Version" form.
+    let versioned =
+        |name: &str, version: Option<&str>| if version.is_some() { name.replace("Object", "ObjectVersion") } else { name.to_string() };
     let object = |bucket: Option<&str>, key: Option<&str>| {
         format!("{ARN_PREFIX}:s3:::{}/{}", symbolic(bucket.unwrap_or_default()), key.unwrap_or_default())
     };
@@ -162,13 +165,16 @@ fn s3(operation: &str, input: &aws_smithy_runtime_api::client::interceptors::con
         return out;
     }
     if let Some(get) = input.downcast_ref::<GetObjectInput>() {
-        return vec![action("GetObject", &object(get.bucket(), get.key()))];
+        return vec![action(&versioned("GetObject", get.version_id()), &object(get.bucket(), get.key()))];
+    }
+    if let Some(head) = input.downcast_ref::<HeadObjectInput>() {
+        return vec![action(&versioned("GetObject", head.version_id()), &object(head.bucket(), head.key()))];
     }
     if let Some(delete) = input.downcast_ref::<DeleteObjectInput>() {
-        return vec![action("DeleteObject", &object(delete.bucket(), delete.key()))];
+        return vec![action(&versioned("DeleteObject", delete.version_id()), &object(delete.bucket(), delete.key()))];
     }
     if let Some(untag) = input.downcast_ref::<DeleteObjectTaggingInput>() {
-        return vec![action("DeleteObjectTagging", &object(untag.bucket(), untag.key()))];
+        return vec![action(&versioned("DeleteObjectTagging", untag.version_id()), &object(untag.bucket(), untag.key()))];
     }
     vec![(format!("s3:{operation}"), "unmapped: teach tests/support/iam_calls.rs how IAM authorises it".into())]
 }

@@ -108,6 +108,23 @@ pub fn notification(body: &str) -> Result<Option<S3Event>, String> {
     serde_json::from_value(value).map(Some).map_err(|e| e.to_string())
 }
 
+/// Deletes the current version of a checked upload's object unless it is the version that was
+/// checked (a rejected upload keeps no object at all).
+async fn remove_replacement<O: ObjectStore>(objects: &O, bucket: &str, key: &str, upload: &Upload) -> Result<(), StoreError> {
+    let Some(current) = objects.first_bytes(bucket, key, 1).await? else { return Ok(()) };
+    let replaced = match (&upload.object_version, upload.state) {
+        (_, UploadState::Rejected) => true,
+        (Some(checked), _) => current.version.as_ref() != Some(checked),
+        // A bucket without versioning cannot tell one PUT from the next (the template's is versioned).
+        (None, _) => false,
+    };
+    if replaced {
+        tracing::warn!(key, state = ?upload.state, "a second upload to a checked key: removed");
+        objects.delete(bucket, key, current.version.as_deref()).await?;
+    }
+    Ok(())
+}
+
 /// Handles one S3 event: every record in it.
 pub async fn handle<S: Uploads, O: ObjectStore>(
     store: &S,
@@ -128,23 +145,37 @@ pub async fn handle<S: Uploads, O: ObjectStore>(
         };
         let upload = match store.get_upload(id).await? {
             Some(upload) if upload.state == UploadState::Pending => upload,
-            Some(_) => {
+            Some(upload) => {
+                // Checked already: a later PUT to the same key (within the grant's minutes) is
+                // not what was checked. Its version goes; the checked one stays current.
+                remove_replacement(objects, bucket, key, &upload).await?;
                 report.ignored += 1;
                 continue;
             }
             None => {
                 // Nobody was granted this key: whatever it is, it does not stay.
                 tracing::warn!(key, "an object under uploads/ with no upload record: deleted");
-                objects.delete(bucket, key).await?;
+                if let Some(start) = objects.first_bytes(bucket, key, 1).await? {
+                    objects.delete(bucket, key, start.version.as_deref()).await?;
+                }
                 report.ignored += 1;
                 continue;
             }
         };
-        let arrived = record.s3.object.size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
-        let first = if arrived == 0 { Vec::new() } else { objects.first_bytes(bucket, key, SNIFF_BYTES).await? };
-        let settled = match verdict(&upload, arrived, &first, limits) {
-            Ok(kind) => Upload { state: UploadState::Ready, size: arrived, content_type: kind, ..upload },
-            Err(reason) => Upload { state: UploadState::Rejected, size: arrived, reason: Some(reason), ..upload },
+        // What is there now is what gets judged and recorded (its size, its version), whatever
+        // the event said.
+        let Some(start) = objects.first_bytes(bucket, key, SNIFF_BYTES).await? else {
+            report.ignored += 1;
+            continue;
+        };
+        let version = start.version.clone();
+        let settled = match verdict(&upload, start.size, &start.bytes, limits) {
+            Ok(kind) => {
+                Upload { state: UploadState::Ready, size: start.size, content_type: kind, object_version: version.clone(), ..upload }
+            }
+            Err(reason) => {
+                Upload { state: UploadState::Rejected, size: start.size, reason: Some(reason), object_version: version.clone(), ..upload }
+            }
         };
         if !store.settle_upload(&settled).await? {
             report.ignored += 1;
@@ -152,7 +183,7 @@ pub async fn handle<S: Uploads, O: ObjectStore>(
         }
         if settled.state == UploadState::Rejected {
             tracing::info!(id, reason = ?settled.reason, "upload rejected");
-            objects.delete(bucket, key).await?;
+            objects.delete(bucket, key, version.as_deref()).await?;
             report.rejected += 1;
         } else {
             report.ready += 1;
@@ -182,6 +213,7 @@ mod tests {
             ticket: None,
             event: None,
             internal: false,
+            object_version: None,
         }
     }
 

@@ -19,5 +19,6 @@ pub use events::EventBridgePublisher;
 pub use ids::new_id;
 pub use objects::S3Objects;
 pub use ports::{
-    Directory, DueTickets, EventPublisher, Listing, ObjectStore, OutboxMessage, Page, StoreError, StoredUser, TicketStore, Uploads,
+    Directory, DueTickets, EventPublisher, Listing, ObjectStart, ObjectStore, OutboxMessage, Page, StoreError, StoredUser, TicketStore,
+    Uploads,
 };

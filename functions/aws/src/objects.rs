@@ -1,7 +1,7 @@
 //! The attachments bucket as the attachments function sees it: the first bytes of an object, and
 //! deleting one.
 
-use crate::ports::{ObjectStore, StoreError};
+use crate::ports::{ObjectStart, ObjectStore, StoreError};
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::DisplayErrorContext;
 
@@ -22,15 +22,29 @@ fn s3_error(e: impl std::error::Error) -> StoreError {
 }
 
 impl ObjectStore for S3Objects {
-    async fn first_bytes(&self, bucket: &str, key: &str, count: usize) -> Result<Vec<u8>, StoreError> {
+    async fn first_bytes(&self, bucket: &str, key: &str, count: usize) -> Result<Option<ObjectStart>, StoreError> {
         let range = format!("bytes=0-{}", count.saturating_sub(1));
-        let out = self.client.get_object().bucket(bucket).key(key).range(range).send().await.map_err(s3_error)?;
+        let out = match self.client.get_object().bucket(bucket).key(key).range(range).send().await {
+            Ok(out) => out,
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => return Ok(None),
+            // An empty object has no byte 0: S3 answers 416 to the range.
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 416) => {
+                let head = self.client.head_object().bucket(bucket).key(key).send().await.map_err(s3_error)?;
+                let version = head.version_id().filter(|v| *v != "null").map(str::to_string);
+                return Ok(Some(ObjectStart { bytes: Vec::new(), size: 0, version }));
+            }
+            Err(e) => return Err(s3_error(e)),
+        };
+        let version = out.version_id().filter(|v| *v != "null").map(str::to_string);
+        // `Content-Range: bytes 0-8191/<size>` tells the whole size; without it the part is all.
+        let total = out.content_range().and_then(|r| r.rsplit('/').next()).and_then(|n| n.parse::<u64>().ok());
         let bytes = out.body.collect().await.map_err(|e| StoreError::Backend(format!("S3 body: {e}")))?.into_bytes();
-        Ok(bytes.iter().take(count).copied().collect())
+        let size = total.unwrap_or(bytes.len() as u64);
+        Ok(Some(ObjectStart { bytes: bytes.iter().take(count).copied().collect(), size, version }))
     }
 
-    async fn delete(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
-        self.client.delete_object().bucket(bucket).key(key).send().await.map_err(s3_error)?;
+    async fn delete(&self, bucket: &str, key: &str, version: Option<&str>) -> Result<(), StoreError> {
+        self.client.delete_object().bucket(bucket).key(key).set_version_id(version.map(str::to_string)).send().await.map_err(s3_error)?;
         Ok(())
     }
 }

@@ -133,9 +133,19 @@ pub trait Uploads: Send + Sync {
 
 /// Objects in the attachments bucket, as the attachments function reads and removes them.
 pub trait ObjectStore: Send + Sync {
-    /// Up to `count` bytes from the start of the object.
-    fn first_bytes(&self, bucket: &str, key: &str, count: usize) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
-    fn delete(&self, bucket: &str, key: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The object's current version: up to `count` bytes from its start, its whole size and its
+    /// version id (`None` in a bucket without versioning); `None` when there is no object.
+    fn first_bytes(&self, bucket: &str, key: &str, count: usize) -> impl Future<Output = Result<Option<ObjectStart>, StoreError>> + Send;
+    /// Deletes one version of the object (or the object, in a bucket without versioning).
+    fn delete(&self, bucket: &str, key: &str, version: Option<&str>) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// The start of an object as [`ObjectStore::first_bytes`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectStart {
+    pub bytes: Vec<u8>,
+    pub size: u64,
+    pub version: Option<String>,
 }
 
 pub trait Directory: Send + Sync {

@@ -185,6 +185,10 @@ pub struct Upload {
     /// Attached to an internal note: staff only.
     #[serde(default)]
     pub internal: bool,
+    /// The S3 version whose bytes were checked: downloads serve exactly it, and a later upload to
+    /// the same key (a second PUT within the grant's minutes) is removed, never served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_version: Option<String>,
 }
 
 impl Upload {

@@ -32,6 +32,14 @@ pub async fn configure(
         .build()
         .map_err(|e| error("CORS rule")(&e))?;
     let cors = CorsConfiguration::builder().cors_rules(rule).build().map_err(|e| error("CORS")(&e))?;
+    // Versioned, as the template's bucket: downloads name the checked version.
+    let enabled = aws_sdk_s3::types::VersioningConfiguration::builder().status(aws_sdk_s3::types::BucketVersioningStatus::Enabled).build();
+    s3.put_bucket_versioning()
+        .bucket(bucket)
+        .versioning_configuration(enabled)
+        .send()
+        .await
+        .map_err(|e| error("bucket versioning")(&aws_sdk_s3::error::DisplayErrorContext(&e)))?;
     s3.put_bucket_cors()
         .bucket(bucket)
         .cors_configuration(cors)

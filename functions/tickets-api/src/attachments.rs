@@ -72,13 +72,15 @@ impl Files {
         Ok((request.uri().to_string(), headers))
     }
 
-    async fn presign_get(&self, key: &str, file: &AttachmentRef) -> Result<(String, bool), ApiError> {
+    /// A link to exactly the version that was checked.
+    async fn presign_get(&self, key: &str, version: Option<&str>, file: &AttachmentRef) -> Result<(String, bool), ApiError> {
         let inline = attachment::is_inline(&file.content_type);
         let request = self
             .s3
             .get_object()
             .bucket(&self.bucket)
             .key(key)
+            .set_version_id(version.map(str::to_string))
             .response_content_disposition(attachment::content_disposition(&file.name, inline))
             .response_content_type(&file.content_type)
             .presigned(Self::presigning()?)
@@ -90,9 +92,10 @@ impl Files {
     /// Takes the staged tag off the files about to be attached, so the bucket's lifecycle rule
     /// leaves them be. Done before the ticket's transaction: if that then fails, a file is kept
     /// unattached (a little storage), never lost after being attached.
-    async fn keep(&self, files: &[AttachmentRef]) -> Result<(), ApiError> {
-        for file in files {
-            self.s3.delete_object_tagging().bucket(&self.bucket).key(keys::upload_object_key(&file.id)).send().await.map_err(internal)?;
+    async fn keep(&self, files: &[(AttachmentRef, Option<String>)]) -> Result<(), ApiError> {
+        for (file, version) in files {
+            let untag = self.s3.delete_object_tagging().bucket(&self.bucket).key(keys::upload_object_key(&file.id));
+            untag.set_version_id(version.clone()).send().await.map_err(internal)?;
         }
         Ok(())
     }
@@ -125,6 +128,7 @@ pub async fn request_upload<S: Uploads>(store: &S, files: Option<&Files>, actor:
         ticket: None,
         event: None,
         internal: false,
+        object_version: None,
     };
     let (url, headers) = files.presign_put(&keys::upload_object_key(&upload.id), upload.size, &upload.content_type).await?;
     store.put_upload(&upload, (now + Duration::seconds(STAGED_SECONDS)).timestamp()).await.map_err(store_error)?;
@@ -154,7 +158,7 @@ pub async fn download<S: TicketStore + Uploads>(store: &S, files: Option<&Files>
         .find(|e| &e.id == event_id)
         .and_then(|e| e.kind.attachments().iter().find(|f| f.id == upload.id))
         .ok_or_else(|| not_found("attachment"))?;
-    let (url, inline) = files.presign_get(&keys::upload_object_key(&upload.id), file).await?;
+    let (url, inline) = files.presign_get(&keys::upload_object_key(&upload.id), upload.object_version.as_deref(), file).await?;
     json(StatusCode::OK, &DownloadLink { url, expires_at: Utc::now() + Duration::seconds(PRESIGN_SECONDS), inline })
 }
 
@@ -170,7 +174,7 @@ pub async fn claim<S: Uploads>(store: &S, files: Option<&Files>, actor: &Actor, 
         let message = format!("at most {} files", files.limits.max_files);
         return Err(ApiError::validation(vec![FieldError::new("attachments", FieldErrorCode::OutOfRange, message)]));
     }
-    let mut refs = Vec::with_capacity(ids.len());
+    let mut refs: Vec<(AttachmentRef, Option<String>)> = Vec::with_capacity(ids.len());
     let mut errors = Vec::new();
     for (i, id) in ids.iter().enumerate() {
         let field = format!("attachments[{i}]");
@@ -181,7 +185,7 @@ pub async fn claim<S: Uploads>(store: &S, files: Option<&Files>, actor: &Actor, 
         let upload = if ulid::Ulid::from_string(id).is_ok() { store.get_upload(id).await.map_err(store_error)? } else { None };
         match upload.filter(|u| u.uploader == actor.id) {
             None => errors.push(FieldError::new(field, FieldErrorCode::NotFound, "no such upload of yours")),
-            Some(u) if u.state == UploadState::Ready => refs.push(u.reference()),
+            Some(u) if u.state == UploadState::Ready => refs.push((u.reference(), u.object_version.clone())),
             Some(u) if u.state == UploadState::Pending => {
                 errors.push(FieldError::new(field, FieldErrorCode::NotEligible, "still being checked"))
             }
@@ -192,5 +196,5 @@ pub async fn claim<S: Uploads>(store: &S, files: Option<&Files>, actor: &Actor, 
         return Err(ApiError::validation(errors));
     }
     files.keep(&refs).await?;
-    Ok(refs)
+    Ok(refs.into_iter().map(|(file, _)| file).collect())
 }

@@ -85,15 +85,20 @@ impl Uploads for DynamoStore {
             .expression_attribute_values(":state", state(settled.state))
             .expression_attribute_values(":size", AttributeValue::N(settled.size.to_string()))
             .expression_attribute_values(":type", s(&settled.content_type));
+        let mut set = "SET #state = :state, #size = :size, #type = :type".to_string();
+        if let Some(version) = &settled.object_version {
+            set.push_str(", object_version = :version");
+            update = update.expression_attribute_values(":version", s(version));
+        }
         update = match settled.reason {
             Some(reason) => update
-                .update_expression("SET #state = :state, #size = :size, #type = :type, #reason = :reason")
+                .update_expression(format!("{set}, #reason = :reason"))
                 .expression_attribute_names("#reason", "reason")
                 .expression_attribute_values(
                     ":reason",
                     s(serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
                 ),
-            None => update.update_expression("SET #state = :state, #size = :size, #type = :type"),
+            None => update.update_expression(set),
         };
         match update.send().await {
             Ok(_) => Ok(true),
