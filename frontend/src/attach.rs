@@ -16,7 +16,7 @@ use crate::api::{self, Failure};
 use crate::i18n::{I18n, use_i18n, wire};
 use gloo_net::http::Method;
 use helpdesk_core::FieldError;
-use helpdesk_core::attachment::{AttachmentRef, DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, UploadRequest, is_allowed, is_image};
+use helpdesk_core::attachment::{AttachmentRef, DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, UploadRequest, is_image, normalized_type};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
@@ -62,8 +62,22 @@ pub struct Uploads {
 }
 
 impl Default for Uploads {
+    /// A form's files, for as long as its page is shown: leaving the page ends a screen recording
+    /// (the capture too) and forgets the files.
     fn default() -> Self {
-        Uploads { id: next(), blocked: RwSignal::new(String::new()) }
+        let up = Uploads { id: next(), blocked: RwSignal::new(String::new()) };
+        on_cleanup(move || {
+            stop_recording();
+            BOARD.with_borrow_mut(|b| {
+                b.clock = None;
+                show_clock(b);
+                if b.up.is_some_and(|u| u.id == up.id) {
+                    b.items.retain(|f| !forget_preview(f));
+                    b.up = None;
+                }
+            });
+        });
+        up
     }
 }
 
@@ -76,6 +90,8 @@ struct Board {
     /// Seconds recorded; `None` while not recording.
     clock: Option<u32>,
     recorder: Option<web_sys::MediaRecorder>,
+    /// The browser is asking which screen to record.
+    asking: bool,
 }
 
 thread_local! {
@@ -181,7 +197,8 @@ impl Uploads {
             return;
         }
         let size = blob.size() as u64;
-        let kind = content_type(blob.type_(), &name);
+        // As the allow-list spells it (`image/heic` is sent as `image/heif`).
+        let kind = normalized_type(&content_type(blob.type_(), &name));
         let taken = board(self, |b| b.items.iter().filter(|f| !matches!(f.state, State::Failed(_))).count());
         let problem = if taken >= DEFAULT_MAX_FILES {
             "upload.too_many"
@@ -189,20 +206,21 @@ impl Uploads {
             "upload.empty"
         } else if size > DEFAULT_MAX_BYTES {
             "upload.too_large"
-        } else if !is_allowed(&kind) {
+        } else if kind.is_none() {
             "upload.type"
         } else {
             ""
         };
+        let kind = kind.unwrap_or_default();
         let ok = problem.is_empty();
-        let preview = if ok && is_image(&kind) { web_sys::Url::create_object_url_with_blob(blob).ok() } else { None };
+        let preview = if ok && is_image(kind) { web_sys::Url::create_object_url_with_blob(blob).ok() } else { None };
         let state = if ok { State::Sending(0) } else { State::Failed(problem.into()) };
         let key = next();
         board(self, |b| b.items.push(Item { key, name: name.clone(), size, preview, state }));
         self.changed(true);
         if ok {
             let blob = blob.clone();
-            let body = UploadRequest { file_name: name, size, content_type: kind };
+            let body = UploadRequest { file_name: name, size, content_type: kind.into() };
             spawn_local(async move {
                 let problem = match api::send::<Value>(Method::POST, "/api/uploads", &body).await {
                     Ok(grant) => return put(self, key, &grant, &blob),
@@ -411,7 +429,7 @@ fn draw_list(b: &Board) {
         if let Some(src) = &f.preview {
             add(&li, "img", &[("class", "preview"), ("src", src), ("alt", "")], "");
         }
-        add(&li, "span", &[("id", &id)], &f.name);
+        add(&li, "span", &[("id", &id), ("class", "name")], &f.name);
         add(&li, "span", &[("class", "muted")], &size_text(i, f.size));
         add(&li, "progress", &[("id", &format!("{id}-bar")), ("max", "100"), ("aria-labelledby", &id), ("aria-describedby", &status)], "");
         add(&li, "span", &[("id", &status), ("role", "status")], "");
@@ -564,8 +582,13 @@ fn record_failed(failed: bool) {
 /// records it as WebM with a running clock, and attaches the video when it stops (by the same
 /// button, by the browser's own "stop sharing", or at [`MAX_RECORDING_SECONDS`]).
 fn record(up: Uploads) {
-    if BOARD.with_borrow(|b| b.clock.is_some()) {
+    let (recording, asking) = BOARD.with_borrow(|b| (b.clock.is_some(), b.asking));
+    if recording {
         return stop_recording();
+    }
+    // A second click while the browser asks starts nothing more.
+    if asking {
+        return;
     }
     record_failed(false);
     let constraints = web_sys::DisplayMediaStreamConstraints::new();
@@ -574,9 +597,15 @@ fn record(up: Uploads) {
     else {
         return record_failed(true);
     };
-    let granted = Closure::<dyn FnMut(JsValue)>::new(move |stream: JsValue| record_failed(!start_recording(up, stream.unchecked_into())));
+    let asked = |asking| BOARD.with_borrow_mut(|b| b.asking = asking);
+    asked(true);
+    let granted = Closure::<dyn FnMut(JsValue)>::new(move |stream: JsValue| {
+        asked(false);
+        record_failed(!start_recording(up, stream.unchecked_into()))
+    });
     // Choosing nothing is no failure.
-    let refused = Closure::<dyn FnMut(JsValue)>::new(|e: JsValue| {
+    let refused = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        asked(false);
         let name = js_sys::Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string());
         record_failed(name.as_deref() != Some("NotAllowedError"))
     });
@@ -593,12 +622,19 @@ fn set_clock(clock: Option<u32>) {
     });
 }
 
-/// Records `stream` until stopped; `false` when this browser cannot record it as WebM.
+/// Records `stream` until stopped (not for a form no longer shown: the capture ends at once);
+/// `false` when this browser cannot record it as WebM.
 fn start_recording(up: Uploads, stream: web_sys::MediaStream) -> bool {
     let end_tracks = {
-        let stream = stream.clone();
+        // The same stream (`stream.clone()` would be the browser's `MediaStream.clone()`: a copy
+        // whose tracks' end leaves the capture running).
+        let stream = Clone::clone(&stream);
         move || stream.get_tracks().iter().for_each(|t| t.unchecked_into::<web_sys::MediaStreamTrack>().stop())
     };
+    if !board(up, |_| true) {
+        end_tracks();
+        return true;
+    }
     let options = web_sys::MediaRecorderOptions::new();
     options.set_mime_type("video/webm");
     let Ok(recorder) = web_sys::MediaRecorder::new_with_media_stream_and_media_recorder_options(&stream, &options) else {
@@ -678,7 +714,7 @@ pub fn files(list: Vec<AttachmentRef>) -> impl IntoView {
                         }
                     });
                 }
-                add(&a, "span", &[], &f.name);
+                add(&a, "span", &[("class", "name")], &f.name);
                 add(&li, "span", &[("class", "muted")], &size_text(i, f.size));
             }
         });

@@ -6,8 +6,9 @@
 // Russian) is stopped at a file over the limit in Russian, sees the thumbnail and opens the image
 // (the link answers with the very bytes), and attaches a log to an internal note with the file
 // picker, which the requester never sees. The requester records her screen (the clock runs, the
-// same button stops it) and the video goes with her reply; where a browser cannot record the
-// screen, no button offers it. Screenshots of each step go to tests/artifacts/browser/.
+// same button stops it, the capture itself ends, a double click starts one capture, leaving the
+// page ends it) and the video goes with her reply; where a browser cannot record the screen, no
+// button offers it. A 180-character file name wraps on a phone; a note's box stays on a note. Screenshots of each step go to tests/artifacts/browser/.
 // Every profile ends as the other browser tests expect it.
 
 import { test, before, after } from 'node:test';
@@ -160,6 +161,10 @@ test('an agent sees the thumbnail, opens the image, and adds a log to a note', a
   await page.getByRole('button', { name: 'Add note' }).click();
   await page.locator('.message.note').filter({ hasText: 'Printer log attached.' }).getByRole('link', { name: 'printer.log' }).waitFor();
   assert.equal(await page.locator('.attach li').count(), 0);
+  // The box stays on a note (the next file does not go to the requester by mistake), empty.
+  assert.ok(await page.getByRole('radio', { name: 'Internal note' }).isChecked());
+  assert.equal(await page.getByLabel('Internal note (agents only)').inputValue(), '');
+  assert.equal(await page.getByRole('button', { name: 'Add note' }).count(), 1);
   // Each message lists its files once, also after the page is drawn anew.
   assert.equal(await page.locator('.message').first().locator('.attached li').count(), 1);
   await shot(page, '25-agent-note-with-log');
@@ -171,6 +176,34 @@ test('the requester never sees the note\'s file', async () => {
   await page.getByRole('heading', { name: /Printer shows an error code/ }).waitFor();
   await page.locator('.message').first().locator('a.thumb img').waitFor();
   assert.equal(await page.getByText('printer.log').count(), 0);
+});
+
+test('a long file name wraps on a phone; other names of allowed types are sent as the allow-list spells them', async () => {
+  const page = state.maria;
+  const seen = traffic(page);
+  const long = `${'a'.repeat(176)}.png`;
+  await page.locator('#reply-text').focus();
+  await paste(page, [
+    { name: long, type: 'image/png', base64: PNG.toString('base64') },
+    { name: 'orders.csv', type: 'text/csv', base64: Buffer.from('id,qty\n1,2\n').toString('base64') },
+    { name: 'setup.bin', type: '', size: 10 },
+  ]);
+  // A type the browser cannot name is stopped at the file, and the message says what is taken.
+  await file(page, 'setup.bin').getByText(/cannot be attached\. Allowed: images, video, PDF, text and logs, office documents, archives\.$/).waitFor();
+  await page.getByRole('button', { name: 'Remove setup.bin' }).click();
+  await file(page, long).getByText('Ready').waitFor();
+  await file(page, 'orders.csv').getByText('Ready').waitFor();
+  assert.deepEqual(seen.grants.map((g) => g.content_type), ['image/png', 'text/plain']);
+  const wide = () => page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+  assert.equal(await wide(), false);
+  await shot(page, '28-long-file-name');
+  await page.getByLabel('Your reply').fill('A file with a long name.');
+  await page.getByRole('button', { name: 'Send reply' }).click();
+  const message = page.locator('.message').filter({ hasText: 'A file with a long name.' });
+  await message.locator('a.thumb img').waitFor();
+  assert.equal(await message.locator('.attached li').count(), 2);
+  assert.equal(await wide(), false);
+  await shot(page, '29-long-file-name-sent');
 });
 
 test('the screen recorder is offered where the browser can record the screen', async () => {
@@ -197,13 +230,44 @@ test('a screen recording is attached to a reply like any other file', async () =
     const page = await signInWith(recording, 'maria.garcia');
     pages.push(page);
     await page.goto(`${BASE}/tickets/${state.number}`);
+    // Each capture the page asks for, answered after a moment (as a person choosing a screen).
+    await page.evaluate(() => {
+      const ask = MediaDevices.prototype.getDisplayMedia;
+      Object.assign(window, { asked: 0, captures: [] });
+      MediaDevices.prototype.getDisplayMedia = function (...args) {
+        window.asked += 1;
+        return new Promise((done) => setTimeout(done, 300)).then(() => ask.apply(this, args))
+          .then((stream) => window.captures.push(stream) && stream);
+      };
+    });
+    const ended = () => page.waitForFunction(() => window.captures.length === window.asked
+      && window.captures.every((s) => s.getTracks().every((t) => t.readyState === 'ended')));
+    const seen = traffic(page);
+    // Leaving the page while recording ends the capture and the recording; nothing is uploaded,
+    // and the next form offers a new recording.
     await page.getByRole('button', { name: 'Record the screen' }).click();
+    await page.getByRole('timer').filter({ hasText: /^Recording 0:0[1-9] \/ 3:00$/ }).waitFor();
+    await page.getByRole('link', { name: 'New ticket' }).first().click();
+    await page.getByLabel('Topic').selectOption('printer');
+    await ended();
+    await page.getByRole('button', { name: 'Record the screen' }).waitFor();
+    assert.equal(await page.getByRole('timer').isVisible(), false);
+    await page.waitForTimeout(500);
+    assert.deepEqual(seen.grants, []);
+    assert.equal(await page.locator('.attach li').count(), 0);
+    await page.goBack();
+    await page.getByRole('heading', { name: /Printer shows an error code/ }).waitFor();
+    // A double click starts one capture.
+    await page.getByRole('button', { name: 'Record the screen' }).dblclick();
     // A running clock, and the same button stops it.
     await page.getByRole('timer').filter({ hasText: /^Recording 0:0[1-9] \/ 3:00$/ }).waitFor();
     await shot(page, '26-recording-the-screen');
     await page.getByRole('button', { name: 'Stop recording' }).click();
     await page.getByRole('button', { name: 'Record the screen' }).waitFor();
     assert.equal(await page.getByRole('timer').isVisible(), false);
+    // The capture itself ended (not a copy of it).
+    assert.equal(await page.evaluate(() => window.asked), 2);
+    await ended();
     const video = file(page, 'screen-recording.webm');
     await video.getByText('Ready').waitFor();
     await page.getByLabel('Your reply').fill('This is what happens when I print.');

@@ -335,7 +335,13 @@ fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
         page.write(Method::POST, suffix, MessageRequest { body, version: Some(page.version()), attachments }, move |r| match r {
             Ok(()) => {
                 text.set(String::new());
-                drafts::clear(&key);
+                // The box is drawn anew from the draft: a note's kind stays chosen (the next file
+                // never goes to the requester by mistake).
+                if internal.get_untracked() {
+                    drafts::save(&key, NOTE_MARK)
+                } else {
+                    drafts::clear(&key)
+                }
                 up.clear();
             }
             Err(fields) => up.refused(&fields),
