@@ -82,11 +82,7 @@ async fn upload(t: &TestApp, actor: Option<&str>, name: &str, content_type: &str
     let grant =
         t.call("POST", "/api/uploads", actor, Some(json!({"file_name": name, "size": declared, "content_type": content_type}))).await;
     assert_eq!(grant.status, 201, "{:?}", grant.body);
-    let mut put = reqwest::Client::new().put(grant.body["url"].as_str().unwrap()).body(bytes.to_vec());
-    for (header, value) in grant.body["headers"].as_object().unwrap() {
-        put = put.header(header, value.as_str().unwrap());
-    }
-    let status = put.send().await.unwrap().status().as_u16();
+    let status = put_granted(&grant.body, bytes.to_vec()).await.status().as_u16();
     (grant.body, status)
 }
 
@@ -156,18 +152,11 @@ async fn a_file_put_again_over_a_checked_one_never_reaches_anyone() {
     // The same presigned PUT, within its minutes, with other bytes of the same length.
     let mut swapped = EXE.to_vec();
     swapped.resize(PNG.len(), 0);
-    let put_again = |bytes: Vec<u8>| {
-        let mut put = reqwest::Client::new().put(grant["url"].as_str().unwrap()).body(bytes);
-        for (header, value) in grant["headers"].as_object().unwrap() {
-            put = put.header(header, value.as_str().unwrap());
-        }
-        put.send()
-    };
-    assert_eq!(put_again(swapped.clone()).await.unwrap().status(), 200, "S3 takes it: the signature allows it");
+    assert_eq!(put_granted(&grant, swapped.clone()).await.status(), 200, "S3 takes it: the signature allows it");
     assert_eq!(checker.deliver().await, attachments::Report { ready: 0, rejected: 0, ignored: 1 });
     assert_eq!(t.call("POST", "/api/tickets", ANNA, Some(ticket_with(&[&id(&grant)]))).await.status, 201);
     // After attaching, once more: removed again, and the checked bytes are what is served.
-    assert_eq!(put_again(swapped).await.unwrap().status(), 200);
+    assert_eq!(put_granted(&grant, swapped).await.status(), 200);
     checker.deliver().await;
     let link = t.call("GET", &format!("/api/attachments/{}", id(&grant)), AGENT, None).await;
     assert_eq!(reqwest::get(link.body["url"].as_str().unwrap()).await.unwrap().bytes().await.unwrap().as_ref(), PNG);

@@ -58,11 +58,7 @@ async fn every_route_denies_whom_it_must() {
                 Some(json!({"file_name": name, "size": png.len(), "content_type": "image/png"})),
             )
             .await;
-        let mut put = reqwest::Client::new().put(grant.body["url"].as_str().unwrap()).body(png.to_vec());
-        for (header, value) in grant.body["headers"].as_object().unwrap() {
-            put = put.header(header, value.as_str().unwrap());
-        }
-        let stored = put.send().await.unwrap();
+        let stored = put_granted(&grant.body, png.to_vec()).await;
         assert_eq!(stored.status(), 200);
         let version = stored.headers().get("x-amz-version-id").and_then(|v| v.to_str().ok()).map(str::to_string);
         let upload: helpdesk_core::attachment::Upload = serde_json::from_value(grant.body["upload"].clone()).unwrap();

@@ -345,6 +345,16 @@ fn drop_table(table: &str) {
     let _ = dropped.join();
 }
 
+/// Sends `bytes` as a browser does with an upload grant (`POST /api/uploads`'s answer): a PUT to
+/// its URL with exactly the headers it lists.
+pub async fn put_granted(grant: &Value, bytes: Vec<u8>) -> reqwest::Response {
+    let mut put = reqwest::Client::new().put(grant["url"].as_str().expect("the grant's url")).body(bytes);
+    for (header, value) in grant["headers"].as_object().expect("the grant's headers") {
+        put = put.header(header, value.as_str().expect("a header value"));
+    }
+    put.send().await.expect("PUT to the grant's url")
+}
+
 /// The printer topic the tests file tickets under.
 pub fn printer_topic() -> Value {
     serde_json::json!({

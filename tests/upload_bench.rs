@@ -23,12 +23,8 @@ async fn main() {
     let granted = started.elapsed();
     assert_eq!(grant.status, 201, "{:?}", grant.body);
 
-    let mut put = reqwest::Client::new().put(grant.body["url"].as_str().expect("url")).body(bytes.clone());
-    for (name, value) in grant.body["headers"].as_object().expect("headers") {
-        put = put.header(name, value.as_str().expect("a header value"));
-    }
     let started = std::time::Instant::now();
-    let status = put.send().await.expect("PUT").status();
+    let status = put_granted(&grant.body, bytes.clone()).await.status();
     let sent = started.elapsed();
     assert!(status.is_success(), "PUT answered {status}");
 

@@ -250,12 +250,7 @@ pub fn secrets_manager_client(sdk: &aws_config::SdkConfig, function: &'static st
 /// An S3 client (checksums "when required", path-style for the local stack) whose calls count as
 /// `function`'s.
 pub fn s3_client(sdk: &aws_config::SdkConfig, function: &'static str) -> aws_sdk_s3::Client {
-    let config = aws_sdk_s3::config::Builder::from(sdk)
-        .request_checksum_calculation(aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired)
-        .response_checksum_validation(aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired)
-        .force_path_style(true)
-        .interceptor(Recorder { function })
-        .build();
+    let config = helpdesk_aws::objects::s3_config(sdk, true).interceptor(Recorder { function }).build();
     aws_sdk_s3::Client::from_conf(config)
 }
 

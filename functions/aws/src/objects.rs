@@ -5,13 +5,23 @@ use crate::ports::{ObjectStart, ObjectStore, StoreError};
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::DisplayErrorContext;
 
+/// The S3 client configuration every attachment path uses: checksums only where S3 requires them
+/// (else the SDK signs a checksum of an empty body into a presigned PUT and every real upload
+/// fails), path-style addressing for a local S3.
+pub fn s3_config(sdk: &aws_config::SdkConfig, path_style: bool) -> aws_sdk_s3::config::Builder {
+    aws_sdk_s3::config::Builder::from(sdk)
+        .request_checksum_calculation(aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired)
+        .response_checksum_validation(aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired)
+        .force_path_style(path_style)
+}
+
 #[derive(Clone)]
 pub struct S3Objects {
     client: Client,
 }
 
 impl S3Objects {
-    /// Over `client`; build it with checksums "when required" (see the tickets API's `Files`).
+    /// Over `client`; build it from [`s3_config`].
     pub fn new(client: Client) -> Self {
         Self { client }
     }

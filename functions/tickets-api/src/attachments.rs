@@ -28,15 +28,9 @@ impl Files {
         Files { s3, bucket: bucket.into(), limits }
     }
 
-    /// An S3 client for presigning: checksums only where S3 requires them, or the SDK would sign
-    /// a checksum of an empty body into the URL and every real upload would fail.
+    /// An S3 client for presigning ([`helpdesk_aws::objects::s3_config`]).
     pub fn client(sdk: &config::SdkConfig, path_style: bool) -> aws_sdk_s3::Client {
-        let config = aws_sdk_s3::config::Builder::from(sdk)
-            .request_checksum_calculation(aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired)
-            .response_checksum_validation(aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired)
-            .force_path_style(path_style)
-            .build();
-        aws_sdk_s3::Client::from_conf(config)
+        aws_sdk_s3::Client::from_conf(helpdesk_aws::objects::s3_config(sdk, path_style).build())
     }
 
     /// From `ATTACHMENTS_BUCKET`, `MAX_ATTACHMENT_BYTES` and `MAX_ATTACHMENTS` (limits default
