@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod attachment;
+pub mod backbone;
 pub mod calendar;
 pub mod commands;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod form;
 pub mod lifecycle;
 pub mod limits;
 pub mod messages;
+pub mod notify;
 pub mod permissions;
 pub mod sla;
 pub mod text;

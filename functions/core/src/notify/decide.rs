@@ -1,0 +1,152 @@
+//! Whether a person gets a notice through a channel, and if not, why: the answer is logged on the
+//! ticket either way (the "why did I get no mail?" question has an answer).
+
+use super::preferences::{ChannelKind, Notice, Preferences};
+use crate::backbone::DomainEvent;
+use crate::user::User;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Send,
+    Suppressed(Suppression),
+}
+
+/// Why a notice was not sent through a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Suppression {
+    /// They caused the event.
+    Author,
+    /// Their preferences leave this channel off for this notice.
+    Preference,
+    /// It came in their quiet hours.
+    QuietHours,
+    /// The account has no address for the channel (no phone for SMS).
+    NoAddress,
+    /// The account is disabled.
+    Inactive,
+    /// A staff-only event (a note, an SLA alert) and a requester.
+    NotStaff,
+    /// The hourly cap on automatic mail to one person was reached (a loop cannot flood a mailbox).
+    Cap,
+}
+
+/// The outcome for each channel of telling `recipient` of `domain` as `notice` at `now`.
+pub fn decide(domain: &DomainEvent, notice: Notice, recipient: &User, preferences: &Preferences, now: DateTime<Utc>) -> Vec<(ChannelKind, Outcome)> {
+    let common = if domain.event.actor.id == recipient.id {
+        Some(Suppression::Author)
+    } else if !recipient.active {
+        Some(Suppression::Inactive)
+    } else if (domain.event.is_staff_only() || !Notice::for_role(recipient.role).contains(&notice)) && !recipient.role.is_staff() {
+        Some(Suppression::NotStaff)
+    } else {
+        None
+    };
+    ChannelKind::ALL
+        .into_iter()
+        .map(|channel| {
+            let suppression = common.or_else(|| {
+                if !preferences.wants(notice, channel) {
+                    Some(Suppression::Preference)
+                } else if address(recipient, channel).is_none() {
+                    Some(Suppression::NoAddress)
+                } else if notice.respects_quiet_hours() && preferences.is_quiet(now) {
+                    Some(Suppression::QuietHours)
+                } else {
+                    None
+                }
+            });
+            (channel, suppression.map_or(Outcome::Send, Outcome::Suppressed))
+        })
+        .collect()
+}
+
+/// Where the channel reaches the person: their e-mail address or phone number.
+pub fn address(user: &User, channel: ChannelKind) -> Option<&str> {
+    let value = match channel {
+        ChannelKind::Email => Some(user.email.as_str()),
+        ChannelKind::Sms => user.phone.as_deref(),
+    };
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{EventKind, TicketEvent};
+    use crate::notify::preferences::QuietHours;
+    use crate::permissions::{Actor, Role};
+    use crate::ticket::{Channel, Priority, Status, Ticket, TicketNumber};
+    use crate::user::AccountSource;
+    use chrono::{NaiveTime, TimeZone};
+
+    fn domain(actor: &str, role: Role, kind: EventKind) -> DomainEvent {
+        let at = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap();
+        let ticket = Ticket {
+            id: "01T".into(),
+            number: TicketNumber(1001),
+            subject: "s".into(),
+            description: "d".into(),
+            requester: "ivan".into(),
+            topic: "t".into(),
+            priority: Priority::Medium,
+            status: Status::Open,
+            assignee: Some("anna".into()),
+            group: "g".into(),
+            channel: Channel::Web,
+            fields: Default::default(),
+            created_at: at,
+            updated_at: at,
+            version: 1,
+            sla_next_action: None,
+        };
+        DomainEvent { ticket, event: TicketEvent { id: "01E".into(), at, actor: Actor::new(actor, role), kind } }
+    }
+
+    fn reply() -> EventKind {
+        EventKind::PublicReply { body: "hi".into(), attachments: vec![] }
+    }
+
+    fn outcome(d: &DomainEvent, notice: Notice, user: &User, prefs: &Preferences, at: DateTime<Utc>, channel: ChannelKind) -> Outcome {
+        decide(d, notice, user, prefs, at).into_iter().find(|(c, _)| *c == channel).unwrap().1
+    }
+
+    #[test]
+    fn every_reason_is_named() {
+        let noon = Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap();
+        let mut ivan = User::new("ivan", "Ivan", "ivan@example.com", Role::Requester, &[], AccountSource::Local);
+        let mut prefs = Preferences::defaults(Role::Requester);
+        let by_anna = domain("anna", Role::Agent, reply());
+        assert_eq!(outcome(&by_anna, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Send);
+        assert_eq!(outcome(&by_anna, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Sms), Outcome::Suppressed(Suppression::Preference));
+        prefs.channels.insert(Notice::Reply, vec![ChannelKind::Email, ChannelKind::Sms]);
+        assert_eq!(outcome(&by_anna, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Sms), Outcome::Suppressed(Suppression::NoAddress));
+        ivan.phone = Some("+15550100".into());
+        assert_eq!(outcome(&by_anna, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Sms), Outcome::Send);
+        prefs.quiet_hours = Some(QuietHours { from: NaiveTime::from_hms_opt(11, 0, 0).unwrap(), until: NaiveTime::from_hms_opt(13, 0, 0).unwrap() });
+        assert_eq!(outcome(&by_anna, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Suppressed(Suppression::QuietHours));
+        let by_ivan = domain("ivan", Role::Requester, reply());
+        assert_eq!(outcome(&by_ivan, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Suppressed(Suppression::Author));
+        let note = domain("anna", Role::Agent, EventKind::InternalNote { body: "@ivan".into(), attachments: vec![] });
+        assert_eq!(outcome(&note, Notice::Mentioned, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Suppressed(Suppression::NotStaff));
+        ivan.active = false;
+        assert_eq!(outcome(&by_anna, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Suppressed(Suppression::Inactive));
+    }
+
+    #[test]
+    fn a_breach_goes_out_in_quiet_hours_and_a_warning_does_not() {
+        let night = Utc.with_ymd_and_hms(2026, 11, 27, 23, 0, 0).unwrap();
+        let anna = User::new("anna", "Anna", "anna@example.com", Role::Agent, &["g"], AccountSource::Local);
+        let mut prefs = Preferences::defaults(Role::Agent);
+        prefs.quiet_hours = Some(QuietHours { from: NaiveTime::from_hms_opt(22, 0, 0).unwrap(), until: NaiveTime::from_hms_opt(7, 0, 0).unwrap() });
+        let due_at = night;
+        let target = crate::sla::TargetKind::Resolution;
+        let breach = domain("sla", Role::System, EventKind::SlaBreached { target, cycle: 1, due_at });
+        let warning = domain("sla", Role::System, EventKind::SlaWarning { target, cycle: 1, due_at });
+        assert_eq!(outcome(&breach, Notice::SlaBreached, &anna, &prefs, night, ChannelKind::Email), Outcome::Send);
+        assert_eq!(outcome(&warning, Notice::SlaWarning, &anna, &prefs, night, ChannelKind::Email), Outcome::Suppressed(Suppression::QuietHours));
+    }
+}
