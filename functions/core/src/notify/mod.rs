@@ -4,10 +4,12 @@
 
 pub mod audience;
 pub mod decide;
+pub mod delivery;
 pub mod preferences;
 pub mod render;
 
 pub use audience::{Recipient, audience};
 pub use decide::{Outcome, Suppression, decide};
+pub use delivery::{Delivery, DeliveryState, NotificationSettings};
 pub use preferences::{ChannelKind, Notice, Preferences, QuietHours};
 pub use render::{Rendered, render};
