@@ -67,6 +67,26 @@ pub async fn test_publisher(function: &'static str) -> EventBridgePublisher {
     EventBridgePublisher::new(iam_calls::eventbridge_client(&sdk, function), bus)
 }
 
+/// The domain events a ticket's outbox holds (docs/events.md), in order: what the relay puts on the bus.
+pub async fn outbox_of(table: &str, ticket_id: &str) -> Vec<helpdesk_core::backbone::DomainEvent> {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let out = dynamodb_client()
+        .await
+        .query()
+        .table_name(table)
+        .key_condition_expression("PK = :pk AND begins_with(SK, :outbox)")
+        .expression_attribute_values(":pk", AttributeValue::S(helpdesk_aws::keys::ticket_pk(ticket_id)))
+        .expression_attribute_values(":outbox", AttributeValue::S(helpdesk_aws::keys::OUTBOX_SK_PREFIX.into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("query the outbox");
+    out.items()
+        .iter()
+        .map(|item| serde_json::from_str(item[helpdesk_aws::keys::OUTBOX_DETAIL].as_s().expect("detail")).expect("a domain event"))
+        .collect()
+}
+
 /// A round-the-clock calendar and one plan for every ticket: first response 30 min, resolution
 /// 4 h, deadline 8 h, warning at 20 %.
 pub fn round_the_clock() -> SlaConfig {

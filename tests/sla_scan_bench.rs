@@ -16,7 +16,6 @@ fn setting(name: &str, default: usize) -> usize {
 async fn main() {
     let (total, due) = (setting("SLA_BENCH_TICKETS", 100_000), setting("SLA_BENCH_DUE", 100));
     let t = test_app().await;
-    let publisher = test_publisher(SLA_SCAN).await;
     let config = round_the_clock();
     store_config(&t.seed, &config).await;
     let now = Utc::now();
@@ -25,7 +24,7 @@ async fn main() {
     println!("loaded {total} open tickets ({due} due) in {:.1} s", started.elapsed().as_secs_f64());
 
     let started = std::time::Instant::now();
-    let report = sla_scan::scan(&t.seed, &publisher, now).await.expect("scan");
+    let report = sla_scan::scan(&t.seed, now).await.expect("scan");
     let elapsed = started.elapsed();
     println!("scan: {report:?}");
     println!("index items read per ticket due: {:.3} (goal <= 1.1)", report.index_items_read as f64 / report.tickets_due.max(1) as f64);
@@ -37,7 +36,7 @@ async fn main() {
     );
 
     let started = std::time::Instant::now();
-    let idle = sla_scan::scan(&t.seed, &publisher, now).await.expect("scan");
+    let idle = sla_scan::scan(&t.seed, now).await.expect("scan");
     println!("idle scan (nothing due): {} index items read, {:.0} ms", idle.index_items_read, started.elapsed().as_secs_f64() * 1000.0);
     t.finish().await;
 }

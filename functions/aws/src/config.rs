@@ -50,3 +50,13 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
 pub fn required(name: &str) -> Result<String, String> {
     std::env::var(name).map_err(|_| format!("environment variable {name} is not set"))
 }
+
+/// The address notifications are sent from (an SES-verified identity).
+pub const MAIL_FROM: &str = "MAIL_FROM";
+/// The shared support address mail intake receives; notifications reply to `local+token@domain`
+/// of it. Empty for none (replies then go to `MAIL_FROM`).
+pub const SUPPORT_ADDRESS: &str = "SUPPORT_ADDRESS";
+/// The site people open (`https://help.example.com`): links in notifications point there.
+pub const SITE_URL: &str = "SITE_URL";
+/// The queue the event bus fills for the notify function: failed messages wait there longer each try.
+pub const NOTIFY_QUEUE_URL: &str = "NOTIFY_QUEUE_URL";

@@ -5,10 +5,9 @@ use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::error::DisplayErrorContext;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 
-/// The `source` of every event the helpdesk puts on its bus.
-pub const EVENT_SOURCE: &str = "helpdesk";
+pub use helpdesk_core::backbone::EVENT_SOURCE;
 /// PutEvents takes at most this many entries a call.
-const ENTRIES_PER_CALL: usize = 10;
+pub const ENTRIES_PER_CALL: usize = 10;
 
 #[derive(Clone)]
 pub struct EventBridgePublisher {
@@ -32,7 +31,7 @@ impl EventPublisher for EventBridgePublisher {
                         .event_bus_name(&self.bus)
                         .source(EVENT_SOURCE)
                         .detail_type(&m.detail_type)
-                        .detail(m.detail.to_string())
+                        .detail(&m.detail)
                         .build()
                 })
                 .collect();

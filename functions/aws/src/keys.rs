@@ -23,7 +23,30 @@ pub mod entity {
     pub const THROTTLE: &str = "throttle";
     pub const OUTBOX: &str = "outbox";
     pub const UPLOAD: &str = "upload";
-    pub const ALL: [&str; 12] = [TICKET, EVENT, TICKET_NUMBER, COUNTER, TOPIC, SLA_PLAN, CALENDAR, USER, GROUP, THROTTLE, OUTBOX, UPLOAD];
+    pub const DELIVERY: &str = "delivery";
+    pub const PREFERENCES: &str = "preferences";
+    pub const MAIL_ID: &str = "mail_id";
+    pub const REPLY_TOKEN: &str = "reply_token";
+    pub const STREAM_CHECKPOINT: &str = "stream_checkpoint";
+    pub const ALL: [&str; 17] = [
+        TICKET,
+        EVENT,
+        TICKET_NUMBER,
+        COUNTER,
+        TOPIC,
+        SLA_PLAN,
+        CALENDAR,
+        USER,
+        GROUP,
+        THROTTLE,
+        OUTBOX,
+        UPLOAD,
+        DELIVERY,
+        PREFERENCES,
+        MAIL_ID,
+        REPLY_TOKEN,
+        STREAM_CHECKPOINT,
+    ];
 }
 
 /// A secondary index: its name and key attributes, as in infra/template.yaml.
@@ -131,9 +154,51 @@ pub fn throttle_pk(key: &str) -> String {
 }
 pub const TTL_ATTRIBUTE: &str = "expires_at";
 
-/// Messages waiting to go onto the event bus, written in the same transaction as the change
-/// they announce; SK is a ULID, so they drain in order.
-pub const OUTBOX_PK: &str = "OUTBOX";
+/// A domain event for the bus, in its ticket's partition (the stream keeps one ticket's events in
+/// order), written in the same transaction as the change it announces; the relay publishes it from
+/// the table's stream and TTL removes it a day later. Sorts after `META`, so reading a ticket
+/// never reads its outbox, deliveries or reply token.
+pub const OUTBOX_SK_PREFIX: &str = "OUTBOX#";
+pub fn outbox_sk(event_id: &str) -> String {
+    format!("{OUTBOX_SK_PREFIX}{event_id}")
+}
+/// The outbox item's attributes the relay reads: the EventBridge detail-type and the domain event's JSON.
+pub const OUTBOX_DETAIL_TYPE: &str = "detail_type";
+pub const OUTBOX_DETAIL: &str = "detail";
+/// How long an outbox item stays after its write: the stream keeps records 24 hours.
+pub const OUTBOX_KEEP_SECONDS: i64 = 24 * 3600;
+
+/// The decision log: one item per event × recipient × channel in the ticket's partition.
+pub const DELIVERY_SK_PREFIX: &str = "NOTIFY#";
+pub fn delivery_sk(event_id: &str, recipient: &str, channel: &str) -> String {
+    format!("{DELIVERY_SK_PREFIX}{event_id}#{recipient}#{channel}")
+}
+
+/// A person's notification preferences.
+pub fn preferences_pk(user: &str) -> String {
+    format!("PREFS#{user}")
+}
+pub const PREFERENCES_SK: &str = "PREFS";
+
+/// A Message-ID of mail about a ticket (ours, and the one SES gave it): e-mail intake threads
+/// replies by it.
+pub fn mail_id_pk(message_id: &str) -> String {
+    format!("MAILID#{message_id}")
+}
+pub const MAIL_ID_SK: &str = "MAILID";
+
+/// A ticket's reply-address token: in the ticket's partition, and the token's own item pointing
+/// back (written together, so a token names one ticket).
+pub const REPLY_TOKEN_SK: &str = "REPLYTOKEN";
+pub fn reply_token_pk(token: &str) -> String {
+    format!("REPLY#{token}")
+}
+
+/// The local runner's place in the table's stream (DynamoDB Local only; Lambda keeps its own).
+pub fn stream_checkpoint_pk(stream: &str) -> String {
+    format!("STREAM#{stream}")
+}
+pub const STREAM_CHECKPOINT_SK: &str = "CHECKPOINT";
 pub fn topic_sk(id: &str) -> String {
     format!("TOPIC#{id}")
 }

@@ -1,6 +1,8 @@
 //! Adapters to AWS behind the ports the handlers take: the DynamoDB ticket store, the EventBridge
 //! publisher, and the table and bucket definitions read from the SAM template.
 
+#[cfg(feature = "channels")]
+pub mod channels;
 pub mod config;
 pub mod dynamo;
 pub mod events;
@@ -19,6 +21,6 @@ pub use events::EventBridgePublisher;
 pub use ids::new_id;
 pub use objects::S3Objects;
 pub use ports::{
-    Directory, DueTickets, EventPublisher, Listing, ObjectStart, ObjectStore, OutboxMessage, Page, StoreError, StoredUser, TicketStore,
+    Directory, DueTickets, EventPublisher, Listing, NotificationLog, ObjectStart, ObjectStore, OutboxMessage, Page, StoreError, StoredUser, TicketStore,
     Uploads,
 };

@@ -5,21 +5,22 @@ use helpdesk_core::api::{PeopleQuery, TicketQuery};
 use helpdesk_core::attachment::Upload;
 use helpdesk_core::calendar::Calendar;
 use helpdesk_core::commands::Change;
+use helpdesk_core::notify::{Delivery, Preferences};
 use helpdesk_core::sla::{SlaConfig, SlaPlan};
 use helpdesk_core::user::{Group, User};
 use helpdesk_core::{Ticket, TicketEvent, TicketNumber, Topic};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 
-/// A message for the event bus. It is written to the outbox in the same transaction as the
-/// change it announces, and published from there, so a crash loses no message.
+/// A message for the event bus, as the relay reads it from an outbox item (docs/events.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxMessage {
-    /// A ULID: messages publish in order.
+    /// The event's id (a ULID).
     pub id: String,
     /// The EventBridge detail-type, e.g. `SlaBreached`.
     pub detail_type: String,
-    pub detail: serde_json::Value,
+    /// The domain event's JSON.
+    pub detail: String,
 }
 
 /// Tickets whose SLA action time has come, and how many index items were read to find them.
@@ -77,14 +78,9 @@ pub trait TicketStore: Send + Sync {
     /// A ticket and its events in order.
     fn get_ticket(&self, id: &str) -> impl Future<Output = Result<Option<(Ticket, Vec<TicketEvent>)>, StoreError>> + Send;
     fn find_ticket_id(&self, number: u64) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
-    /// Writes the changed ticket, its new events and its outbox messages in one transaction, if
-    /// the stored ticket is still at `ticket.version - 1`.
-    fn save_ticket(
-        &self,
-        ticket: &Ticket,
-        events: &[TicketEvent],
-        outbox: &[OutboxMessage],
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Writes the changed ticket, its new events and an outbox item announcing each of them in one
+    /// transaction, if the stored ticket is still at `ticket.version - 1`.
+    fn save_ticket(&self, ticket: &Ticket, events: &[TicketEvent]) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn list_tickets(&self, listing: Listing<'_>, query: &TicketQuery) -> impl Future<Output = Result<Page<Ticket>, StoreError>> + Send;
 
     /// Writes a topic: a new one when `topic.version == 1`, else only over `topic.version - 1`.
@@ -99,16 +95,6 @@ pub trait TicketStore: Send + Sync {
     fn put_calendar(&self, calendar: &Calendar) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Tickets with an SLA action due at or before `until`, from the sparse due index.
     fn due_tickets(&self, until: DateTime<Utc>) -> impl Future<Output = Result<DueTickets, StoreError>> + Send;
-
-    /// Claims up to `limit` outbox messages until `lease_until`: messages nobody holds, or whose
-    /// lease ran out before `now` (a drain that crashed). Concurrent drains claim disjoint sets.
-    fn claim_outbox(
-        &self,
-        limit: usize,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Vec<OutboxMessage>, StoreError>> + Send;
-    fn delete_outbox(&self, ids: &[String]) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// A user as stored: the record and, for local accounts, the password hash kept beside it.
@@ -169,6 +155,36 @@ pub trait Directory: Send + Sync {
     ) -> impl Future<Output = Result<Vec<u32>, StoreError>> + Send;
     /// Takes back an attempt counted in the window (it succeeded).
     fn forget_attempt(&self, keys: &[String], window: DateTime<Utc>) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// The notify function's records: preferences, the decision log on each ticket, and what mail
+/// threading needs (docs/events.md, notifications).
+pub trait NotificationLog: Send + Sync {
+    /// A person's saved preferences (`None`: the role's defaults apply).
+    fn preferences(&self, user: &str) -> impl Future<Output = Result<Option<Preferences>, StoreError>> + Send;
+    /// Saves preferences at `preferences.version`: 1 creates, any other replaces `version - 1`.
+    fn put_preferences(&self, user: &str, preferences: &Preferences) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The ticket's decision log in event order.
+    fn deliveries(&self, ticket_id: &str) -> impl Future<Output = Result<Vec<Delivery>, StoreError>> + Send;
+    /// Records a decision that sends nothing (suppressed). The first record of an event ×
+    /// recipient × channel stands: a repeat delivery of the event changes nothing.
+    fn record_delivery(&self, ticket_id: &str, delivery: &Delivery) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Claims the send of `delivery` until `lease_until`: only if nobody decided it yet, it failed
+    /// before, or its sender's claim ran out before `now` (a crashed sender). Returns the attempt
+    /// number, or `None` when it is sent, suppressed or being sent.
+    fn claim_delivery(
+        &self,
+        ticket_id: &str,
+        delivery: &Delivery,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<u32>, StoreError>> + Send;
+    /// Records how a claimed send ended (sent, failed, or suppressed by the cap).
+    fn settle_delivery(&self, ticket_id: &str, delivery: &Delivery) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Remembers Message-IDs of mail sent about the ticket.
+    fn remember_mail_ids(&self, ticket_id: &str, message_ids: &[String]) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The ticket's reply-address token: the stored one, or `fresh` stored now.
+    fn reply_token(&self, ticket_id: &str, fresh: &str) -> impl Future<Output = Result<String, StoreError>> + Send;
 }
 
 /// Where domain events go for other parts (notifications) to consume.

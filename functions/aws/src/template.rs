@@ -62,6 +62,25 @@ pub struct TableDef {
     pub key_schema: Vec<KeyElement>,
     #[serde(default)]
     pub global_secondary_indexes: Vec<IndexDef>,
+    /// The table's change stream (the event backbone's relay reads it).
+    #[serde(default)]
+    pub stream_specification: Option<StreamDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StreamDef {
+    pub stream_view_type: String,
+}
+
+impl StreamDef {
+    fn specification(&self) -> Result<aws_sdk_dynamodb::types::StreamSpecification, String> {
+        aws_sdk_dynamodb::types::StreamSpecification::builder()
+            .stream_enabled(true)
+            .stream_view_type(self.stream_view_type.as_str().into())
+            .build()
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// What the template declares for the local stack to create.
@@ -165,7 +184,21 @@ pub async fn ensure_table(client: &aws_sdk_dynamodb::Client, table: &TableDef, n
                 .await
                 .map_err(|e| format!("adding index {} to {name}: {}", index.index_name, DisplayErrorContext(&e)))?;
         }
-        return Ok(!missing.is_empty());
+        let has_stream = existing.table().and_then(|t| t.stream_specification()).is_some_and(|s| s.stream_enabled());
+        let add_stream = match (&table.stream_specification, has_stream) {
+            (Some(stream), false) => {
+                client
+                    .update_table()
+                    .table_name(name)
+                    .stream_specification(stream.specification()?)
+                    .send()
+                    .await
+                    .map_err(|e| format!("enabling the stream of {name}: {}", DisplayErrorContext(&e)))?;
+                true
+            }
+            _ => false,
+        };
+        return Ok(!missing.is_empty() || add_stream);
     }
     let indexes = table
         .global_secondary_indexes
@@ -189,6 +222,7 @@ pub async fn ensure_table(client: &aws_sdk_dynamodb::Client, table: &TableDef, n
             table.key_schema.iter().chain(table.global_secondary_indexes.iter().flat_map(|i| &i.key_schema)),
         )?))
         .set_global_secondary_indexes((!indexes.is_empty()).then_some(indexes))
+        .set_stream_specification(table.stream_specification.as_ref().map(StreamDef::specification).transpose()?)
         .send()
         .await
         .map_err(|e| format!("creating table {name}: {}", DisplayErrorContext(&e)))?;

@@ -406,7 +406,7 @@ pub async fn seed<S: TicketStore + Directory>(store: &S) -> Result<(), String> {
                 let mut change = change.map_err(|e| e.to_string())?;
                 events.extend(change.events.iter().cloned());
                 change.ticket.sla_next_action = sla::next_action(&change.ticket, &events, &config);
-                store.save_ticket(&change.ticket, &change.events, &[]).await.map_err(|e| e.to_string())?;
+                store.save_ticket(&change.ticket, &change.events).await.map_err(|e| e.to_string())?;
                 ticket = change.ticket;
             }
         }

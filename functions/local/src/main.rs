@@ -95,7 +95,7 @@ async fn run(command: &str) -> Result<(), String> {
         }
         "seed" => demo::seed(&store).await,
         "scan" => {
-            let report = sla_scan::scan(&store, &publisher, chrono::Utc::now()).await.map_err(|e| e.to_string())?;
+            let report = sla_scan::scan(&store, chrono::Utc::now()).await.map_err(|e| e.to_string())?;
             println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
             Ok(())
         }
@@ -103,7 +103,7 @@ async fn run(command: &str) -> Result<(), String> {
             setup(&sdk, &dynamodb, &settings).await?;
             backfill(&store).await?;
             demo::seed(&store).await?;
-            tokio::spawn(run_scans(store.clone(), publisher, settings.scan_every));
+            tokio::spawn(run_scans(store.clone(), settings.scan_every));
             // The key scripts/local-env.sh made, or a fresh one (sessions then end with the process).
             let key = std::env::var(config::SESSION_SIGNING_KEY).unwrap_or_else(|_| {
                 tracing::warn!("{} is not set: using a key that lasts until this process ends", config::SESSION_SIGNING_KEY);
@@ -144,12 +144,12 @@ async fn backfill(store: &DynamoStore) -> Result<(), String> {
 }
 
 /// The EventBridge schedule's stand-in: the SLA scan on a timer.
-async fn run_scans(store: DynamoStore, publisher: EventBridgePublisher, every: std::time::Duration) {
+async fn run_scans(store: DynamoStore, every: std::time::Duration) {
     let mut timer = tokio::time::interval(every);
     loop {
         timer.tick().await;
-        match sla_scan::scan(&store, &publisher, chrono::Utc::now()).await {
-            Ok(report) if report.tickets_due > 0 || report.published > 0 => tracing::info!(?report, "sla scan"),
+        match sla_scan::scan(&store, chrono::Utc::now()).await {
+            Ok(report) if report.tickets_due > 0 => tracing::info!(?report, "sla scan"),
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "sla scan failed"),
         }

@@ -1,7 +1,7 @@
 //! The Lambda entry point: an EventBridge schedule invokes it (every minute by default).
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
-use helpdesk_aws::{DynamoStore, EventBridgePublisher, config};
+use helpdesk_aws::{DynamoStore, config};
 use lambda_runtime::{LambdaEvent, service_fn};
 use std::sync::Arc;
 
@@ -9,16 +9,13 @@ use std::sync::Arc;
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let sdk = config::sdk_config().await;
-    let store = DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), config::required(config::TABLE_NAME)?);
-    let publisher =
-        EventBridgePublisher::new(helpdesk_aws::aws_sdk_eventbridge::Client::new(&sdk), config::required(config::EVENT_BUS_NAME)?);
-    let parts = Arc::new((store, publisher));
+    let store = Arc::new(DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), config::required(config::TABLE_NAME)?));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<EventBridgeEvent>| {
-        let parts = Arc::clone(&parts);
+        let store = Arc::clone(&store);
         async move {
             // The schedule's time, not the clock's: a retried invocation judges the same moment.
             let now = event.payload.time.unwrap_or_else(chrono::Utc::now);
-            let report = sla_scan::scan(&parts.0, &parts.1, now).await?;
+            let report = sla_scan::scan(store.as_ref(), now).await?;
             tracing::info!(?report, "sla scan");
             Ok::<_, lambda_runtime::Error>(report)
         }

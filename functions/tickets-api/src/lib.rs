@@ -7,6 +7,7 @@ pub mod auth;
 mod directory;
 pub mod identity;
 pub mod ldap;
+pub mod notifications;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod routes;
@@ -17,7 +18,7 @@ mod tickets;
 
 pub use sla_cache::SlaCache;
 
-use helpdesk_aws::{Directory, DynamoStore, Listing, StoreError, TicketStore, Uploads};
+use helpdesk_aws::{Directory, DynamoStore, Listing, NotificationLog, StoreError, TicketStore, Uploads};
 use helpdesk_core::limits::{MAX_ID_CHARS, MAX_REQUEST_BYTES};
 use helpdesk_core::{ApiError, ErrorCode};
 use lambda_http::http::{HeaderValue, StatusCode, header};
@@ -94,7 +95,7 @@ type Reply = Result<Response<Body>, ApiError>;
 
 /// Serves one request. Never fails: every error becomes a JSON error response. API answers are
 /// never stored by caches (they are per person and change all the time).
-pub async fn handle<S: TicketStore + Directory + Uploads>(app: &App<S>, req: Request) -> Response<Body> {
+pub async fn handle<S: TicketStore + Directory + Uploads + NotificationLog>(app: &App<S>, req: Request) -> Response<Body> {
     let started = std::time::Instant::now();
     let mut response = dispatch(app, &req).await.unwrap_or_else(|e| error_response(&e));
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -118,7 +119,7 @@ fn path_id(raw: Option<String>) -> Result<String, ApiError> {
     }
 }
 
-async fn dispatch<S: TicketStore + Directory + Uploads>(app: &App<S>, req: &Request) -> Reply {
+async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog>(app: &App<S>, req: &Request) -> Reply {
     // Behind our CloudFront the raw execute-api address is closed: only requests carrying the
     // origin secret CloudFront adds get further (the throttles and the WAF live at the edge).
     let through_our_cdn = identity::through_our_cdn(req, &app.origin_secrets);
@@ -186,6 +187,9 @@ async fn dispatch<S: TicketStore + Directory + Uploads>(app: &App<S>, req: &Requ
         Route::CreateUpload => attachments::request_upload(store, app.files.as_ref(), &actor, body).await,
         Route::GetUpload => attachments::get_upload(store, &actor, &id).await,
         Route::GetAttachment => attachments::download(store, app.files.as_ref(), &actor, &id).await,
+        Route::MyNotifications => notifications::settings(store, &actor).await,
+        Route::SaveMyNotifications => notifications::save_settings(store, &actor, body).await,
+        Route::TicketNotifications => notifications::ticket_log(store, &actor, &id).await,
     }
 }
 

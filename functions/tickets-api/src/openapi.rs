@@ -11,6 +11,7 @@ use helpdesk_core::api::{
     UserView,
 };
 use helpdesk_core::attachment::{DownloadLink, Upload, UploadGrant, UploadRequest};
+use helpdesk_core::notify::{Delivery, NotificationSettings, Preferences};
 use helpdesk_core::calendar::{Calendar, CalendarInput};
 use helpdesk_core::limits::{MAX_PAGE_SIZE, MAX_REQUEST_BYTES};
 use helpdesk_core::sla::{SlaPlan, SlaPlanInput};
@@ -221,6 +222,23 @@ fn operation(route: Route) -> Operation {
             200,
             of::<DownloadLink>(),
         ),
+        Route::MyNotifications => {
+            op("myNotifications", "The caller's notification preferences and what they can choose from", None, 200, of::<NotificationSettings>())
+        }
+        Route::SaveMyNotifications => op(
+            "saveMyNotifications",
+            "Save the caller's notification preferences over the version read (0: the defaults)",
+            Some(of::<Preferences>()),
+            200,
+            of::<NotificationSettings>(),
+        ),
+        Route::TicketNotifications => op(
+            "ticketNotifications",
+            "Every notification decision on the ticket: sent, not sent and why, failed with the provider's answer (staff)",
+            None,
+            200,
+            inline::<Items<Delivery>>(),
+        ),
     }
 }
 
@@ -361,6 +379,9 @@ fn component_schemas() -> Vec<(String, RefOr<Schema>)> {
     with_dependencies::<UploadGrant>(&mut all);
     with_dependencies::<Upload>(&mut all);
     with_dependencies::<DownloadLink>(&mut all);
+    with_dependencies::<NotificationSettings>(&mut all);
+    with_dependencies::<Preferences>(&mut all);
+    with_dependencies::<Delivery>(&mut all);
     with_dependencies::<TicketPage>(&mut all);
     with_dependencies::<TicketNumber>(&mut all);
     with_dependencies::<PersonSummary>(&mut all);
@@ -373,6 +394,7 @@ fn component_schemas() -> Vec<(String, RefOr<Schema>)> {
     Items::<Topic>::schemas(&mut all);
     Items::<Calendar>::schemas(&mut all);
     Items::<SlaPlan>::schemas(&mut all);
+    Items::<Delivery>::schemas(&mut all);
     all
 }
 

@@ -44,6 +44,9 @@ pub enum Route {
     CreateUpload,
     GetUpload,
     GetAttachment,
+    MyNotifications,
+    SaveMyNotifications,
+    TicketNotifications,
 }
 
 pub struct RouteDef {
@@ -64,6 +67,8 @@ pub const ROUTES: &[RouteDef] = &[
     r("POST", "/api/auth/logout", Route::Logout),
     r("GET", "/api/auth/me", Route::Me),
     r("PATCH", "/api/auth/me", Route::UpdateMe),
+    r("GET", "/api/auth/me/notifications", Route::MyNotifications),
+    r("PUT", "/api/auth/me/notifications", Route::SaveMyNotifications),
     r("GET", "/api/directory", Route::People),
     r("GET", "/api/users", Route::ListUsers),
     r("POST", "/api/users", Route::CreateUser),
@@ -93,6 +98,7 @@ pub const ROUTES: &[RouteDef] = &[
     r("PATCH", "/api/tickets/{id}", Route::UpdateTicket),
     r("POST", "/api/tickets/{id}/replies", Route::Reply),
     r("POST", "/api/tickets/{id}/notes", Route::AddNote),
+    r("GET", "/api/tickets/{id}/notifications", Route::TicketNotifications),
     r("POST", "/api/uploads", Route::CreateUpload),
     r("GET", "/api/uploads/{id}", Route::GetUpload),
     r("GET", "/api/attachments/{id}", Route::GetAttachment),

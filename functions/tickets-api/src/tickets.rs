@@ -74,7 +74,7 @@ async fn save<S: TicketStore>(
     let config = sla.get(store).await.map_err(store_error)?;
     events.extend(change.events.iter().cloned());
     change.ticket.sla_next_action = sla::next_action(&change.ticket, &events, &config);
-    store.save_ticket(&change.ticket, &change.events, &[]).await.map_err(store_error)?;
+    store.save_ticket(&change.ticket, &change.events).await.map_err(store_error)?;
     json(StatusCode::OK, &view(store, sla, actor, change.ticket, &events, topic).await?)
 }
 

@@ -50,6 +50,26 @@ pub fn event_items(ticket_id: &str, events: &[TicketEvent]) -> Result<Vec<Item>,
     events.iter().map(|e| to_item(e, keys::ticket_pk(ticket_id), keys::event_sk(&e.id), keys::entity::EVENT)).collect()
 }
 
+/// The outbox items announcing `events` of `ticket` (docs/events.md): each its domain event as JSON,
+/// removed by TTL a day after the change.
+pub fn outbox_items(ticket: &Ticket, events: &[TicketEvent]) -> Result<Vec<Item>, StoreError> {
+    let expires_at = AttributeValue::N((ticket.updated_at.timestamp() + keys::OUTBOX_KEEP_SECONDS).to_string());
+    helpdesk_core::backbone::announce(ticket, events)
+        .into_iter()
+        .map(|domain| {
+            Ok([
+                (PK.to_string(), s(keys::ticket_pk(&ticket.id))),
+                (SK.to_string(), s(keys::outbox_sk(domain.id()))),
+                (keys::ENTITY_ATTRIBUTE.to_string(), s(keys::entity::OUTBOX)),
+                (keys::OUTBOX_DETAIL_TYPE.to_string(), s(domain.detail_type())),
+                (keys::OUTBOX_DETAIL.to_string(), s(serde_json::to_string(&domain).map_err(backend)?)),
+                (keys::TTL_ATTRIBUTE.to_string(), expires_at.clone()),
+            ]
+            .into())
+        })
+        .collect()
+}
+
 pub fn put_request(item: Item) -> Result<WriteRequest, StoreError> {
     Ok(WriteRequest::builder().put_request(PutRequest::builder().set_item(Some(item)).build().map_err(backend)?).build())
 }

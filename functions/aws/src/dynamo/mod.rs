@@ -7,6 +7,7 @@
 mod codec;
 mod directory;
 mod listing;
+mod notifications;
 mod tickets;
 mod uploads;
 
@@ -160,12 +161,34 @@ impl DynamoStore {
     /// Every item of one partition, in key order, at most `cap` of them (a request path never
     /// reads without bound).
     async fn query_partition(&self, pk: String, cap: usize) -> Result<Vec<Item>, StoreError> {
-        let mut pages = self
+        self.collect(self.client.query().key_condition_expression("PK = :pk").expression_attribute_values(":pk", s(pk)), cap).await
+    }
+
+    /// The items of one partition whose sort key is at most `last`, in key order, at most `cap`.
+    async fn query_partition_until(&self, pk: String, last: &str, cap: usize) -> Result<Vec<Item>, StoreError> {
+        let query = self
             .client
             .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk")
+            .key_condition_expression("PK = :pk AND SK <= :last")
             .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":last", s(last));
+        self.collect(query, cap).await
+    }
+
+    /// The items of one partition whose sort key starts with `prefix`, in key order, at most `cap`.
+    async fn query_partition_prefix(&self, pk: String, prefix: &str, cap: usize) -> Result<Vec<Item>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":prefix", s(prefix));
+        self.collect(query, cap).await
+    }
+
+    async fn collect(&self, query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder, cap: usize) -> Result<Vec<Item>, StoreError> {
+        let mut pages = query
+            .table_name(&self.table)
             .consistent_read(true)
             .into_paginator()
             .items()

@@ -1,11 +1,11 @@
 //! The ticket store: tickets with their numbers and events, topics, SLA configuration and the due
 //! index, and the outbox.
 
-use super::codec::{Item, PK, SK, body_item, event_items, from_body, from_item, number_item, put_request, s, ticket_item, to_item};
+use super::codec::{Item, PK, SK, body_item, event_items, from_body, from_item, number_item, outbox_items, put_request, s, ticket_item, to_item};
 use super::{DynamoStore, TransactionFailure, sdk};
 use crate::keys::{self, SLA_DUE};
-use crate::ports::{DueTickets, Listing, OutboxMessage, Page, StoreError, TicketStore};
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, TransactWriteItem, Update, WriteRequest};
+use crate::ports::{DueTickets, Listing, Page, StoreError, TicketStore};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use helpdesk_core::api::TicketQuery;
 use helpdesk_core::calendar::Calendar;
@@ -58,27 +58,6 @@ impl DynamoStore {
         }
         self.batch_write(requests).await
     }
-
-    async fn claim(&self, sk: AttributeValue, now_ms: &AttributeValue, lease_until: DateTime<Utc>) -> Result<bool, StoreError> {
-        let claim = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(PK, s(keys::OUTBOX_PK))
-            .key(SK, sk)
-            .update_expression("SET claimed_until = :lease")
-            .condition_expression("attribute_exists(PK) AND (attribute_not_exists(claimed_until) OR claimed_until < :now)")
-            .expression_attribute_values(":lease", AttributeValue::N(lease_until.timestamp_millis().to_string()))
-            .expression_attribute_values(":now", now_ms.clone())
-            .send()
-            .await;
-        match claim {
-            Ok(_) => Ok(true),
-            // Another drain took it, or published and deleted it already.
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
-            Err(e) => Err(sdk(e)),
-        }
-    }
 }
 
 fn config_item<T: serde::Serialize>(value: &T, sk: String, entity: &str, version: u64) -> Result<Item, StoreError> {
@@ -96,6 +75,7 @@ impl TicketStore for DynamoStore {
             let change = build(TicketNumber(number));
             let mut items = vec![ticket_item(&change.ticket)?, number_item(&change.ticket)];
             items.extend(event_items(&change.ticket.id, &change.events)?);
+            items.extend(outbox_items(&change.ticket, &change.events)?);
             let mut writes = vec![self.take_number(last, number)?];
             writes.extend(self.new_items(items)?);
             let attaching = writes.len();
@@ -118,7 +98,7 @@ impl TicketStore for DynamoStore {
         let mut ticket = None;
         let mut events = Vec::new();
         // One query: the events (SK `EVT#<ulid>`, in order) and the META item share the partition.
-        for item in self.query_partition(keys::ticket_pk(id), MAX_ITEMS_PER_PARTITION_READ).await? {
+        for item in self.query_partition_until(keys::ticket_pk(id), keys::TICKET_META_SK, MAX_ITEMS_PER_PARTITION_READ).await? {
             match item.get(SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
                 Some(keys::TICKET_META_SK) => ticket = Some(from_item(item)?),
                 Some(sk) if sk.starts_with(keys::EVENT_SK_PREFIX) => events.push(from_item(item)?),
@@ -133,7 +113,7 @@ impl TicketStore for DynamoStore {
         Ok(item.and_then(|i| i.get("ticket_id").and_then(|v| v.as_s().ok()).cloned()))
     }
 
-    async fn save_ticket(&self, ticket: &Ticket, events: &[TicketEvent], outbox: &[OutboxMessage]) -> Result<(), StoreError> {
+    async fn save_ticket(&self, ticket: &Ticket, events: &[TicketEvent]) -> Result<(), StoreError> {
         let previous = ticket.version.checked_sub(1).ok_or_else(|| StoreError::Backend("a saved ticket has version 0".into()))?;
         let mut writes = vec![self.put(
             ticket_item(ticket)?,
@@ -142,9 +122,7 @@ impl TicketStore for DynamoStore {
             &[(":previous", AttributeValue::N(previous.to_string()))],
         )?];
         writes.extend(self.new_items(event_items(&ticket.id, events)?)?);
-        let outbox_items =
-            outbox.iter().map(|m| to_item(m, keys::OUTBOX_PK.into(), m.id.clone(), keys::entity::OUTBOX)).collect::<Result<Vec<_>, _>>()?;
-        writes.extend(self.new_items(outbox_items)?);
+        writes.extend(self.new_items(outbox_items(ticket, events)?)?);
         let attaching = writes.len();
         writes.extend(self.attach_writes(&ticket.id, events)?);
         match self.transact(writes).await {
@@ -222,48 +200,5 @@ impl TicketStore for DynamoStore {
             }
         }
         Ok(due)
-    }
-
-    async fn claim_outbox(&self, limit: usize, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Vec<OutboxMessage>, StoreError> {
-        let now_ms = AttributeValue::N(now.timestamp_millis().to_string());
-        let mut claimed = Vec::new();
-        // Page on past messages other drains hold until enough are claimed or none are left.
-        let mut pages = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk")
-            .filter_expression("attribute_not_exists(claimed_until) OR claimed_until < :now")
-            .expression_attribute_values(":pk", s(keys::OUTBOX_PK))
-            .expression_attribute_values(":now", now_ms.clone())
-            .consistent_read(true)
-            .limit(limit.clamp(1, 1000) as i32)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            for item in page.map_err(sdk)?.items.unwrap_or_default() {
-                let Some(sk) = item.get(SK).cloned() else { continue };
-                if self.claim(sk, &now_ms, lease_until).await? {
-                    claimed.push(from_item(item)?);
-                }
-                if claimed.len() >= limit {
-                    return Ok(claimed);
-                }
-            }
-        }
-        Ok(claimed)
-    }
-
-    async fn delete_outbox(&self, ids: &[String]) -> Result<(), StoreError> {
-        let requests = ids
-            .iter()
-            .map(|id| {
-                let key: Item = [(PK.to_string(), s(keys::OUTBOX_PK)), (SK.to_string(), s(id))].into();
-                Ok(WriteRequest::builder()
-                    .delete_request(DeleteRequest::builder().set_key(Some(key)).build().map_err(super::backend)?)
-                    .build())
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        self.batch_write(requests).await
     }
 }

@@ -1,0 +1,181 @@
+//! The notify function's records: preferences, the decision log, mail ids and reply tokens.
+
+use super::codec::{Item, PK, SK, body_item, from_body, from_item, s, to_item};
+use super::{DynamoStore, TransactionFailure, sdk};
+use crate::keys::{self, entity};
+use crate::ports::{NotificationLog, StoreError};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use chrono::{DateTime, Utc};
+use helpdesk_core::notify::{Delivery, DeliveryState, Preferences};
+
+/// The most decisions one ticket's log returns.
+const MAX_DELIVERIES_READ: usize = 5_000;
+/// The attribute that holds a sender's claim (epoch milliseconds).
+const LEASE: &str = "lease_until";
+
+fn wire<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+}
+
+fn delivery_sk(d: &Delivery) -> String {
+    keys::delivery_sk(&d.event_id, &d.recipient, &wire(&d.channel))
+}
+
+fn delivery_item(ticket_id: &str, d: &Delivery) -> Result<Item, StoreError> {
+    to_item(d, keys::ticket_pk(ticket_id), delivery_sk(d), entity::DELIVERY)
+}
+
+fn is_condition_failure<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(e: &E) -> bool {
+    e.code() == Some("ConditionalCheckFailedException")
+}
+
+impl NotificationLog for DynamoStore {
+    async fn preferences(&self, user: &str) -> Result<Option<Preferences>, StoreError> {
+        let item = self.get(keys::preferences_pk(user), keys::PREFERENCES_SK.into()).await?;
+        item.as_ref().map(from_body).transpose()
+    }
+
+    async fn put_preferences(&self, user: &str, preferences: &Preferences) -> Result<(), StoreError> {
+        let pk = keys::preferences_pk(user);
+        let item = body_item(preferences, &pk, keys::PREFERENCES_SK.into(), entity::PREFERENCES, preferences.version)?;
+        self.put_versioned(item, preferences.version).await
+    }
+
+    async fn deliveries(&self, ticket_id: &str) -> Result<Vec<Delivery>, StoreError> {
+        let items = self.query_partition_prefix(keys::ticket_pk(ticket_id), keys::DELIVERY_SK_PREFIX, MAX_DELIVERIES_READ).await?;
+        items.into_iter().map(from_item).collect()
+    }
+
+    async fn record_delivery(&self, ticket_id: &str, delivery: &Delivery) -> Result<(), StoreError> {
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(delivery_item(ticket_id, delivery)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(is_condition_failure) => Ok(()),
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    async fn claim_delivery(&self, ticket_id: &str, d: &Delivery, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Option<u32>, StoreError> {
+        let claim = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(keys::ticket_pk(ticket_id)))
+            .key(SK, s(delivery_sk(d)))
+            .update_expression(
+                "SET #entity = :entity, event_id = :event, recipient = :recipient, notice = :notice, channel = :channel, \
+                 #state = :sending, events_in_message = :events, #at = :at, #lease = :lease, \
+                 attempts = if_not_exists(attempts, :zero) + :one REMOVE reason, detail",
+            )
+            .condition_expression("attribute_not_exists(PK) OR #state = :failed OR (#state = :sending AND #lease < :now)")
+            .expression_attribute_names("#entity", keys::ENTITY_ATTRIBUTE)
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#at", "at")
+            .expression_attribute_names("#lease", LEASE)
+            .expression_attribute_values(":entity", s(entity::DELIVERY))
+            .expression_attribute_values(":event", s(&d.event_id))
+            .expression_attribute_values(":recipient", s(&d.recipient))
+            .expression_attribute_values(":notice", s(wire(&d.notice)))
+            .expression_attribute_values(":channel", s(wire(&d.channel)))
+            .expression_attribute_values(":sending", s(wire(&DeliveryState::Sending)))
+            .expression_attribute_values(":failed", s(wire(&DeliveryState::Failed)))
+            .expression_attribute_values(":events", AttributeValue::N(d.events_in_message.to_string()))
+            .expression_attribute_values(":at", s(wire(&d.at)))
+            .expression_attribute_values(":lease", AttributeValue::N(lease_until.timestamp_millis().to_string()))
+            .expression_attribute_values(":now", AttributeValue::N(now.timestamp_millis().to_string()))
+            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        match claim {
+            Ok(out) => {
+                let attempts = out.attributes().and_then(|a| a.get("attempts")).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok());
+                Ok(Some(attempts.unwrap_or(1)))
+            }
+            Err(e) if e.as_service_error().is_some_and(is_condition_failure) => Ok(None),
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    async fn settle_delivery(&self, ticket_id: &str, delivery: &Delivery) -> Result<(), StoreError> {
+        self.client.put_item().table_name(&self.table).set_item(Some(delivery_item(ticket_id, delivery)?)).send().await.map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn remember_mail_ids(&self, ticket_id: &str, message_ids: &[String]) -> Result<(), StoreError> {
+        let requests = message_ids
+            .iter()
+            .map(|id| {
+                let item: Item = [
+                    (PK.to_string(), s(keys::mail_id_pk(id))),
+                    (SK.to_string(), s(keys::MAIL_ID_SK)),
+                    (keys::ENTITY_ATTRIBUTE.to_string(), s(entity::MAIL_ID)),
+                    ("ticket_id".to_string(), s(ticket_id)),
+                ]
+                .into();
+                super::codec::put_request(item)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.batch_write(requests).await
+    }
+
+    async fn reply_token(&self, ticket_id: &str, fresh: &str) -> Result<String, StoreError> {
+        let token_of = |item: &Item| item.get("token").and_then(|v| v.as_s().ok()).cloned();
+        if let Some(token) = self.get(keys::ticket_pk(ticket_id), keys::REPLY_TOKEN_SK.into()).await?.as_ref().and_then(token_of) {
+            return Ok(token);
+        }
+        let on_ticket: Item = [
+            (PK.to_string(), s(keys::ticket_pk(ticket_id))),
+            (SK.to_string(), s(keys::REPLY_TOKEN_SK)),
+            (keys::ENTITY_ATTRIBUTE.to_string(), s(entity::REPLY_TOKEN)),
+            ("token".to_string(), s(fresh)),
+        ]
+        .into();
+        let pointer: Item = [
+            (PK.to_string(), s(keys::reply_token_pk(fresh))),
+            (SK.to_string(), s(keys::REPLY_TOKEN_SK)),
+            (keys::ENTITY_ATTRIBUTE.to_string(), s(entity::REPLY_TOKEN)),
+            ("ticket_id".to_string(), s(ticket_id)),
+        ]
+        .into();
+        match self.transact(self.new_items([on_ticket, pointer])?).await {
+            Ok(()) => Ok(fresh.to_string()),
+            // Another sender stored one first: use theirs.
+            Err(TransactionFailure::Condition(_) | TransactionFailure::Raced) => self
+                .get(keys::ticket_pk(ticket_id), keys::REPLY_TOKEN_SK.into())
+                .await?
+                .as_ref()
+                .and_then(token_of)
+                .ok_or_else(|| StoreError::Backend("a reply token lost and not found".into())),
+            Err(TransactionFailure::Other(e)) => Err(e),
+        }
+    }
+}
+
+impl DynamoStore {
+    /// The local runner's stream position, per stream and shard lineage (DynamoDB Local only).
+    pub async fn stream_checkpoint(&self, stream: &str) -> Result<Option<String>, StoreError> {
+        let item = self.get(keys::stream_checkpoint_pk(stream), keys::STREAM_CHECKPOINT_SK.into()).await?;
+        Ok(item.and_then(|i| i.get("sequence").and_then(|v| v.as_s().ok()).cloned()))
+    }
+
+    pub async fn save_stream_checkpoint(&self, stream: &str, sequence: &str) -> Result<(), StoreError> {
+        let item: Item = [
+            (PK.to_string(), s(keys::stream_checkpoint_pk(stream))),
+            (SK.to_string(), s(keys::STREAM_CHECKPOINT_SK)),
+            (keys::ENTITY_ATTRIBUTE.to_string(), s(entity::STREAM_CHECKPOINT)),
+            ("sequence".to_string(), s(sequence)),
+        ]
+        .into();
+        self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(sdk)?;
+        Ok(())
+    }
+}

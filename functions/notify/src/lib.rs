@@ -1,0 +1,358 @@
+//! The notify function: the event backbone's consumer that tells people what happened on their
+//! tickets (docs/events.md, "Notifications"). For each domain event it asks the domain who is
+//! concerned and, per person and channel, whether to send or why not; it records every decision on
+//! the ticket (the decision log staff read), then sends one message per person, ticket and channel
+//! for all the events of the batch (the queue's batching window is the coalescing window).
+//!
+//! At least once in, at most once out where it can be: each send is claimed first (a conditional
+//! write per event × person × channel), so a repeated event or an overlapping run sends nothing
+//! twice; a claim whose sender died runs out after [`CLAIM_SECONDS`] and is sent by the retry.
+
+use chrono::{DateTime, Duration, Utc};
+use helpdesk_aws::channels::{Channel, Outgoing};
+use helpdesk_aws::{Directory, NotificationLog, StoreError, new_id};
+use helpdesk_core::api::PeopleQuery;
+use helpdesk_core::backbone::DomainEvent;
+use helpdesk_core::notify::render::Item;
+use helpdesk_core::notify::{ChannelKind, Delivery, DeliveryState, Notice, Outcome, Preferences, Recipient, Suppression, audience, decide, render};
+use helpdesk_core::user::User;
+use std::collections::{BTreeMap, HashMap};
+
+/// The environment variables this function reads in AWS.
+pub const ENVIRONMENT: &[&str] = &[
+    helpdesk_aws::config::TABLE_NAME,
+    helpdesk_aws::config::MAIL_FROM,
+    helpdesk_aws::config::SUPPORT_ADDRESS,
+    helpdesk_aws::config::SITE_URL,
+    helpdesk_aws::config::NOTIFY_QUEUE_URL,
+];
+
+/// How long a sender holds a claim: the function's timeout, so a claim outlives no live sender.
+pub const CLAIM_SECONDS: i64 = 60;
+/// Automatic mail to one person per hour, whatever the events: a loop can never flood a mailbox.
+pub const MAIL_CAP_PER_HOUR: u32 = 60;
+/// The most agents of one group a notice goes to.
+const MAX_GROUP_RECIPIENTS: usize = 200;
+
+/// Where links and replies point.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `https://help.example.com`, no trailing slash.
+    pub site_url: String,
+    /// The domain of our Message-IDs (the sender's).
+    pub mail_domain: String,
+    /// `support@example.com`: replies go to `support+<token>@example.com`.
+    pub support_address: Option<String>,
+    pub claim_seconds: i64,
+}
+
+impl Settings {
+    pub fn new(site_url: &str, mail_from: &str, support_address: Option<&str>) -> Self {
+        Settings {
+            site_url: site_url.trim_end_matches('/').to_string(),
+            mail_domain: mail_from.rsplit_once('@').map_or("localhost", |(_, d)| d).to_string(),
+            support_address: support_address.map(str::trim).filter(|a| a.contains('@')).map(String::from),
+            claim_seconds: CLAIM_SECONDS,
+        }
+    }
+
+    fn ticket_link(&self, number: &str) -> String {
+        format!("{}/tickets/{number}", self.site_url)
+    }
+
+    fn reply_address(&self, token: &str) -> Option<String> {
+        let (local, domain) = self.support_address.as_deref()?.split_once('@')?;
+        Some(format!("{local}+{token}@{domain}"))
+    }
+}
+
+/// The channels by kind.
+pub struct Channels(pub Vec<Box<dyn Channel>>);
+
+impl Channels {
+    fn get(&self, kind: ChannelKind) -> Option<&dyn Channel> {
+        self.0.iter().find(|c| c.kind() == kind).map(|c| c.as_ref())
+    }
+}
+
+/// One delivered queue message: its id (for the batch's failure report) and the event it holds.
+pub struct Incoming {
+    pub message_id: String,
+    pub event: DomainEvent,
+}
+
+/// What a run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Report {
+    pub events: usize,
+    pub sent: usize,
+    pub suppressed: usize,
+    pub failed: usize,
+    /// Sends another run holds or has done (a repeated event).
+    pub already_decided: usize,
+    /// Queue messages to retry: an event with a failed send.
+    pub retry: Vec<String>,
+}
+
+/// A send to plan: one event told to one person through one channel.
+struct Pending {
+    incoming: usize,
+    notice: Notice,
+}
+
+pub async fn handle<S: Directory + NotificationLog>(
+    store: &S,
+    channels: &Channels,
+    settings: &Settings,
+    batch: &[Incoming],
+    now: DateTime<Utc>,
+) -> Result<Report, StoreError> {
+    let mut report = Report { events: batch.len(), ..Report::default() };
+    let mut people = People::default();
+    // (ticket, person, channel) → the events to tell them, in event order.
+    let mut plan: BTreeMap<(String, String, ChannelKind), Vec<Pending>> = BTreeMap::new();
+    let mut order: Vec<usize> = (0..batch.len()).collect();
+    order.sort_by(|a, b| batch[*a].event.event.id.cmp(&batch[*b].event.event.id));
+    for index in order {
+        let domain = &batch[index].event;
+        for (recipient, notice) in audience(domain) {
+            for user in people.resolve(store, &recipient).await? {
+                let preferences = people.preferences(store, &user).await?;
+                for (channel, outcome) in decide(domain, notice, &user, &preferences, now) {
+                    match outcome {
+                        Outcome::Suppressed(reason) => {
+                            let entry = delivery(domain, &user.id, notice, channel, DeliveryState::Suppressed, now);
+                            store.record_delivery(&domain.ticket.id, &Delivery { reason: Some(reason), ..entry }).await?;
+                            report.suppressed += 1;
+                        }
+                        Outcome::Send => {
+                            plan.entry((domain.ticket.id.clone(), user.id.clone(), channel)).or_default().push(Pending { incoming: index, notice })
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for ((ticket_id, person, channel), pending) in plan {
+        let Some(user) = people.known(&person) else { continue };
+        send_one(store, channels, settings, batch, &ticket_id, &user, channel, pending, now, &mut people, &mut report).await?;
+    }
+    report.retry.sort();
+    report.retry.dedup();
+    Ok(report)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn send_one<S: Directory + NotificationLog>(
+    store: &S,
+    channels: &Channels,
+    settings: &Settings,
+    batch: &[Incoming],
+    ticket_id: &str,
+    user: &User,
+    channel: ChannelKind,
+    pending: Vec<Pending>,
+    now: DateTime<Utc>,
+    people: &mut People,
+    report: &mut Report,
+) -> Result<(), StoreError> {
+    let events_in_message = pending.len() as u32;
+    // Claim each event's send; what another run holds or did stays theirs.
+    let mut claimed: Vec<(Pending, Delivery)> = Vec::new();
+    for p in pending {
+        let domain = &batch[p.incoming].event;
+        let entry = Delivery { events_in_message, ..delivery(domain, &user.id, p.notice, channel, DeliveryState::Sending, now) };
+        let lease_until = now + Duration::seconds(settings.claim_seconds);
+        match store.claim_delivery(ticket_id, &entry, now, lease_until).await? {
+            Some(attempts) => claimed.push((p, Delivery { attempts, ..entry })),
+            None => report.already_decided += 1,
+        }
+    }
+    if claimed.is_empty() {
+        return Ok(());
+    }
+    let settle_all = |state: DeliveryState, reason: Option<Suppression>, detail: Option<String>| {
+        let count = claimed.len() as u32;
+        claimed
+            .iter()
+            .map(|(_, d)| Delivery { state, reason, detail: detail.clone(), events_in_message: count, ..d.clone() })
+            .collect::<Vec<_>>()
+    };
+    if channel == ChannelKind::Email && over_mail_cap(store, &user.id, now).await? {
+        for d in settle_all(DeliveryState::Suppressed, Some(Suppression::Cap), None) {
+            store.settle_delivery(ticket_id, &d).await?;
+            report.suppressed += 1;
+        }
+        return Ok(());
+    }
+    let Some(sender) = channels.get(channel) else {
+        for d in settle_all(DeliveryState::Failed, None, Some("this channel is not configured".into())) {
+            store.settle_delivery(ticket_id, &d).await?;
+            report.failed += 1;
+        }
+        return Ok(());
+    };
+    // The newest snapshot of the ticket tells the subject and number.
+    let Some((last, _)) = claimed.last() else { return Ok(()) };
+    let ticket = &batch[last.incoming].event.ticket;
+    let mut names = Vec::new();
+    for (p, _) in &claimed {
+        names.push(people.name(store, &batch[p.incoming].event.event.actor.id).await);
+    }
+    let items: Vec<Item> = claimed
+        .iter()
+        .zip(&names)
+        .map(|((p, _), name)| Item { notice: p.notice, event: &batch[p.incoming].event.event, actor_name: name })
+        .collect();
+    let preferences = people.preferences(store, user).await?;
+    let number = ticket.number.to_string();
+    let rendered = render(
+        user.language,
+        preferences.zone(),
+        ticket,
+        &items,
+        &settings.ticket_link(&number),
+        &format!("{}/settings/notifications", settings.site_url),
+        user.role.is_staff(),
+    );
+    let reply_to = match settings.support_address {
+        Some(_) => settings.reply_address(&store.reply_token(ticket_id, &new_id().to_lowercase()).await?),
+        None => None,
+    };
+    let first_event = claimed.first().map(|(_, d)| d.event_id.clone()).unwrap_or_default();
+    let outgoing = Outgoing {
+        to: helpdesk_core::notify::decide::address(user, channel).unwrap_or_default().to_string(),
+        rendered,
+        message_id: format!("{}.{}.{}@{}", first_event.to_lowercase(), user.id, new_id().to_lowercase(), settings.mail_domain),
+        thread_id: format!("{}@{}", ticket_id.to_lowercase(), settings.mail_domain),
+        reply_to,
+    };
+    match sender.send(&outgoing).await {
+        Ok(provider_id) => {
+            if channel == ChannelKind::Email {
+                store.remember_mail_ids(ticket_id, &[outgoing.message_id.clone(), provider_id.clone()]).await?;
+            }
+            for d in settle_all(DeliveryState::Sent, None, Some(provider_id)) {
+                store.settle_delivery(ticket_id, &d).await?;
+                report.sent += 1;
+            }
+        }
+        Err(e) => {
+            tracing::warn!(ticket = ticket_id, person = user.id, ?channel, error = %e, "send failed: the event is retried");
+            for d in settle_all(DeliveryState::Failed, None, Some(e.0.clone())) {
+                store.settle_delivery(ticket_id, &d).await?;
+                report.failed += 1;
+            }
+            report.retry.extend(claimed.iter().map(|(p, _)| batch[p.incoming].message_id.clone()));
+        }
+    }
+    Ok(())
+}
+
+fn delivery(domain: &DomainEvent, person: &str, notice: Notice, channel: ChannelKind, state: DeliveryState, now: DateTime<Utc>) -> Delivery {
+    Delivery {
+        event_id: domain.event.id.clone(),
+        recipient: person.to_string(),
+        notice,
+        channel,
+        state,
+        reason: None,
+        detail: None,
+        events_in_message: 1,
+        attempts: 0,
+        at: now,
+    }
+}
+
+/// Counts one automatic mail to `person` in this hour; `true` when that passes the cap.
+async fn over_mail_cap<S: Directory>(store: &S, person: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let hour = now - Duration::seconds(now.timestamp().rem_euclid(3600));
+    let key = format!("mail-cap:{person}");
+    let counts = store.count_attempt(&[key], hour, hour + Duration::hours(2)).await?;
+    Ok(counts.first().is_some_and(|&n| n > MAIL_CAP_PER_HOUR))
+}
+
+/// People, groups and preferences read once per run.
+#[derive(Default)]
+struct People {
+    users: HashMap<String, Option<User>>,
+    groups: HashMap<String, Vec<String>>,
+    preferences: HashMap<String, Preferences>,
+}
+
+impl People {
+    fn known(&self, id: &str) -> Option<User> {
+        self.users.get(id).cloned().flatten()
+    }
+
+    async fn user<S: Directory>(&mut self, store: &S, id: &str) -> Result<Option<User>, StoreError> {
+        if !self.users.contains_key(id) {
+            let user = store.get_user(id).await?.map(|u| u.user);
+            self.users.insert(id.to_string(), user);
+        }
+        Ok(self.known(id))
+    }
+
+    /// A display name for a message: the person's name, else their id.
+    async fn name<S: Directory>(&mut self, store: &S, id: &str) -> String {
+        match self.user(store, id).await {
+            Ok(Some(user)) => user.name,
+            _ => id.to_string(),
+        }
+    }
+
+    async fn resolve<S: Directory>(&mut self, store: &S, recipient: &Recipient) -> Result<Vec<User>, StoreError> {
+        match recipient {
+            Recipient::User(id) => Ok(self.user(store, id).await?.into_iter().collect()),
+            Recipient::Group(group) => {
+                if !self.groups.contains_key(group) {
+                    let members = self.group_agents(store, group).await?;
+                    self.groups.insert(group.clone(), members.iter().map(|u| u.id.clone()).collect());
+                    for user in members {
+                        self.users.insert(user.id.clone(), Some(user));
+                    }
+                }
+                Ok(self.groups.get(group).map(|ids| ids.iter().filter_map(|id| self.known(id)).collect()).unwrap_or_default())
+            }
+        }
+    }
+
+    /// The group's active agents (admins are not in a group's audience unless members).
+    async fn group_agents<S: Directory>(&self, store: &S, group: &str) -> Result<Vec<User>, StoreError> {
+        let mut found = Vec::new();
+        let mut cursor = None;
+        loop {
+            let query = PeopleQuery { staff: true, group: Some(group.to_string()), cursor, limit: 100, ..PeopleQuery::default() };
+            let page = store.list_people(&query).await?;
+            found.extend(page.items.into_iter().filter(|u| u.active && u.groups.iter().any(|g| g == group)));
+            match page.next_cursor {
+                Some(next) if found.len() < MAX_GROUP_RECIPIENTS => cursor = Some(next),
+                _ => return Ok(found),
+            }
+        }
+    }
+
+    async fn preferences<S: NotificationLog>(&mut self, store: &S, user: &User) -> Result<Preferences, StoreError> {
+        if let Some(p) = self.preferences.get(&user.id) {
+            return Ok(p.clone());
+        }
+        let p = store.preferences(&user.id).await?.unwrap_or_else(|| Preferences::defaults(user.role));
+        self.preferences.insert(user.id.clone(), p.clone());
+        Ok(p)
+    }
+}
+
+/// How long a failed message waits before its next try: 30 s doubling per receive, at most 15 min.
+pub fn retry_delay_seconds(receive_count: u32) -> i32 {
+    let doubling = receive_count.saturating_sub(1).min(5);
+    (30i32 << doubling).min(900)
+}
+
+/// The domain event an EventBridge → SQS message carries (the EventBridge envelope's `detail`).
+pub fn event_of_message(body: &str) -> Result<DomainEvent, String> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        detail: DomainEvent,
+    }
+    serde_json::from_str::<Envelope>(body).map(|e| e.detail).map_err(|e| format!("not a helpdesk event: {e}"))
+}
