@@ -114,10 +114,10 @@ pub fn parse(template: &str) -> Result<Resources, String> {
     Ok(out)
 }
 
-/// Keeps only the table properties that shape the data (billing, recovery, encryption and
-/// stream settings are AWS concerns the local stack ignores).
+/// Keeps only the table properties that shape the data and its stream (billing, recovery and
+/// encryption are AWS concerns the local stack ignores).
 fn strip_unknown_table_props(props: Value) -> Value {
-    let keep = ["AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes"];
+    let keep = ["AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "StreamSpecification"];
     match props {
         Value::Mapping(map) => Value::Mapping(map.into_iter().filter(|(k, _)| k.as_str().is_some_and(|k| keep.contains(&k))).collect()),
         other => other,

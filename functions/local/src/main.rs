@@ -9,8 +9,10 @@
 //! Routes under /api go to the same handlers Lambda runs, under the same paths API Gateway uses;
 //! everything else is the built frontend. The SLA scan runs every `HELPDESK_SCAN_SECONDS` (60),
 //! as the EventBridge schedule runs it in AWS; S3's upload events reach the attachments function
-//! through a local queue (`uploads`).
+//! through a local queue (`uploads`); the table's stream reaches the relay, and the bus the notify
+//! function, as in AWS (`backbone`). Sent mail and SMS are in moto: `/moto-api/data.json`.
 
+mod backbone;
 mod demo;
 mod uploads;
 
@@ -41,6 +43,19 @@ struct Settings {
     attachments_bucket: String,
     frontend: PathBuf,
     scan_every: std::time::Duration,
+    /// The coalescing window: what reaches the notification queue within it is one batch.
+    notify_window: std::time::Duration,
+    /// How long a notification send stays claimed (the function's timeout in AWS).
+    notify_claim_seconds: i64,
+    mail_from: String,
+    site_url: String,
+}
+
+fn seconds(name: &str, default: u64) -> Result<u64, String> {
+    match std::env::var(name) {
+        Ok(s) => s.parse().map_err(|_| format!("{name}={s} is not a number of seconds")),
+        Err(_) => Ok(default),
+    }
 }
 
 impl Settings {
@@ -67,7 +82,18 @@ impl Settings {
             let built = PathBuf::from("frontend/dist");
             if built.join("index.html").is_file() { built } else { PathBuf::from("frontend/public") }
         });
-        Ok(Settings { port, table, event_bus, attachments_bucket, frontend, scan_every: std::time::Duration::from_secs(scan_every) })
+        Ok(Settings {
+            port,
+            table,
+            event_bus,
+            attachments_bucket,
+            frontend,
+            scan_every: std::time::Duration::from_secs(scan_every),
+            notify_window: std::time::Duration::from_secs(seconds("HELPDESK_NOTIFY_WINDOW_SECONDS", 2)?),
+            notify_claim_seconds: seconds("HELPDESK_NOTIFY_CLAIM_SECONDS", notify::CLAIM_SECONDS as u64)? as i64,
+            mail_from: std::env::var(config::MAIL_FROM).unwrap_or_else(|_| "helpdesk@example.com".into()),
+            site_url: std::env::var(config::SITE_URL).unwrap_or_else(|_| format!("http://127.0.0.1:{port}")),
+        })
     }
 }
 
@@ -112,6 +138,7 @@ async fn run(command: &str) -> Result<(), String> {
             let sessions = tickets_api::session::SessionKeys::new(key.as_bytes(), "helpdesk-local", false)?;
             let ldap = tickets_api::ldap::LdapConfig::from_env(None)?;
             let files = start_attachments(&sdk, &store, &settings).await?;
+            start_backbone(&sdk, &store, &dynamodb, publisher, &settings).await?;
             serve(App { local_mode: true, ldap, files: Some(files), ..App::new(store, Some(sessions)) }, &settings).await
         }
         other => Err(format!("unknown command '{other}': serve, setup, seed or scan")),
@@ -132,6 +159,37 @@ async fn start_attachments(
     let limits = config::attachment_limits()?;
     tokio::spawn(uploads::deliver(store.clone(), helpdesk_aws::S3Objects::new(s3.clone()), sqs, queue_url, bucket.clone(), limits));
     Ok(tickets_api::attachments::Files::new(s3, bucket, limits))
+}
+
+/// The table's stream → relay → bus → notification queue → notify, as in AWS.
+async fn start_backbone(
+    sdk: &config::SdkConfig,
+    store: &DynamoStore,
+    dynamodb: &helpdesk_aws::aws_sdk_dynamodb::Client,
+    publisher: EventBridgePublisher,
+    settings: &Settings,
+) -> Result<(), String> {
+    // Named after the table, like the attachments bucket: runners on different tables never meet.
+    let queue = format!("{}-notify", settings.table);
+    let queue_url = backbone::configure_bus(sdk, &settings.event_bus, &queue, settings.notify_claim_seconds).await?;
+    if let Some(from) = notify::sender(&settings.mail_from) {
+        backbone::verify_sender(sdk, &from).await?;
+    }
+    // DynamoDB Local serves its streams on its own endpoint.
+    let mut streams = aws_sdk_dynamodbstreams::config::Builder::from(sdk);
+    if std::env::var("AWS_ENDPOINT_URL_DYNAMODB_STREAMS").is_err()
+        && let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+    {
+        streams = streams.endpoint_url(endpoint);
+    }
+    let streams = aws_sdk_dynamodbstreams::Client::from_conf(streams.build());
+    tokio::spawn(backbone::relay_stream(store.clone(), streams, dynamodb.clone(), publisher));
+    let mut notify_settings = notify::Settings::new(&settings.site_url, &settings.mail_from, std::env::var(config::SUPPORT_ADDRESS).ok().as_deref());
+    notify_settings.claim_seconds = settings.notify_claim_seconds;
+    let channels = notify::channels(sdk, &settings.mail_from);
+    let sqs = aws_sdk_sqs::Client::new(sdk);
+    tokio::spawn(backbone::deliver_notifications(store.clone(), channels, notify_settings, sqs, queue_url, settings.notify_window));
+    Ok(())
 }
 
 /// Brings data written by older versions up to what this one reads.

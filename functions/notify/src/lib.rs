@@ -50,7 +50,7 @@ impl Settings {
     pub fn new(site_url: &str, mail_from: &str, support_address: Option<&str>) -> Self {
         Settings {
             site_url: site_url.trim_end_matches('/').to_string(),
-            mail_domain: mail_from.rsplit_once('@').map_or("localhost", |(_, d)| d).to_string(),
+            mail_domain: sender(mail_from).and_then(|a| a.rsplit_once('@').map(|(_, d)| d.to_string())).unwrap_or_else(|| "localhost".into()),
             support_address: support_address.map(str::trim).filter(|a| a.contains('@')).map(String::from),
             claim_seconds: CLAIM_SECONDS,
         }
@@ -72,6 +72,27 @@ pub struct Channels(pub Vec<Box<dyn Channel>>);
 impl Channels {
     fn get(&self, kind: ChannelKind) -> Option<&dyn Channel> {
         self.0.iter().find(|c| c.kind() == kind).map(|c| c.as_ref())
+    }
+}
+
+/// The channels as configured: e-mail from `mail_from` (a domain means `helpdesk@<domain>`; empty:
+/// no e-mail) and SMS.
+pub fn channels(sdk: &helpdesk_aws::config::SdkConfig, mail_from: &str) -> Channels {
+    let mut channels: Vec<Box<dyn Channel>> = Vec::new();
+    if let Some(from) = sender(mail_from) {
+        channels.push(Box::new(helpdesk_aws::channels::SesMail::new(aws_sdk_sesv2::Client::new(sdk), from, "IT Helpdesk")));
+    }
+    channels.push(Box::new(helpdesk_aws::channels::SnsSms::new(aws_sdk_sns::Client::new(sdk))));
+    Channels(channels)
+}
+
+/// The From address `MAIL_FROM` names: itself, or `helpdesk@` a domain; none when empty.
+pub fn sender(mail_from: &str) -> Option<String> {
+    let mail_from = mail_from.trim();
+    match mail_from {
+        "" => None,
+        address if address.contains('@') => Some(address.to_string()),
+        domain => Some(format!("helpdesk@{domain}")),
     }
 }
 
@@ -355,4 +376,40 @@ pub fn event_of_message(body: &str) -> Result<DomainEvent, String> {
         detail: DomainEvent,
     }
     serde_json::from_str::<Envelope>(body).map(|e| e.detail).map_err(|e| format!("not a helpdesk event: {e}"))
+}
+
+/// One message from the notification queue.
+pub struct QueueMessage {
+    pub id: String,
+    pub body: String,
+    /// How many times the queue has handed it out, this time included.
+    pub receive_count: u32,
+}
+
+/// Handles a batch from the notification queue, as Lambda's event source and the local runner
+/// deliver it. Returns the messages to retry, each with how long it should wait first; an
+/// unreadable one is retried too, so it ends in the dead-letter queue (alarmed), never dropped.
+pub async fn consume<S: Directory + NotificationLog>(
+    store: &S,
+    channels: &Channels,
+    settings: &Settings,
+    messages: Vec<QueueMessage>,
+    now: DateTime<Utc>,
+) -> Result<(Report, Vec<(String, i32)>), StoreError> {
+    let mut batch = Vec::new();
+    let mut retry: Vec<String> = Vec::new();
+    let receives: HashMap<String, u32> = messages.iter().map(|m| (m.id.clone(), m.receive_count)).collect();
+    for message in messages {
+        match event_of_message(&message.body) {
+            Ok(event) => batch.push(Incoming { message_id: message.id, event }),
+            Err(e) => {
+                tracing::error!(message = message.id, error = %e, "unreadable message");
+                retry.push(message.id);
+            }
+        }
+    }
+    let report = handle(store, channels, settings, &batch, now).await?;
+    retry.extend(report.retry.iter().cloned());
+    let delays = retry.into_iter().map(|id| (id.clone(), retry_delay_seconds(receives.get(&id).copied().unwrap_or(1)))).collect();
+    Ok((report, delays))
 }

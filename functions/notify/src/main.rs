@@ -2,10 +2,10 @@
 //! of EventBridge events (its batching window is the coalescing window).
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
-use helpdesk_aws::channels::{SesMail, SnsSms};
 use helpdesk_aws::{DynamoStore, config};
 use lambda_runtime::{LambdaEvent, service_fn};
-use notify::{Channels, Incoming, Settings};
+use notify::{Channels, QueueMessage, Settings};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 struct Parts {
@@ -20,14 +20,11 @@ struct Parts {
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let sdk = config::sdk_config().await;
-    let mail_from = config::required(config::MAIL_FROM)?;
+    let mail_from = std::env::var(config::MAIL_FROM).unwrap_or_default();
     let support = std::env::var(config::SUPPORT_ADDRESS).ok();
     let parts = Arc::new(Parts {
         store: DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), config::required(config::TABLE_NAME)?),
-        channels: Channels(vec![
-            Box::new(SesMail::new(aws_sdk_sesv2::Client::new(&sdk), &mail_from, "IT Helpdesk")),
-            Box::new(SnsSms::new(aws_sdk_sns::Client::new(&sdk))),
-        ]),
+        channels: notify::channels(&sdk, &mail_from),
         settings: Settings::new(&config::required(config::SITE_URL)?, &mail_from, support.as_deref()),
         sqs: aws_sdk_sqs::Client::new(&sdk),
         queue_url: config::required(config::NOTIFY_QUEUE_URL)?,
@@ -35,30 +32,27 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let parts = Arc::clone(&parts);
         async move {
-            let mut batch = Vec::new();
-            let mut failed = Vec::new();
-            let mut receipts = std::collections::HashMap::new();
-            for record in event.payload.records {
-                let id = record.message_id.clone().unwrap_or_default();
-                let receives = record.attributes.get("ApproximateReceiveCount").and_then(|n| n.parse().ok()).unwrap_or(1);
-                receipts.insert(id.clone(), (record.receipt_handle.clone().unwrap_or_default(), receives));
-                match notify::event_of_message(record.body.as_deref().unwrap_or_default()) {
-                    Ok(event) => batch.push(Incoming { message_id: id, event }),
-                    // Never readable: it goes to the dead-letter queue after its tries, and the alarm says so.
-                    Err(e) => {
-                        tracing::error!(message = id, error = %e, "unreadable message");
-                        failed.push(id);
-                    }
-                }
-            }
-            let report = notify::handle(&parts.store, &parts.channels, &parts.settings, &batch, chrono::Utc::now()).await?;
+            let mut receipts = HashMap::new();
+            let messages = event
+                .payload
+                .records
+                .into_iter()
+                .map(|record| {
+                    let id = record.message_id.unwrap_or_default();
+                    receipts.insert(id.clone(), record.receipt_handle.unwrap_or_default());
+                    let receive_count = record.attributes.get("ApproximateReceiveCount").and_then(|n| n.parse().ok()).unwrap_or(1);
+                    QueueMessage { id, body: record.body.unwrap_or_default(), receive_count }
+                })
+                .collect();
+            // Boxed: the handler's future is deep.
+            let (report, retry) =
+                Box::pin(notify::consume(&parts.store, &parts.channels, &parts.settings, messages, chrono::Utc::now())).await?;
             tracing::info!(?report, "notified");
-            failed.extend(report.retry);
             let mut response = SqsBatchResponse::default();
-            for id in failed {
-                if let Some((receipt, receives)) = receipts.get(&id) {
-                    // Back off: the next try waits longer each time.
-                    let wait = notify::retry_delay_seconds(*receives);
+            for (id, wait) in retry {
+                if let Some(receipt) = receipts.get(&id) {
+                    // Back off: the next try waits longer each time. Best effort: without it the
+                    // queue's own visibility timeout applies.
                     let _ = parts.sqs.change_message_visibility().queue_url(&parts.queue_url).receipt_handle(receipt).visibility_timeout(wait).send().await;
                 }
                 let mut failure = BatchItemFailure::default();
