@@ -3,7 +3,9 @@
 use crate::api;
 use crate::components::{Loading, language_of, language_options};
 use crate::i18n::{I18n, remembered, use_i18n};
-use crate::pages::{admin, login::Login, new_ticket::NewTicket, queue::Queue, ticket::TicketPage, tickets::MyTickets};
+use crate::pages::{
+    admin, login::Login, new_ticket::NewTicket, queue::Queue, settings::NotificationSettingsPage, ticket::TicketPage, tickets::MyTickets,
+};
 use helpdesk_core::api::Me;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -135,6 +137,7 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/call") view=|| view! { <NewTicket call=true/> }/>
             <Route path=path!("/tickets/:number") view=TicketPage/>
             <Route path=path!("/queue") view=Queue/>
+            <Route path=path!("/settings/notifications") view=NotificationSettingsPage/>
             <Route path=path!("/admin/topics") view=admin::Topics/>
             <Route path=path!("/admin/topics/:id") view=admin::TopicEditor/>
             <Route path=path!("/admin/new-topic") view=admin::TopicEditor/>
@@ -172,6 +175,7 @@ fn Header() -> impl IntoView {
                     })}
                     <A href="/my">{move || i.t("nav.my_tickets")}</A>
                     <A href="/new">{move || i.t("nav.new_ticket")}</A>
+                    <A href="/settings/notifications">{move || i.t("nav.notifications")}</A>
                     {admin.then(|| view! {
                         <A href="/admin/topics">{move || i.t("nav.topics")}</A>
                         <A href="/admin/users">{move || i.t("nav.users")}</A>

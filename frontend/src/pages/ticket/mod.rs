@@ -1,9 +1,10 @@
 //! One ticket: its details, SLA clocks (staff), the conversation and history, the reply box
-//! (staff choose public reply or internal note), and the changes the viewer may make (in
-//! [`controls`]). A write based on an old version is refused by the server (409); the page says
-//! so and offers a reload.
+//! (staff choose public reply or internal note), the changes the viewer may make (in
+//! [`controls`]) and, for staff, what became of each notification (in [`deliveries`]). A write
+//! based on an old version is refused by the server (409); the page says so and offers a reload.
 
 mod controls;
+mod deliveries;
 
 use crate::api::{self, Failure};
 use crate::app::use_session;
@@ -12,6 +13,7 @@ use crate::components::{ErrorBox, Loading, PriorityBadge, StatusBadge, value_tex
 use crate::drafts;
 use crate::i18n::{I18n, use_i18n, wire};
 use controls::{Directory, RequesterControls, StaffControls};
+use deliveries::DeliveryLog;
 use gloo_net::http::Method;
 use helpdesk_core::api::{MessageRequest, TicketView};
 use helpdesk_core::event::{EventKind, FieldChange, TicketEvent};
@@ -114,6 +116,8 @@ pub fn TicketPage() -> impl IntoView {
     });
     let staff = session.is_staff();
     let directory = staff.then(|| Directory::new(page));
+    // The notification decision log: staff only (a requester's page never asks for it).
+    let log = staff.then(|| DeliveryLog::new(page));
     let body = move || {
         page.view.get().map(|answer| match answer {
             Err(f) => view! { <ErrorBox failure=f retry=Callback::new(move |_| load())/> }.into_any(),
@@ -136,6 +140,7 @@ pub fn TicketPage() -> impl IntoView {
                         <div class="conversation">
                             <Conversation view=v.clone() topic=topic_now.clone()/>
                             <ReplyBox page=page staff=staff/>
+                            {log.map(deliveries::section)}
                         </div>
                         <aside>
                             <Details ticket=ticket.clone() topic=topic_now.clone()/>
