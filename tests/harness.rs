@@ -22,7 +22,7 @@ pub mod iam_calls;
 #[path = "support/iam_policy.rs"]
 pub mod iam_policy;
 
-pub use iam_calls::{ATTACHMENTS, SLA_SCAN, TICKETS_API};
+pub use iam_calls::{ATTACHMENTS, NOTIFY, RELAY, SLA_SCAN, TICKETS_API};
 
 /// The key test sessions are signed with.
 pub const TEST_SIGNING_KEY: &[u8] = b"test-only signing key, 32+ bytes long";

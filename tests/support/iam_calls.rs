@@ -26,6 +26,8 @@ pub const CALLS_DIR_VARIABLE: &str = "HELPDESK_IAM_CALLS";
 pub const TICKETS_API: &str = "tickets-api";
 pub const SLA_SCAN: &str = "sla-scan";
 pub const ATTACHMENTS: &str = "attachments";
+pub const RELAY: &str = "relay";
+pub const NOTIFY: &str = "notify";
 
 /// One operation as IAM authorises it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -59,6 +61,8 @@ fn symbolic(name: &str) -> String {
 const ARN_PREFIX: &str = "arn:${AWS::Partition}";
 /// Marks a recorded Secrets Manager id (name or ARN) that the check turns into the secret's ARN.
 pub const SECRET_ID_PREFIX: &str = "secret-id:";
+/// Marks a recorded SQS queue URL that the check turns into the queue's ARN.
+pub const QUEUE_URL_PREFIX: &str = "queue-url:";
 const REGION_ACCOUNT: &str = "${AWS::Region}:${AWS::AccountId}";
 
 /// The interceptor: one per client, tagged with its function.
@@ -138,6 +142,14 @@ pub fn authorised_as(service: &str, operation: &str, body: &Value) -> Vec<(Strin
                 entries.iter().map(|e| e.get("EventBusName").and_then(Value::as_str).unwrap_or("default").to_string()).collect();
             buses.into_iter().map(|bus| (format!("events:{operation}"), event_bus_arn(&bus))).collect()
         }
+        // SES v2's SendEmail, raw content or not, is authorised as ses:SendEmail on the sender's identity.
+        "SESv2" if operation == "SendEmail" => {
+            vec![("ses:SendEmail".into(), format!("{ARN_PREFIX}:ses:{REGION_ACCOUNT}:identity/{}", symbolic(&text("FromEmailAddress"))))]
+        }
+        // An SMS (Publish to a phone number) has no resource ARN: IAM sees "*". (The query
+        // protocol's form body is not JSON; the notify function never publishes to a topic.)
+        "SNS" if operation == "Publish" => vec![("sns:Publish".into(), "*".into())],
+        "SQS" => vec![(format!("sqs:{operation}"), format!("{QUEUE_URL_PREFIX}{}", symbolic(&text("QueueUrl"))))],
         _ => vec![(format!("{service}:{operation}"), "unmapped: teach tests/support/iam_calls.rs how IAM authorises it".into())],
     }
 }
@@ -239,6 +251,21 @@ pub fn dynamodb_client(sdk: &aws_config::SdkConfig, function: &'static str) -> a
 pub fn eventbridge_client(sdk: &aws_config::SdkConfig, function: &'static str) -> aws_sdk_eventbridge::Client {
     let config = aws_sdk_eventbridge::config::Builder::from(sdk).interceptor(Recorder { function }).build();
     aws_sdk_eventbridge::Client::from_conf(config)
+}
+
+/// An SES v2 client whose calls count as `function`'s.
+pub fn sesv2_client(sdk: &aws_config::SdkConfig, function: &'static str) -> aws_sdk_sesv2::Client {
+    aws_sdk_sesv2::Client::from_conf(aws_sdk_sesv2::config::Builder::from(sdk).interceptor(Recorder { function }).build())
+}
+
+/// An SNS client whose calls count as `function`'s.
+pub fn sns_client(sdk: &aws_config::SdkConfig, function: &'static str) -> aws_sdk_sns::Client {
+    aws_sdk_sns::Client::from_conf(aws_sdk_sns::config::Builder::from(sdk).interceptor(Recorder { function }).build())
+}
+
+/// An SQS client whose calls count as `function`'s.
+pub fn sqs_client(sdk: &aws_config::SdkConfig, function: &'static str) -> aws_sdk_sqs::Client {
+    aws_sdk_sqs::Client::from_conf(aws_sdk_sqs::config::Builder::from(sdk).interceptor(Recorder { function }).build())
 }
 
 /// A Secrets Manager client whose calls count as `function`'s.

@@ -302,6 +302,12 @@ impl Stack {
             vars.insert(Value::String(name.clone()), Value::String(value.clone()));
         }
         let concrete = self.substitute(resource, &vars).map_err(|e| format!("{resource}: {e} (bind test names with iam_calls::bind)"))?;
+        if let Some(url) = concrete.strip_prefix(crate::iam_calls::QUEUE_URL_PREFIX) {
+            // https://sqs.<region>.amazonaws.com/<account>/<name> → the queue's ARN.
+            let mut parts = url.rsplit('/');
+            let (name, account) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+            return Ok(Some(format!("arn:aws:sqs:{REGION}:{account}:{name}")));
+        }
         Ok(Some(match concrete.strip_prefix(crate::iam_calls::SECRET_ID_PREFIX) {
             Some(id) if id.starts_with("arn:") => id.to_string(),
             Some(name) => secret_arn(name),

@@ -239,7 +239,7 @@ async fn deliver_batch(
     for (id, receipt) in &receipts {
         match retry.iter().find(|(r, _)| r == id) {
             Some((_, wait)) => {
-                let _ = sqs.change_message_visibility().queue_url(queue_url).receipt_handle(receipt).visibility_timeout(local_delay(*wait)).send().await;
+                notify::back_off(sqs, queue_url, receipt, local_delay(*wait)).await;
             }
             None => {
                 let _ = sqs.delete_message().queue_url(queue_url).receipt_handle(receipt).send().await;

@@ -413,3 +413,11 @@ pub async fn consume<S: Directory + NotificationLog>(
     let delays = retry.into_iter().map(|id| (id.clone(), retry_delay_seconds(receives.get(&id).copied().unwrap_or(1)))).collect();
     Ok((report, delays))
 }
+
+/// Makes a failed queue message wait `seconds` before it is handed out again (the backoff).
+/// Best effort: without it the queue's own visibility timeout applies.
+pub async fn back_off(sqs: &aws_sdk_sqs::Client, queue_url: &str, receipt: &str, seconds: i32) {
+    if let Err(e) = sqs.change_message_visibility().queue_url(queue_url).receipt_handle(receipt).visibility_timeout(seconds).send().await {
+        tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "could not delay a failed message");
+    }
+}

@@ -51,9 +51,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             let mut response = SqsBatchResponse::default();
             for (id, wait) in retry {
                 if let Some(receipt) = receipts.get(&id) {
-                    // Back off: the next try waits longer each time. Best effort: without it the
-                    // queue's own visibility timeout applies.
-                    let _ = parts.sqs.change_message_visibility().queue_url(&parts.queue_url).receipt_handle(receipt).visibility_timeout(wait).send().await;
+                    notify::back_off(&parts.sqs, &parts.queue_url, receipt, wait).await;
                 }
                 let mut failure = BatchItemFailure::default();
                 failure.item_identifier = id;

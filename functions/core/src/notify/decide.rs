@@ -36,7 +36,8 @@ pub enum Suppression {
 
 /// The outcome for each channel of telling `recipient` of `domain` as `notice` at `now`.
 pub fn decide(domain: &DomainEvent, notice: Notice, recipient: &User, preferences: &Preferences, now: DateTime<Utc>) -> Vec<(ChannelKind, Outcome)> {
-    let common = if domain.event.actor.id == recipient.id {
+    // The acknowledgement of a new ticket is the one notice its author wants.
+    let common = if domain.event.actor.id == recipient.id && notice != Notice::TicketFiled {
         Some(Suppression::Author)
     } else if !recipient.active {
         Some(Suppression::Inactive)
@@ -130,6 +131,10 @@ mod tests {
         assert_eq!(outcome(&by_anna, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Suppressed(Suppression::QuietHours));
         let by_ivan = domain("ivan", Role::Requester, reply());
         assert_eq!(outcome(&by_ivan, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Suppressed(Suppression::Author));
+        prefs.quiet_hours = None;
+        let filed = domain("ivan", Role::Requester, EventKind::Created { channel: crate::Channel::Web, attachments: vec![] });
+        assert_eq!(outcome(&filed, Notice::TicketFiled, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Send, "the filer's acknowledgement");
+        prefs.quiet_hours = Some(QuietHours { from: NaiveTime::from_hms_opt(11, 0, 0).unwrap(), until: NaiveTime::from_hms_opt(13, 0, 0).unwrap() });
         let note = domain("anna", Role::Agent, EventKind::InternalNote { body: "@ivan".into(), attachments: vec![] });
         assert_eq!(outcome(&note, Notice::Mentioned, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Suppressed(Suppression::NotStaff));
         ivan.active = false;

@@ -1,0 +1,404 @@
+//! Notifications end to end on the local stack: the API's writes put domain events in the outbox,
+//! the notify handler turns them into mail (SES v2 on moto) and SMS (SNS on moto), and every
+//! decision is on the ticket's log. The queue in between is the test itself: it hands the
+//! outbox's events to the handler as the notification queue would.
+
+use helpdesk_aws::{Directory, DynamoStore, NotificationLog};
+use helpdesk_core::Role;
+use helpdesk_core::user::{AccountSource, Language, User};
+use helpdesk_tests::*;
+use notify::{Channels, QueueMessage, Settings};
+use serde_json::{Value, json};
+
+const SENDER: &str = "helpdesk@example.com";
+const SUPPORT: &str = "support@example.com";
+
+struct Setup {
+    t: TestApp,
+    store: DynamoStore,
+    settings: Settings,
+    channels: Channels,
+    /// Addresses unique to this test (moto's mailbox is shared by every test).
+    anna_mail: String,
+    anna_phone: String,
+    ivan_mail: String,
+    olga_mail: String,
+}
+
+async fn setup() -> Setup {
+    let t = test_app().await;
+    let unique = t.table.trim_start_matches("test-").to_string();
+    let person = |id: &str, role: Role, groups: &[&str], language: Language| {
+        let mut user = User::new(id, &format!("{id} name"), &format!("{id}.{unique}@example.org"), role, groups, AccountSource::Local);
+        user.language = language;
+        user
+    };
+    let mut anna = person("anna", Role::Requester, &[], Language::Ru);
+    anna.name = "Анна Петрова".into();
+    // A number no other test uses: the last digits of the table's id.
+    let digits: String = unique.chars().filter(char::is_ascii_digit).chain(std::iter::repeat('7')).take(7).collect();
+    anna.phone = Some(format!("+1555{digits}"));
+    let ivan = person("ivan", Role::Agent, &["service-desk"], Language::En);
+    let olga = person("olga", Role::Agent, &["network"], Language::En);
+    for user in [&anna, &ivan, &olga] {
+        t.seed.put_user(user, None).await.expect("put user");
+    }
+    let sdk = local_sdk("AWS_ENDPOINT_URL").await;
+    // moto sends only from verified identities.
+    let setup = aws_sdk_sesv2::Client::new(&sdk);
+    let _ = setup.create_email_identity().email_identity(SENDER).send().await;
+    iam_calls::bind(SENDER, helpdesk_aws::config::MAIL_FROM);
+    let channels = Channels(vec![
+        Box::new(helpdesk_aws::channels::SesMail::new(iam_calls::sesv2_client(&sdk, NOTIFY), SENDER, "IT Helpdesk")),
+        Box::new(helpdesk_aws::channels::SnsSms::new(iam_calls::sns_client(&sdk, NOTIFY))),
+    ]);
+    let store = function_store(NOTIFY, &t.table).await;
+    Setup {
+        settings: Settings::new("https://help.example.com", SENDER, Some(SUPPORT)),
+        channels,
+        store,
+        anna_mail: anna.email,
+        anna_phone: anna.phone.unwrap_or_default(),
+        ivan_mail: ivan.email,
+        olga_mail: olga.email,
+        t,
+    }
+}
+
+impl Setup {
+    /// Hands the ticket's outbox to the notify handler as the queue would (all of it, in one
+    /// batch: the coalescing window), except the events already handed over `skip` times.
+    async fn deliver(&self, ticket_id: &str, after: usize) -> notify::Report {
+        let messages: Vec<QueueMessage> = outbox_of(&self.t.table, ticket_id)
+            .await
+            .into_iter()
+            .skip(after)
+            .map(|domain| QueueMessage {
+                id: domain.event.id.clone(),
+                body: json!({"source": "helpdesk", "detail-type": domain.detail_type(), "detail": domain}).to_string(),
+                receive_count: 1,
+            })
+            .collect();
+        let (report, _) = notify::consume(&self.store, &self.channels, &self.settings, messages, chrono::Utc::now()).await.expect("notify");
+        report
+    }
+
+    async fn ticket_id(&self, number: &str) -> String {
+        self.t.call("GET", &format!("/api/tickets/{number}"), ADMIN, None).await.body["ticket"]["id"].as_str().expect("id").to_string()
+    }
+
+    async fn log(&self, number: &str) -> Vec<Value> {
+        let answer = self.t.call("GET", &format!("/api/tickets/{number}/notifications"), AGENT, None).await;
+        assert_eq!(answer.status, 200, "{:?}", answer.body);
+        answer.body["items"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// The mail moto holds for `address`, parsed.
+async fn mail_to(address: &str) -> Vec<Mail> {
+    let data = moto_data().await;
+    data["ses"]["RawMessage"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter(|m| m["destinations"].as_array().is_some_and(|d| d.iter().any(|a| a.as_str().is_some_and(|a| a.contains(address)))))
+        .map(|m| Mail::parse(m["raw_data"].as_str().unwrap_or_default()))
+        .collect()
+}
+
+/// The SMS moto holds for `phone`.
+async fn sms_to(phone: &str) -> Vec<String> {
+    let data = moto_data().await;
+    data["sns"]["SMS"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter(|m| m.to_string().contains(phone))
+        .map(|m| m.to_string())
+        .collect()
+}
+
+async fn moto_data() -> Value {
+    let endpoint = local_aws_env().into_iter().find(|(k, _)| *k == "AWS_ENDPOINT_URL").map(|(_, v)| v).unwrap_or_default();
+    reqwest::get(format!("{endpoint}/moto-api/data.json")).await.expect("moto").json().await.expect("moto's data")
+}
+
+#[derive(Debug)]
+struct Mail {
+    subject: String,
+    text: String,
+    html: String,
+    references: String,
+    in_reply_to: String,
+    reply_to: String,
+    auto_submitted: String,
+}
+
+impl Mail {
+    fn parse(raw: &str) -> Mail {
+        let message = mail_parser::MessageParser::default().parse(raw.as_bytes()).expect("a MIME message");
+        let header = |name: &str| message.header_raw(name).unwrap_or_default().trim().to_string();
+        Mail {
+            subject: message.subject().unwrap_or_default().to_string(),
+            text: message.body_text(0).map(|b| b.to_string()).unwrap_or_default(),
+            html: message.body_html(0).map(|b| b.to_string()).unwrap_or_default(),
+            references: header("References"),
+            in_reply_to: header("In-Reply-To"),
+            reply_to: header("Reply-To"),
+            auto_submitted: header("Auto-Submitted"),
+        }
+    }
+}
+
+fn entries<'a>(log: &'a [Value], recipient: &str, channel: &str) -> Vec<&'a Value> {
+    log.iter().filter(|e| e["recipient"] == recipient && e["channel"] == channel).collect()
+}
+
+#[tokio::test]
+async fn an_agent_reply_reaches_the_requester_in_her_language_threaded_and_explained() {
+    let s = setup().await;
+    assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    assert_eq!(s.t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Принтер мнёт бумагу"))).await.status, 201);
+    let id = s.ticket_id("HD-1001").await;
+    let filed = s.deliver(&id, 0).await;
+    assert_eq!((filed.sent, filed.failed), (2, 0), "the requester's acknowledgement and the group's agent: {filed:?}");
+    let ack = mail_to(&s.anna_mail).await;
+    assert_eq!(ack.len(), 1);
+    assert_eq!(ack[0].subject, "[HD-1001] Мы получили ваше обращение: Принтер мнёт бумагу");
+    let new_ticket = mail_to(&s.ivan_mail).await;
+    assert_eq!(new_ticket.len(), 1, "the service desk's agent hears of the new ticket");
+    assert_eq!(new_ticket[0].subject, "[HD-1001] New ticket from Анна Петрова: Принтер мнёт бумагу");
+
+    let reply = json!({"body": "Откройте лоток 2 и уберите бумагу."});
+    assert_eq!(s.t.call("POST", "/api/tickets/HD-1001/replies", AGENT, Some(reply)).await.status, 200);
+    let replied = s.deliver(&id, 1).await;
+    assert_eq!((replied.sent, replied.failed), (1, 0), "{replied:?}");
+    let mails = mail_to(&s.anna_mail).await;
+    assert_eq!(mails.len(), 2);
+    let mail = mails.iter().find(|m| m.subject.contains("Ответ от")).expect("the reply's mail");
+    assert_eq!(mail.subject, "[HD-1001] Ответ от: ivan name: Принтер мнёт бумагу");
+    assert!(mail.text.contains("> Откройте лоток 2 и уберите бумагу.") && mail.text.contains("https://help.example.com/tickets/HD-1001"), "{}", mail.text);
+    assert!(mail.html.contains("Откройте лоток 2") && mail.html.contains("href=\"https://help.example.com/tickets/HD-1001\""), "{}", mail.html);
+    // Threading: every mail of the ticket refers to its root id, which SES leaves alone.
+    let root = format!("<{}@example.com>", id.to_lowercase());
+    assert!(mail.references.contains(&root) && mail.in_reply_to.contains(&root), "{mail:?}");
+    assert!(mail.reply_to.starts_with("<support+") && mail.reply_to.ends_with("@example.com>"), "a per-ticket reply address: {}", mail.reply_to);
+    assert_eq!(ack[0].reply_to, mail.reply_to, "one token per ticket");
+    assert_eq!(mail.auto_submitted, "auto-generated", "auto-responders do not answer");
+
+    let log = s.log("HD-1001").await;
+    let to_anna = entries(&log, "anna", "email");
+    assert_eq!(to_anna.len(), 2);
+    assert!(to_anna.iter().all(|e| e["state"] == "sent" && e["detail"].as_str().is_some_and(|d| !d.is_empty())), "{to_anna:?}");
+    assert!(entries(&log, "ivan", "email").iter().all(|e| e["notice"] != "reply"), "the author hears nothing of his own reply");
+    let sms = entries(&log, "anna", "sms");
+    assert!(sms.iter().all(|e| e["state"] == "suppressed" && e["reason"] == "preference"), "SMS is opt-in: {sms:?}");
+    // Requesters never see the log.
+    assert_eq!(s.t.call("GET", "/api/tickets/HD-1001/notifications", ANNA, None).await.code(), "forbidden");
+    assert_eq!(s.t.call("GET", "/api/tickets/HD-1001/notifications", OTHER_AGENT, None).await.code(), "not_found", "not their group's ticket");
+    assert_eq!(s.t.call("GET", "/api/tickets/HD-9999/notifications", AGENT, None).await.code(), "not_found");
+    s.t.finish().await;
+}
+
+#[tokio::test]
+async fn preferences_are_honoured_and_the_log_says_why() {
+    let s = setup().await;
+    assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    // Anna: SMS for replies too; no mail when resolved.
+    let mine = s.t.call("GET", "/api/auth/me/notifications", ANNA, None).await;
+    assert_eq!(mine.body["has_phone"], true);
+    assert_eq!(mine.body["notices"], json!(["ticket_filed", "reply", "resolved", "waiting_for_you"]));
+    let mut preferences = mine.body["preferences"].clone();
+    assert_eq!(preferences["version"], 0);
+    preferences["channels"]["reply"] = json!(["email", "sms"]);
+    preferences["channels"]["resolved"] = json!([]);
+    let saved = s.t.call("PUT", "/api/auth/me/notifications", ANNA, Some(preferences.clone())).await;
+    assert_eq!(saved.status, 200, "{:?}", saved.body);
+    assert_eq!(saved.body["preferences"]["version"], 1);
+    assert_eq!(s.t.call("PUT", "/api/auth/me/notifications", ANNA, Some(preferences)).await.code(), "version_conflict");
+    // Ivan: quiet hours around now, in his zone.
+    let now = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Tokyo);
+    let quiet = json!({"channels": {"reply": ["email"], "new_ticket": ["email"]}, "time_zone": "Asia/Tokyo", "version": 0,
+        "quiet_hours": {"from": (now - chrono::Duration::hours(1)).format("%H:%M").to_string(), "until": (now + chrono::Duration::hours(1)).format("%H:%M").to_string()}});
+    assert_eq!(s.t.call("PUT", "/api/auth/me/notifications", AGENT, Some(quiet)).await.status, 200);
+
+    assert_eq!(s.t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Jam"))).await.status, 201);
+    let id = s.ticket_id("HD-1001").await;
+    s.deliver(&id, 0).await;
+    assert_eq!(s.t.call("POST", "/api/tickets/HD-1001/replies", AGENT, Some(json!({"body": "On my way"}))).await.status, 200);
+    let version = s.t.call("GET", "/api/tickets/HD-1001", AGENT, None).await.body["ticket"]["version"].clone();
+    let resolve = s.t.call("PATCH", "/api/tickets/HD-1001", AGENT, Some(json!({"version": version, "status": "resolved"}))).await;
+    assert_eq!(resolve.status, 200, "{:?}", resolve.body);
+    let report = s.deliver(&id, 1).await;
+    assert_eq!(report.failed, 0, "{report:?}");
+    let texts = sms_to(&s.anna_phone).await;
+    assert_eq!(texts.len(), 1, "one SMS for the reply: {texts:?}");
+    assert!(texts[0].contains("HD-1001"), "{texts:?}");
+    assert!(mail_to(&s.anna_mail).await.iter().all(|m| !m.text.contains("resolved") && !m.subject.contains("решено")), "resolution mail is off");
+
+    let log = s.log("HD-1001").await;
+    let resolved: Vec<&Value> = log.iter().filter(|e| e["recipient"] == "anna" && e["notice"] == "resolved").collect();
+    assert!(!resolved.is_empty() && resolved.iter().all(|e| e["reason"] == "preference"), "{resolved:?}");
+    let quiet: Vec<&Value> = log.iter().filter(|e| e["recipient"] == "ivan" && e["notice"] == "new_ticket" && e["channel"] == "email").collect();
+    assert_eq!(quiet.len(), 1);
+    assert_eq!(quiet[0]["reason"], "quiet_hours", "{quiet:?}");
+    assert!(mail_to(&s.ivan_mail).await.is_empty(), "nothing in quiet hours");
+    s.t.finish().await;
+}
+
+#[tokio::test]
+async fn events_close_together_make_one_message_and_notes_stay_with_staff() {
+    let s = setup().await;
+    assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    assert_eq!(s.t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Jam"))).await.status, 201);
+    let id = s.ticket_id("HD-1001").await;
+    s.deliver(&id, 0).await;
+    let before = mail_to(&s.anna_mail).await.len();
+    for body in [json!({"body": "First, open tray 2."}), json!({"body": "Then restart it."})] {
+        assert_eq!(s.t.call("POST", "/api/tickets/HD-1001/replies", AGENT, Some(body)).await.status, 200);
+    }
+    let note = json!({"body": "SECRET vendor case 42; @olga can you check the switch?"});
+    assert_eq!(s.t.call("POST", "/api/tickets/HD-1001/notes", AGENT, Some(note)).await.status, 200);
+    let report = s.deliver(&id, 1).await;
+    assert_eq!(report.failed, 0, "{report:?}");
+    let mails = mail_to(&s.anna_mail).await;
+    assert_eq!(mails.len(), before + 1, "two replies in one window: one message");
+    let both = mails.iter().find(|m| m.text.contains("tray 2")).expect("the coalesced mail");
+    assert!(both.text.contains("restart it") && both.subject.contains("2"), "{both:?}");
+    assert!(mails.iter().all(|m| !m.text.contains("SECRET") && !m.html.contains("SECRET")), "a note never reaches the requester");
+    let olga = mail_to(&s.olga_mail).await;
+    assert_eq!(olga.len(), 1, "the mentioned agent hears of the note");
+    assert!(olga[0].text.contains("SECRET vendor case") && olga[0].subject.contains("mentioned you"), "{:?}", olga[0]);
+    let log = s.log("HD-1001").await;
+    let replies = entries(&log, "anna", "email").into_iter().filter(|e| e["notice"] == "reply").collect::<Vec<_>>();
+    assert_eq!(replies.len(), 2);
+    assert!(replies.iter().all(|e| e["events_in_message"] == 2 && e["state"] == "sent"), "{replies:?}");
+    s.t.finish().await;
+}
+
+#[tokio::test]
+async fn the_same_event_delivered_twice_sends_one_message() {
+    let s = setup().await;
+    assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    assert_eq!(s.t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Jam"))).await.status, 201);
+    let id = s.ticket_id("HD-1001").await;
+    // Twice at once (two pollers), then once more (a redelivery).
+    let (a, b) = tokio::join!(s.deliver(&id, 0), s.deliver(&id, 0));
+    let again = s.deliver(&id, 0).await;
+    assert_eq!(a.sent + b.sent + again.sent, 2, "{a:?} {b:?} {again:?}");
+    assert_eq!(mail_to(&s.anna_mail).await.len(), 1);
+    assert_eq!(mail_to(&s.ivan_mail).await.len(), 1);
+    let log = s.log("HD-1001").await;
+    assert!(entries(&log, "anna", "email").iter().all(|e| e["attempts"] == 1), "{log:?}");
+    s.t.finish().await;
+}
+
+#[tokio::test]
+async fn a_failing_channel_is_retried_and_the_others_are_unaffected() {
+    let mut s = setup().await;
+    assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    let mut sms_too = s.t.call("GET", "/api/auth/me/notifications", ANNA, None).await.body["preferences"].clone();
+    sms_too["channels"]["ticket_filed"] = json!(["email", "sms"]);
+    assert_eq!(s.t.call("PUT", "/api/auth/me/notifications", ANNA, Some(sms_too)).await.status, 200);
+    // Mail from an identity moto never verified: SES refuses every message.
+    let sdk = local_sdk("AWS_ENDPOINT_URL").await;
+    s.channels.0[0] = Box::new(helpdesk_aws::channels::SesMail::new(aws_sdk_sesv2::Client::new(&sdk), "nobody@unverified.example", "X"));
+    assert_eq!(s.t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Jam"))).await.status, 201);
+    let id = s.ticket_id("HD-1001").await;
+    let first = s.deliver(&id, 0).await;
+    assert_eq!((first.sent, first.failed), (1, 2), "the SMS went; both mails failed: {first:?}");
+    assert_eq!(first.retry.len(), 1, "the event is retried");
+    let log = s.log("HD-1001").await;
+    let failed = entries(&log, "anna", "email");
+    assert_eq!(failed[0]["state"], "failed");
+    assert!(failed[0]["detail"].as_str().is_some_and(|d| d.contains("authority") || d.contains("verif")), "the provider's answer: {failed:?}");
+    // The retry sends the mail again once SES takes it, and not the SMS.
+    let sdk = local_sdk("AWS_ENDPOINT_URL").await;
+    s.channels.0[0] = Box::new(helpdesk_aws::channels::SesMail::new(aws_sdk_sesv2::Client::new(&sdk), SENDER, "IT Helpdesk"));
+    let retried = s.deliver(&id, 0).await;
+    assert_eq!((retried.sent, retried.failed, retried.already_decided), (2, 0, 1), "{retried:?}");
+    assert_eq!(sms_to(&s.anna_phone).await.len(), 1, "the SMS is not sent twice");
+    let log = s.log("HD-1001").await;
+    let mail = entries(&log, "anna", "email");
+    assert_eq!((mail[0]["state"].as_str(), mail[0]["attempts"].as_u64()), (Some("sent"), Some(2)), "{mail:?}");
+    s.t.finish().await;
+}
+
+#[tokio::test]
+async fn preferences_refuse_bad_input_with_stable_codes() {
+    let s = setup().await;
+    let put = |body: Value| s.t.call("PUT", "/api/auth/me/notifications", ANNA, Some(body));
+    let bad_zone = put(json!({"channels": {}, "time_zone": "Mars/Olympus", "version": 0})).await;
+    assert_eq!((bad_zone.status, bad_zone.code()), (422, "validation_failed"));
+    assert_eq!(bad_zone.body["fields"][0]["field"], "time_zone");
+    let not_hers = put(json!({"channels": {"sla_breached": ["email"]}, "version": 0})).await;
+    assert_eq!(not_hers.body["fields"][0]["field"], "channels.sla_breached");
+    let empty_span = put(json!({"channels": {}, "quiet_hours": {"from": "08:00", "until": "08:00"}, "version": 0})).await;
+    assert_eq!(empty_span.body["fields"][0]["field"], "quiet_hours");
+    assert_eq!(put(json!({"channels": {"reply": ["fax"]}, "version": 0})).await.status, 400);
+    assert_eq!(put(json!({"channels": {}, "quiet_hours": {"from": "25:00", "until": "07:00"}, "version": 0})).await.status, 400);
+    assert_eq!(put(json!({"channels": {}, "version": 0, "extra": 1})).await.status, 400);
+    assert_eq!(put(json!({"channels": {}, "version": 5})).await.code(), "version_conflict");
+    assert_eq!(s.t.call("GET", "/api/auth/me/notifications", None, None).await.status, 401);
+    // Nothing half-stored: the defaults still stand.
+    assert_eq!(s.store.preferences("anna").await.unwrap(), None);
+    s.t.finish().await;
+}
+
+#[tokio::test]
+async fn the_relay_puts_each_outbox_record_on_the_bus_in_order() {
+    let s = setup().await;
+    assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    assert_eq!(s.t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Jam"))).await.status, 201);
+    assert_eq!(s.t.call("POST", "/api/tickets/HD-1001/replies", AGENT, Some(json!({"body": "Hi"}))).await.status, 200);
+    let waiting = s.t.call("PATCH", "/api/tickets/HD-1001", AGENT, Some(json!({"version": 2, "status": "waiting"}))).await;
+    assert_eq!(waiting.status, 200, "{:?}", waiting.body);
+    let id = s.ticket_id("HD-1001").await;
+    // The records as the stream gives them: the ticket's items, new.
+    let items = s.t.client.query().table_name(&s.t.table).key_condition_expression("PK = :pk")
+        .expression_attribute_values(":pk", aws_sdk_dynamodb::types::AttributeValue::S(helpdesk_aws::keys::ticket_pk(&id)))
+        .send().await.unwrap().items.unwrap_or_default();
+    let records: Vec<relay::StreamRecord> = items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| relay::StreamRecord { sequence_number: format!("{}", 100 + i), event_name: "INSERT".into(), new_image: Some(item.into()) })
+        .collect();
+    let publisher = test_publisher(RELAY).await;
+    let relayed = relay::relay(&publisher, &records).await;
+    let outbox = outbox_of(&s.t.table, &id).await;
+    let kinds: Vec<&str> = outbox.iter().map(|d| d.detail_type()).collect();
+    assert_eq!(kinds, ["TicketCreated", "PublicReply", "StatusChanged", "StatusChanged"], "new → open with the reply, then waiting");
+    assert_eq!((relayed.published, relayed.skipped, relayed.failed_at), (4, records.len() - 4, None));
+    // A bus that refuses: the relay names the first record it could not publish.
+    let failed = relay::relay(&Refusing, &records).await;
+    let first_outbox = records.iter().find(|r| relay::outbox_message(r).is_some()).unwrap();
+    assert_eq!(failed.failed_at.map(|(sequence, _)| sequence), Some(first_outbox.sequence_number.clone()));
+    s.t.finish().await;
+}
+
+struct Refusing;
+
+impl helpdesk_aws::EventPublisher for Refusing {
+    async fn publish(&self, _: &[helpdesk_aws::OutboxMessage]) -> Result<(), helpdesk_aws::StoreError> {
+        Err(helpdesk_aws::StoreError::Backend("the bus refused".into()))
+    }
+}
+
+#[tokio::test]
+async fn a_failed_message_waits_longer_each_try() {
+    assert_eq!([1, 2, 3, 4, 5, 6, 9].map(notify::retry_delay_seconds), [30, 60, 120, 240, 480, 900, 900]);
+    // The backoff through the queue, as the function does it (and the IAM check sees).
+    let sdk = local_sdk("AWS_ENDPOINT_URL").await;
+    let setup = aws_sdk_sqs::Client::new(&sdk);
+    let name = format!("test-notify-{}", ulid::Ulid::new().to_string().to_lowercase());
+    let url = setup.create_queue().queue_name(&name).send().await.unwrap().queue_url.unwrap();
+    iam_calls::bind(&url, helpdesk_aws::config::NOTIFY_QUEUE_URL);
+    setup.send_message().queue_url(&url).message_body("{}").send().await.unwrap();
+    let received = setup.receive_message().queue_url(&url).send().await.unwrap().messages.unwrap_or_default();
+    let receipt = received[0].receipt_handle().unwrap();
+    notify::back_off(&iam_calls::sqs_client(&sdk, NOTIFY), &url, receipt, 0).await;
+    let again = setup.receive_message().queue_url(&url).wait_time_seconds(1).send().await.unwrap().messages.unwrap_or_default();
+    assert_eq!(again.len(), 1, "a zero wait hands the message out again at once");
+}
