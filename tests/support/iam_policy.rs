@@ -93,7 +93,9 @@ impl Stack {
                     return Err(format!("{id}: write its policies inline (Version + Statement) so the IAM test can read them"));
                 };
                 for statement in list {
-                    statements.push(self.statement(statement).map_err(|e| format!("{id}: {e}"))?);
+                    // A statement behind a condition (`!If [C, {…}, !Ref AWS::NoValue]`) is there only when C holds.
+                    let Some(statement) = self.resolve(statement).map_err(|e| format!("{id}: {e}"))? else { continue };
+                    statements.push(self.statement(&statement).map_err(|e| format!("{id}: {e}"))?);
                 }
             }
             out.push(Function { logical_id: id, crate_name, statements, environment });
@@ -284,6 +286,7 @@ impl Stack {
             ("AWS::SQS::Queue", "Arn") => format!("arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"),
             ("AWS::SQS::Queue", "QueueName") => name,
             ("AWS::SNS::Topic", "TopicArn") => format!("arn:aws:sns:{REGION}:{ACCOUNT}:{name}"),
+            ("AWS::CloudFront::Distribution", "DomainName") => format!("{name}.cloudfront.net"),
             ("AWS::Serverless::Function", "Arn") => format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"),
             _ => return Err(format!("!GetAtt {logical_id}.{attribute} ({kind}): teach tests/support/iam_policy.rs")),
         };
