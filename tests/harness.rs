@@ -21,6 +21,8 @@ use tickets_api::session::{CSRF_HEADER, SESSION_COOKIE, SessionKeys};
 pub mod iam_calls;
 #[path = "support/iam_policy.rs"]
 pub mod iam_policy;
+#[path = "support/local_runner.rs"]
+pub mod local_runner;
 
 pub use iam_calls::{ATTACHMENTS, NOTIFY, RELAY, SLA_SCAN, TICKETS_API};
 
@@ -85,6 +87,65 @@ pub async fn outbox_of(table: &str, ticket_id: &str) -> Vec<helpdesk_core::backb
         .iter()
         .map(|item| serde_json::from_str(item[helpdesk_aws::keys::OUTBOX_DETAIL].as_s().expect("detail")).expect("a domain event"))
         .collect()
+}
+
+/// The mail moto holds for `address` (sent by any test: filter on what is yours), parsed.
+pub async fn mail_to(address: &str) -> Vec<Mail> {
+    let data = moto_data().await;
+    data["ses"]["RawMessage"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter(|m| m["destinations"].as_array().is_some_and(|d| d.iter().any(|a| a.as_str().is_some_and(|a| a.contains(address)))))
+        .map(|m| Mail::parse(m["raw_data"].as_str().unwrap_or_default()))
+        .collect()
+}
+
+/// The SMS moto holds for `phone`.
+pub async fn sms_to(phone: &str) -> Vec<String> {
+    let data = moto_data().await;
+    data["sns"]["SMS"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter(|m| m.to_string().contains(phone))
+        .map(|m| m.to_string())
+        .collect()
+}
+
+pub async fn moto_data() -> Value {
+    let endpoint = local_aws_env().into_iter().find(|(k, _)| *k == "AWS_ENDPOINT_URL").map(|(_, v)| v).unwrap_or_default();
+    reqwest::get(format!("{endpoint}/moto-api/data.json")).await.expect("moto").json().await.expect("moto's data")
+}
+
+/// A sent mail as moto keeps it, parsed.
+#[derive(Debug)]
+pub struct Mail {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub references: String,
+    pub in_reply_to: String,
+    pub reply_to: String,
+    pub auto_submitted: String,
+}
+
+impl Mail {
+    pub fn parse(raw: &str) -> Mail {
+        let message = mail_parser::MessageParser::default().parse(raw.as_bytes()).expect("a MIME message");
+        let header = |name: &str| message.header_raw(name).unwrap_or_default().trim().to_string();
+        Mail {
+            subject: message.subject().unwrap_or_default().to_string(),
+            text: message.body_text(0).map(|b| b.to_string()).unwrap_or_default(),
+            html: message.body_html(0).map(|b| b.to_string()).unwrap_or_default(),
+            references: header("References"),
+            in_reply_to: header("In-Reply-To"),
+            reply_to: header("Reply-To"),
+            auto_submitted: header("Auto-Submitted"),
+        }
+    }
 }
 
 /// A round-the-clock calendar and one plan for every ticket: first response 30 min, resolution

@@ -94,64 +94,6 @@ impl Setup {
     }
 }
 
-/// The mail moto holds for `address`, parsed.
-async fn mail_to(address: &str) -> Vec<Mail> {
-    let data = moto_data().await;
-    data["ses"]["RawMessage"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter(|m| m["destinations"].as_array().is_some_and(|d| d.iter().any(|a| a.as_str().is_some_and(|a| a.contains(address)))))
-        .map(|m| Mail::parse(m["raw_data"].as_str().unwrap_or_default()))
-        .collect()
-}
-
-/// The SMS moto holds for `phone`.
-async fn sms_to(phone: &str) -> Vec<String> {
-    let data = moto_data().await;
-    data["sns"]["SMS"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter(|m| m.to_string().contains(phone))
-        .map(|m| m.to_string())
-        .collect()
-}
-
-async fn moto_data() -> Value {
-    let endpoint = local_aws_env().into_iter().find(|(k, _)| *k == "AWS_ENDPOINT_URL").map(|(_, v)| v).unwrap_or_default();
-    reqwest::get(format!("{endpoint}/moto-api/data.json")).await.expect("moto").json().await.expect("moto's data")
-}
-
-#[derive(Debug)]
-struct Mail {
-    subject: String,
-    text: String,
-    html: String,
-    references: String,
-    in_reply_to: String,
-    reply_to: String,
-    auto_submitted: String,
-}
-
-impl Mail {
-    fn parse(raw: &str) -> Mail {
-        let message = mail_parser::MessageParser::default().parse(raw.as_bytes()).expect("a MIME message");
-        let header = |name: &str| message.header_raw(name).unwrap_or_default().trim().to_string();
-        Mail {
-            subject: message.subject().unwrap_or_default().to_string(),
-            text: message.body_text(0).map(|b| b.to_string()).unwrap_or_default(),
-            html: message.body_html(0).map(|b| b.to_string()).unwrap_or_default(),
-            references: header("References"),
-            in_reply_to: header("In-Reply-To"),
-            reply_to: header("Reply-To"),
-            auto_submitted: header("Auto-Submitted"),
-        }
-    }
-}
-
 fn entries<'a>(log: &'a [Value], recipient: &str, channel: &str) -> Vec<&'a Value> {
     log.iter().filter(|e| e["recipient"] == recipient && e["channel"] == channel).collect()
 }

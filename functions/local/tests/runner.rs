@@ -3,82 +3,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
-use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
+use serde_json::json;
 use std::time::{Duration, Instant};
 
-struct Runner {
-    child: Child,
-    base: String,
+use helpdesk_tests::local_runner::{call, sign_in};
+
+async fn start(table: &str) -> helpdesk_tests::local_runner::Runner {
+    start_with(table, &[]).await
 }
 
-impl Drop for Runner {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
-}
-
-async fn start(table: &str) -> Runner {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_helpdesk-local"))
-        .arg("serve")
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .envs(helpdesk_tests::local_aws_env())
-        .env("HELPDESK_PORT", port.to_string())
-        .env("TABLE_NAME", table)
-        .env("HELPDESK_LOCAL_MODE", "true")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start helpdesk-local");
-    let runner = Runner { child, base: format!("http://127.0.0.1:{port}") };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if reqwest::get(format!("{}/api/health", runner.base)).await.is_ok_and(|r| r.status() == 200) {
-            return runner;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the runner did not answer within 30 s (is the local stack up? scripts/local-stack start)");
-}
-
-/// A signed-in demo account: the session cookie and the CSRF token.
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-/// Signs in as a demo account (they all have the password `helpdesk-demo`).
-async fn sign_in(base: &str, user: &str) -> Session {
-    let response = reqwest::Client::new()
-        .post(format!("{base}/api/auth/login"))
-        .json(&json!({"username": user, "password": "helpdesk-demo"}))
-        .send()
-        .await
-        .expect("sign in");
-    assert_eq!(response.status(), 200, "signing in as {user}");
-    let cookies: Vec<String> =
-        response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()?.split(';').next()).map(str::to_string).collect();
-    let value = |name: &str| cookies.iter().find_map(|c| c.strip_prefix(&format!("{name}="))).map(str::to_string).expect("a cookie");
-    Session { cookie: format!("hd_session={}", value("hd_session")), csrf: value("hd_csrf") }
-}
-
-async fn call(base: &str, session: &Session, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let client = reqwest::Client::new();
-    let mut request = client
-        .request(method.parse().unwrap(), format!("{base}{path}"))
-        .header("cookie", &session.cookie)
-        .header("x-csrf-token", &session.csrf);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+async fn start_with(table: &str, settings: &[(&str, &str)]) -> helpdesk_tests::local_runner::Runner {
+    helpdesk_tests::local_runner::start(env!("CARGO_BIN_EXE_helpdesk-local"), table, settings).await
 }
 
 #[tokio::test]
@@ -168,5 +103,46 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
     assert_eq!(queue["items"].as_array().unwrap().len(), 7);
     let (_, topics) = call(&again.base, &anna, "GET", "/api/topics", None).await;
     assert_eq!(topics["items"].as_array().unwrap().len(), 5);
+    drop(again);
+}
+
+/// Mail to `address` whose text contains `marker`.
+async fn mails_with(address: &str, marker: &str) -> usize {
+    helpdesk_tests::mail_to(address).await.iter().filter(|m| m.text.contains(marker)).count()
+}
+
+#[tokio::test]
+async fn a_reply_mails_the_requester_once_even_when_the_runner_dies_before_sending() {
+    let table = format!("runner-notify-{}", std::process::id());
+    let _dropped_at_the_end = helpdesk_tests::TableGuard(table.clone());
+    // A long coalescing window: the runner is killed before it could send. Claims and the queue's
+    // visibility short, so the restarted runner need not wait long for a message the dead one held.
+    let slow = [("HELPDESK_NOTIFY_WINDOW_SECONDS", "5"), ("HELPDESK_NOTIFY_CLAIM_SECONDS", "2")];
+    let runner = start_with(&table, &slow).await;
+    let admin = sign_in(&runner.base, "admin").await;
+    let marker = format!("Toner replaced ({table})");
+    let (status, _) = call(&runner.base, &admin, "POST", "/api/tickets/HD-1001/replies", Some(json!({"body": marker}))).await;
+    assert_eq!(status, 200);
+    let written = Instant::now();
+    drop(runner); // SIGKILL: no shutdown, no flush
+    let requester = "anna.petrova@example.org";
+    eprintln!("sent before the kill: {}", mails_with(requester, &marker).await);
+
+    let again = start_with(&table, &[("HELPDESK_NOTIFY_WINDOW_SECONDS", "1"), ("HELPDESK_NOTIFY_CLAIM_SECONDS", "2")]).await;
+    // Generous: the suite runs other runners and tests beside this one on two cores.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while mails_with(requester, &marker).await == 0 {
+        assert!(Instant::now() < deadline, "the reply's mail never came after the restart");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    eprintln!("write → mail across a kill and a restart: {:.1} s", written.elapsed().as_secs_f64());
+    // Later deliveries (the dead runner's held message coming back) send nothing more.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(mails_with(requester, &marker).await, 1, "sent once");
+    let admin = sign_in(&again.base, "admin").await; // a new process, a new session key
+    let (status, log) = call(&again.base, &admin, "GET", "/api/tickets/HD-1001/notifications", None).await;
+    assert_eq!(status, 200);
+    let sent = log["items"].as_array().unwrap().iter().filter(|e| e["recipient"] == "anna.petrova" && e["state"] == "sent").count();
+    assert!(sent >= 1, "the decision log shows the mail: {log}");
     drop(again);
 }
