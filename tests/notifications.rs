@@ -298,24 +298,28 @@ async fn the_relay_puts_each_outbox_record_on_the_bus_in_order() {
     let waiting = s.t.call("PATCH", "/api/tickets/HD-1001", AGENT, Some(json!({"version": 2, "status": "waiting"}))).await;
     assert_eq!(waiting.status, 200, "{:?}", waiting.body);
     let id = s.ticket_id("HD-1001").await;
-    // The records as the stream gives them: the ticket's items, new.
+    // The records as the stream gives them: the keys of the ticket's items, new.
     let items = s.t.client.query().table_name(&s.t.table).key_condition_expression("PK = :pk")
         .expression_attribute_values(":pk", aws_sdk_dynamodb::types::AttributeValue::S(helpdesk_aws::keys::ticket_pk(&id)))
         .send().await.unwrap().items.unwrap_or_default();
     let records: Vec<relay::StreamRecord> = items
         .into_iter()
         .enumerate()
-        .map(|(i, item)| relay::StreamRecord { sequence_number: format!("{}", 100 + i), event_name: "INSERT".into(), new_image: Some(item.into()) })
+        .map(|(i, item)| {
+            let keys: std::collections::HashMap<_, _> = item.into_iter().filter(|(k, _)| k == "PK" || k == "SK").collect();
+            relay::StreamRecord { sequence_number: format!("{}", 100 + i), event_name: "INSERT".into(), keys: keys.into() }
+        })
         .collect();
+    let store = function_store(RELAY, &s.t.table).await;
     let publisher = test_publisher(RELAY).await;
-    let relayed = relay::relay(&publisher, &records).await;
+    let relayed = relay::relay(&store, &publisher, &records).await;
     let outbox = outbox_of(&s.t.table, &id).await;
     let kinds: Vec<&str> = outbox.iter().map(|d| d.detail_type()).collect();
     assert_eq!(kinds, ["TicketCreated", "PublicReply", "StatusChanged", "StatusChanged"], "new → open with the reply, then waiting");
     assert_eq!((relayed.published, relayed.skipped, relayed.failed_at), (4, records.len() - 4, None));
     // A bus that refuses: the relay names the first record it could not publish.
-    let failed = relay::relay(&Refusing, &records).await;
-    let first_outbox = records.iter().find(|r| relay::outbox_message(r).is_some()).unwrap();
+    let failed = relay::relay(&store, &Refusing, &records).await;
+    let first_outbox = records.iter().find(|r| relay::outbox_key(r).is_some()).unwrap();
     assert_eq!(failed.failed_at.map(|(sequence, _)| sequence), Some(first_outbox.sequence_number.clone()));
     s.t.finish().await;
 }

@@ -187,6 +187,12 @@ pub trait NotificationLog: Send + Sync {
     fn reply_token(&self, ticket_id: &str, fresh: &str) -> impl Future<Output = Result<String, StoreError>> + Send;
 }
 
+/// The outbox as the relay reads it: the table's stream names new outbox items by their keys.
+pub trait Outbox: Send + Sync {
+    /// The outbox items at `keys` (PK, SK), in that order; keys with no item (expired) are left out.
+    fn outbox_messages(&self, keys: &[(String, String)]) -> impl Future<Output = Result<Vec<OutboxMessage>, StoreError>> + Send;
+}
+
 /// Where domain events go for other parts (notifications) to consume.
 pub trait EventPublisher: Send + Sync {
     fn publish(&self, messages: &[OutboxMessage]) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -139,11 +139,11 @@ async fn relay_pass(
                     Some(relay::StreamRecord {
                         sequence_number: change.sequence_number()?.to_string(),
                         event_name: r.event_name().map(|n| n.as_str().to_string()).unwrap_or_default(),
-                        new_image: change.new_image().map(|image| serde_dynamo::Item::from(image.clone())),
+                        keys: change.keys().map(|keys| serde_dynamo::Item::from(keys.clone())).unwrap_or_default(),
                     })
                 })
                 .collect();
-            let relayed = relay::relay(publisher, &records).await;
+            let relayed = relay::relay(store, publisher, &records).await;
             if let Some((_, e)) = relayed.failed_at {
                 return Err(format!("relaying: {e}"));
             }

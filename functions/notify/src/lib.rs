@@ -16,6 +16,7 @@ use helpdesk_core::backbone::DomainEvent;
 use helpdesk_core::notify::render::Item;
 use helpdesk_core::notify::{ChannelKind, Delivery, DeliveryState, Notice, Outcome, Preferences, Recipient, Suppression, audience, decide, render};
 use helpdesk_core::user::User;
+use futures::StreamExt;
 use std::collections::{BTreeMap, HashMap};
 
 /// The environment variables this function reads in AWS.
@@ -31,6 +32,9 @@ pub const ENVIRONMENT: &[&str] = &[
 pub const CLAIM_SECONDS: i64 = 60;
 /// Automatic mail to one person per hour, whatever the events: a loop can never flood a mailbox.
 pub const MAIL_CAP_PER_HOUR: u32 = 60;
+/// Sends (and decision-log writes) in flight at once: the providers and the table take many
+/// calls in parallel, and one slow answer should not hold the batch.
+const CONCURRENCY: usize = 16;
 /// The most agents of one group a notice goes to.
 const MAX_GROUP_RECIPIENTS: usize = 200;
 
@@ -130,6 +134,7 @@ pub async fn handle<S: Directory + NotificationLog>(
 ) -> Result<Report, StoreError> {
     let mut report = Report { events: batch.len(), ..Report::default() };
     let mut people = People::default();
+    let mut suppressed: Vec<(String, Delivery)> = Vec::new();
     // (ticket, person, channel) → the events to tell them, in event order.
     let mut plan: BTreeMap<(String, String, ChannelKind), Vec<Pending>> = BTreeMap::new();
     let mut order: Vec<usize> = (0..batch.len()).collect();
@@ -143,8 +148,7 @@ pub async fn handle<S: Directory + NotificationLog>(
                     match outcome {
                         Outcome::Suppressed(reason) => {
                             let entry = delivery(domain, &user.id, notice, channel, DeliveryState::Suppressed, now);
-                            store.record_delivery(&domain.ticket.id, &Delivery { reason: Some(reason), ..entry }).await?;
-                            report.suppressed += 1;
+                            suppressed.push((domain.ticket.id.clone(), Delivery { reason: Some(reason), ..entry }));
                         }
                         Outcome::Send => {
                             plan.entry((domain.ticket.id.clone(), user.id.clone(), channel)).or_default().push(Pending { incoming: index, notice })
@@ -154,49 +158,75 @@ pub async fn handle<S: Directory + NotificationLog>(
             }
         }
     }
+    report.suppressed += suppressed.len();
+    let records = futures::stream::iter(suppressed.iter().map(|(ticket, d)| store.record_delivery(ticket, d))).buffer_unordered(CONCURRENCY);
+    records.collect::<Vec<_>>().await.into_iter().collect::<Result<Vec<()>, StoreError>>()?;
+    // Everything a message needs is read first, so the sends can run side by side.
+    let mut jobs = Vec::new();
     for ((ticket_id, person, channel), pending) in plan {
         let Some(user) = people.known(&person) else { continue };
-        send_one(store, channels, settings, batch, &ticket_id, &user, channel, pending, now, &mut people, &mut report).await?;
+        let mut names = Vec::new();
+        for p in &pending {
+            names.push(people.name(store, &batch[p.incoming].event.event.actor.id).await);
+        }
+        let preferences = people.preferences(store, &user).await?;
+        jobs.push(Job { ticket_id, user, channel, pending, names, preferences });
+    }
+    let sends = futures::stream::iter(jobs.iter().map(|job| send_one(store, channels, settings, batch, job, now))).buffer_unordered(CONCURRENCY);
+    for part in sends.collect::<Vec<_>>().await {
+        let part = part?;
+        report.sent += part.sent;
+        report.suppressed += part.suppressed;
+        report.failed += part.failed;
+        report.already_decided += part.already_decided;
+        report.retry.extend(part.retry);
     }
     report.retry.sort();
     report.retry.dedup();
     Ok(report)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One message to send: a person, a ticket, a channel, and the events it tells.
+struct Job {
+    ticket_id: String,
+    user: User,
+    channel: ChannelKind,
+    pending: Vec<Pending>,
+    /// The authors' display names, one per pending event.
+    names: Vec<String>,
+    preferences: Preferences,
+}
+
 async fn send_one<S: Directory + NotificationLog>(
     store: &S,
     channels: &Channels,
     settings: &Settings,
     batch: &[Incoming],
-    ticket_id: &str,
-    user: &User,
-    channel: ChannelKind,
-    pending: Vec<Pending>,
+    job: &Job,
     now: DateTime<Utc>,
-    people: &mut People,
-    report: &mut Report,
-) -> Result<(), StoreError> {
-    let events_in_message = pending.len() as u32;
+) -> Result<Report, StoreError> {
+    let mut report = Report::default();
+    let (ticket_id, user, channel) = (job.ticket_id.as_str(), &job.user, job.channel);
+    let events_in_message = job.pending.len() as u32;
     // Claim each event's send; what another run holds or did stays theirs.
-    let mut claimed: Vec<(Pending, Delivery)> = Vec::new();
-    for p in pending {
+    let mut claimed: Vec<(&Pending, &str, Delivery)> = Vec::new();
+    for (p, name) in job.pending.iter().zip(&job.names) {
         let domain = &batch[p.incoming].event;
         let entry = Delivery { events_in_message, ..delivery(domain, &user.id, p.notice, channel, DeliveryState::Sending, now) };
         let lease_until = now + Duration::seconds(settings.claim_seconds);
         match store.claim_delivery(ticket_id, &entry, now, lease_until).await? {
-            Some(attempts) => claimed.push((p, Delivery { attempts, ..entry })),
+            Some(attempts) => claimed.push((p, name, Delivery { attempts, ..entry })),
             None => report.already_decided += 1,
         }
     }
     if claimed.is_empty() {
-        return Ok(());
+        return Ok(report);
     }
     let settle_all = |state: DeliveryState, reason: Option<Suppression>, detail: Option<String>| {
         let count = claimed.len() as u32;
         claimed
             .iter()
-            .map(|(_, d)| Delivery { state, reason, detail: detail.clone(), events_in_message: count, ..d.clone() })
+            .map(|(_, _, d)| Delivery { state, reason, detail: detail.clone(), events_in_message: count, ..d.clone() })
             .collect::<Vec<_>>()
     };
     if channel == ChannelKind::Email && over_mail_cap(store, &user.id, now).await? {
@@ -204,28 +234,21 @@ async fn send_one<S: Directory + NotificationLog>(
             store.settle_delivery(ticket_id, &d).await?;
             report.suppressed += 1;
         }
-        return Ok(());
+        return Ok(report);
     }
     let Some(sender) = channels.get(channel) else {
         for d in settle_all(DeliveryState::Failed, None, Some("this channel is not configured".into())) {
             store.settle_delivery(ticket_id, &d).await?;
             report.failed += 1;
         }
-        return Ok(());
+        return Ok(report);
     };
     // The newest snapshot of the ticket tells the subject and number.
-    let Some((last, _)) = claimed.last() else { return Ok(()) };
+    let Some((last, _, _)) = claimed.last() else { return Ok(report) };
     let ticket = &batch[last.incoming].event.ticket;
-    let mut names = Vec::new();
-    for (p, _) in &claimed {
-        names.push(people.name(store, &batch[p.incoming].event.event.actor.id).await);
-    }
-    let items: Vec<Item> = claimed
-        .iter()
-        .zip(&names)
-        .map(|((p, _), name)| Item { notice: p.notice, event: &batch[p.incoming].event.event, actor_name: name })
-        .collect();
-    let preferences = people.preferences(store, user).await?;
+    let items: Vec<Item> =
+        claimed.iter().map(|(p, name, _)| Item { notice: p.notice, event: &batch[p.incoming].event.event, actor_name: name }).collect();
+    let preferences = &job.preferences;
     let number = ticket.number.to_string();
     let rendered = render(
         user.language,
@@ -240,7 +263,7 @@ async fn send_one<S: Directory + NotificationLog>(
         Some(_) => settings.reply_address(&store.reply_token(ticket_id, &new_id().to_lowercase()).await?),
         None => None,
     };
-    let first_event = claimed.first().map(|(_, d)| d.event_id.clone()).unwrap_or_default();
+    let first_event = claimed.first().map(|(_, _, d)| d.event_id.clone()).unwrap_or_default();
     let outgoing = Outgoing {
         to: helpdesk_core::notify::decide::address(user, channel).unwrap_or_default().to_string(),
         rendered,
@@ -264,10 +287,10 @@ async fn send_one<S: Directory + NotificationLog>(
                 store.settle_delivery(ticket_id, &d).await?;
                 report.failed += 1;
             }
-            report.retry.extend(claimed.iter().map(|(p, _)| batch[p.incoming].message_id.clone()));
+            report.retry.extend(claimed.iter().map(|(p, _, _)| batch[p.incoming].message_id.clone()));
         }
     }
-    Ok(())
+    Ok(report)
 }
 
 fn delivery(domain: &DomainEvent, person: &str, notice: Notice, channel: ChannelKind, state: DeliveryState, now: DateTime<Utc>) -> Delivery {

@@ -2,7 +2,7 @@
 
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use helpdesk_aws::{EventBridgePublisher, config};
+use helpdesk_aws::{DynamoStore, EventBridgePublisher, config};
 use lambda_runtime::{LambdaEvent, service_fn};
 use relay::StreamRecord;
 use std::sync::Arc;
@@ -11,10 +11,11 @@ use std::sync::Arc;
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let sdk = config::sdk_config().await;
-    let publisher =
-        Arc::new(EventBridgePublisher::new(helpdesk_aws::aws_sdk_eventbridge::Client::new(&sdk), config::required(config::EVENT_BUS_NAME)?));
+    let store = DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), config::required(config::TABLE_NAME)?);
+    let publisher = EventBridgePublisher::new(helpdesk_aws::aws_sdk_eventbridge::Client::new(&sdk), config::required(config::EVENT_BUS_NAME)?);
+    let parts = Arc::new((store, publisher));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Event>| {
-        let publisher = Arc::clone(&publisher);
+        let parts = Arc::clone(&parts);
         async move {
             let records: Vec<StreamRecord> = event
                 .payload
@@ -23,10 +24,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
                 .map(|r| StreamRecord {
                     sequence_number: r.change.sequence_number.unwrap_or_default(),
                     event_name: r.event_name,
-                    new_image: Some(r.change.new_image),
+                    keys: r.change.keys,
                 })
                 .collect();
-            let relayed = relay::relay(publisher.as_ref(), &records).await;
+            let relayed = relay::relay(&parts.0, &parts.1, &records).await;
             let mut response = DynamoDbEventResponse::default();
             if let Some((sequence, error)) = relayed.failed_at {
                 tracing::error!(%error, published = relayed.published, "publishing failed: the stream retries from the first unpublished record");

@@ -8,6 +8,7 @@ mod codec;
 mod directory;
 mod listing;
 mod notifications;
+mod outbox;
 mod tickets;
 mod uploads;
 
