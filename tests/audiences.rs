@@ -43,9 +43,7 @@ async fn each_role_receives_only_its_own_keys() {
     assert_eq!(t.call("POST", "/api/tickets/HD-1001/notes", AGENT, Some(json!({"body": "internal"}))).await.status, 200);
     // Three days on, every clock is breached: the scan records warnings and breaches and raises
     // the priority as the helpdesk itself.
-    let report = sla_scan::scan(&function_store(SLA_SCAN, &t.table).await, chrono::Utc::now() + chrono::Duration::days(3))
-        .await
-        .unwrap();
+    let report = sla_scan::scan(&function_store(SLA_SCAN, &t.table).await, chrono::Utc::now() + chrono::Duration::days(3)).await.unwrap();
     assert!(report.tickets_due > 0, "{report:?}");
 
     let staff = all_keys(&t.call("GET", "/api/tickets/HD-1001", AGENT, None).await.body);

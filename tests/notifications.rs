@@ -121,12 +121,24 @@ async fn an_agent_reply_reaches_the_requester_in_her_language_threaded_and_expla
     assert_eq!(mails.len(), 2);
     let mail = mails.iter().find(|m| m.subject.contains("Ответ от")).expect("the reply's mail");
     assert_eq!(mail.subject, "[HD-1001] Ответ от: ivan name: Принтер мнёт бумагу");
-    assert!(mail.text.contains("> Откройте лоток 2 и уберите бумагу.") && mail.text.contains("https://help.example.com/tickets/HD-1001"), "{}", mail.text);
-    assert!(mail.html.contains("Откройте лоток 2") && mail.html.contains("href=\"https://help.example.com/tickets/HD-1001\""), "{}", mail.html);
+    assert!(
+        mail.text.contains("> Откройте лоток 2 и уберите бумагу.") && mail.text.contains("https://help.example.com/tickets/HD-1001"),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.html.contains("Откройте лоток 2") && mail.html.contains("href=\"https://help.example.com/tickets/HD-1001\""),
+        "{}",
+        mail.html
+    );
     // Threading: every mail of the ticket refers to its root id, which SES leaves alone.
     let root = format!("<{}@example.com>", id.to_lowercase());
     assert!(mail.references.contains(&root) && mail.in_reply_to.contains(&root), "{mail:?}");
-    assert!(mail.reply_to.starts_with("<support+") && mail.reply_to.ends_with("@example.com>"), "a per-ticket reply address: {}", mail.reply_to);
+    assert!(
+        mail.reply_to.starts_with("<support+") && mail.reply_to.ends_with("@example.com>"),
+        "a per-ticket reply address: {}",
+        mail.reply_to
+    );
     assert_eq!(ack[0].reply_to, mail.reply_to, "one token per ticket");
     assert_eq!(mail.auto_submitted, "auto-generated", "auto-responders do not answer");
 
@@ -139,7 +151,11 @@ async fn an_agent_reply_reaches_the_requester_in_her_language_threaded_and_expla
     assert!(sms.iter().all(|e| e["state"] == "suppressed" && e["reason"] == "preference"), "SMS is opt-in: {sms:?}");
     // Requesters never see the log.
     assert_eq!(s.t.call("GET", "/api/tickets/HD-1001/notifications", ANNA, None).await.code(), "forbidden");
-    assert_eq!(s.t.call("GET", "/api/tickets/HD-1001/notifications", OTHER_AGENT, None).await.code(), "not_found", "not their group's ticket");
+    assert_eq!(
+        s.t.call("GET", "/api/tickets/HD-1001/notifications", OTHER_AGENT, None).await.code(),
+        "not_found",
+        "not their group's ticket"
+    );
     assert_eq!(s.t.call("GET", "/api/tickets/HD-9999/notifications", AGENT, None).await.code(), "not_found");
     s.t.finish().await;
 }
@@ -178,12 +194,16 @@ async fn preferences_are_honoured_and_the_log_says_why() {
     let texts = sms_to(&s.anna_phone).await;
     assert_eq!(texts.len(), 1, "one SMS for the reply: {texts:?}");
     assert!(texts[0].contains("HD-1001"), "{texts:?}");
-    assert!(mail_to(&s.anna_mail).await.iter().all(|m| !m.text.contains("resolved") && !m.subject.contains("решено")), "resolution mail is off");
+    assert!(
+        mail_to(&s.anna_mail).await.iter().all(|m| !m.text.contains("resolved") && !m.subject.contains("решено")),
+        "resolution mail is off"
+    );
 
     let log = s.log("HD-1001").await;
     let resolved: Vec<&Value> = log.iter().filter(|e| e["recipient"] == "anna" && e["notice"] == "resolved").collect();
     assert!(!resolved.is_empty() && resolved.iter().all(|e| e["reason"] == "preference"), "{resolved:?}");
-    let quiet: Vec<&Value> = log.iter().filter(|e| e["recipient"] == "ivan" && e["notice"] == "new_ticket" && e["channel"] == "email").collect();
+    let quiet: Vec<&Value> =
+        log.iter().filter(|e| e["recipient"] == "ivan" && e["notice"] == "new_ticket" && e["channel"] == "email").collect();
     assert_eq!(quiet.len(), 1);
     assert_eq!(quiet[0]["reason"], "quiet_hours", "{quiet:?}");
     assert!(mail_to(&s.ivan_mail).await.is_empty(), "nothing in quiet hours");
@@ -255,7 +275,10 @@ async fn a_failing_channel_is_retried_and_the_others_are_unaffected() {
     let log = s.log("HD-1001").await;
     let failed = entries(&log, "anna", "email");
     assert_eq!(failed[0]["state"], "failed");
-    assert!(failed[0]["detail"].as_str().is_some_and(|d| d.contains("authority") || d.contains("verif")), "the provider's answer: {failed:?}");
+    assert!(
+        failed[0]["detail"].as_str().is_some_and(|d| d.contains("authority") || d.contains("verif")),
+        "the provider's answer: {failed:?}"
+    );
     // The retry sends the mail again once SES takes it, and not the SMS.
     let sdk = local_sdk("AWS_ENDPOINT_URL").await;
     s.channels.0[0] = Box::new(helpdesk_aws::channels::SesMail::new(aws_sdk_sesv2::Client::new(&sdk), SENDER, "IT Helpdesk"));
@@ -299,9 +322,17 @@ async fn the_relay_puts_each_outbox_record_on_the_bus_in_order() {
     assert_eq!(waiting.status, 200, "{:?}", waiting.body);
     let id = s.ticket_id("HD-1001").await;
     // The records as the stream gives them: the keys of the ticket's items, new.
-    let items = s.t.client.query().table_name(&s.t.table).key_condition_expression("PK = :pk")
-        .expression_attribute_values(":pk", aws_sdk_dynamodb::types::AttributeValue::S(helpdesk_aws::keys::ticket_pk(&id)))
-        .send().await.unwrap().items.unwrap_or_default();
+    let items =
+        s.t.client
+            .query()
+            .table_name(&s.t.table)
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", aws_sdk_dynamodb::types::AttributeValue::S(helpdesk_aws::keys::ticket_pk(&id)))
+            .send()
+            .await
+            .unwrap()
+            .items
+            .unwrap_or_default();
     let records: Vec<relay::StreamRecord> = items
         .into_iter()
         .enumerate()

@@ -44,7 +44,8 @@ async fn ten_thousand_open_tickets_fifty_due_two_scans_at_once() {
         assert_eq!(ticket.sla_next_action, None, "all recorded: the ticket leaves the due index");
         // Each breach announced once, in the same write that recorded it.
         let announced: Vec<String> = outbox_of(&t.table, id).await.into_iter().map(|d| d.event.id).collect();
-        let recorded: Vec<String> = events.iter().filter(|e| matches!(e.kind, EventKind::SlaBreached { .. })).map(|e| e.id.clone()).collect();
+        let recorded: Vec<String> =
+            events.iter().filter(|e| matches!(e.kind, EventKind::SlaBreached { .. })).map(|e| e.id.clone()).collect();
         assert_eq!(announced, recorded, "{id}");
     }
 

@@ -82,4 +82,3 @@ pub async fn call(base: &str, session: &Session, method: &str, path: &str, body:
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }
-

@@ -21,6 +21,6 @@ pub use events::EventBridgePublisher;
 pub use ids::new_id;
 pub use objects::S3Objects;
 pub use ports::{
-    Directory, DueTickets, EventPublisher, Listing, NotificationLog, ObjectStart, Outbox, ObjectStore, OutboxMessage, Page, StoreError, StoredUser, TicketStore,
-    Uploads,
+    Directory, DueTickets, EventPublisher, Listing, NotificationLog, ObjectStart, ObjectStore, Outbox, OutboxMessage, Page, StoreError,
+    StoredUser, TicketStore, Uploads,
 };

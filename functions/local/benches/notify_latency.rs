@@ -28,7 +28,8 @@ async fn main() {
     for i in 0..replies {
         let before = sent_to_anna().await;
         let written = Instant::now();
-        let (status, _) = call(&runner.base, &ivan, "POST", "/api/tickets/HD-1001/replies", Some(json!({"body": format!("Step {i}")}))).await;
+        let (status, _) =
+            call(&runner.base, &ivan, "POST", "/api/tickets/HD-1001/replies", Some(json!({"body": format!("Step {i}")}))).await;
         assert_eq!(status, 200);
         while sent_to_anna().await == before {
             assert!(written.elapsed() < Duration::from_secs(60), "reply {i} was never sent");

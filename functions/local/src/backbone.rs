@@ -22,7 +22,12 @@ fn error(what: &str) -> impl Fn(&dyn std::fmt::Display) -> String + '_ {
 
 /// Creates the notification queue, its dead-letter queue, and the bus rule that fills it (as the
 /// template's NotifyRule). Returns the queue's URL.
-pub async fn configure_bus(sdk: &helpdesk_aws::config::SdkConfig, bus: &str, queue: &str, visibility_seconds: i64) -> Result<String, String> {
+pub async fn configure_bus(
+    sdk: &helpdesk_aws::config::SdkConfig,
+    bus: &str,
+    queue: &str,
+    visibility_seconds: i64,
+) -> Result<String, String> {
     let sqs = aws_sdk_sqs::Client::new(sdk);
     let create = |name: String, redrive: Option<String>| {
         let sqs = sqs.clone();
@@ -35,7 +40,11 @@ pub async fn configure_bus(sdk: &helpdesk_aws::config::SdkConfig, bus: &str, que
             if let Some(redrive) = redrive {
                 request = request.attributes(aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy, redrive);
             }
-            request.send().await.map_err(|e| error("creating a queue")(&aws_sdk_sqs::error::DisplayErrorContext(&e))).map(|o| o.queue_url.unwrap_or_default())
+            request
+                .send()
+                .await
+                .map_err(|e| error("creating a queue")(&aws_sdk_sqs::error::DisplayErrorContext(&e)))
+                .map(|o| o.queue_url.unwrap_or_default())
         }
     };
     let dead_url = create(format!("{queue}-dead-letters"), None).await?;
@@ -53,7 +62,8 @@ pub async fn configure_bus(sdk: &helpdesk_aws::config::SdkConfig, bus: &str, que
         .send()
         .await
         .map_err(|e| error("the notify rule")(&helpdesk_aws::aws_sdk_eventbridge::error::DisplayErrorContext(&e)))?;
-    let target = helpdesk_aws::aws_sdk_eventbridge::types::Target::builder().id("notify-queue").arn(arn).build().map_err(|e| error("target")(&e))?;
+    let target =
+        helpdesk_aws::aws_sdk_eventbridge::types::Target::builder().id("notify-queue").arn(arn).build().map_err(|e| error("target")(&e))?;
     events
         .put_targets()
         .rule(&rule)
@@ -73,7 +83,10 @@ async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<String, Strin
         .send()
         .await
         .map_err(|e| error("queue attributes")(&aws_sdk_sqs::error::DisplayErrorContext(&e)))?;
-    out.attributes().and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)).cloned().ok_or_else(|| "a queue without an ARN".into())
+    out.attributes()
+        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
+        .cloned()
+        .ok_or_else(|| "a queue without an ARN".into())
 }
 
 /// Lets the local stack send from `address` (moto checks the sender is a verified identity).
@@ -92,7 +105,12 @@ fn sequence_after(a: &str, b: &str) -> bool {
 }
 
 /// Follows the table's stream for ever, relaying new outbox items to the bus.
-pub async fn relay_stream(store: DynamoStore, streams: aws_sdk_dynamodbstreams::Client, dynamodb: helpdesk_aws::aws_sdk_dynamodb::Client, publisher: EventBridgePublisher) {
+pub async fn relay_stream(
+    store: DynamoStore,
+    streams: aws_sdk_dynamodbstreams::Client,
+    dynamodb: helpdesk_aws::aws_sdk_dynamodb::Client,
+    publisher: EventBridgePublisher,
+) {
     loop {
         if let Err(e) = relay_pass(&store, &streams, &dynamodb, &publisher).await {
             tracing::warn!(error = %e, "stream reader: starting over from the last relayed record");
@@ -108,10 +126,20 @@ async fn relay_pass(
     dynamodb: &helpdesk_aws::aws_sdk_dynamodb::Client,
     publisher: &EventBridgePublisher,
 ) -> Result<(), String> {
-    let table = dynamodb.describe_table().table_name(store.table()).send().await.map_err(|e| error("describe table")(&aws_sdk_dynamodbstreams::error::DisplayErrorContext(&e)))?;
+    let table = dynamodb
+        .describe_table()
+        .table_name(store.table())
+        .send()
+        .await
+        .map_err(|e| error("describe table")(&aws_sdk_dynamodbstreams::error::DisplayErrorContext(&e)))?;
     let stream = table.table().and_then(|t| t.latest_stream_arn()).ok_or("the table has no stream")?.to_string();
     let mut checkpoint = store.stream_checkpoint(&stream).await.map_err(|e| e.to_string())?;
-    let described = streams.describe_stream().stream_arn(&stream).send().await.map_err(|e| error("describe stream")(&aws_sdk_dynamodbstreams::error::DisplayErrorContext(&e)))?;
+    let described = streams
+        .describe_stream()
+        .stream_arn(&stream)
+        .send()
+        .await
+        .map_err(|e| error("describe stream")(&aws_sdk_dynamodbstreams::error::DisplayErrorContext(&e)))?;
     let shards: Vec<Shard> = described.stream_description().map(|d| d.shards().to_vec()).unwrap_or_default();
     for shard in shards {
         let range = shard.sequence_number_range();
@@ -125,12 +153,24 @@ async fn relay_pass(
         let starting = range.and_then(|r| r.starting_sequence_number()).unwrap_or("0");
         let mut request = streams.get_shard_iterator().stream_arn(&stream).shard_id(shard.shard_id().unwrap_or_default());
         request = match checkpoint.as_deref() {
-            Some(done) if !sequence_after(starting, done) => request.shard_iterator_type(ShardIteratorType::AfterSequenceNumber).sequence_number(done),
+            Some(done) if !sequence_after(starting, done) => {
+                request.shard_iterator_type(ShardIteratorType::AfterSequenceNumber).sequence_number(done)
+            }
             _ => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
         };
-        let mut iterator = request.send().await.map_err(|e| error("shard iterator")(&aws_sdk_dynamodbstreams::error::DisplayErrorContext(&e)))?.shard_iterator;
+        let mut iterator = request
+            .send()
+            .await
+            .map_err(|e| error("shard iterator")(&aws_sdk_dynamodbstreams::error::DisplayErrorContext(&e)))?
+            .shard_iterator;
         while let Some(current) = iterator {
-            let page = streams.get_records().shard_iterator(current).limit(100).send().await.map_err(|e| error("get records")(&aws_sdk_dynamodbstreams::error::DisplayErrorContext(&e)))?;
+            let page = streams
+                .get_records()
+                .shard_iterator(current)
+                .limit(100)
+                .send()
+                .await
+                .map_err(|e| error("get records")(&aws_sdk_dynamodbstreams::error::DisplayErrorContext(&e)))?;
             let records: Vec<relay::StreamRecord> = page
                 .records()
                 .iter()
@@ -169,7 +209,14 @@ async fn relay_pass(
 /// Reads the notification queue for ever: a batch is what arrives within `window` of its first
 /// message (the coalescing window), handed to the notify handler; failed messages wait longer
 /// each try, then go to the dead-letter queue (the queue's redrive).
-pub async fn deliver_notifications(store: DynamoStore, channels: Channels, settings: Settings, sqs: aws_sdk_sqs::Client, queue_url: String, window: Duration) {
+pub async fn deliver_notifications(
+    store: DynamoStore,
+    channels: Channels,
+    settings: Settings,
+    sqs: aws_sdk_sqs::Client,
+    queue_url: String,
+    window: Duration,
+) {
     loop {
         if let Err(e) = deliver_batch(&store, &channels, &settings, &sqs, &queue_url, window).await {
             tracing::warn!(error = %e, "notification queue");
@@ -218,8 +265,10 @@ async fn deliver_batch(
             break;
         }
     }
-    let receipts: std::collections::HashMap<String, String> =
-        messages.iter().map(|m| (m.message_id().unwrap_or_default().to_string(), m.receipt_handle().unwrap_or_default().to_string())).collect();
+    let receipts: std::collections::HashMap<String, String> = messages
+        .iter()
+        .map(|m| (m.message_id().unwrap_or_default().to_string(), m.receipt_handle().unwrap_or_default().to_string()))
+        .collect();
     let batch = messages
         .iter()
         .map(|m| QueueMessage {
@@ -232,7 +281,8 @@ async fn deliver_batch(
                 .unwrap_or(1),
         })
         .collect();
-    let (report, retry) = Box::pin(notify::consume(store, channels, settings, batch, chrono::Utc::now())).await.map_err(|e| e.to_string())?;
+    let (report, retry) =
+        Box::pin(notify::consume(store, channels, settings, batch, chrono::Utc::now())).await.map_err(|e| e.to_string())?;
     if report.sent + report.failed > 0 {
         tracing::info!(?report, "notified");
     }

@@ -184,7 +184,8 @@ async fn start_backbone(
     }
     let streams = aws_sdk_dynamodbstreams::Client::from_conf(streams.build());
     tokio::spawn(backbone::relay_stream(store.clone(), streams, dynamodb.clone(), publisher));
-    let mut notify_settings = notify::Settings::new(&settings.site_url, &settings.mail_from, std::env::var(config::SUPPORT_ADDRESS).ok().as_deref());
+    let mut notify_settings =
+        notify::Settings::new(&settings.site_url, &settings.mail_from, std::env::var(config::SUPPORT_ADDRESS).ok().as_deref());
     notify_settings.claim_seconds = settings.notify_claim_seconds;
     let channels = notify::channels(sdk, &settings.mail_from);
     let sqs = aws_sdk_sqs::Client::new(sdk);

@@ -9,14 +9,16 @@
 //! twice; a claim whose sender died runs out after [`CLAIM_SECONDS`] and is sent by the retry.
 
 use chrono::{DateTime, Duration, Utc};
+use futures::StreamExt;
 use helpdesk_aws::channels::{Channel, Outgoing};
 use helpdesk_aws::{Directory, NotificationLog, StoreError, new_id};
 use helpdesk_core::api::PeopleQuery;
 use helpdesk_core::backbone::DomainEvent;
 use helpdesk_core::notify::render::Item;
-use helpdesk_core::notify::{ChannelKind, Delivery, DeliveryState, Notice, Outcome, Preferences, Recipient, Suppression, audience, decide, render};
+use helpdesk_core::notify::{
+    ChannelKind, Delivery, DeliveryState, Notice, Outcome, Preferences, Recipient, Suppression, audience, decide, render,
+};
 use helpdesk_core::user::User;
-use futures::StreamExt;
 use std::collections::{BTreeMap, HashMap};
 
 /// The environment variables this function reads in AWS.
@@ -54,7 +56,9 @@ impl Settings {
     pub fn new(site_url: &str, mail_from: &str, support_address: Option<&str>) -> Self {
         Settings {
             site_url: site_url.trim_end_matches('/').to_string(),
-            mail_domain: sender(mail_from).and_then(|a| a.rsplit_once('@').map(|(_, d)| d.to_string())).unwrap_or_else(|| "localhost".into()),
+            mail_domain: sender(mail_from)
+                .and_then(|a| a.rsplit_once('@').map(|(_, d)| d.to_string()))
+                .unwrap_or_else(|| "localhost".into()),
             support_address: support_address.map(str::trim).filter(|a| a.contains('@')).map(String::from),
             claim_seconds: CLAIM_SECONDS,
         }
@@ -150,16 +154,19 @@ pub async fn handle<S: Directory + NotificationLog>(
                             let entry = delivery(domain, &user.id, notice, channel, DeliveryState::Suppressed, now);
                             suppressed.push((domain.ticket.id.clone(), Delivery { reason: Some(reason), ..entry }));
                         }
-                        Outcome::Send => {
-                            plan.entry((domain.ticket.id.clone(), user.id.clone(), channel)).or_default().push(Pending { incoming: index, notice })
-                        }
+                        Outcome::Send => plan
+                            .entry((domain.ticket.id.clone(), user.id.clone(), channel))
+                            .or_default()
+                            .push(Pending { incoming: index, notice }),
                     }
                 }
             }
         }
     }
     report.suppressed += suppressed.len();
-    let records = futures::stream::iter(suppressed.iter().map(|(ticket, d)| store.record_delivery(ticket, d))).buffer_unordered(CONCURRENCY);
+    // The futures are gathered first: a stream over a closure is not Send for every lifetime.
+    let records: Vec<_> = suppressed.iter().map(|(ticket, d)| store.record_delivery(ticket, d)).collect();
+    let records = futures::stream::iter(records).buffer_unordered(CONCURRENCY);
     records.collect::<Vec<_>>().await.into_iter().collect::<Result<Vec<()>, StoreError>>()?;
     // Everything a message needs is read first, so the sends can run side by side.
     let mut jobs = Vec::new();
@@ -172,7 +179,8 @@ pub async fn handle<S: Directory + NotificationLog>(
         let preferences = people.preferences(store, &user).await?;
         jobs.push(Job { ticket_id, user, channel, pending, names, preferences });
     }
-    let sends = futures::stream::iter(jobs.iter().map(|job| send_one(store, channels, settings, batch, job, now))).buffer_unordered(CONCURRENCY);
+    let sends: Vec<_> = jobs.iter().map(|job| send_one(store, channels, settings, batch, job, now)).collect();
+    let sends = futures::stream::iter(sends).buffer_unordered(CONCURRENCY);
     for part in sends.collect::<Vec<_>>().await {
         let part = part?;
         report.sent += part.sent;
@@ -293,7 +301,14 @@ async fn send_one<S: Directory + NotificationLog>(
     Ok(report)
 }
 
-fn delivery(domain: &DomainEvent, person: &str, notice: Notice, channel: ChannelKind, state: DeliveryState, now: DateTime<Utc>) -> Delivery {
+fn delivery(
+    domain: &DomainEvent,
+    person: &str,
+    notice: Notice,
+    channel: ChannelKind,
+    state: DeliveryState,
+    now: DateTime<Utc>,
+) -> Delivery {
     Delivery {
         event_id: domain.event.id.clone(),
         recipient: person.to_string(),

@@ -12,7 +12,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let sdk = config::sdk_config().await;
     let store = DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), config::required(config::TABLE_NAME)?);
-    let publisher = EventBridgePublisher::new(helpdesk_aws::aws_sdk_eventbridge::Client::new(&sdk), config::required(config::EVENT_BUS_NAME)?);
+    let publisher =
+        EventBridgePublisher::new(helpdesk_aws::aws_sdk_eventbridge::Client::new(&sdk), config::required(config::EVENT_BUS_NAME)?);
     let parts = Arc::new((store, publisher));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Event>| {
         let parts = Arc::clone(&parts);

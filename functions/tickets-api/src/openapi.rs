@@ -11,9 +11,9 @@ use helpdesk_core::api::{
     UserView,
 };
 use helpdesk_core::attachment::{DownloadLink, Upload, UploadGrant, UploadRequest};
-use helpdesk_core::notify::{Delivery, NotificationSettings, Preferences};
 use helpdesk_core::calendar::{Calendar, CalendarInput};
 use helpdesk_core::limits::{MAX_PAGE_SIZE, MAX_REQUEST_BYTES};
+use helpdesk_core::notify::{Delivery, NotificationSettings, Preferences};
 use helpdesk_core::sla::{SlaPlan, SlaPlanInput};
 use helpdesk_core::topic::TopicInput;
 use helpdesk_core::user::{Group, GroupInput, UserInput};
@@ -222,9 +222,13 @@ fn operation(route: Route) -> Operation {
             200,
             of::<DownloadLink>(),
         ),
-        Route::MyNotifications => {
-            op("myNotifications", "The caller's notification preferences and what they can choose from", None, 200, of::<NotificationSettings>())
-        }
+        Route::MyNotifications => op(
+            "myNotifications",
+            "The caller's notification preferences and what they can choose from",
+            None,
+            200,
+            of::<NotificationSettings>(),
+        ),
         Route::SaveMyNotifications => op(
             "saveMyNotifications",
             "Save the caller's notification preferences over the version read (0: the defaults)",

@@ -187,13 +187,12 @@ impl DynamoStore {
         self.collect(query, cap).await
     }
 
-    async fn collect(&self, query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder, cap: usize) -> Result<Vec<Item>, StoreError> {
-        let mut pages = query
-            .table_name(&self.table)
-            .consistent_read(true)
-            .into_paginator()
-            .items()
-            .send();
+    async fn collect(
+        &self,
+        query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+        cap: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut pages = query.table_name(&self.table).consistent_read(true).into_paginator().items().send();
         let mut items = Vec::new();
         while let Some(item) = pages.next().await {
             items.push(item.map_err(sdk)?);

@@ -62,7 +62,13 @@ impl NotificationLog for DynamoStore {
         }
     }
 
-    async fn claim_delivery(&self, ticket_id: &str, d: &Delivery, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> Result<Option<u32>, StoreError> {
+    async fn claim_delivery(
+        &self,
+        ticket_id: &str,
+        d: &Delivery,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<u32>, StoreError> {
         let claim = self
             .client
             .update_item()

@@ -30,8 +30,11 @@ impl Outbox for DynamoStore {
                 if pending.is_empty() {
                     break;
                 }
-                let request =
-                    KeysAndAttributes::builder().set_keys(Some(std::mem::take(&mut pending))).consistent_read(true).build().map_err(super::backend)?;
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut pending)))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(super::backend)?;
                 let out = self.client.batch_get_item().request_items(&self.table, request).send().await.map_err(sdk)?;
                 for item in out.responses().and_then(|r| r.get(&self.table)).map(Vec::as_slice).unwrap_or_default() {
                     let key = (item.get(PK).and_then(|v| v.as_s().ok()).cloned(), item.get(SK).and_then(|v| v.as_s().ok()).cloned());

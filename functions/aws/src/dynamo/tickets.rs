@@ -1,7 +1,9 @@
 //! The ticket store: tickets with their numbers and events, topics, SLA configuration and the due
 //! index, and the outbox.
 
-use super::codec::{Item, PK, SK, body_item, event_items, from_body, from_item, number_item, outbox_items, put_request, s, ticket_item, to_item};
+use super::codec::{
+    Item, PK, SK, body_item, event_items, from_body, from_item, number_item, outbox_items, put_request, s, ticket_item, to_item,
+};
 use super::{DynamoStore, TransactionFailure, sdk};
 use crate::keys::{self, SLA_DUE};
 use crate::ports::{DueTickets, Listing, Page, StoreError, TicketStore};

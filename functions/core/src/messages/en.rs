@@ -246,7 +246,10 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("error.service_busy", "The helpdesk is busy right now. Try again in a moment."),
     // Notifications (mail, SMS) and the settings page.
     ("notify.ticket_filed", "We have received your request"),
-    ("notify.ticket_filed.body", "Keep this number for reference. We will answer here and by e-mail; reply to this message to add to your request."),
+    (
+        "notify.ticket_filed.body",
+        "Keep this number for reference. We will answer here and by e-mail; reply to this message to add to your request.",
+    ),
     ("notify.new_ticket", "New ticket from {name}"),
     ("notify.reply", "Reply from {name}"),
     ("notify.resolved", "Your request has been resolved"),

@@ -80,7 +80,6 @@ pub fn plural(language: Language, key: &str, n: u64) -> String {
     form.replace("{n}", &n.to_string())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,9 +155,17 @@ mod tests {
         needed.extend(Notice::ALL.iter().map(|n| format!("notice.{}", wire(n))));
         needed.extend(ChannelKind::ALL.iter().map(|c| format!("via.{}", wire(c))));
         needed.extend(
-            [Suppression::Author, Suppression::Preference, Suppression::QuietHours, Suppression::NoAddress, Suppression::Inactive, Suppression::NotStaff, Suppression::Cap]
-                .iter()
-                .map(|s| format!("suppression.{}", wire(s))),
+            [
+                Suppression::Author,
+                Suppression::Preference,
+                Suppression::QuietHours,
+                Suppression::NoAddress,
+                Suppression::Inactive,
+                Suppression::NotStaff,
+                Suppression::Cap,
+            ]
+            .iter()
+            .map(|s| format!("suppression.{}", wire(s))),
         );
         needed.extend(Role::PEOPLE.iter().chain([&Role::System]).map(|r| format!("role.{}", wire(r))));
         needed.extend(

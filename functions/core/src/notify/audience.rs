@@ -121,10 +121,12 @@ pub(crate) mod tests {
         assert_eq!(audience(&status(Status::WaitingForRequester)), [(Recipient::User("ivan".into()), Notice::WaitingForYou)]);
         assert_eq!(audience(&status(Status::Reopened)), [(Recipient::User("anna".into()), Notice::Reopened)]);
         assert!(audience(&status(Status::Open)).is_empty());
-        let assigned = event(ticket(Some("boris")), "anna", Role::Agent, EventKind::AssigneeChanged { from: None, to: Some("boris".into()) });
+        let assigned =
+            event(ticket(Some("boris")), "anna", Role::Agent, EventKind::AssigneeChanged { from: None, to: Some("boris".into()) });
         assert_eq!(audience(&assigned), [(Recipient::User("boris".into()), Notice::Assigned)]);
         let due_at = Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap();
-        let breach = event(ticket(None), "sla", Role::System, EventKind::SlaBreached { target: TargetKind::FirstResponse, cycle: 1, due_at });
+        let breach =
+            event(ticket(None), "sla", Role::System, EventKind::SlaBreached { target: TargetKind::FirstResponse, cycle: 1, due_at });
         assert_eq!(audience(&breach), [(Recipient::Group("service-desk".into()), Notice::SlaBreached)]);
         let priority = event(ticket(None), "anna", Role::Agent, EventKind::PriorityChanged { from: Priority::Low, to: Priority::High });
         assert!(audience(&priority).is_empty());
@@ -136,7 +138,10 @@ pub(crate) mod tests {
             ticket(Some("anna")),
             "anna",
             Role::Agent,
-            EventKind::InternalNote { body: "@boris.k please look; cc @Olga. mail ivan@example.com, @boris.k again".into(), attachments: vec![] },
+            EventKind::InternalNote {
+                body: "@boris.k please look; cc @Olga. mail ivan@example.com, @boris.k again".into(),
+                attachments: vec![],
+            },
         );
         assert_eq!(
             audience(&note),

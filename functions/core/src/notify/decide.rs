@@ -35,7 +35,13 @@ pub enum Suppression {
 }
 
 /// The outcome for each channel of telling `recipient` of `domain` as `notice` at `now`.
-pub fn decide(domain: &DomainEvent, notice: Notice, recipient: &User, preferences: &Preferences, now: DateTime<Utc>) -> Vec<(ChannelKind, Outcome)> {
+pub fn decide(
+    domain: &DomainEvent,
+    notice: Notice,
+    recipient: &User,
+    preferences: &Preferences,
+    now: DateTime<Utc>,
+) -> Vec<(ChannelKind, Outcome)> {
     // The acknowledgement of a new ticket is the one notice its author wants.
     let common = if domain.event.actor.id == recipient.id && notice != Notice::TicketFiled {
         Some(Suppression::Author)
@@ -127,14 +133,20 @@ mod tests {
         assert_eq!(outcome(&by_anna, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Sms), Outcome::Suppressed(Suppression::NoAddress));
         ivan.phone = Some("+15550100".into());
         assert_eq!(outcome(&by_anna, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Sms), Outcome::Send);
-        prefs.quiet_hours = Some(QuietHours { from: NaiveTime::from_hms_opt(11, 0, 0).unwrap(), until: NaiveTime::from_hms_opt(13, 0, 0).unwrap() });
+        prefs.quiet_hours =
+            Some(QuietHours { from: NaiveTime::from_hms_opt(11, 0, 0).unwrap(), until: NaiveTime::from_hms_opt(13, 0, 0).unwrap() });
         assert_eq!(outcome(&by_anna, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Suppressed(Suppression::QuietHours));
         let by_ivan = domain("ivan", Role::Requester, reply());
         assert_eq!(outcome(&by_ivan, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Suppressed(Suppression::Author));
         prefs.quiet_hours = None;
         let filed = domain("ivan", Role::Requester, EventKind::Created { channel: crate::Channel::Web, attachments: vec![] });
-        assert_eq!(outcome(&filed, Notice::TicketFiled, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Send, "the filer's acknowledgement");
-        prefs.quiet_hours = Some(QuietHours { from: NaiveTime::from_hms_opt(11, 0, 0).unwrap(), until: NaiveTime::from_hms_opt(13, 0, 0).unwrap() });
+        assert_eq!(
+            outcome(&filed, Notice::TicketFiled, &ivan, &prefs, noon, ChannelKind::Email),
+            Outcome::Send,
+            "the filer's acknowledgement"
+        );
+        prefs.quiet_hours =
+            Some(QuietHours { from: NaiveTime::from_hms_opt(11, 0, 0).unwrap(), until: NaiveTime::from_hms_opt(13, 0, 0).unwrap() });
         let note = domain("anna", Role::Agent, EventKind::InternalNote { body: "@ivan".into(), attachments: vec![] });
         assert_eq!(outcome(&note, Notice::Mentioned, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Suppressed(Suppression::NotStaff));
         ivan.active = false;
@@ -146,12 +158,16 @@ mod tests {
         let night = Utc.with_ymd_and_hms(2026, 11, 27, 23, 0, 0).unwrap();
         let anna = User::new("anna", "Anna", "anna@example.com", Role::Agent, &["g"], AccountSource::Local);
         let mut prefs = Preferences::defaults(Role::Agent);
-        prefs.quiet_hours = Some(QuietHours { from: NaiveTime::from_hms_opt(22, 0, 0).unwrap(), until: NaiveTime::from_hms_opt(7, 0, 0).unwrap() });
+        prefs.quiet_hours =
+            Some(QuietHours { from: NaiveTime::from_hms_opt(22, 0, 0).unwrap(), until: NaiveTime::from_hms_opt(7, 0, 0).unwrap() });
         let due_at = night;
         let target = crate::sla::TargetKind::Resolution;
         let breach = domain("sla", Role::System, EventKind::SlaBreached { target, cycle: 1, due_at });
         let warning = domain("sla", Role::System, EventKind::SlaWarning { target, cycle: 1, due_at });
         assert_eq!(outcome(&breach, Notice::SlaBreached, &anna, &prefs, night, ChannelKind::Email), Outcome::Send);
-        assert_eq!(outcome(&warning, Notice::SlaWarning, &anna, &prefs, night, ChannelKind::Email), Outcome::Suppressed(Suppression::QuietHours));
+        assert_eq!(
+            outcome(&warning, Notice::SlaWarning, &anna, &prefs, night, ChannelKind::Email),
+            Outcome::Suppressed(Suppression::QuietHours)
+        );
     }
 }

@@ -34,7 +34,15 @@ pub struct Rendered {
 /// Renders `items` (never empty) about `ticket` for a reader of `language` in `zone`, with a link
 /// to the ticket and one to the reader's notification settings. Staff-only events are left out for
 /// a requester (`for_staff` false), whatever the caller passed.
-pub fn render(language: Language, zone: Tz, ticket: &Ticket, items: &[Item<'_>], ticket_link: &str, settings_link: &str, for_staff: bool) -> Rendered {
+pub fn render(
+    language: Language,
+    zone: Tz,
+    ticket: &Ticket,
+    items: &[Item<'_>],
+    ticket_link: &str,
+    settings_link: &str,
+    for_staff: bool,
+) -> Rendered {
     let items: Vec<&Item> = items.iter().filter(|i| for_staff || !i.event.is_staff_only()).collect();
     let headlines: Vec<String> = items.iter().map(|i| headline(language, zone, i)).collect();
     let number = ticket.number.to_string();
@@ -43,7 +51,8 @@ pub fn render(language: Language, zone: Tz, ticket: &Ticket, items: &[Item<'_>],
         _ => format!("[{number}] {} ({})", ticket.subject, plural(language, "notify.updates", headlines.len() as u64)),
     };
     let mut text_body = String::new();
-    let mut html = format!("<!DOCTYPE html><html lang=\"{}\"><body style=\"font-family:sans-serif\">", crate::messages::language_code(language));
+    let mut html =
+        format!("<!DOCTYPE html><html lang=\"{}\"><body style=\"font-family:sans-serif\">", crate::messages::language_code(language));
     html.push_str(&format!("<p><strong>{}</strong> {}</p>", escape(&number), escape(&ticket.subject)));
     for (item, line) in items.iter().zip(&headlines) {
         text_body.push_str(line);
@@ -52,7 +61,10 @@ pub fn render(language: Language, zone: Tz, ticket: &Ticket, items: &[Item<'_>],
         if let Some(body) = body_of(item) {
             text_body.push_str(&quote(body));
             text_body.push('\n');
-            html.push_str(&format!("<div style=\"white-space:pre-wrap;border-left:3px solid #ccc;padding-left:8px\">{}</div>", escape(body)));
+            html.push_str(&format!(
+                "<div style=\"white-space:pre-wrap;border-left:3px solid #ccc;padding-left:8px\">{}</div>",
+                escape(body)
+            ));
         }
         if let Some(extra) = explanation(language, item.notice) {
             text_body.push_str(extra);
@@ -158,7 +170,12 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     fn event(kind: EventKind) -> TicketEvent {
-        TicketEvent { id: "01E".into(), at: Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap(), actor: Actor::new("anna", Role::Agent), kind }
+        TicketEvent {
+            id: "01E".into(),
+            at: Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap(),
+            actor: Actor::new("anna", Role::Agent),
+            kind,
+        }
     }
 
     #[test]
