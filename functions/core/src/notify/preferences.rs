@@ -163,18 +163,25 @@ impl Preferences {
     }
 }
 
-/// `HH:MM` on the wire.
+/// `HH:MM` on the wire. By hand: chrono's format machinery would add ~8 KiB to the web UI.
 mod hh_mm {
-    use chrono::NaiveTime;
+    use chrono::{NaiveTime, Timelike};
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(t: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&t.format("%H:%M").to_string())
+        s.serialize_str(&format!("{:02}:{:02}", t.hour(), t.minute()))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
         let text = String::deserialize(d)?;
-        NaiveTime::parse_from_str(&text, "%H:%M").map_err(|_| serde::de::Error::custom("expected HH:MM"))
+        parse(&text).ok_or_else(|| serde::de::Error::custom("expected HH:MM"))
+    }
+
+    fn parse(text: &str) -> Option<NaiveTime> {
+        let (hours, minutes) = text.split_once(':')?;
+        let two_digits =
+            |part: &str| (part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit())).then(|| part.parse::<u32>().ok()).flatten();
+        NaiveTime::from_hms_opt(two_digits(hours)?, two_digits(minutes)?, 0)
     }
 }
 
@@ -237,5 +244,9 @@ mod tests {
         assert!(serde_json::to_string(&p).unwrap().contains(r#""from":"22:00""#));
         assert!(serde_json::from_str::<Preferences>(r#"{"channels":{},"quiet_hours":{"from":"25:00","until":"07:00"}}"#).is_err());
         assert!(serde_json::from_str::<Preferences>(r#"{"channels":{"reply":["fax"]}}"#).is_err());
+        for bad in ["7:00", "07:60", "24:00", "07-00", "07:0a", "+7:00"] {
+            let body = format!(r#"{{"channels":{{}},"quiet_hours":{{"from":"{bad}","until":"08:00"}}}}"#);
+            assert!(serde_json::from_str::<Preferences>(&body).is_err(), "{bad}");
+        }
     }
 }
