@@ -26,7 +26,12 @@ fn free_port() -> u16 {
 /// extra environment `settings`, and waits until it answers.
 pub async fn start(binary: &str, table: &str, settings: &[(&str, &str)]) -> Runner {
     let port = free_port();
-    let child = Command::new(binary)
+    // Its log beside the build, for when a test fails.
+    let logs = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/runner-logs"));
+    std::fs::create_dir_all(logs).expect("log directory");
+    let log_path = logs.join(format!("{table}-{port}.log"));
+    let log = std::fs::File::create(&log_path).expect("runner log");
+    let mut child = Command::new(binary)
         .arg("serve")
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .envs(crate::local_aws_env())
@@ -34,18 +39,24 @@ pub async fn start(binary: &str, table: &str, settings: &[(&str, &str)]) -> Runn
         .env("HELPDESK_PORT", port.to_string())
         .env("TABLE_NAME", table)
         .env("HELPDESK_LOCAL_MODE", "true")
-        .stdout(Stdio::null())
+        .env("NO_COLOR", "1")
+        .stdout(log.try_clone().expect("runner log"))
+        .stderr(log)
         .spawn()
         .expect("start helpdesk-local");
-    let runner = Runner { child, base: format!("http://127.0.0.1:{port}") };
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
-        if reqwest::get(format!("{}/api/health", runner.base)).await.is_ok_and(|r| r.status() == 200) {
-            return runner;
+        if let Ok(Some(status)) = child.try_wait() {
+            let tail = std::fs::read_to_string(&log_path).unwrap_or_default();
+            panic!("the runner exited ({status}) before answering:\n{}", &tail[tail.len().saturating_sub(3000)..]);
+        }
+        if reqwest::get(format!("http://127.0.0.1:{port}/api/health")).await.is_ok_and(|r| r.status() == 200) {
+            return Runner { child, base: format!("http://127.0.0.1:{port}") };
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the runner did not answer within 30 s (is the local stack up? scripts/local-stack start)");
+    let _ = child.kill();
+    panic!("the runner did not answer within 60 s (is the local stack up? scripts/local-stack start); its log: {}", log_path.display());
 }
 
 /// A signed-in demo account: the session cookie and the CSRF token.

@@ -146,3 +146,53 @@ async fn a_reply_mails_the_requester_once_even_when_the_runner_dies_before_sendi
     assert!(sent >= 1, "the decision log shows the mail: {log}");
     drop(again);
 }
+
+#[tokio::test]
+async fn a_channel_that_keeps_failing_is_retried_then_dead_lettered_and_the_log_says_why() {
+    let table = format!("runner-dead-{}", std::process::id());
+    let _dropped_at_the_end = helpdesk_tests::TableGuard(table.clone());
+    // A sender of its own, which moto stops accepting once the runner has started.
+    let sender = format!("{table}@failing.example");
+    let settings = [
+        ("MAIL_FROM", sender.as_str()),
+        ("HELPDESK_NOTIFY_WINDOW_SECONDS", "0"),
+        ("HELPDESK_NOTIFY_CLAIM_SECONDS", "1"),
+        // Every backoff one second: six tries within seconds.
+        ("HELPDESK_NOTIFY_BACKOFF_SCALE", "1000"),
+    ];
+    let runner = start_with(&table, &settings).await;
+    let sdk = helpdesk_tests::local_sdk("AWS_ENDPOINT_URL").await;
+    aws_sdk_sesv2::Client::new(&sdk).delete_email_identity().email_identity(&sender).send().await.unwrap();
+    let ivan = sign_in(&runner.base, "ivan.sidorov").await;
+    let (status, reply) =
+        call(&runner.base, &ivan, "POST", "/api/tickets/HD-1001/replies", Some(json!({"body": "This mail cannot go"}))).await;
+    assert_eq!(status, 200, "{reply}");
+    let reply_id = reply["events"]
+        .as_array()
+        .and_then(|e| e.iter().rev().find(|e| e["kind"]["type"] == "public_reply"))
+        .map(|e| e["id"].clone())
+        .unwrap();
+
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let dead = sqs.get_queue_url().queue_name(format!("{table}-notify-dead-letters")).send().await.unwrap().queue_url.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut dead_lettered = Vec::new();
+    while dead_lettered.is_empty() {
+        assert!(Instant::now() < deadline, "nothing reached the dead-letter queue");
+        let out = sqs.receive_message().queue_url(&dead).max_number_of_messages(10).wait_time_seconds(1).send().await.unwrap();
+        dead_lettered
+            .extend(out.messages.unwrap_or_default().into_iter().filter(|m| m.body().is_some_and(|b| b.contains("This mail cannot go"))));
+    }
+    let (_, log) = call(&runner.base, &ivan, "GET", "/api/tickets/HD-1001/notifications", None).await;
+    let mail = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event_id"] == reply_id && e["recipient"] == "anna.petrova" && e["channel"] == "email")
+        .cloned()
+        .unwrap_or_else(|| panic!("no decision for the reply's mail: {log}"));
+    assert_eq!(mail["state"], "failed", "{mail}");
+    assert_eq!(mail["attempts"], 6, "tried as often as the queue hands it out: {mail}");
+    assert!(mail["detail"].as_str().is_some_and(|d| d.contains("authority")), "the provider's answer: {mail}");
+    drop(runner);
+}
