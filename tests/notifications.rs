@@ -333,6 +333,12 @@ async fn the_relay_puts_each_outbox_record_on_the_bus_in_order() {
             .unwrap()
             .items
             .unwrap_or_default();
+    // Each outbox item expires a day after its event, whatever the ticket's own times say.
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::hours(23)).timestamp();
+    for item in items.iter().filter(|i| i["SK"].as_s().is_ok_and(|sk| sk.starts_with(helpdesk_aws::keys::OUTBOX_SK_PREFIX))) {
+        let expires: i64 = item["expires_at"].as_n().unwrap().parse().unwrap();
+        assert!(expires > tomorrow && expires < tomorrow + 7200, "{item:?}");
+    }
     let records: Vec<relay::StreamRecord> = items
         .into_iter()
         .enumerate()

@@ -51,9 +51,10 @@ pub fn event_items(ticket_id: &str, events: &[TicketEvent]) -> Result<Vec<Item>,
 }
 
 /// The outbox items announcing `events` of `ticket` (docs/events.md): each its domain event as JSON,
-/// removed by TTL a day after the change.
+/// removed by TTL a day after the event (its own time: a scan's write leaves `updated_at` old).
 pub fn outbox_items(ticket: &Ticket, events: &[TicketEvent]) -> Result<Vec<Item>, StoreError> {
-    let expires_at = AttributeValue::N((ticket.updated_at.timestamp() + keys::OUTBOX_KEEP_SECONDS).to_string());
+    let written = events.iter().map(|e| e.at).max().unwrap_or(ticket.updated_at);
+    let expires_at = AttributeValue::N((written.timestamp() + keys::OUTBOX_KEEP_SECONDS).to_string());
     helpdesk_core::backbone::announce(ticket, events)
         .into_iter()
         .map(|domain| {
