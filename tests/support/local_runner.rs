@@ -2,7 +2,7 @@
 //! local AWS stack (for the runner's tests and benchmarks).
 
 use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 /// A runner process; killed (SIGKILL) when dropped.
@@ -56,6 +56,7 @@ pub async fn start(binary: &str, table: &str, settings: &[(&str, &str)]) -> Runn
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("the runner did not answer within 60 s (is the local stack up? scripts/local-stack start); its log: {}", log_path.display());
 }
 

@@ -12,14 +12,17 @@ use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 use helpdesk_aws::channels::{Channel, Outgoing};
 use helpdesk_aws::{Directory, NotificationLog, StoreError, new_id};
-use helpdesk_core::api::PeopleQuery;
 use helpdesk_core::backbone::DomainEvent;
 use helpdesk_core::notify::render::Item;
-use helpdesk_core::notify::{
-    ChannelKind, Delivery, DeliveryState, Notice, Outcome, Preferences, Recipient, Suppression, audience, decide, render,
-};
+use helpdesk_core::notify::{ChannelKind, Delivery, DeliveryState, Notice, Outcome, Preferences, Suppression, audience, decide, render};
 use helpdesk_core::user::User;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+mod people;
+mod queue;
+
+use people::People;
+pub use queue::{QueueMessage, back_off, consume, event_of_message, retry_delay_seconds};
 
 /// The environment variables this function reads in AWS.
 pub const ENVIRONMENT: &[&str] = &[
@@ -37,8 +40,6 @@ pub const MAIL_CAP_PER_HOUR: u32 = 60;
 /// Sends (and decision-log writes) in flight at once: the providers and the table take many
 /// calls in parallel, and one slow answer should not hold the batch.
 const CONCURRENCY: usize = 16;
-/// The most agents of one group a notice goes to.
-const MAX_GROUP_RECIPIENTS: usize = 200;
 
 /// Where links and replies point.
 #[derive(Debug, Clone)]
@@ -329,133 +330,4 @@ async fn over_mail_cap<S: Directory>(store: &S, person: &str, now: DateTime<Utc>
     let key = format!("mail-cap:{person}");
     let counts = store.count_attempt(&[key], hour, hour + Duration::hours(2)).await?;
     Ok(counts.first().is_some_and(|&n| n > MAIL_CAP_PER_HOUR))
-}
-
-/// People, groups and preferences read once per run.
-#[derive(Default)]
-struct People {
-    users: HashMap<String, Option<User>>,
-    groups: HashMap<String, Vec<String>>,
-    preferences: HashMap<String, Preferences>,
-}
-
-impl People {
-    fn known(&self, id: &str) -> Option<User> {
-        self.users.get(id).cloned().flatten()
-    }
-
-    async fn user<S: Directory>(&mut self, store: &S, id: &str) -> Result<Option<User>, StoreError> {
-        if !self.users.contains_key(id) {
-            let user = store.get_user(id).await?.map(|u| u.user);
-            self.users.insert(id.to_string(), user);
-        }
-        Ok(self.known(id))
-    }
-
-    /// A display name for a message: the person's name, else their id.
-    async fn name<S: Directory>(&mut self, store: &S, id: &str) -> String {
-        match self.user(store, id).await {
-            Ok(Some(user)) => user.name,
-            _ => id.to_string(),
-        }
-    }
-
-    async fn resolve<S: Directory>(&mut self, store: &S, recipient: &Recipient) -> Result<Vec<User>, StoreError> {
-        match recipient {
-            Recipient::User(id) => Ok(self.user(store, id).await?.into_iter().collect()),
-            Recipient::Group(group) => {
-                if !self.groups.contains_key(group) {
-                    let members = self.group_agents(store, group).await?;
-                    self.groups.insert(group.clone(), members.iter().map(|u| u.id.clone()).collect());
-                    for user in members {
-                        self.users.insert(user.id.clone(), Some(user));
-                    }
-                }
-                Ok(self.groups.get(group).map(|ids| ids.iter().filter_map(|id| self.known(id)).collect()).unwrap_or_default())
-            }
-        }
-    }
-
-    /// The group's active agents (admins are not in a group's audience unless members).
-    async fn group_agents<S: Directory>(&self, store: &S, group: &str) -> Result<Vec<User>, StoreError> {
-        let mut found = Vec::new();
-        let mut cursor = None;
-        loop {
-            let query = PeopleQuery { staff: true, group: Some(group.to_string()), cursor, limit: 100, ..PeopleQuery::default() };
-            let page = store.list_people(&query).await?;
-            found.extend(page.items.into_iter().filter(|u| u.active && u.groups.iter().any(|g| g == group)));
-            match page.next_cursor {
-                Some(next) if found.len() < MAX_GROUP_RECIPIENTS => cursor = Some(next),
-                _ => return Ok(found),
-            }
-        }
-    }
-
-    async fn preferences<S: NotificationLog>(&mut self, store: &S, user: &User) -> Result<Preferences, StoreError> {
-        if let Some(p) = self.preferences.get(&user.id) {
-            return Ok(p.clone());
-        }
-        let p = store.preferences(&user.id).await?.unwrap_or_else(|| Preferences::defaults(user.role));
-        self.preferences.insert(user.id.clone(), p.clone());
-        Ok(p)
-    }
-}
-
-/// How long a failed message waits before its next try: 30 s doubling per receive, at most 15 min.
-pub fn retry_delay_seconds(receive_count: u32) -> i32 {
-    let doubling = receive_count.saturating_sub(1).min(5);
-    (30i32 << doubling).min(900)
-}
-
-/// The domain event an EventBridge → SQS message carries (the EventBridge envelope's `detail`).
-pub fn event_of_message(body: &str) -> Result<DomainEvent, String> {
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        detail: DomainEvent,
-    }
-    serde_json::from_str::<Envelope>(body).map(|e| e.detail).map_err(|e| format!("not a helpdesk event: {e}"))
-}
-
-/// One message from the notification queue.
-pub struct QueueMessage {
-    pub id: String,
-    pub body: String,
-    /// How many times the queue has handed it out, this time included.
-    pub receive_count: u32,
-}
-
-/// Handles a batch from the notification queue, as Lambda's event source and the local runner
-/// deliver it. Returns the messages to retry, each with how long it should wait first; an
-/// unreadable one is retried too, so it ends in the dead-letter queue (alarmed), never dropped.
-pub async fn consume<S: Directory + NotificationLog>(
-    store: &S,
-    channels: &Channels,
-    settings: &Settings,
-    messages: Vec<QueueMessage>,
-    now: DateTime<Utc>,
-) -> Result<(Report, Vec<(String, i32)>), StoreError> {
-    let mut batch = Vec::new();
-    let mut retry: Vec<String> = Vec::new();
-    let receives: HashMap<String, u32> = messages.iter().map(|m| (m.id.clone(), m.receive_count)).collect();
-    for message in messages {
-        match event_of_message(&message.body) {
-            Ok(event) => batch.push(Incoming { message_id: message.id, event }),
-            Err(e) => {
-                tracing::error!(message = message.id, error = %e, "unreadable message");
-                retry.push(message.id);
-            }
-        }
-    }
-    let report = handle(store, channels, settings, &batch, now).await?;
-    retry.extend(report.retry.iter().cloned());
-    let delays = retry.into_iter().map(|id| (id.clone(), retry_delay_seconds(receives.get(&id).copied().unwrap_or(1)))).collect();
-    Ok((report, delays))
-}
-
-/// Makes a failed queue message wait `seconds` before it is handed out again (the backoff).
-/// Best effort: without it the queue's own visibility timeout applies.
-pub async fn back_off(sqs: &aws_sdk_sqs::Client, queue_url: &str, receipt: &str, seconds: i32) {
-    if let Err(e) = sqs.change_message_visibility().queue_url(queue_url).receipt_handle(receipt).visibility_timeout(seconds).send().await {
-        tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "could not delay a failed message");
-    }
 }
