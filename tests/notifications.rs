@@ -112,6 +112,7 @@ async fn an_agent_reply_reaches_the_requester_in_her_language_threaded_and_expla
     let new_ticket = mail_to(&s.ivan_mail).await;
     assert_eq!(new_ticket.len(), 1, "the service desk's agent hears of the new ticket");
     assert_eq!(new_ticket[0].subject, "[HD-1001] New ticket from Анна Петрова: Принтер мнёт бумагу");
+    assert!(new_ticket[0].text.contains("> It blinks orange."), "the agent reads the description: {}", new_ticket[0].text);
 
     let reply = json!({"body": "Откройте лоток 2 и уберите бумагу."});
     assert_eq!(s.t.call("POST", "/api/tickets/HD-1001/replies", AGENT, Some(reply)).await.status, 200);
@@ -384,4 +385,47 @@ async fn a_failed_message_waits_longer_each_try() {
     notify::back_off(&iam_calls::sqs_client(&sdk, NOTIFY), &url, receipt, 0).await;
     let again = setup.receive_message().queue_url(&url).wait_time_seconds(1).send().await.unwrap().messages.unwrap_or_default();
     assert_eq!(again.len(), 1, "a zero wait hands the message out again at once");
+}
+
+#[tokio::test]
+async fn automatic_mail_to_one_person_stops_at_the_hourly_cap() {
+    let mut s = setup().await;
+    s.settings.mail_cap_per_hour = 1;
+    assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    assert_eq!(s.t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Jam"))).await.status, 201);
+    let id = s.ticket_id("HD-1001").await;
+    s.deliver(&id, 0).await;
+    assert_eq!(s.t.call("POST", "/api/tickets/HD-1001/replies", AGENT, Some(json!({"body": "A loop, maybe"}))).await.status, 200);
+    let second = s.deliver(&id, 1).await;
+    assert_eq!((second.sent, second.failed), (0, 0), "{second:?}");
+    assert_eq!(mail_to(&s.anna_mail).await.len(), 1, "the acknowledgement only");
+    let log = s.log("HD-1001").await;
+    let capped: Vec<&Value> = entries(&log, "anna", "email").into_iter().filter(|e| e["notice"] == "reply").collect();
+    assert_eq!((capped[0]["state"].as_str(), capped[0]["reason"].as_str()), (Some("suppressed"), Some("cap")), "{capped:?}");
+    s.t.finish().await;
+}
+
+#[tokio::test]
+async fn an_sla_breach_reaches_the_group_while_nobody_is_assigned_and_never_the_requester() {
+    let s = setup().await;
+    store_config(&s.t.seed, &round_the_clock()).await;
+    assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    assert_eq!(s.t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Nobody looked"))).await.status, 201);
+    let id = s.ticket_id("HD-1001").await;
+    s.deliver(&id, 0).await;
+    let report = sla_scan::scan(&function_store(SLA_SCAN, &s.t.table).await, chrono::Utc::now() + chrono::Duration::days(1)).await.unwrap();
+    assert!(report.breaches > 0, "{report:?}");
+    let delivered = s.deliver(&id, 1).await;
+    assert_eq!(delivered.failed, 0, "{delivered:?}");
+    let ivan = mail_to(&s.ivan_mail).await;
+    // The three targets missed at once: one message.
+    let breach = ivan.iter().find(|m| m.text.contains("SLA breached")).unwrap_or_else(|| panic!("{ivan:?}"));
+    assert!(
+        breach.subject.starts_with("[HD-1001]") && breach.text.contains("First response") && breach.text.contains("Deadline"),
+        "{breach:?}"
+    );
+    assert!(mail_to(&s.anna_mail).await.iter().all(|m| !m.text.contains("SLA")), "staff only");
+    let log = s.log("HD-1001").await;
+    assert!(log.iter().all(|e| e["recipient"] != "anna" || e["notice"] == "ticket_filed"), "{log:?}");
+    s.t.finish().await;
 }

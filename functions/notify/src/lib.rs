@@ -51,6 +51,8 @@ pub struct Settings {
     /// `support@example.com`: replies go to `support+<token>@example.com`.
     pub support_address: Option<String>,
     pub claim_seconds: i64,
+    /// Automatic mails to one person per hour ([`MAIL_CAP_PER_HOUR`]).
+    pub mail_cap_per_hour: u32,
 }
 
 impl Settings {
@@ -62,6 +64,7 @@ impl Settings {
                 .unwrap_or_else(|| "localhost".into()),
             support_address: support_address.map(str::trim).filter(|a| a.contains('@')).map(String::from),
             claim_seconds: CLAIM_SECONDS,
+            mail_cap_per_hour: MAIL_CAP_PER_HOUR,
         }
     }
 
@@ -238,7 +241,7 @@ async fn send_one<S: Directory + NotificationLog>(
             .map(|(_, _, d)| Delivery { state, reason, detail: detail.clone(), events_in_message: count, ..d.clone() })
             .collect::<Vec<_>>()
     };
-    if channel == ChannelKind::Email && over_mail_cap(store, &user.id, now).await? {
+    if channel == ChannelKind::Email && over_mail_cap(store, &user.id, settings.mail_cap_per_hour, now).await? {
         for d in settle_all(DeliveryState::Suppressed, Some(Suppression::Cap), None) {
             store.settle_delivery(ticket_id, &d).await?;
             report.suppressed += 1;
@@ -325,9 +328,9 @@ fn delivery(
 }
 
 /// Counts one automatic mail to `person` in this hour; `true` when that passes the cap.
-async fn over_mail_cap<S: Directory>(store: &S, person: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+async fn over_mail_cap<S: Directory>(store: &S, person: &str, cap: u32, now: DateTime<Utc>) -> Result<bool, StoreError> {
     let hour = now - Duration::seconds(now.timestamp().rem_euclid(3600));
     let key = format!("mail-cap:{person}");
     let counts = store.count_attempt(&[key], hour, hour + Duration::hours(2)).await?;
-    Ok(counts.first().is_some_and(|&n| n > MAIL_CAP_PER_HOUR))
+    Ok(counts.first().is_some_and(|&n| n > cap))
 }

@@ -58,7 +58,7 @@ pub fn render(
         text_body.push_str(line);
         text_body.push('\n');
         html.push_str(&format!("<h3>{}</h3>", escape(line)));
-        if let Some(body) = body_of(item) {
+        if let Some(body) = body_of(item, ticket) {
             text_body.push_str(&quote(body));
             text_body.push('\n');
             html.push_str(&format!(
@@ -119,9 +119,11 @@ fn explanation(language: Language, notice: Notice) -> Option<&'static str> {
     }
 }
 
-fn body_of<'a>(item: &'a Item<'_>) -> Option<&'a str> {
+/// The words the message quotes: a message's body, a new ticket's description.
+fn body_of<'a>(item: &'a Item<'_>, ticket: &'a Ticket) -> Option<&'a str> {
     match &item.event.kind {
         EventKind::PublicReply { body, .. } | EventKind::InternalNote { body, .. } => Some(body),
+        EventKind::Created { .. } => Some(&ticket.description),
         _ => None,
     }
 }
