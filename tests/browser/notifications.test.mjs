@@ -155,7 +155,8 @@ test('an agent sees what became of the notifications on a ticket; a requester se
   const sms = filed.filter({ hasText: 'SMS' });
   if (await sms.count()) assert.match(await sms.first().innerText(), /Not sent[\s\S]*(turned off in their settings|no address)/);
   await shot(agent, '42-ticket-notifications');
-  // Closed and opened again: kept, not loaded anew.
+  // Closed and opened again: kept, not loaded anew. (Let the last refresh's request be counted first.)
+  await agent.waitForLoadState('networkidle');
   const before = asked.length;
   await toggle.click();
   assert.equal(await log.isHidden(), true);
