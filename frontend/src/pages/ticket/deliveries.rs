@@ -52,7 +52,9 @@ pub fn section(state: DeliveryLog) -> AnyView {
     let toggle = move |_| {
         let now = !open.get_untracked();
         open.set(now);
-        if now {
+        // Set once: setting a signal notifies even when the value is unchanged, which would load
+        // the log again on every reopening.
+        if now && !wanted.get_untracked() {
             wanted.set(true);
         }
     };
