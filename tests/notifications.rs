@@ -222,8 +222,9 @@ async fn events_close_together_make_one_message_and_notes_stay_with_staff() {
     for body in [json!({"body": "First, open tray 2."}), json!({"body": "Then restart it."})] {
         assert_eq!(s.t.call("POST", "/api/tickets/HD-1001/replies", AGENT, Some(body)).await.status, 200);
     }
-    let note = json!({"body": "SECRET vendor case 42; @olga can you check the switch?"});
-    assert_eq!(s.t.call("POST", "/api/tickets/HD-1001/notes", AGENT, Some(note)).await.status, 200);
+    // The admin mentions the service desk's agent and another group's, who may not see the ticket.
+    let note = json!({"body": "SECRET vendor case 42; @ivan and @olga can you check the switch?"});
+    assert_eq!(s.t.call("POST", "/api/tickets/HD-1001/notes", ADMIN, Some(note)).await.status, 200);
     let report = s.deliver(&id, 1).await;
     assert_eq!(report.failed, 0, "{report:?}");
     let mails = mail_to(&s.anna_mail).await;
@@ -231,10 +232,13 @@ async fn events_close_together_make_one_message_and_notes_stay_with_staff() {
     let both = mails.iter().find(|m| m.text.contains("tray 2")).expect("the coalesced mail");
     assert!(both.text.contains("restart it") && both.subject.contains("2"), "{both:?}");
     assert!(mails.iter().all(|m| !m.text.contains("SECRET") && !m.html.contains("SECRET")), "a note never reaches the requester");
-    let olga = mail_to(&s.olga_mail).await;
-    assert_eq!(olga.len(), 1, "the mentioned agent hears of the note");
-    assert!(olga[0].text.contains("SECRET vendor case") && olga[0].subject.contains("mentioned you"), "{:?}", olga[0]);
+    let ivan: Vec<Mail> = mail_to(&s.ivan_mail).await.into_iter().filter(|m| m.subject.contains("mentioned you")).collect();
+    assert_eq!(ivan.len(), 1, "the mentioned agent hears of the note");
+    assert!(ivan[0].text.contains("SECRET vendor case"), "{:?}", ivan[0]);
+    assert!(mail_to(&s.olga_mail).await.is_empty(), "a mention never shows a note to one who may not see the ticket");
     let log = s.log("HD-1001").await;
+    let olga = entries(&log, "olga", "email");
+    assert_eq!(olga.first().map(|e| e["reason"].clone()), Some(json!("no_access")), "{olga:?}");
     let replies = entries(&log, "anna", "email").into_iter().filter(|e| e["notice"] == "reply").collect::<Vec<_>>();
     assert_eq!(replies.len(), 2);
     assert!(replies.iter().all(|e| e["events_in_message"] == 2 && e["state"] == "sent"), "{replies:?}");

@@ -246,10 +246,7 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("error.service_busy", "The helpdesk is busy right now. Try again in a moment."),
     // Notifications (mail, SMS) and the settings page.
     ("notify.ticket_filed", "We have received your request"),
-    (
-        "notify.ticket_filed.body",
-        "Keep this number for reference. We will answer here and by e-mail; reply to this message to add to your request.",
-    ),
+    ("notify.ticket_filed.body", "Keep this number for reference. We will answer on the ticket page and by e-mail."),
     ("notify.new_ticket", "New ticket from {name}"),
     ("notify.reply", "Reply from {name}"),
     ("notify.resolved", "Your request has been resolved"),
@@ -287,6 +284,7 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("suppression.no_address", "no address for this channel"),
     ("suppression.inactive", "account disabled"),
     ("suppression.not_staff", "staff only"),
+    ("suppression.no_access", "cannot see this ticket (or its notes)"),
     ("suppression.cap", "hourly mail limit reached"),
     // The notification settings page and the ticket's decision log (staff).
     ("settings.intro", "Choose what the helpdesk tells you about, and how."),

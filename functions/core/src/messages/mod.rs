@@ -163,6 +163,7 @@ mod tests {
                 Suppression::Inactive,
                 Suppression::NotStaff,
                 Suppression::Cap,
+                Suppression::NoAccess,
             ]
             .iter()
             .map(|s| format!("suppression.{}", wire(s))),

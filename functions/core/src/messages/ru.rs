@@ -247,7 +247,7 @@ pub(super) const RU: &[(&str, &str)] = &[
     ("error.service_busy", "Служба сейчас перегружена. Повторите через минуту."),
     // Уведомления (почта, SMS) и страница настроек.
     ("notify.ticket_filed", "Мы получили ваше обращение"),
-    ("notify.ticket_filed.body", "Сохраните этот номер. Мы ответим здесь и по почте; ответьте на это письмо, чтобы дополнить обращение."),
+    ("notify.ticket_filed.body", "Сохраните этот номер. Мы ответим на странице заявки и по почте."),
     ("notify.new_ticket", "Новая заявка от: {name}"),
     ("notify.reply", "Ответ от: {name}"),
     ("notify.resolved", "Ваше обращение решено"),
@@ -287,6 +287,7 @@ pub(super) const RU: &[(&str, &str)] = &[
     ("suppression.no_address", "нет адреса для этого канала"),
     ("suppression.inactive", "учётная запись отключена"),
     ("suppression.not_staff", "только для сотрудников"),
+    ("suppression.no_access", "нет доступа к заявке (или к её заметкам)"),
     ("suppression.cap", "достигнут часовой лимит писем"),
     // The notification settings page and the ticket's decision log (staff).
     ("settings.intro", "Выберите, о чём и как вам сообщать."),

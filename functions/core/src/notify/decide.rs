@@ -3,6 +3,7 @@
 
 use super::preferences::{ChannelKind, Notice, Preferences};
 use crate::backbone::DomainEvent;
+use crate::permissions::{Action, Resource, allows};
 use crate::user::User;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,9 @@ pub enum Suppression {
     NotStaff,
     /// The hourly cap on automatic mail to one person was reached (a loop cannot flood a mailbox).
     Cap,
+    /// They may not see the ticket, or not its internal side (a mention in a note of another
+    /// group's ticket).
+    NoAccess,
 }
 
 /// The outcome for each channel of telling `recipient` of `domain` as `notice` at `now`.
@@ -49,6 +53,8 @@ pub fn decide(
         Some(Suppression::Inactive)
     } else if (domain.event.is_staff_only() || !Notice::for_role(recipient.role).contains(&notice)) && !recipient.role.is_staff() {
         Some(Suppression::NotStaff)
+    } else if !may_see(recipient, domain) {
+        Some(Suppression::NoAccess)
     } else {
         None
     };
@@ -69,6 +75,13 @@ pub fn decide(
             (channel, suppression.map_or(Outcome::Send, Outcome::Suppressed))
         })
         .collect()
+}
+
+/// Whether the person may see the ticket, and its internal side when the event belongs to it.
+fn may_see(recipient: &User, domain: &DomainEvent) -> bool {
+    let actor = recipient.actor();
+    let ticket = Resource::Ticket(&domain.ticket);
+    allows(&actor, Action::ViewTicket, ticket) && (!domain.event.is_staff_only() || allows(&actor, Action::ViewInternal, ticket))
 }
 
 /// Where the channel reaches the person: their e-mail address or phone number.
@@ -149,6 +162,14 @@ mod tests {
             Some(QuietHours { from: NaiveTime::from_hms_opt(11, 0, 0).unwrap(), until: NaiveTime::from_hms_opt(13, 0, 0).unwrap() });
         let note = domain("anna", Role::Agent, EventKind::InternalNote { body: "@ivan".into(), attachments: vec![] });
         assert_eq!(outcome(&note, Notice::Mentioned, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Suppressed(Suppression::NotStaff));
+        let mut other = User::new("boris", "Boris", "boris@example.com", Role::Agent, &["elsewhere"], AccountSource::Local);
+        assert_eq!(
+            outcome(&note, Notice::Mentioned, &other, &prefs, noon, ChannelKind::Email),
+            Outcome::Suppressed(Suppression::NoAccess),
+            "another group's note"
+        );
+        other.groups = vec!["g".into()];
+        assert_eq!(outcome(&note, Notice::Mentioned, &other, &Preferences::defaults(Role::Agent), noon, ChannelKind::Email), Outcome::Send);
         ivan.active = false;
         assert_eq!(outcome(&by_anna, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Suppressed(Suppression::Inactive));
     }

@@ -44,8 +44,8 @@ impl Notice {
         Notice::Mentioned,
     ];
     const FOR_REQUESTERS: [Notice; 4] = [Notice::TicketFiled, Notice::Reply, Notice::Resolved, Notice::WaitingForYou];
-    const FOR_STAFF: [Notice; 7] =
-        [Notice::NewTicket, Notice::Reply, Notice::Reopened, Notice::Assigned, Notice::SlaWarning, Notice::SlaBreached, Notice::Mentioned];
+    /// Staff hear of their work, and also of the tickets they file themselves.
+    const FOR_STAFF: [Notice; 10] = Notice::ALL;
 
     /// The notices a person of this role can receive (what the preferences page lists).
     pub fn for_role(role: Role) -> &'static [Notice] {
@@ -222,7 +222,10 @@ mod tests {
         assert!(!requester.wants(Notice::Reply, ChannelKind::Sms));
         assert!(!requester.wants(Notice::NewTicket, ChannelKind::Email));
         let agent = Preferences::defaults(Role::Agent);
-        assert!(agent.wants(Notice::SlaBreached, ChannelKind::Email) && !agent.wants(Notice::TicketFiled, ChannelKind::Email));
+        assert!(
+            agent.wants(Notice::SlaBreached, ChannelKind::Email) && agent.wants(Notice::TicketFiled, ChannelKind::Email),
+            "their own tickets too"
+        );
     }
 
     #[test]
