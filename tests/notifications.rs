@@ -223,7 +223,7 @@ async fn events_close_together_make_one_message_and_notes_stay_with_staff() {
         assert_eq!(s.t.call("POST", "/api/tickets/HD-1001/replies", AGENT, Some(body)).await.status, 200);
     }
     // The admin mentions the service desk's agent and another group's, who may not see the ticket.
-    let note = json!({"body": "SECRET vendor case 42; @ivan and @olga can you check the switch?"});
+    let note = json!({"body": "SECRET vendor case 42; @ivan and @olga can you check the switch? cc @nobody.here"});
     assert_eq!(s.t.call("POST", "/api/tickets/HD-1001/notes", ADMIN, Some(note)).await.status, 200);
     let report = s.deliver(&id, 1).await;
     assert_eq!(report.failed, 0, "{report:?}");
@@ -239,6 +239,8 @@ async fn events_close_together_make_one_message_and_notes_stay_with_staff() {
     let log = s.log("HD-1001").await;
     let olga = entries(&log, "olga", "email");
     assert_eq!(olga.first().map(|e| e["reason"].clone()), Some(json!("no_access")), "{olga:?}");
+    let typo = entries(&log, "nobody.here", "email");
+    assert_eq!(typo.first().map(|e| e["reason"].clone()), Some(json!("no_recipient")), "a mention of nobody is logged: {log:?}");
     let replies = entries(&log, "anna", "email").into_iter().filter(|e| e["notice"] == "reply").collect::<Vec<_>>();
     assert_eq!(replies.len(), 2);
     assert!(replies.iter().all(|e| e["events_in_message"] == 2 && e["state"] == "sent"), "{replies:?}");

@@ -14,7 +14,9 @@ use helpdesk_aws::channels::{Channel, Outgoing};
 use helpdesk_aws::{Directory, NotificationLog, StoreError, new_id};
 use helpdesk_core::backbone::DomainEvent;
 use helpdesk_core::notify::render::Item;
-use helpdesk_core::notify::{ChannelKind, Delivery, DeliveryState, Notice, Outcome, Preferences, Suppression, audience, decide, render};
+use helpdesk_core::notify::{
+    ChannelKind, Delivery, DeliveryState, Notice, Outcome, Preferences, Recipient, Suppression, audience, decide, render,
+};
 use helpdesk_core::user::User;
 use std::collections::BTreeMap;
 
@@ -150,7 +152,17 @@ pub async fn handle<S: Directory + NotificationLog>(
     for index in order {
         let domain = &batch[index].event;
         for (recipient, notice) in audience(domain) {
-            for user in people.resolve(store, &recipient).await? {
+            let users = people.resolve(store, &recipient).await?;
+            if users.is_empty() {
+                // Nobody to tell (no such account, a group without active agents): say so.
+                let name = match &recipient {
+                    Recipient::User(id) => id.clone(),
+                    Recipient::Group(group) => format!("group:{group}"),
+                };
+                let entry = delivery(domain, &name, notice, ChannelKind::Email, DeliveryState::Suppressed, now);
+                suppressed.push((domain.ticket.id.clone(), Delivery { reason: Some(Suppression::NoRecipient), ..entry }));
+            }
+            for user in users {
                 let preferences = people.preferences(store, &user).await?;
                 for (channel, outcome) in decide(domain, notice, &user, &preferences, now) {
                     match outcome {

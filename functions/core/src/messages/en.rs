@@ -285,6 +285,7 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("suppression.inactive", "account disabled"),
     ("suppression.not_staff", "staff only"),
     ("suppression.no_access", "cannot see this ticket (or its notes)"),
+    ("suppression.no_recipient", "nobody to tell: no such account, or no active agent in the group"),
     ("suppression.cap", "hourly mail limit reached"),
     // The notification settings page and the ticket's decision log (staff).
     ("settings.intro", "Choose what the helpdesk tells you about, and how."),

@@ -164,6 +164,7 @@ mod tests {
                 Suppression::NotStaff,
                 Suppression::Cap,
                 Suppression::NoAccess,
+                Suppression::NoRecipient,
             ]
             .iter()
             .map(|s| format!("suppression.{}", wire(s))),

@@ -288,6 +288,7 @@ pub(super) const RU: &[(&str, &str)] = &[
     ("suppression.inactive", "учётная запись отключена"),
     ("suppression.not_staff", "только для сотрудников"),
     ("suppression.no_access", "нет доступа к заявке (или к её заметкам)"),
+    ("suppression.no_recipient", "некому сообщить: нет такой учётной записи или активных агентов в группе"),
     ("suppression.cap", "достигнут часовой лимит писем"),
     // The notification settings page and the ticket's decision log (staff).
     ("settings.intro", "Выберите, о чём и как вам сообщать."),

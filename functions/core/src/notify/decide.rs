@@ -36,6 +36,8 @@ pub enum Suppression {
     /// They may not see the ticket, or not its internal side (a mention in a note of another
     /// group's ticket).
     NoAccess,
+    /// Nobody to tell: no such account (a mistyped mention), or a group without active agents.
+    NoRecipient,
 }
 
 /// The outcome for each channel of telling `recipient` of `domain` as `notice` at `now`.
