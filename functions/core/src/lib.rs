@@ -29,3 +29,9 @@ pub use event::{EventKind, TicketEvent};
 pub use permissions::{Action, Actor, Resource, Role};
 pub use ticket::{Channel, Priority, Status, Ticket, TicketNumber};
 pub use topic::Topic;
+
+/// A unit-like enum value's name on the wire (`"quiet_hours"` for `Suppression::QuietHours`): what
+/// keys, catalogue entries and stored attributes spell it as. Empty for a value with no name.
+pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}

@@ -340,7 +340,7 @@ fn error_codes(def: &RouteDef, operation: &Operation) -> Vec<ErrorCode> {
 }
 
 fn code_name(code: ErrorCode) -> String {
-    serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    helpdesk_core::wire_name(&code)
 }
 
 fn method(def: &RouteDef) -> HttpMethod {

@@ -36,14 +36,15 @@ pub fn ticket_item(t: &Ticket) -> Result<Item, StoreError> {
     Ok(item)
 }
 
+/// An item of its keys, its kind and one string attribute: the pointers (a number, a mail id or a
+/// reply token to its ticket) and other one-value records.
+pub fn keyed_item(pk: String, sk: &str, entity: &str, attribute: &str, value: &str) -> Item {
+    [(PK.to_string(), s(pk)), (SK.to_string(), s(sk)), (keys::ENTITY_ATTRIBUTE.to_string(), s(entity)), (attribute.to_string(), s(value))]
+        .into()
+}
+
 pub fn number_item(ticket: &Ticket) -> Item {
-    [
-        (PK.to_string(), s(keys::number_pk(ticket.number.0))),
-        (SK.to_string(), s(keys::NUMBER_SK)),
-        (keys::ENTITY_ATTRIBUTE.to_string(), s(keys::entity::TICKET_NUMBER)),
-        ("ticket_id".to_string(), s(&ticket.id)),
-    ]
-    .into()
+    keyed_item(keys::number_pk(ticket.number.0), keys::NUMBER_SK, keys::entity::TICKET_NUMBER, "ticket_id", &ticket.id)
 }
 
 pub fn event_items(ticket_id: &str, events: &[TicketEvent]) -> Result<Vec<Item>, StoreError> {
@@ -100,7 +101,7 @@ pub fn user_item(user: &User, password_hash: Option<&str>) -> Result<Item, Store
         item.insert("password_hash".into(), s(hash));
     }
     item.insert("search".into(), s(format!("{} {}", user.id, user.name.to_lowercase())));
-    item.insert("role".into(), s(serde_json::to_value(user.role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()));
+    item.insert("role".into(), s(helpdesk_core::wire_name(&user.role)));
     item.insert("groups".into(), AttributeValue::L(user.groups.iter().map(s).collect()));
     item.insert("active".into(), AttributeValue::Bool(user.active));
     Ok(item)

@@ -1,24 +1,21 @@
 //! The notify function's records: preferences, the decision log, mail ids and reply tokens.
 
-use super::codec::{Item, PK, SK, body_item, from_body, from_item, s, to_item};
+use super::codec::{Item, PK, SK, body_item, from_body, from_item, keyed_item, s, to_item};
 use super::{DynamoStore, TransactionFailure, sdk};
 use crate::keys::{self, entity};
 use crate::ports::{NotificationLog, StoreError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
 use helpdesk_core::notify::{Delivery, DeliveryState, Preferences};
+use helpdesk_core::wire_name;
 
 /// The most decisions one ticket's log returns.
 const MAX_DELIVERIES_READ: usize = 5_000;
 /// The attribute that holds a sender's claim (epoch milliseconds).
 const LEASE: &str = "lease_until";
 
-fn wire<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
-}
-
 fn delivery_sk(d: &Delivery) -> String {
-    keys::delivery_sk(&d.event_id, &d.recipient, &wire(&d.channel))
+    keys::delivery_sk(&d.event_id, &d.recipient, &wire_name(&d.channel))
 }
 
 fn delivery_item(ticket_id: &str, d: &Delivery) -> Result<Item, StoreError> {
@@ -88,12 +85,12 @@ impl NotificationLog for DynamoStore {
             .expression_attribute_values(":entity", s(entity::DELIVERY))
             .expression_attribute_values(":event", s(&d.event_id))
             .expression_attribute_values(":recipient", s(&d.recipient))
-            .expression_attribute_values(":notice", s(wire(&d.notice)))
-            .expression_attribute_values(":channel", s(wire(&d.channel)))
-            .expression_attribute_values(":sending", s(wire(&DeliveryState::Sending)))
-            .expression_attribute_values(":failed", s(wire(&DeliveryState::Failed)))
+            .expression_attribute_values(":notice", s(wire_name(&d.notice)))
+            .expression_attribute_values(":channel", s(wire_name(&d.channel)))
+            .expression_attribute_values(":sending", s(wire_name(&DeliveryState::Sending)))
+            .expression_attribute_values(":failed", s(wire_name(&DeliveryState::Failed)))
             .expression_attribute_values(":events", AttributeValue::N(d.events_in_message.to_string()))
-            .expression_attribute_values(":at", s(wire(&d.at)))
+            .expression_attribute_values(":at", s(wire_name(&d.at)))
             .expression_attribute_values(":lease", AttributeValue::N(lease_until.timestamp_millis().to_string()))
             .expression_attribute_values(":now", AttributeValue::N(now.timestamp_millis().to_string()))
             .expression_attribute_values(":zero", AttributeValue::N("0".into()))
@@ -120,14 +117,7 @@ impl NotificationLog for DynamoStore {
         let requests = message_ids
             .iter()
             .map(|id| {
-                let item: Item = [
-                    (PK.to_string(), s(keys::mail_id_pk(id))),
-                    (SK.to_string(), s(keys::MAIL_ID_SK)),
-                    (keys::ENTITY_ATTRIBUTE.to_string(), s(entity::MAIL_ID)),
-                    ("ticket_id".to_string(), s(ticket_id)),
-                ]
-                .into();
-                super::codec::put_request(item)
+                super::codec::put_request(keyed_item(keys::mail_id_pk(id), keys::MAIL_ID_SK, entity::MAIL_ID, "ticket_id", ticket_id))
             })
             .collect::<Result<Vec<_>, _>>()?;
         self.batch_write(requests).await
@@ -138,20 +128,8 @@ impl NotificationLog for DynamoStore {
         if let Some(token) = self.get(keys::ticket_pk(ticket_id), keys::REPLY_TOKEN_SK.into()).await?.as_ref().and_then(token_of) {
             return Ok(token);
         }
-        let on_ticket: Item = [
-            (PK.to_string(), s(keys::ticket_pk(ticket_id))),
-            (SK.to_string(), s(keys::REPLY_TOKEN_SK)),
-            (keys::ENTITY_ATTRIBUTE.to_string(), s(entity::REPLY_TOKEN)),
-            ("token".to_string(), s(fresh)),
-        ]
-        .into();
-        let pointer: Item = [
-            (PK.to_string(), s(keys::reply_token_pk(fresh))),
-            (SK.to_string(), s(keys::REPLY_TOKEN_SK)),
-            (keys::ENTITY_ATTRIBUTE.to_string(), s(entity::REPLY_TOKEN)),
-            ("ticket_id".to_string(), s(ticket_id)),
-        ]
-        .into();
+        let on_ticket = keyed_item(keys::ticket_pk(ticket_id), keys::REPLY_TOKEN_SK, entity::REPLY_TOKEN, "token", fresh);
+        let pointer = keyed_item(keys::reply_token_pk(fresh), keys::REPLY_TOKEN_SK, entity::REPLY_TOKEN, "ticket_id", ticket_id);
         match self.transact(self.new_items([on_ticket, pointer])?).await {
             Ok(()) => Ok(fresh.to_string()),
             // Another sender stored one first: use theirs.
@@ -174,13 +152,8 @@ impl DynamoStore {
     }
 
     pub async fn save_stream_checkpoint(&self, stream: &str, sequence: &str) -> Result<(), StoreError> {
-        let item: Item = [
-            (PK.to_string(), s(keys::stream_checkpoint_pk(stream))),
-            (SK.to_string(), s(keys::STREAM_CHECKPOINT_SK)),
-            (keys::ENTITY_ATTRIBUTE.to_string(), s(entity::STREAM_CHECKPOINT)),
-            ("sequence".to_string(), s(sequence)),
-        ]
-        .into();
+        let item =
+            keyed_item(keys::stream_checkpoint_pk(stream), keys::STREAM_CHECKPOINT_SK, entity::STREAM_CHECKPOINT, "sequence", sequence);
         self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(sdk)?;
         Ok(())
     }

@@ -9,7 +9,7 @@ use helpdesk_core::TicketEvent;
 use helpdesk_core::attachment::{Upload, UploadState};
 
 fn state(value: UploadState) -> AttributeValue {
-    s(serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+    s(helpdesk_core::wire_name(&value))
 }
 
 impl DynamoStore {
@@ -94,10 +94,7 @@ impl Uploads for DynamoStore {
             Some(reason) => update
                 .update_expression(format!("{set}, #reason = :reason"))
                 .expression_attribute_names("#reason", "reason")
-                .expression_attribute_values(
-                    ":reason",
-                    s(serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
-                ),
+                .expression_attribute_values(":reason", s(helpdesk_core::wire_name(&reason))),
             None => update.update_expression(set),
         };
         match update.send().await {

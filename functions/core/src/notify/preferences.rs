@@ -151,8 +151,7 @@ impl Preferences {
         }
         let allowed = Notice::for_role(role);
         for (notice, channels) in &self.channels {
-            let field =
-                format!("channels.{}", serde_json::to_value(notice).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
+            let field = format!("channels.{}", crate::wire_name(notice));
             if !allowed.contains(notice) {
                 errors.push(FieldError::new(&field, Code::NotEligible, "not a notice this account receives"));
             } else if channels.iter().enumerate().any(|(i, c)| channels[..i].contains(c)) {

@@ -8,7 +8,6 @@ use crate::messages::{plural, text};
 use crate::ticket::Ticket;
 use crate::user::Language;
 use chrono_tz::Tz;
-use serde::Serialize;
 
 /// The longest SMS text: one GSM segment's worth of characters would be 160; Cyrillic takes 70
 /// per segment, so keep it to two.
@@ -103,7 +102,7 @@ fn headline(language: Language, zone: Tz, item: &Item<'_>) -> String {
     };
     let mut line = text(language, key).replace("{name}", item.actor_name);
     if let EventKind::SlaWarning { target, due_at, .. } | EventKind::SlaBreached { target, due_at, .. } = &item.event.kind {
-        let target = text(language, &format!("sla.{}", wire(target)));
+        let target = text(language, &format!("sla.{}", crate::wire_name(target)));
         let due = due_at.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string();
         line = line.replace("{target}", target).replace("{due}", &due);
     }
@@ -130,10 +129,6 @@ fn body_of<'a>(item: &'a Item<'_>, ticket: &'a Ticket) -> Option<&'a str> {
 
 fn quote(body: &str) -> String {
     body.lines().map(|l| format!("> {l}")).collect::<Vec<_>>().join("\n")
-}
-
-fn wire<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
 }
 
 /// `full` if it fits in `max` characters, else `fallback` cut to fit.
