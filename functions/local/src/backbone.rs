@@ -8,6 +8,7 @@
 //! ends or its iterator is refused, and resumes after the last sequence number it relayed. That
 //! number is kept in the table itself, so a runner that is killed resumes where it stopped.
 
+use crate::queues::{error, queue_arn};
 use aws_sdk_dynamodbstreams::types::{Shard, ShardIteratorType};
 use helpdesk_aws::{DynamoStore, EventBridgePublisher};
 use notify::{Channels, QueueMessage, Settings};
@@ -15,10 +16,6 @@ use std::time::Duration;
 
 /// The notify queue's redrive: as the template's.
 const MAX_RECEIVES: u32 = 6;
-
-fn error(what: &str) -> impl Fn(&dyn std::fmt::Display) -> String + '_ {
-    move |e| format!("{what}: {e}")
-}
 
 /// Creates the notification queue, its dead-letter queue, and the bus rule that fills it (as the
 /// template's NotifyRule). Returns the queue's URL.
@@ -73,20 +70,6 @@ pub async fn configure_bus(
         .await
         .map_err(|e| error("the notify rule's target")(&helpdesk_aws::aws_sdk_eventbridge::error::DisplayErrorContext(&e)))?;
     Ok(url)
-}
-
-async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<String, String> {
-    let out = sqs
-        .get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .map_err(|e| error("queue attributes")(&aws_sdk_sqs::error::DisplayErrorContext(&e)))?;
-    out.attributes()
-        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
-        .cloned()
-        .ok_or_else(|| "a queue without an ARN".into())
 }
 
 /// Lets the local stack send from `address` (moto checks the sender is a verified identity).

@@ -14,6 +14,7 @@
 
 mod backbone;
 mod demo;
+mod queues;
 mod uploads;
 
 use axum::Router;

@@ -2,16 +2,13 @@
 //! created under `uploads/` (as the template's S3 event does in AWS), and the runner hands each
 //! event, in the very shape S3 sends to Lambda, to the attachments function's handler.
 
+use crate::queues::{error, queue_arn};
 use aws_sdk_s3::types::{
     CorsConfiguration, CorsRule, Event, FilterRule, FilterRuleName, NotificationConfiguration, NotificationConfigurationFilter,
     QueueConfiguration, S3KeyFilter,
 };
 use helpdesk_aws::{DynamoStore, S3Objects, keys};
 use helpdesk_core::attachment::Limits;
-
-fn error(what: &str) -> impl Fn(&dyn std::fmt::Display) -> String + '_ {
-    move |e| format!("{what}: {e}")
-}
 
 /// Lets the local site's pages put and fetch files (CORS) and routes the bucket's
 /// `ObjectCreated` events for `uploads/` to the local queue. Returns the queue's URL.
@@ -55,15 +52,7 @@ pub async fn configure(
         .map_err(|e| error("local upload queue")(&aws_sdk_sqs::error::DisplayErrorContext(&e)))?
         .queue_url
         .unwrap_or_default();
-    let attributes = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .map_err(|e| error("queue ARN")(&aws_sdk_sqs::error::DisplayErrorContext(&e)))?;
-    let queue_arn =
-        attributes.attributes().and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)).cloned().unwrap_or_default();
+    let queue_arn = queue_arn(sqs, &queue_url).await?;
     let prefix = FilterRule::builder().name(FilterRuleName::Prefix).value(keys::UPLOAD_OBJECT_PREFIX).build();
     let queue = QueueConfiguration::builder()
         .queue_arn(queue_arn)
