@@ -18,7 +18,7 @@ use helpdesk_core::notify::{
     ChannelKind, Delivery, DeliveryState, Notice, Outcome, Preferences, Recipient, Suppression, audience, decide, render,
 };
 use helpdesk_core::user::User;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 mod people;
 mod queue;
@@ -186,6 +186,8 @@ pub async fn handle<S: Directory + NotificationLog>(
     records.collect::<Vec<_>>().await.into_iter().collect::<Result<Vec<()>, StoreError>>()?;
     // Everything a message needs is read first, so the sends can run side by side.
     let mut jobs = Vec::new();
+    // One reply address per ticket, read (or made) once for all its mail.
+    let mut reply_addresses: HashMap<String, Option<String>> = HashMap::new();
     for ((ticket_id, person, channel), pending) in plan {
         let Some(user) = people.known(&person) else { continue };
         let mut names = Vec::new();
@@ -193,7 +195,18 @@ pub async fn handle<S: Directory + NotificationLog>(
             names.push(people.name(store, &batch[p.incoming].event.event.actor.id).await);
         }
         let preferences = people.preferences(store, &user).await?;
-        jobs.push(Job { ticket_id, user, channel, pending, names, preferences });
+        let reply_to = match (channel, &settings.support_address) {
+            (ChannelKind::Email, Some(_)) => match reply_addresses.get(&ticket_id) {
+                Some(known) => known.clone(),
+                None => {
+                    let address = settings.reply_address(&store.reply_token(&ticket_id, &new_id().to_lowercase()).await?);
+                    reply_addresses.insert(ticket_id.clone(), address.clone());
+                    address
+                }
+            },
+            _ => None,
+        };
+        jobs.push(Job { ticket_id, user, channel, pending, names, preferences, reply_to });
     }
     let sends: Vec<_> = jobs.iter().map(|job| send_one(store, channels, settings, batch, job, now)).collect();
     let sends = futures::stream::iter(sends).buffer_unordered(CONCURRENCY);
@@ -219,6 +232,8 @@ struct Job {
     /// The authors' display names, one per pending event.
     names: Vec<String>,
     preferences: Preferences,
+    /// The ticket's reply address, for mail.
+    reply_to: Option<String>,
 }
 
 async fn send_one<S: Directory + NotificationLog>(
@@ -283,17 +298,13 @@ async fn send_one<S: Directory + NotificationLog>(
         &format!("{}/settings/notifications", settings.site_url),
         user.role.is_staff(),
     );
-    let reply_to = match settings.support_address {
-        Some(_) => settings.reply_address(&store.reply_token(ticket_id, &new_id().to_lowercase()).await?),
-        None => None,
-    };
     let first_event = claimed.first().map(|(_, _, d)| d.event_id.clone()).unwrap_or_default();
     let outgoing = Outgoing {
         to: helpdesk_core::notify::decide::address(user, channel).unwrap_or_default().to_string(),
         rendered,
         message_id: format!("{}.{}.{}@{}", first_event.to_lowercase(), user.id, new_id().to_lowercase(), settings.mail_domain),
         thread_id: format!("{}@{}", ticket_id.to_lowercase(), settings.mail_domain),
-        reply_to,
+        reply_to: job.reply_to.clone(),
     };
     match sender.send(&outgoing).await {
         Ok(provider_id) => {
