@@ -38,6 +38,8 @@ pub async fn start(binary: &str, table: &str, settings: &[(&str, &str)]) -> Runn
         .envs(settings.iter().copied())
         .env("HELPDESK_PORT", port.to_string())
         .env("TABLE_NAME", table)
+        // A bus of its own: runners started side by side must not hand each other their events.
+        .env("EVENT_BUS_NAME", format!("{table}-bus"))
         .env("HELPDESK_LOCAL_MODE", "true")
         .env("NO_COLOR", "1")
         .stdout(log.try_clone().expect("runner log"))

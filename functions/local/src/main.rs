@@ -246,8 +246,15 @@ async fn setup(
     for bus in &resources.event_buses {
         let name = if bus == "HelpdeskEventBus" { settings.event_bus.clone() } else { template::local_name(LOCAL_PREFIX, bus) };
         if events.describe_event_bus().name(&name).send().await.is_err() {
-            events.create_event_bus().name(&name).send().await.map_err(|e| format!("creating event bus {name}: {e}"))?;
-            tracing::info!(bus = name, "created event bus");
+            // Another runner on the same stack may create it at the same moment: that is fine too.
+            match events.create_event_bus().name(&name).send().await {
+                Ok(_) => tracing::info!(bus = name, "created event bus"),
+                Err(e) if e.as_service_error().is_some_and(|e| e.is_resource_already_exists_exception()) => {}
+                Err(e) => {
+                    let e = helpdesk_aws::aws_sdk_eventbridge::error::DisplayErrorContext(&e);
+                    return Err(format!("creating event bus {name}: {e}"));
+                }
+            }
         }
     }
     Ok(())
@@ -258,13 +265,12 @@ async fn ensure_bucket(client: &aws_sdk_s3::Client, name: &str) -> Result<bool, 
     if client.head_bucket().bucket(name).send().await.is_ok() {
         return Ok(false);
     }
-    client
-        .create_bucket()
-        .bucket(name)
-        .send()
-        .await
-        .map_err(|e| format!("creating bucket {name}: {}", aws_sdk_s3::error::DisplayErrorContext(&e)))?;
-    Ok(true)
+    match client.create_bucket().bucket(name).send().await {
+        Ok(_) => Ok(true),
+        // Another runner on the same stack created it a moment ago.
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_bucket_already_owned_by_you()) => Ok(false),
+        Err(e) => Err(format!("creating bucket {name}: {}", aws_sdk_s3::error::DisplayErrorContext(&e))),
+    }
 }
 
 /// The longest path the runner looks up on disk; longer ones name no file (and a file system
