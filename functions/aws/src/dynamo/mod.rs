@@ -5,7 +5,6 @@
 //! sign-in throttles), [`uploads`] (attachments from their grant until attached).
 
 mod codec;
-mod contacts;
 mod directory;
 mod listing;
 mod notifications;
