@@ -195,6 +195,57 @@ async fn every_route_denies_whom_it_must() {
         ("GET", "/api/uploads/{id}", upload_path, None, [Refused, Through, Hidden, Hidden, Hidden, Hidden]),
         // A file: whoever may read the message that carries it.
         ("GET", "/api/attachments/{id}", attachment_path, None, [Refused, Through, Hidden, Through, Hidden, Through]),
+        // Apps sign in for a token with a password, as browsers do: open to all.
+        ("POST", "/api/auth/tokens", "/api/auth/tokens", Some(empty.clone()), [Through; 6]),
+        ("GET", "/api/auth/me/tokens", "/api/auth/me/tokens", None, [Refused, Through, Through, Through, Through, Through]),
+        // Nobody here has a token of that id: each caller's own list is all they can reach.
+        (
+            "DELETE",
+            "/api/auth/me/tokens/{id}",
+            "/api/auth/me/tokens/01J0000000000000000000000Z",
+            None,
+            [Refused, Hidden, Hidden, Hidden, Hidden, Hidden],
+        ),
+        ("POST", "/api/auth/me/telegram", "/api/auth/me/telegram", None, [Refused, Through, Through, Through, Through, Through]),
+        (
+            "POST",
+            "/api/auth/me/push-subscriptions",
+            "/api/auth/me/push-subscriptions",
+            Some(empty.clone()),
+            [Refused, Through, Through, Through, Through, Through],
+        ),
+        (
+            "POST",
+            "/api/auth/me/devices",
+            "/api/auth/me/devices",
+            Some(empty.clone()),
+            [Refused, Through, Through, Through, Through, Through],
+        ),
+        ("DELETE", "/api/auth/me/contacts/{id}", "/api/auth/me/contacts/telegram", None, [Refused, Hidden, Hidden, Hidden, Hidden, Hidden]),
+        // A group's Telegram chat: admins and the group's own agents.
+        (
+            "GET",
+            "/api/groups/{id}/telegram",
+            "/api/groups/service-desk/telegram",
+            None,
+            [Refused, Forbidden, Forbidden, Through, Forbidden, Through],
+        ),
+        (
+            "POST",
+            "/api/groups/{id}/telegram",
+            "/api/groups/service-desk/telegram",
+            None,
+            [Refused, Forbidden, Forbidden, Through, Forbidden, Through],
+        ),
+        (
+            "DELETE",
+            "/api/groups/{id}/telegram",
+            "/api/groups/service-desk/telegram",
+            None,
+            [Refused, Forbidden, Forbidden, Through, Forbidden, Through],
+        ),
+        // Only Telegram, with the webhook's secret header, gets past it: nobody here has it.
+        ("POST", "/api/telegram/webhook", "/api/telegram/webhook", Some(json!({"update_id": 1})), [Forbidden; 6]),
         // Logging out ends each person's session: it runs last.
         ("POST", "/api/auth/logout", "/api/auth/logout", None, [Refused, Through, Through, Through, Through, Through]),
     ];

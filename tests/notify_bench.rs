@@ -43,7 +43,7 @@ async fn main() {
     }
     let events = messages.len();
     let store = function_store(iam_calls::SET_UP, &t.table).await;
-    let channels = notify::channels(&sdk, "helpdesk@example.com");
+    let channels = notify::channels(&sdk, "helpdesk@example.com", &Default::default(), "", true).expect("channels");
     let settings = Settings::new("https://help.example.com", "helpdesk@example.com", Some("support@example.com"));
     let started = std::time::Instant::now();
     let (mut sent, mut decided) = (0, 0);

@@ -28,7 +28,11 @@ pub mod entity {
     pub const MAIL_ID: &str = "mail_id";
     pub const REPLY_TOKEN: &str = "reply_token";
     pub const STREAM_CHECKPOINT: &str = "stream_checkpoint";
-    pub const ALL: [&str; 17] = [
+    pub const CONTACT: &str = "contact";
+    pub const LINK_OFFER: &str = "link_offer";
+    pub const API_TOKEN: &str = "api_token";
+    pub const DEVICE: &str = "device";
+    pub const ALL: [&str; 21] = [
         TICKET,
         EVENT,
         TICKET_NUMBER,
@@ -46,6 +50,10 @@ pub mod entity {
         MAIL_ID,
         REPLY_TOKEN,
         STREAM_CHECKPOINT,
+        CONTACT,
+        LINK_OFFER,
+        API_TOKEN,
+        DEVICE,
     ];
 }
 
@@ -193,6 +201,41 @@ pub const REPLY_TOKEN_SK: &str = "REPLYTOKEN";
 pub fn reply_token_pk(token: &str) -> String {
     format!("REPLY#{token}")
 }
+
+/// The contacts of a person or an agent group (`anna`, `group:service-desk`): one query reads
+/// them all, the notify function's read per recipient.
+pub fn contacts_pk(owner: &str) -> String {
+    format!("CONTACTS#{owner}")
+}
+pub fn contact_sk(id: &str) -> String {
+    format!("CONTACT#{id}")
+}
+pub const CONTACT_SK_PREFIX: &str = "CONTACT#";
+
+/// Who holds a phone (a mobile contact id): a phone that changes hands leaves its old owner.
+pub fn device_pk(contact_id: &str) -> String {
+    format!("DEVICE#{contact_id}")
+}
+pub const DEVICE_SK: &str = "DEVICE";
+
+/// A one-time Telegram link offer, consumed by a conditional delete.
+pub fn link_offer_pk(token: &str) -> String {
+    format!("LINK#{token}")
+}
+pub const LINK_OFFER_SK: &str = "LINK";
+
+/// An API token by its id (what a bearer call looks up), and the same token in its owner's list.
+pub fn api_token_pk(id: &str) -> String {
+    format!("APITOKEN#{id}")
+}
+pub const API_TOKEN_SK: &str = "APITOKEN";
+pub fn api_tokens_pk(user: &str) -> String {
+    format!("APITOKENS#{user}")
+}
+pub fn api_token_sk(id: &str) -> String {
+    format!("APITOKEN#{id}")
+}
+pub const API_TOKEN_SK_PREFIX: &str = "APITOKEN#";
 
 /// The local runner's place in the table's stream (DynamoDB Local only; Lambda keeps its own).
 pub fn stream_checkpoint_pk(stream: &str) -> String {

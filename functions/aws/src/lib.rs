@@ -1,6 +1,8 @@
 //! Adapters to AWS behind the ports the handlers take: the DynamoDB ticket store, the EventBridge
 //! publisher, and the table and bucket definitions read from the SAM template.
 
+#[cfg(feature = "channel-secrets")]
+pub mod channel_secrets;
 #[cfg(feature = "channels")]
 pub mod channels;
 pub mod config;
@@ -9,6 +11,8 @@ pub mod events;
 pub mod ids;
 pub mod keys;
 pub mod objects;
+#[cfg(feature = "mobile-endpoints")]
+pub mod platform_endpoints;
 pub mod ports;
 #[cfg(feature = "template")]
 pub mod template;
@@ -16,11 +20,13 @@ pub mod template;
 pub use aws_sdk_dynamodb;
 pub use aws_sdk_eventbridge;
 pub use aws_sdk_s3;
+#[cfg(feature = "mobile-endpoints")]
+pub use aws_sdk_sns;
 pub use dynamo::DynamoStore;
 pub use events::EventBridgePublisher;
 pub use ids::new_id;
 pub use objects::S3Objects;
 pub use ports::{
-    Directory, DueTickets, EventPublisher, Listing, NotificationLog, ObjectStart, ObjectStore, Outbox, OutboxMessage, Page, StoreError,
-    StoredUser, TicketStore, Uploads,
+    ApiTokens, Contacts, Directory, DueTickets, EventPublisher, Listing, NotificationLog, ObjectStart, ObjectStore, Outbox, OutboxMessage,
+    Page, StoreError, StoredApiToken, StoredUser, TicketStore, Uploads,
 };

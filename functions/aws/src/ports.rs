@@ -1,11 +1,12 @@
 //! The ports the handlers take: small traits, one implementation per backend.
 
 use chrono::{DateTime, Utc};
+use helpdesk_core::api::ApiTokenSummary;
 use helpdesk_core::api::{PeopleQuery, TicketQuery};
 use helpdesk_core::attachment::Upload;
 use helpdesk_core::calendar::Calendar;
 use helpdesk_core::commands::Change;
-use helpdesk_core::notify::{Delivery, Preferences};
+use helpdesk_core::notify::{Contact, Delivery, Owner, Preferences};
 use helpdesk_core::sla::{SlaConfig, SlaPlan};
 use helpdesk_core::user::{Group, User};
 use helpdesk_core::{Ticket, TicketEvent, TicketNumber, Topic};
@@ -185,6 +186,42 @@ pub trait NotificationLog: Send + Sync {
     fn remember_mail_ids(&self, ticket_id: &str, message_ids: &[String]) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The ticket's reply-address token: the stored one, or `fresh` stored now.
     fn reply_token(&self, ticket_id: &str, fresh: &str) -> impl Future<Output = Result<String, StoreError>> + Send;
+}
+
+/// Where people and agent groups are reached beyond mail and SMS (a Telegram chat, browsers,
+/// phones), and the one-time offers that link a Telegram chat.
+pub trait Contacts: Send + Sync {
+    /// Every contact of `owner` (one query).
+    fn contacts(&self, owner: &Owner) -> impl Future<Output = Result<Vec<Contact>, StoreError>> + Send;
+    /// Adds a contact, or replaces the owner's contact with the same id.
+    fn put_contact(&self, owner: &Owner, contact: &Contact) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Removes a contact; returns it when there was one.
+    fn remove_contact(&self, owner: &Owner, id: &str) -> impl Future<Output = Result<Option<Contact>, StoreError>> + Send;
+    /// Records `owner` as the holder of the phone `contact_id`; returns the previous holder.
+    fn claim_device(&self, contact_id: &str, owner: &Owner) -> impl Future<Output = Result<Option<Owner>, StoreError>> + Send;
+    /// Stores a link offer for `owner`, usable once until `expires_at`.
+    fn offer_link(&self, token: &str, owner: &Owner, expires_at: DateTime<Utc>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Takes the offer (a conditional delete): its owner, or `None` when unknown, used or expired.
+    fn take_link(&self, token: &str, now: DateTime<Utc>) -> impl Future<Output = Result<Option<Owner>, StoreError>> + Send;
+}
+
+/// An API token as stored: whose it is and the hash of its secret (never the secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredApiToken {
+    pub user: String,
+    /// SHA-256 of the secret part, hex.
+    pub secret_hash: String,
+    #[serde(flatten)]
+    pub summary: ApiTokenSummary,
+}
+
+/// Bearer tokens of native apps: a pointer by token id for each call, a list per person.
+pub trait ApiTokens: Send + Sync {
+    fn put_api_token(&self, token: &StoredApiToken) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn api_token(&self, id: &str) -> impl Future<Output = Result<Option<StoredApiToken>, StoreError>> + Send;
+    fn api_tokens(&self, user: &str) -> impl Future<Output = Result<Vec<ApiTokenSummary>, StoreError>> + Send;
+    /// Revokes `user`'s token `id`; `false` when they have none such.
+    fn revoke_api_token(&self, user: &str, id: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// The outbox as the relay reads it: the table's stream names new outbox items by their keys.

@@ -394,3 +394,51 @@ mod tests {
         }
     }
 }
+
+/// `POST /api/auth/tokens`: a native app signs in for a bearer token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewApiToken {
+    pub username: String,
+    pub password: String,
+    /// What the person will see in their profile's list, e.g. "Helpdesk on Pixel 8".
+    pub name: String,
+}
+
+/// The longest name of an API token.
+pub const MAX_TOKEN_NAME_CHARS: usize = 80;
+
+impl NewApiToken {
+    pub fn check_name(&self) -> Result<String, Vec<crate::FieldError>> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > MAX_TOKEN_NAME_CHARS || name.chars().any(char::is_control) {
+            return Err(vec![crate::FieldError::new(
+                "name",
+                crate::FieldErrorCode::Invalid,
+                format!("name the app or device in 1 to {MAX_TOKEN_NAME_CHARS} printable characters"),
+            )]);
+        }
+        Ok(name.to_string())
+    }
+}
+
+/// An API token as its owner's profile lists it: never the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiTokenSummary {
+    pub id: String,
+    pub name: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The answer to `POST /api/auth/tokens`: the token, shown this once. Send it as
+/// `Authorization: Bearer <token>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssuedApiToken {
+    pub token: String,
+    #[serde(flatten)]
+    pub summary: ApiTokenSummary,
+    pub me: Me,
+}

@@ -42,6 +42,8 @@ error_codes! {
     UnknownTopic => 422,
     /// A record with this id exists already.
     AlreadyExists => 409,
+    /// The notification channel asked for is not set up on this deployment.
+    ChannelNotConfigured => 409,
     IllegalTransition => 422,
     TicketClosed => 409,
     /// The write was based on an old version; `current_version` says which is current.
@@ -51,6 +53,8 @@ error_codes! {
     InvalidCredentials => 401,
     /// A state-changing request without the session's CSRF token.
     CsrfMismatch => 403,
+    /// The route manages sign-ins (API tokens): a bearer token cannot, only a browser session.
+    SessionRequired => 403,
     /// Too many failed sign-ins for the user or the address; `Retry-After` says when to try again.
     TooManyAttempts => 429,
     Forbidden => 403,

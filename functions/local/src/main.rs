@@ -13,6 +13,7 @@
 //! function, as in AWS (`backbone`). Sent mail and SMS are in moto: `/moto-api/data.json`.
 
 mod backbone;
+mod channels;
 mod demo;
 mod queues;
 mod uploads;
@@ -139,8 +140,13 @@ async fn run(command: &str) -> Result<(), String> {
             let sessions = tickets_api::session::SessionKeys::new(key.as_bytes(), "helpdesk-local", false)?;
             let ldap = tickets_api::ldap::LdapConfig::from_env(None)?;
             let files = start_attachments(&sdk, &store, &settings).await?;
-            start_backbone(&sdk, &store, &dynamodb, publisher, &settings).await?;
-            serve(App { local_mode: true, ldap, files: Some(files), ..App::new(store, Some(sessions)) }, &settings).await
+            let fakes = channels::Fakes::new(&format!("http://127.0.0.1:{}", settings.port));
+            let secrets = channels::local_secrets(helpdesk_aws::channel_secrets::ChannelSecrets::load(&sdk).await?);
+            let setup = channels::setup(&sdk, &secrets).await?;
+            channels::seed_demo(&store, &fakes.push, &setup).await?;
+            start_backbone(&sdk, &store, &dynamodb, publisher, &settings, &secrets, &channels::telegram_api(&fakes)).await?;
+            let app = App { local_mode: true, ldap, files: Some(files), channels: setup, ..App::new(store, Some(sessions)) };
+            serve(app, &settings, fakes.router()).await
         }
         other => Err(format!("unknown command '{other}': serve, setup, seed or scan")),
     }
@@ -169,6 +175,8 @@ async fn start_backbone(
     dynamodb: &helpdesk_aws::aws_sdk_dynamodb::Client,
     publisher: EventBridgePublisher,
     settings: &Settings,
+    secrets: &helpdesk_aws::channel_secrets::ChannelSecrets,
+    telegram_api: &str,
 ) -> Result<(), String> {
     // Named after the table, like the attachments bucket: runners on different tables never meet.
     let queue = format!("{}-notify", settings.table);
@@ -188,7 +196,11 @@ async fn start_backbone(
     let mut notify_settings =
         notify::Settings::new(&settings.site_url, &settings.mail_from, std::env::var(config::SUPPORT_ADDRESS).ok().as_deref());
     notify_settings.claim_seconds = settings.notify_claim_seconds;
-    let channels = notify::channels(sdk, &settings.mail_from);
+    let channels = notify::channels(sdk, &settings.mail_from, secrets, telegram_api, true)?;
+    if let Some(token) = &secrets.telegram_bot_token {
+        let bot = helpdesk_aws::channels::TelegramBot::new(helpdesk_aws::channels::HttpClient::new()?, telegram_api, token);
+        tokio::spawn(channels::poll_telegram(store.clone(), bot));
+    }
     let sqs = aws_sdk_sqs::Client::new(sdk);
     tokio::spawn(backbone::deliver_notifications(store.clone(), channels, notify_settings, sqs, queue_url, settings.notify_window));
     Ok(())
@@ -308,7 +320,7 @@ fn security_headers() -> Result<Vec<(HeaderName, HeaderValue)>, String> {
         .collect()
 }
 
-async fn serve(app: App<DynamoStore>, settings: &Settings) -> Result<(), String> {
+async fn serve(app: App<DynamoStore>, settings: &Settings, fakes: Router) -> Result<(), String> {
     let index = settings.frontend.join("index.html");
     // Client-side routes (/tickets/HD-1042, …) get the app's index.html, with 200.
     let frontend = ServeDir::new(&settings.frontend).fallback(ServeFile::new(index));
@@ -318,6 +330,7 @@ async fn serve(app: App<DynamoStore>, settings: &Settings) -> Result<(), String>
         .route("/api", axum::routing::any(api))
         .route("/api/{*rest}", axum::routing::any(api))
         .with_state(Arc::new(app))
+        .merge(fakes)
         .fallback_service(frontend)
         .layer(axum::middleware::from_fn(move |request, next| add_security_headers(headers.clone(), request, next)));
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], settings.port));

@@ -10,12 +10,14 @@
 
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
-use helpdesk_aws::channels::{Channel, Outgoing};
-use helpdesk_aws::{Directory, NotificationLog, StoreError, new_id};
+use helpdesk_aws::channel_secrets::ChannelSecrets;
+use helpdesk_aws::channels::{Channel, Outgoing, SendError};
+use helpdesk_aws::{Contacts, Directory, NotificationLog, StoreError, new_id};
 use helpdesk_core::backbone::DomainEvent;
+use helpdesk_core::notify::decide::reachable;
 use helpdesk_core::notify::render::Item;
 use helpdesk_core::notify::{
-    ChannelKind, Delivery, DeliveryState, Notice, Outcome, Preferences, Recipient, Suppression, audience, decide, render,
+    ChannelKind, Contact, Delivery, DeliveryState, Notice, Outcome, Owner, Preferences, Recipient, Suppression, audience, decide, render,
 };
 use helpdesk_core::user::User;
 use std::collections::{BTreeMap, HashMap};
@@ -90,14 +92,34 @@ impl Channels {
 }
 
 /// The channels as configured: e-mail from `mail_from` (a domain means `helpdesk@<domain>`; empty:
-/// no e-mail) and SMS.
-pub fn channels(sdk: &helpdesk_aws::config::SdkConfig, mail_from: &str) -> Channels {
+/// no e-mail), SMS and mobile push through SNS, Telegram when a bot token is set (Bot API at
+/// `telegram_api`), web push when a VAPID key is set. `local` lets web push reach the local
+/// stack's fake push service on loopback.
+pub fn channels(
+    sdk: &helpdesk_aws::config::SdkConfig,
+    mail_from: &str,
+    secrets: &ChannelSecrets,
+    telegram_api: &str,
+    local: bool,
+) -> Result<Channels, String> {
     let mut channels: Vec<Box<dyn Channel>> = Vec::new();
     if let Some(from) = sender(mail_from) {
-        channels.push(Box::new(helpdesk_aws::channels::SesMail::new(aws_sdk_sesv2::Client::new(sdk), from, "IT Helpdesk")));
+        channels.push(Box::new(helpdesk_aws::channels::SesMail::new(aws_sdk_sesv2::Client::new(sdk), &from, "IT Helpdesk")));
     }
     channels.push(Box::new(helpdesk_aws::channels::SnsSms::new(aws_sdk_sns::Client::new(sdk))));
-    Channels(channels)
+    channels.push(Box::new(helpdesk_aws::channels::SnsMobilePush::new(aws_sdk_sns::Client::new(sdk))));
+    if secrets.telegram_bot_token.is_some() || secrets.vapid_private_key.is_some() {
+        let http = helpdesk_aws::channels::HttpClient::new()?;
+        if let Some(token) = &secrets.telegram_bot_token {
+            channels.push(Box::new(helpdesk_aws::channels::TelegramBot::new(http.clone(), telegram_api, token)));
+        }
+        if let Some(key) = &secrets.vapid_private_key {
+            // Push services reach the sender through the VAPID subject: the helpdesk's mailbox.
+            let contact = format!("mailto:{}", sender(mail_from).unwrap_or_else(|| "helpdesk@example.com".into()));
+            channels.push(Box::new(helpdesk_aws::channels::WebPush::new(http, key, &contact, local)?));
+        }
+    }
+    Ok(Channels(channels))
 }
 
 /// The From address `MAIL_FROM` names: itself, or `helpdesk@` a domain; none when empty.
@@ -127,6 +149,8 @@ pub struct Report {
     pub already_decided: usize,
     /// Queue messages to retry: an event with a failed send.
     pub retry: Vec<String>,
+    /// Of those, the ones a provider asked to wait for, and how long (seconds).
+    pub wait: BTreeMap<String, u32>,
 }
 
 /// A send to plan: one event told to one person through one channel.
@@ -135,7 +159,7 @@ struct Pending {
     notice: Notice,
 }
 
-pub async fn handle<S: Directory + NotificationLog>(
+pub async fn handle<S: Directory + NotificationLog + Contacts>(
     store: &S,
     channels: &Channels,
     settings: &Settings,
@@ -152,7 +176,16 @@ pub async fn handle<S: Directory + NotificationLog>(
     for index in order {
         let domain = &batch[index].event;
         for (recipient, notice) in audience(domain) {
-            let users = people.resolve(store, &recipient).await?;
+            let mut users = people.resolve(store, &recipient).await?;
+            let mut group_chat = false;
+            if let Recipient::Group(group) = &recipient {
+                // A group's linked Telegram chat hears the group's notices as one more reader.
+                let contacts = people.contacts(store, &Owner::Group(group.clone()).name()).await?;
+                if contacts.iter().any(|c| c.channel() == ChannelKind::Telegram) {
+                    users.push(people.group_chat(group));
+                    group_chat = true;
+                }
+            }
             if users.is_empty() {
                 // Nobody to tell (no such account, a group without active agents): say so.
                 let name = match &recipient {
@@ -164,7 +197,12 @@ pub async fn handle<S: Directory + NotificationLog>(
             }
             for user in users {
                 let preferences = people.preferences(store, &user).await?;
-                for (channel, outcome) in decide(domain, notice, &user, &preferences, now) {
+                let contacts = people.contacts(store, &user.id).await?;
+                let is_group_chat = group_chat && Owner::parse(&user.id).is_some_and(|o| matches!(o, Owner::Group(_)));
+                for (channel, outcome) in decide(domain, notice, &user, &preferences, &reachable(&user, &contacts), now) {
+                    if is_group_chat && channel != ChannelKind::Telegram {
+                        continue;
+                    }
                     match outcome {
                         Outcome::Suppressed(reason) => {
                             let entry = delivery(domain, &user.id, notice, channel, DeliveryState::Suppressed, now);
@@ -195,6 +233,7 @@ pub async fn handle<S: Directory + NotificationLog>(
             names.push(people.name(store, &batch[p.incoming].event.event.actor.id).await);
         }
         let preferences = people.preferences(store, &user).await?;
+        let contacts: Vec<Contact> = people.contacts(store, &user.id).await?.into_iter().filter(|c| c.channel() == channel).collect();
         let reply_to = match (channel, &settings.support_address) {
             (ChannelKind::Email, Some(_)) => match reply_addresses.get(&ticket_id) {
                 Some(known) => known.clone(),
@@ -206,7 +245,7 @@ pub async fn handle<S: Directory + NotificationLog>(
             },
             _ => None,
         };
-        jobs.push(Job { ticket_id, user, channel, pending, names, preferences, reply_to });
+        jobs.push(Job { ticket_id, user, channel, pending, names, preferences, reply_to, contacts });
     }
     let sends: Vec<_> = jobs.iter().map(|job| send_one(store, channels, settings, batch, job, now)).collect();
     let sends = futures::stream::iter(sends).buffer_unordered(CONCURRENCY);
@@ -217,6 +256,10 @@ pub async fn handle<S: Directory + NotificationLog>(
         report.failed += part.failed;
         report.already_decided += part.already_decided;
         report.retry.extend(part.retry);
+        for (id, seconds) in part.wait {
+            let longest = report.wait.entry(id).or_default();
+            *longest = (*longest).max(seconds);
+        }
     }
     report.retry.sort();
     report.retry.dedup();
@@ -234,9 +277,11 @@ struct Job {
     preferences: Preferences,
     /// The ticket's reply address, for mail.
     reply_to: Option<String>,
+    /// The person's contacts of this channel (Telegram, web push, mobile push).
+    contacts: Vec<Contact>,
 }
 
-async fn send_one<S: Directory + NotificationLog>(
+async fn send_one<S: Directory + NotificationLog + Contacts>(
     store: &S,
     channels: &Channels,
     settings: &Settings,
@@ -299,31 +344,73 @@ async fn send_one<S: Directory + NotificationLog>(
         user.role.is_staff(),
     );
     let first_event = claimed.first().map(|(_, _, d)| d.event_id.clone()).unwrap_or_default();
-    let outgoing = Outgoing {
-        to: helpdesk_core::notify::decide::address(user, channel).unwrap_or_default().to_string(),
+    let base = Outgoing {
+        to: String::new(),
         rendered,
         message_id: format!("{}.{}.{}@{}", first_event.to_lowercase(), user.id, new_id().to_lowercase(), settings.mail_domain),
         thread_id: format!("{}@{}", ticket_id.to_lowercase(), settings.mail_domain),
         reply_to: job.reply_to.clone(),
+        link: settings.ticket_link(&number),
+        tag: number.clone(),
     };
-    match sender.send(&outgoing).await {
-        Ok(provider_id) => {
-            if channel == ChannelKind::Email {
-                store.remember_mail_ids(ticket_id, &[outgoing.message_id.clone(), provider_id.clone()]).await?;
+    // Every address of the person on this channel: the profile's, then each linked contact.
+    let mut targets: Vec<(Option<&Contact>, String)> = Vec::new();
+    if let Some(address) = helpdesk_core::notify::decide::address(user, channel) {
+        targets.push((None, address.to_string()));
+    }
+    targets.extend(job.contacts.iter().map(|c| (Some(c), c.address())));
+    let owner = Owner::parse(&user.id);
+    let (mut sent, mut refusals, mut gone, mut wait) = (Vec::new(), Vec::new(), 0usize, None::<u32>);
+    for (contact, address) in &targets {
+        let outgoing = Outgoing { to: address.clone(), ..base.clone() };
+        match sender.send(&outgoing).await {
+            Ok(provider_id) => {
+                if channel == ChannelKind::Email {
+                    store.remember_mail_ids(ticket_id, &[outgoing.message_id.clone(), provider_id.clone()]).await?;
+                }
+                sent.push(provider_id);
             }
-            for d in settle_all(DeliveryState::Sent, None, Some(provider_id)) {
-                store.settle_delivery(ticket_id, &d).await?;
-                report.sent += 1;
+            Err(SendError::Gone(detail)) => {
+                // The browser unsubscribed, the bot was blocked, the phone's endpoint is disabled.
+                if let (Some(contact), Some(owner)) = (contact, &owner) {
+                    store.remove_contact(owner, contact.id()).await?;
+                }
+                gone += 1;
+                refusals.push(detail);
             }
+            Err(SendError::RetryAfter { seconds, detail }) => {
+                wait = Some(wait.unwrap_or(0).max(seconds));
+                refusals.push(detail);
+            }
+            Err(SendError::Failed(detail)) => refusals.push(detail),
         }
-        Err(e) => {
-            tracing::warn!(ticket = ticket_id, person = user.id, ?channel, error = %e, "send failed: the event is retried");
-            for d in settle_all(DeliveryState::Failed, None, Some(e.0.clone())) {
-                store.settle_delivery(ticket_id, &d).await?;
-                report.failed += 1;
-            }
-            report.retry.extend(claimed.iter().map(|(p, _, _)| batch[p.incoming].message_id.clone()));
+    }
+    let detail = |parts: &[String]| Some(parts.join("; "));
+    if !sent.is_empty() {
+        // Reached on at least one device: a retry would repeat it on the others.
+        let mut said = sent.clone();
+        said.extend(refusals.iter().map(|r| format!("not reached: {r}")));
+        for d in settle_all(DeliveryState::Sent, None, detail(&said)) {
+            store.settle_delivery(ticket_id, &d).await?;
+            report.sent += 1;
         }
+    } else if gone == targets.len() {
+        // Every address is gone (or there was none left): nothing to try again.
+        for d in settle_all(DeliveryState::Suppressed, Some(Suppression::NoAddress), detail(&refusals)) {
+            store.settle_delivery(ticket_id, &d).await?;
+            report.suppressed += 1;
+        }
+    } else {
+        tracing::warn!(ticket = ticket_id, person = user.id, ?channel, error = ?refusals, "send failed: the event is retried");
+        for d in settle_all(DeliveryState::Failed, None, detail(&refusals)) {
+            store.settle_delivery(ticket_id, &d).await?;
+            report.failed += 1;
+        }
+        let messages: Vec<String> = claimed.iter().map(|(p, _, _)| batch[p.incoming].message_id.clone()).collect();
+        if let Some(seconds) = wait {
+            report.wait.extend(messages.iter().map(|m| (m.clone(), seconds)));
+        }
+        report.retry.extend(messages);
     }
     Ok(report)
 }

@@ -22,9 +22,14 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let sdk = config::sdk_config().await;
     let mail_from = std::env::var(config::MAIL_FROM).unwrap_or_default();
     let support = std::env::var(config::SUPPORT_ADDRESS).ok();
+    let secrets = helpdesk_aws::channel_secrets::ChannelSecrets::load(&sdk).await?;
+    let telegram_api = std::env::var(config::TELEGRAM_API_URL)
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| helpdesk_aws::channels::telegram::DEFAULT_API_URL.into());
     let parts = Arc::new(Parts {
         store: DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), config::required(config::TABLE_NAME)?),
-        channels: notify::channels(&sdk, &mail_from),
+        channels: notify::channels(&sdk, &mail_from, &secrets, &telegram_api, false)?,
         settings: Settings::new(&config::required(config::SITE_URL)?, &mail_from, support.as_deref()),
         sqs: aws_sdk_sqs::Client::new(&sdk),
         queue_url: config::required(config::NOTIFY_QUEUE_URL)?,

@@ -1,9 +1,10 @@
 //! The people a run tells, read once per run: users, groups' agents, preferences.
 
-use helpdesk_aws::{Directory, NotificationLog, StoreError};
+use helpdesk_aws::{Contacts, Directory, NotificationLog, StoreError};
 use helpdesk_core::api::PeopleQuery;
-use helpdesk_core::notify::{Preferences, Recipient};
-use helpdesk_core::user::User;
+use helpdesk_core::notify::{ChannelKind, Contact, Notice, Owner, Preferences, Recipient};
+use helpdesk_core::permissions::Role;
+use helpdesk_core::user::{AccountSource, User};
 use std::collections::HashMap;
 
 /// The most agents of one group a notice goes to.
@@ -15,6 +16,8 @@ pub(crate) struct People {
     users: HashMap<String, Option<User>>,
     groups: HashMap<String, Vec<String>>,
     preferences: HashMap<String, Preferences>,
+    /// By owner name (`anna`, `group:service-desk`).
+    contacts: HashMap<String, Vec<Contact>>,
 }
 
 impl People {
@@ -67,6 +70,30 @@ impl People {
                 _ => return Ok(found),
             }
         }
+    }
+
+    /// The contacts of a person or a group (`Owner::name`).
+    pub(crate) async fn contacts<S: Contacts>(&mut self, store: &S, owner: &str) -> Result<Vec<Contact>, StoreError> {
+        if let Some(known) = self.contacts.get(owner) {
+            return Ok(known.clone());
+        }
+        let found = match Owner::parse(owner) {
+            Some(o) => store.contacts(&o).await?,
+            None => Vec::new(),
+        };
+        self.contacts.insert(owner.to_string(), found.clone());
+        Ok(found)
+    }
+
+    /// The reader a group's linked Telegram chat stands for: an agent of the group who hears the
+    /// group's notices there and nowhere else.
+    pub(crate) fn group_chat(&mut self, group: &str) -> User {
+        let name = Owner::Group(group.to_string()).name();
+        let reader = User::new(&name, group, "", Role::Agent, &[group], AccountSource::Local);
+        self.users.insert(name.clone(), Some(reader.clone()));
+        let channels = Notice::ALL.iter().map(|n| (*n, vec![ChannelKind::Telegram])).collect();
+        self.preferences.insert(name, Preferences { channels, ..Preferences::defaults(Role::Agent) });
+        reader
     }
 
     pub(crate) async fn preferences<S: NotificationLog>(&mut self, store: &S, user: &User) -> Result<Preferences, StoreError> {

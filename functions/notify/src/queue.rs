@@ -3,7 +3,7 @@
 
 use crate::{Channels, Incoming, Report, Settings, handle};
 use chrono::{DateTime, Utc};
-use helpdesk_aws::{Directory, NotificationLog, StoreError};
+use helpdesk_aws::{Contacts, Directory, NotificationLog, StoreError};
 use helpdesk_core::backbone::DomainEvent;
 use std::collections::HashMap;
 
@@ -33,7 +33,7 @@ pub struct QueueMessage {
 /// Handles a batch from the notification queue, as Lambda's event source and the local runner
 /// deliver it. Returns the messages to retry, each with how long it should wait first; an
 /// unreadable one is retried too, so it ends in the dead-letter queue (alarmed), never dropped.
-pub async fn consume<S: Directory + NotificationLog>(
+pub async fn consume<S: Directory + NotificationLog + Contacts>(
     store: &S,
     channels: &Channels,
     settings: &Settings,
@@ -54,7 +54,16 @@ pub async fn consume<S: Directory + NotificationLog>(
     }
     let report = handle(store, channels, settings, &batch, now).await?;
     retry.extend(report.retry.iter().cloned());
-    let delays = retry.into_iter().map(|id| (id.clone(), retry_delay_seconds(receives.get(&id).copied().unwrap_or(1)))).collect();
+    // The backoff, or longer when a provider asked for it (Telegram's and push services' 429);
+    // the queue's longest delay is 12 hours.
+    let delays = retry
+        .into_iter()
+        .map(|id| {
+            let backoff = retry_delay_seconds(receives.get(&id).copied().unwrap_or(1));
+            let asked = report.wait.get(&id).map_or(0, |s| i32::try_from(*s).unwrap_or(i32::MAX));
+            (id, backoff.max(asked).min(12 * 3600))
+        })
+        .collect();
     Ok((report, delays))
 }
 

@@ -92,17 +92,37 @@ pub async fn login<D: Directory>(
 ) -> Reply {
     let keys = sessions.ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "sign-in is not configured (no session signing key)"))?;
     let request: LoginRequest = parse_body(body)?;
-    if request.password.len() > MAX_PASSWORD_BYTES {
+    let user = authenticate(directory, Some(keys), ldap, through_our_cdn, req, &request.username, &request.password).await?;
+    let now = Utc::now();
+    let (token, claims) = keys.issue(&user, now.timestamp()).map_err(|e| ApiError::new(ErrorCode::Internal, e))?;
+    let device = keys.device_cookie(&user.id, now.timestamp()).map_err(|e| ApiError::new(ErrorCode::Internal, e))?;
+    let [session_cookie, csrf_cookie] = keys.cookies(&token, &claims);
+    with_cookies(json(StatusCode::OK, &Me::of(user))?, [session_cookie, csrf_cookie, device])
+}
+
+/// Checks a user name and password (local accounts here, others through LDAP when configured),
+/// under the sign-in throttles; answers the active account they open. The browser sign-in and
+/// the API-token sign-in of apps share it, limits included.
+pub(crate) async fn authenticate<D: Directory>(
+    directory: &D,
+    keys: Option<&SessionKeys>,
+    ldap: Option<&LdapConfig>,
+    through_our_cdn: bool,
+    req: &Request,
+    username: &str,
+    password: &str,
+) -> Result<User, ApiError> {
+    if password.len() > MAX_PASSWORD_BYTES {
         return Err(invalid());
     }
-    let username = request.username.trim().to_ascii_lowercase();
+    let username = username.trim().to_ascii_lowercase();
     let now = Utc::now();
     let window = minute(now);
     let address = identity::client_address(req, through_our_cdn);
     // A name no account can have is counted against the address only (it is no storage key).
     let well_formed = is_user_id(&username);
     let throttle: Vec<(String, u32)> = if well_formed {
-        throttles(&username, &address, known_device(req, keys, &username))
+        throttles(&username, &address, keys.is_some_and(|keys| known_device(req, keys, &username)))
     } else {
         vec![(format!("address:{address}"), FAILURES_PER_ADDRESS)]
     };
@@ -124,10 +144,10 @@ pub async fn login<D: Directory>(
         // Local accounts are checked here, whatever the directory holds; the hash is verified
         // before the account's state is looked at, so a disabled account answers as slowly.
         Some(StoredUser { user, password_hash }) if user.source == AccountSource::Local => {
-            Some(user).filter(|_| session::password_matches_or_waste(&request.password, password_hash.as_deref())).filter(|u| u.active)
+            Some(user).filter(|_| session::password_matches_or_waste(password, password_hash.as_deref())).filter(|u| u.active)
         }
         existing => match ldap {
-            Some(config) if well_formed => match config.authenticate(&username, &request.password).await {
+            Some(config) if well_formed => match config.authenticate(&username, password).await {
                 Ok(Some(person)) => Some(provision(directory, existing.map(|s| s.user), &username, person).await?).filter(|u| u.active),
                 Ok(None) => None,
                 Err(e) => {
@@ -136,17 +156,14 @@ pub async fn login<D: Directory>(
                 }
             },
             _ => {
-                session::password_matches_or_waste(&request.password, None);
+                session::password_matches_or_waste(password, None);
                 None
             }
         },
     };
     let Some(user) = user else { return Err(invalid()) };
     directory.forget_attempt(&counter_keys, window).await.map_err(store_error)?;
-    let (token, claims) = keys.issue(&user, now.timestamp()).map_err(|e| ApiError::new(ErrorCode::Internal, e))?;
-    let device = keys.device_cookie(&user.id, now.timestamp()).map_err(|e| ApiError::new(ErrorCode::Internal, e))?;
-    let [session_cookie, csrf_cookie] = keys.cookies(&token, &claims);
-    with_cookies(json(StatusCode::OK, &Me::of(user))?, [session_cookie, csrf_cookie, device])
+    Ok(user)
 }
 
 /// Creates a directory user at first sign-in, and refreshes them from the directory at each.

@@ -2,7 +2,7 @@
 //! state-changing requests must also echo the session's CSRF token. Nothing else is trusted.
 
 use crate::session::{CSRF_HEADER, SESSION_COOKIE, SessionKeys, cookie};
-use helpdesk_aws::Directory;
+use helpdesk_aws::{ApiTokens, Directory};
 use helpdesk_core::{Actor, ApiError, ErrorCode};
 use lambda_http::http::{Method, header};
 use lambda_http::{Request, RequestExt};
@@ -25,7 +25,37 @@ fn changes_state(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-pub async fn caller<D: Directory>(req: &Request, directory: &D, sessions: Option<&SessionKeys>) -> Result<Actor, ApiError> {
+/// Who is calling, and how they proved it.
+pub struct Caller {
+    pub actor: Actor,
+    /// The API token's id when the call came with `Authorization: Bearer`, not a session cookie.
+    pub api_token: Option<String>,
+}
+
+/// The bearer token in `Authorization`, if the request has that header (malformed: `Some("")`).
+fn bearer(req: &Request) -> Option<&str> {
+    let value = req.headers().get(header::AUTHORIZATION)?;
+    let text = value.to_str().unwrap_or_default().trim();
+    Some(text.split_once(' ').filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer")).map_or("", |(_, token)| token.trim()))
+}
+
+/// A bearer token (a native app's) or a session cookie (a browser's). A bearer call needs no CSRF
+/// token: no browser adds the header by itself. An API token is only ever read from that header.
+pub async fn caller<D: Directory + ApiTokens>(req: &Request, directory: &D, sessions: Option<&SessionKeys>) -> Result<Caller, ApiError> {
+    if let Some(token) = bearer(req) {
+        let (user_id, token_id) = crate::tokens::token_user(directory, token)
+            .await?
+            .ok_or_else(|| unauthenticated("the API token is invalid or revoked: sign in again"))?;
+        let user = directory.get_user(&user_id).await.map_err(crate::store_error)?.map(|u| u.user);
+        return match user {
+            Some(user) if user.active => Ok(Caller { actor: user.actor(), api_token: Some(token_id) }),
+            _ => Err(unauthenticated("the API token's account is disabled or gone")),
+        };
+    }
+    session_caller(req, directory, sessions).await.map(|actor| Caller { actor, api_token: None })
+}
+
+async fn session_caller<D: Directory>(req: &Request, directory: &D, sessions: Option<&SessionKeys>) -> Result<Actor, ApiError> {
     let token = session_token(req).ok_or_else(|| unauthenticated("sign in first"))?;
     let claims =
         sessions.and_then(|keys| keys.verify(token)).ok_or_else(|| unauthenticated("the session is invalid or expired: sign in again"))?;
@@ -51,7 +81,7 @@ pub const ORIGIN_HEADER: &str = "x-origin-verify";
 /// origin request policy asks for it (infra/template.yaml does).
 pub const VIEWER_ADDRESS_HEADER: &str = "cloudfront-viewer-address";
 
-fn same_secret(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_secret(a: &[u8], b: &[u8]) -> bool {
     // Constant time in the length of the secret: no early exit on the first differing byte.
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }

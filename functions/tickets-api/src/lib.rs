@@ -4,6 +4,7 @@
 mod admin;
 pub mod attachments;
 pub mod auth;
+pub mod channels;
 mod directory;
 pub mod identity;
 pub mod ldap;
@@ -15,10 +16,11 @@ pub mod secrets;
 pub mod session;
 mod sla_cache;
 mod tickets;
+pub mod tokens;
 
 pub use sla_cache::SlaCache;
 
-use helpdesk_aws::{Directory, DynamoStore, Listing, NotificationLog, StoreError, TicketStore, Uploads};
+use helpdesk_aws::{ApiTokens, Contacts, Directory, DynamoStore, Listing, NotificationLog, StoreError, TicketStore, Uploads};
 use helpdesk_core::limits::{MAX_ID_CHARS, MAX_REQUEST_BYTES};
 use helpdesk_core::{ApiError, ErrorCode};
 use lambda_http::http::{HeaderValue, StatusCode, header};
@@ -63,13 +65,24 @@ pub struct App<S> {
     pub sla: SlaCache,
     /// The attachments bucket; without it the upload and download routes answer 404.
     pub files: Option<attachments::Files>,
+    /// Telegram, web push and mobile push as set up; each absent part answers `channel_not_configured`.
+    pub channels: channels::ChannelSetup,
 }
 
 impl<S> App<S> {
     /// An app over `store` with the given session keys, everything else off; the caller sets
     /// what it needs (`local_mode`, `ldap`, `origin_secrets`).
     pub fn new(store: S, sessions: Option<session::SessionKeys>) -> Self {
-        App { store, local_mode: false, sessions, ldap: None, origin_secrets: Vec::new(), sla: SlaCache::default(), files: None }
+        App {
+            store,
+            local_mode: false,
+            sessions,
+            ldap: None,
+            origin_secrets: Vec::new(),
+            sla: SlaCache::default(),
+            files: None,
+            channels: channels::ChannelSetup::default(),
+        }
     }
 }
 
@@ -87,7 +100,8 @@ impl App<DynamoStore> {
         let store = DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), table);
         // A local S3 (moto) is addressed by path; AWS by the bucket's own host name.
         let files = attachments::Files::from_env(&sdk, local_mode)?;
-        Ok(App { local_mode, ldap, origin_secrets: secrets.origin_secrets, files, ..App::new(store, Some(sessions)) })
+        let channels = channels::ChannelSetup::from_env(&sdk).await?;
+        Ok(App { local_mode, ldap, origin_secrets: secrets.origin_secrets, files, channels, ..App::new(store, Some(sessions)) })
     }
 }
 
@@ -95,7 +109,10 @@ type Reply = Result<Response<Body>, ApiError>;
 
 /// Serves one request. Never fails: every error becomes a JSON error response. API answers are
 /// never stored by caches (they are per person and change all the time).
-pub async fn handle<S: TicketStore + Directory + Uploads + NotificationLog>(app: &App<S>, req: Request) -> Response<Body> {
+pub async fn handle<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens>(
+    app: &App<S>,
+    req: Request,
+) -> Response<Body> {
     let started = std::time::Instant::now();
     let mut response = dispatch(app, &req).await.unwrap_or_else(|e| error_response(&e));
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -119,7 +136,7 @@ fn path_id(raw: Option<String>) -> Result<String, ApiError> {
     }
 }
 
-async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog>(app: &App<S>, req: &Request) -> Reply {
+async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens>(app: &App<S>, req: &Request) -> Reply {
     // Behind our CloudFront the raw execute-api address is closed: only requests carrying the
     // origin secret CloudFront adds get further (the throttles and the WAF live at the edge).
     let through_our_cdn = identity::through_our_cdn(req, &app.origin_secrets);
@@ -146,13 +163,27 @@ async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog>(app: &
         Route::Login => {
             return auth::login(store, app.sessions.as_ref(), app.ldap.as_ref(), through_our_cdn, req, body).await;
         }
+        Route::IssueToken => {
+            return tokens::issue(store, app.sessions.as_ref(), app.ldap.as_ref(), through_our_cdn, req, body).await;
+        }
+        // Telegram proves itself with the webhook's secret token, not a session.
+        Route::TelegramWebhook => return channels::webhook(store, &app.channels, req, body).await,
         _ => {}
     }
-    let actor = identity::caller(req, store, app.sessions.as_ref()).await?;
+    let caller = identity::caller(req, store, app.sessions.as_ref()).await?;
+    if route.needs_session() && caller.api_token.is_some() {
+        return Err(ApiError::new(ErrorCode::SessionRequired, "manage API tokens from the helpdesk's web page"));
+    }
+    let actor = caller.actor;
     let sla = &app.sla;
+    let setup = &app.channels;
     match route {
-        Route::Health | Route::OpenApi | Route::Login => unreachable!("answered above"),
-        Route::Logout => auth::logout(store, app.sessions.as_ref(), &actor, req).await,
+        Route::Health | Route::OpenApi | Route::Login | Route::IssueToken | Route::TelegramWebhook => unreachable!("answered above"),
+        // An app signing out revokes its own token; a browser ends its sessions.
+        Route::Logout => match &caller.api_token {
+            Some(token) => tokens::revoke(store, &actor, token).await,
+            None => auth::logout(store, app.sessions.as_ref(), &actor, req).await,
+        },
         Route::Me => auth::me(store, &actor).await,
         Route::UpdateMe => auth::update_me(store, &actor, body).await,
         Route::People => directory::people(store, &actor, req).await,
@@ -187,8 +218,17 @@ async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog>(app: &
         Route::CreateUpload => attachments::request_upload(store, app.files.as_ref(), &actor, body).await,
         Route::GetUpload => attachments::get_upload(store, &actor, &id).await,
         Route::GetAttachment => attachments::download(store, app.files.as_ref(), &actor, &id).await,
-        Route::MyNotifications => notifications::settings(store, &actor).await,
-        Route::SaveMyNotifications => notifications::save_settings(store, &actor, body).await,
+        Route::MyNotifications => notifications::settings(store, setup, &actor).await,
+        Route::SaveMyNotifications => notifications::save_settings(store, setup, &actor, body).await,
+        Route::ListTokens => tokens::list(store, &actor).await,
+        Route::RevokeToken => tokens::revoke(store, &actor, &id).await,
+        Route::LinkMyTelegram => channels::link_my_telegram(store, setup, &actor).await,
+        Route::AddPushSubscription => channels::add_push_subscription(store, setup, app.local_mode, &actor, body).await,
+        Route::RegisterDevice => channels::register_device(store, setup, &actor, body).await,
+        Route::RemoveContact => channels::remove_contact(store, setup, &actor, &id).await,
+        Route::GroupTelegram => channels::group_telegram(store, &actor, &id).await,
+        Route::LinkGroupTelegram => channels::link_group_telegram(store, setup, &actor, &id).await,
+        Route::UnlinkGroupTelegram => channels::unlink_group_telegram(store, &actor, &id).await,
         Route::TicketNotifications => notifications::ticket_log(store, &actor, &id).await,
     }
 }

@@ -7,13 +7,14 @@
 use crate::auth::LoginRequest;
 use crate::routes::{ROUTES, Route, RouteDef};
 use helpdesk_core::api::{
-    CreateTicketRequest, Items, Me, MessageRequest, MyPreferences, Paged, PersonSummary, TicketPage, TicketView, UpdateTicketRequest,
-    UserView,
+    ApiTokenSummary, CreateTicketRequest, IssuedApiToken, Items, Me, MessageRequest, MyPreferences, NewApiToken, Paged, PersonSummary,
+    TicketPage, TicketView, UpdateTicketRequest, UserView,
 };
 use helpdesk_core::attachment::{DownloadLink, Upload, UploadGrant, UploadRequest};
 use helpdesk_core::calendar::{Calendar, CalendarInput};
 use helpdesk_core::limits::{MAX_PAGE_SIZE, MAX_REQUEST_BYTES};
-use helpdesk_core::notify::{Delivery, NotificationSettings, Preferences};
+use helpdesk_core::notify::contacts::{NewDevice, NewPushSubscription, TelegramLinkOffer};
+use helpdesk_core::notify::{ContactSummary, Delivery, NotificationSettings, Preferences};
 use helpdesk_core::sla::{SlaPlan, SlaPlanInput};
 use helpdesk_core::topic::TopicInput;
 use helpdesk_core::user::{Group, GroupInput, UserInput};
@@ -22,7 +23,7 @@ use std::collections::BTreeMap;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Ref, RefOr, Required, ResponseBuilder,
     ServerBuilder,
@@ -34,6 +35,7 @@ const SLUG: &str = "^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$";
 const USER_ID: &str = "^(?!none$)[a-z0-9._-]{1,64}$";
 const ULID: &str = "^[0-9A-HJKMNP-TV-Z]{26}$";
 const TICKET_REFERENCE: &str = "^(HD-[0-9]{1,19}|[0-9A-HJKMNP-TV-Z]{26})$";
+const CONTACT_ID: &str = "^(telegram|[wm][0-9a-f]{16})$";
 const MAX_QUERY_VALUE: usize = helpdesk_core::api::MAX_CURSOR_CHARS;
 
 /// What one route takes and answers.
@@ -81,6 +83,10 @@ fn string() -> RefOr<Schema> {
 
 fn boolean() -> RefOr<Schema> {
     ObjectBuilder::new().schema_type(Type::Boolean).into()
+}
+
+fn group_chat() -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::Object).property("chat", of::<ContactSummary>()).into()
 }
 
 const TICKET_FILTERS: [Query; 7] =
@@ -243,6 +249,61 @@ fn operation(route: Route) -> Operation {
             200,
             inline::<Items<Delivery>>(),
         ),
+        Route::IssueToken => op(
+            "issueToken",
+            "Sign in for an API token (native apps): send it as Authorization: Bearer <token>; shown this once",
+            Some(of::<NewApiToken>()),
+            201,
+            of::<IssuedApiToken>(),
+        ),
+        Route::ListTokens => {
+            op("listTokens", "The caller's API tokens (browser session only)", None, 200, inline::<Items<ApiTokenSummary>>())
+        }
+        Route::RevokeToken => {
+            op("revokeToken", "Revoke one of the caller's API tokens (browser session only)", None, 200, object(&[("revoked", boolean())]))
+        }
+        Route::LinkMyTelegram => op(
+            "linkMyTelegram",
+            "A one-time Telegram deep link (15 minutes) that ties the chat opening it to the caller",
+            None,
+            201,
+            of::<TelegramLinkOffer>(),
+        ),
+        Route::AddPushSubscription => op(
+            "addPushSubscription",
+            "Subscribe this browser to web push: the PushSubscription's JSON and a device name",
+            Some(of::<NewPushSubscription>()),
+            201,
+            of::<NotificationSettings>(),
+        ),
+        Route::RegisterDevice => op(
+            "registerDevice",
+            "Register a phone's push token (FCM or APNs); the same token again updates it",
+            Some(of::<NewDevice>()),
+            201,
+            of::<NotificationSettings>(),
+        ),
+        Route::RemoveContact => {
+            op("removeContact", "Remove a Telegram chat, browser or phone of the caller's", None, 200, of::<NotificationSettings>())
+        }
+        Route::GroupTelegram => {
+            op("groupTelegram", "The group's linked Telegram chat (admins, the group's agents)", None, 200, group_chat())
+        }
+        Route::LinkGroupTelegram => op(
+            "linkGroupTelegram",
+            "A one-time link that ties a Telegram group chat to the agent group (admins, the group's agents)",
+            None,
+            201,
+            of::<TelegramLinkOffer>(),
+        ),
+        Route::UnlinkGroupTelegram => op("unlinkGroupTelegram", "Unlink the group's Telegram chat", None, 200, group_chat()),
+        Route::TelegramWebhook => op(
+            "telegramWebhook",
+            "Telegram's updates (setWebhook with secret_token); answers the bot's reply as a Bot API method call",
+            Some(object(&[("update_id", inline::<i64>())])),
+            200,
+            ObjectBuilder::new().schema_type(Type::Object).into(),
+        ),
     }
 }
 
@@ -280,7 +341,8 @@ fn path_parameter(path: &str) -> Option<utoipa::openapi::path::Parameter> {
         p if !p.contains("{id}") => return None,
         p if p.starts_with("/api/tickets/") => TICKET_REFERENCE,
         p if p.starts_with("/api/users/") => USER_ID,
-        p if p.starts_with("/api/uploads/") || p.starts_with("/api/attachments/") => ULID,
+        p if p.starts_with("/api/uploads/") || p.starts_with("/api/attachments/") || p.starts_with("/api/auth/me/tokens/") => ULID,
+        p if p.starts_with("/api/auth/me/contacts/") => CONTACT_ID,
         _ => SLUG,
     };
     let description = if pattern == TICKET_REFERENCE { "A ticket number (HD-1042) or id" } else { "The record's id" };
@@ -301,7 +363,7 @@ fn path_parameter(path: &str) -> Option<utoipa::openapi::path::Parameter> {
 /// whether it needs a session.
 fn error_codes(def: &RouteDef, operation: &Operation) -> Vec<ErrorCode> {
     use ErrorCode::*;
-    let open = matches!(def.route, Route::Health | Route::OpenApi | Route::Login);
+    let open = is_open(def.route);
     let writes = def.method != "GET";
     let mut codes = vec![Internal, ServiceBusy, MethodNotAllowed];
     if operation.body.is_some() {
@@ -323,7 +385,12 @@ fn error_codes(def: &RouteDef, operation: &Operation) -> Vec<ErrorCode> {
         }
     }
     match def.route {
-        Route::Login => codes.extend([InvalidCredentials, TooManyAttempts, DirectoryUnavailable]),
+        Route::Login | Route::IssueToken => codes.extend([InvalidCredentials, TooManyAttempts, DirectoryUnavailable]),
+        Route::ListTokens | Route::RevokeToken => codes.push(SessionRequired),
+        Route::LinkMyTelegram | Route::LinkGroupTelegram | Route::AddPushSubscription | Route::RegisterDevice => {
+            codes.push(ChannelNotConfigured)
+        }
+        Route::TelegramWebhook => codes.push(Forbidden),
         Route::CreateTicket => codes.push(UnknownTopic),
         Route::UpdateTicket => codes.extend([UnknownTopic, IllegalTransition, VersionConflict]),
         Route::Reply => codes.extend([TicketClosed, VersionConflict]),
@@ -337,6 +404,11 @@ fn error_codes(def: &RouteDef, operation: &Operation) -> Vec<ErrorCode> {
         _ => {}
     }
     codes
+}
+
+/// The routes anybody may call (the webhook proves itself with Telegram's secret header).
+fn is_open(route: Route) -> bool {
+    matches!(route, Route::Health | Route::OpenApi | Route::Login | Route::IssueToken | Route::TelegramWebhook)
 }
 
 fn code_name(code: ErrorCode) -> String {
@@ -386,6 +458,13 @@ fn component_schemas() -> Vec<(String, RefOr<Schema>)> {
     with_dependencies::<NotificationSettings>(&mut all);
     with_dependencies::<Preferences>(&mut all);
     with_dependencies::<Delivery>(&mut all);
+    with_dependencies::<NewApiToken>(&mut all);
+    with_dependencies::<IssuedApiToken>(&mut all);
+    with_dependencies::<ApiTokenSummary>(&mut all);
+    with_dependencies::<TelegramLinkOffer>(&mut all);
+    with_dependencies::<NewPushSubscription>(&mut all);
+    with_dependencies::<NewDevice>(&mut all);
+    with_dependencies::<ContactSummary>(&mut all);
     with_dependencies::<TicketPage>(&mut all);
     with_dependencies::<TicketNumber>(&mut all);
     with_dependencies::<PersonSummary>(&mut all);
@@ -399,6 +478,7 @@ fn component_schemas() -> Vec<(String, RefOr<Schema>)> {
     Items::<Calendar>::schemas(&mut all);
     Items::<SlaPlan>::schemas(&mut all);
     Items::<Delivery>::schemas(&mut all);
+    Items::<ApiTokenSummary>::schemas(&mut all);
     all
 }
 
@@ -409,8 +489,12 @@ pub fn document() -> OpenApi {
     for def in ROUTES {
         let described = operation(def.route);
         let mut builder = OperationBuilder::new().operation_id(Some(described.id)).summary(Some(described.summary));
-        if matches!(def.route, Route::Health | Route::OpenApi | Route::Login) {
+        if def.route == Route::TelegramWebhook {
+            builder = builder.securities(Some([SecurityRequirement::new("telegram", Vec::<String>::new())]));
+        } else if is_open(def.route) {
             builder = builder.securities(Some(Vec::<SecurityRequirement>::new()));
+        } else if def.route.needs_session() {
+            builder = builder.securities(Some([SecurityRequirement::new("session", Vec::<String>::new())]));
         }
         if let Some(parameter) = path_parameter(def.path) {
             builder = builder.parameter(parameter);
@@ -462,16 +546,32 @@ pub fn document() -> OpenApi {
         crate::session::SESSION_COOKIE,
         "Set by /api/auth/login; state-changing requests also send x-csrf-token = the hd_csrf cookie",
     )));
-    let components = ComponentsBuilder::new().schemas_from_iter(component_schemas()).security_scheme("session", session).build();
+    let bearer = SecurityScheme::Http(
+        HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("An API token from /api/auth/tokens (native apps): no CSRF header needed; never sent as a cookie"))
+            .build(),
+    );
+    let telegram = SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+        crate::channels::TELEGRAM_SECRET_HEADER,
+        "The secret_token given to Telegram's setWebhook",
+    )));
+    let components = ComponentsBuilder::new()
+        .schemas_from_iter(component_schemas())
+        .security_scheme("session", session)
+        .security_scheme("bearer", bearer)
+        .security_scheme("telegram", telegram)
+        .build();
     OpenApiBuilder::new()
         .info(InfoBuilder::new().title("Helpdesk API").version(env!("CARGO_PKG_VERSION")).description(Some(
             "Tickets, topics and their forms, SLA plans, users and groups. Errors are JSON {code, message, fields?, \
                      current_version?} with stable codes. Sign in at /api/auth/login: the answer sets the hd_session cookie (HttpOnly) \
-                     and the hd_csrf cookie, whose value every state-changing request sends as x-csrf-token. Generated from the \
+                     and the hd_csrf cookie, whose value every state-changing request sends as x-csrf-token. Native apps sign in at /api/auth/tokens and send \
+                     Authorization: Bearer <token> instead (no CSRF header). Generated from the \
                      server's route table and types.",
         )))
         .servers(Some([ServerBuilder::new().url("/").build()]))
-        .security(Some([SecurityRequirement::new("session", Vec::<String>::new())]))
+        .security(Some([SecurityRequirement::new("session", Vec::<String>::new()), SecurityRequirement::new("bearer", Vec::<String>::new())]))
         .paths(paths)
         .components(Some(components))
         .build()

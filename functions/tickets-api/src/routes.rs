@@ -47,6 +47,25 @@ pub enum Route {
     MyNotifications,
     SaveMyNotifications,
     TicketNotifications,
+    IssueToken,
+    ListTokens,
+    RevokeToken,
+    LinkMyTelegram,
+    AddPushSubscription,
+    RegisterDevice,
+    RemoveContact,
+    GroupTelegram,
+    LinkGroupTelegram,
+    UnlinkGroupTelegram,
+    TelegramWebhook,
+}
+
+impl Route {
+    /// Routes that manage sign-ins: a browser session only, never a bearer token (a stolen app
+    /// token must not mint, list or revoke others).
+    pub fn needs_session(self) -> bool {
+        matches!(self, Route::ListTokens | Route::RevokeToken)
+    }
 }
 
 pub struct RouteDef {
@@ -69,6 +88,14 @@ pub const ROUTES: &[RouteDef] = &[
     r("PATCH", "/api/auth/me", Route::UpdateMe),
     r("GET", "/api/auth/me/notifications", Route::MyNotifications),
     r("PUT", "/api/auth/me/notifications", Route::SaveMyNotifications),
+    r("POST", "/api/auth/tokens", Route::IssueToken),
+    r("GET", "/api/auth/me/tokens", Route::ListTokens),
+    r("DELETE", "/api/auth/me/tokens/{id}", Route::RevokeToken),
+    r("POST", "/api/auth/me/telegram", Route::LinkMyTelegram),
+    r("POST", "/api/auth/me/push-subscriptions", Route::AddPushSubscription),
+    r("POST", "/api/auth/me/devices", Route::RegisterDevice),
+    r("DELETE", "/api/auth/me/contacts/{id}", Route::RemoveContact),
+    r("POST", "/api/telegram/webhook", Route::TelegramWebhook),
     r("GET", "/api/directory", Route::People),
     r("GET", "/api/users", Route::ListUsers),
     r("POST", "/api/users", Route::CreateUser),
@@ -78,6 +105,9 @@ pub const ROUTES: &[RouteDef] = &[
     r("POST", "/api/groups", Route::CreateGroup),
     r("GET", "/api/groups/{id}", Route::GetGroup),
     r("PUT", "/api/groups/{id}", Route::ReplaceGroup),
+    r("GET", "/api/groups/{id}/telegram", Route::GroupTelegram),
+    r("POST", "/api/groups/{id}/telegram", Route::LinkGroupTelegram),
+    r("DELETE", "/api/groups/{id}/telegram", Route::UnlinkGroupTelegram),
     r("GET", "/api/topics", Route::ListTopics),
     r("POST", "/api/topics", Route::CreateTopic),
     r("GET", "/api/topics/{id}", Route::GetTopic),

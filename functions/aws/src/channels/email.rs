@@ -40,7 +40,7 @@ pub fn raw_message(from_name: &str, from: &str, message: &Outgoing) -> Result<Ve
     if let Some(reply_to) = &message.reply_to {
         builder = builder.reply_to(reply_to.as_str());
     }
-    builder.write_to_vec().map_err(|e| SendError(format!("building the message: {e}")))
+    builder.write_to_vec().map_err(|e| SendError::Failed(format!("building the message: {e}")))
 }
 
 impl Channel for SesMail {
@@ -52,7 +52,7 @@ impl Channel for SesMail {
         Box::pin(async move {
             let raw = raw_message(&self.from_name, &self.from, message)?;
             let content = EmailContent::builder()
-                .raw(RawMessage::builder().data(Blob::new(raw)).build().map_err(|e| SendError(e.to_string()))?)
+                .raw(RawMessage::builder().data(Blob::new(raw)).build().map_err(|e| SendError::Failed(e.to_string()))?)
                 .build();
             let out = self
                 .client
@@ -62,7 +62,7 @@ impl Channel for SesMail {
                 .content(content)
                 .send()
                 .await
-                .map_err(|e| SendError(DisplayErrorContext(&e).to_string()))?;
+                .map_err(|e| SendError::Failed(DisplayErrorContext(&e).to_string()))?;
             Ok(out.message_id.unwrap_or_default())
         })
     }

@@ -28,7 +28,7 @@ impl Channel for SnsSms {
                 .data_type("String")
                 .string_value("Transactional")
                 .build()
-                .map_err(|e| SendError(e.to_string()))?;
+                .map_err(|e| SendError::Failed(e.to_string()))?;
             let out = self
                 .client
                 .publish()
@@ -37,7 +37,7 @@ impl Channel for SnsSms {
                 .message_attributes("AWS.SNS.SMS.SMSType", transactional)
                 .send()
                 .await
-                .map_err(|e| SendError(DisplayErrorContext(&e).to_string()))?;
+                .map_err(|e| SendError::Failed(DisplayErrorContext(&e).to_string()))?;
             Ok(out.message_id.unwrap_or_default())
         })
     }

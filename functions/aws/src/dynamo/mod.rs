@@ -5,6 +5,7 @@
 //! sign-in throttles), [`uploads`] (attachments from their grant until attached).
 
 mod codec;
+mod contacts;
 mod directory;
 mod listing;
 mod notifications;

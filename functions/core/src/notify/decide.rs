@@ -46,6 +46,7 @@ pub fn decide(
     notice: Notice,
     recipient: &User,
     preferences: &Preferences,
+    reachable: &[ChannelKind],
     now: DateTime<Utc>,
 ) -> Vec<(ChannelKind, Outcome)> {
     // The acknowledgement of a new ticket is the one notice its author wants.
@@ -66,7 +67,7 @@ pub fn decide(
             let suppression = common.or_else(|| {
                 if !preferences.wants(notice, channel) {
                     Some(Suppression::Preference)
-                } else if address(recipient, channel).is_none() {
+                } else if !reachable.contains(&channel) {
                     Some(Suppression::NoAddress)
                 } else if notice.respects_quiet_hours() && preferences.is_quiet(now) {
                     Some(Suppression::QuietHours)
@@ -87,12 +88,26 @@ fn may_see(recipient: &User, domain: &DomainEvent) -> bool {
 }
 
 /// Where the channel reaches the person: their e-mail address or phone number.
+/// The profile's address for a channel (e-mail, phone, a Telegram chat id); web and mobile push
+/// reach a person only through the contacts they linked.
 pub fn address(user: &User, channel: ChannelKind) -> Option<&str> {
     let value = match channel {
         ChannelKind::Email => Some(user.email.as_str()),
         ChannelKind::Sms => user.phone.as_deref(),
+        // A chat id an administrator put in the profile; people link their own through the bot.
+        ChannelKind::Telegram => user.telegram_chat_id.as_deref(),
+        ChannelKind::WebPush | ChannelKind::MobilePush => None,
     };
     value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// The channels that reach `user`: the profile's addresses and the kinds of their `contacts`.
+pub fn reachable(user: &User, contacts: &[super::Contact]) -> Vec<ChannelKind> {
+    let mut channels: Vec<ChannelKind> = ChannelKind::ALL.into_iter().filter(|c| address(user, *c).is_some()).collect();
+    channels.extend(contacts.iter().map(super::Contact::channel));
+    channels.sort();
+    channels.dedup();
+    channels
 }
 
 #[cfg(test)]
@@ -133,7 +148,7 @@ mod tests {
     }
 
     fn outcome(d: &DomainEvent, notice: Notice, user: &User, prefs: &Preferences, at: DateTime<Utc>, channel: ChannelKind) -> Outcome {
-        decide(d, notice, user, prefs, at).into_iter().find(|(c, _)| *c == channel).unwrap().1
+        decide(d, notice, user, prefs, &reachable(user, &[]), at).into_iter().find(|(c, _)| *c == channel).unwrap().1
     }
 
     #[test]
@@ -174,6 +189,22 @@ mod tests {
         assert_eq!(outcome(&note, Notice::Mentioned, &other, &Preferences::defaults(Role::Agent), noon, ChannelKind::Email), Outcome::Send);
         ivan.active = false;
         assert_eq!(outcome(&by_anna, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Suppressed(Suppression::Inactive));
+    }
+
+    #[test]
+    fn linked_channels_reach_only_people_with_a_contact_of_their_kind() {
+        let noon = Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap();
+        let ivan = User::new("ivan", "Ivan", "ivan@example.com", Role::Requester, &[], AccountSource::Local);
+        let mut prefs = Preferences::defaults(Role::Requester);
+        prefs.channels.insert(Notice::Reply, vec![ChannelKind::Telegram, ChannelKind::WebPush]);
+        let by_anna = domain("anna", Role::Agent, reply());
+        let chat = crate::notify::Contact::Telegram { chat_id: 42, title: "Ivan".into(), linked_at: noon };
+        let decided = decide(&by_anna, Notice::Reply, &ivan, &prefs, &reachable(&ivan, &[chat]), noon);
+        let of = |c: ChannelKind| decided.iter().find(|(k, _)| *k == c).map(|(_, o)| *o);
+        assert_eq!(of(ChannelKind::Telegram), Some(Outcome::Send));
+        assert_eq!(of(ChannelKind::WebPush), Some(Outcome::Suppressed(Suppression::NoAddress)), "no browser subscribed");
+        assert_eq!(of(ChannelKind::MobilePush), Some(Outcome::Suppressed(Suppression::Preference)));
+        assert_eq!(of(ChannelKind::Email), Some(Outcome::Suppressed(Suppression::Preference)));
     }
 
     #[test]

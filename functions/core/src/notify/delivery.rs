@@ -54,4 +54,13 @@ pub struct NotificationSettings {
     pub channels: Vec<ChannelKind>,
     /// Whether the profile has a phone number (SMS needs one).
     pub has_phone: bool,
+    /// The Telegram chat, browsers and phones linked to the account.
+    #[serde(default)]
+    pub contacts: Vec<super::ContactSummary>,
+    /// The VAPID public key (base64url) browsers subscribe with; absent when web push is not set up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_push_key: Option<String>,
+    /// Whether a Telegram bot is set up to link a chat to.
+    #[serde(default)]
+    pub telegram: bool,
 }

@@ -58,17 +58,22 @@ impl Notice {
     }
 }
 
-/// A way to reach a person. Part 2 adds Telegram, web push and mobile push here.
+/// A way to reach a person: their profile's e-mail and phone, or a contact they linked
+/// ([`super::contacts`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChannelKind {
     Email,
     Sms,
+    Telegram,
+    WebPush,
+    MobilePush,
 }
 
 impl ChannelKind {
-    pub const ALL: [ChannelKind; 2] = [ChannelKind::Email, ChannelKind::Sms];
+    pub const ALL: [ChannelKind; 5] =
+        [ChannelKind::Email, ChannelKind::Sms, ChannelKind::Telegram, ChannelKind::WebPush, ChannelKind::MobilePush];
 }
 
 /// A daily span, in the person's time zone, with no notifications but SLA breaches. It may run
@@ -113,11 +118,13 @@ fn utc() -> String {
 }
 
 impl Preferences {
-    /// What a person of this role gets before choosing: e-mail for every notice of the role
-    /// (part 2 adds web push for staff). SMS is opt-in.
+    /// What a person of this role gets before choosing: e-mail for every notice of the role, and
+    /// for staff web push too (it reaches only the browsers they subscribed). SMS, Telegram and
+    /// mobile push are opt-in.
     pub fn defaults(role: Role) -> Self {
+        let channels = if role.is_staff() { vec![ChannelKind::Email, ChannelKind::WebPush] } else { vec![ChannelKind::Email] };
         Preferences {
-            channels: Notice::for_role(role).iter().map(|n| (*n, vec![ChannelKind::Email])).collect(),
+            channels: Notice::for_role(role).iter().map(|n| (*n, channels.clone())).collect(),
             quiet_hours: None,
             time_zone: utc(),
             version: 0,

@@ -28,7 +28,12 @@ pub struct Rendered {
     pub html: String,
     /// For SMS and other short channels.
     pub short: String,
+    /// What happened, without links or footer: the text of a push notification.
+    pub preview: String,
 }
+
+/// The longest push preview: a lock screen shows a few lines.
+const MAX_PREVIEW_CHARS: usize = 500;
 
 /// Renders `items` (never empty) about `ticket` for a reader of `language` in `zone`, with a link
 /// to the ticket and one to the reader's notification settings. Staff-only events are left out for
@@ -72,6 +77,7 @@ pub fn render(
         }
         text_body.push('\n');
     }
+    let preview: String = text_body.trim().chars().take(MAX_PREVIEW_CHARS).collect();
     let open = text(language, "notify.open");
     let settings = text(language, "notify.settings");
     text_body.push_str(&format!("{open}: {ticket_link}\n\n-- \n{settings}: {settings_link}\n"));
@@ -84,7 +90,7 @@ pub fn render(
     ));
     let first = headlines.first().cloned().unwrap_or_default();
     let short = truncate(&format!("{number}: {first}. {ticket_link}"), &format!("{number}: {first}"), MAX_SHORT_CHARS);
-    Rendered { subject, text: text_body, html, short }
+    Rendered { subject, text: text_body, html, short, preview }
 }
 
 fn headline(language: Language, zone: Tz, item: &Item<'_>) -> String {
