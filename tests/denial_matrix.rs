@@ -1,5 +1,5 @@
 //! Every route × {anonymous, requester A, requester B, agent in the ticket's group, agent outside
-//! it, admin}, through real session cookies: who is refused (401), forbidden (403), kept from
+//! it, admin}, through real session cookies and again through bearer tokens (native apps): who is refused (401), forbidden (403), kept from
 //! seeing (404), or let through (anything else — the handler then judges the request itself).
 
 use helpdesk_aws::Directory;
@@ -254,27 +254,53 @@ async fn every_route_denies_whom_it_must() {
     let served: BTreeSet<(&str, &str)> = ROUTES.iter().map(|r| (r.method, r.path)).collect();
     assert_eq!(covered, served, "the matrix covers every route, once");
 
+    // The same people as native apps: a bearer token each, no cookie, no CSRF token. They get what
+    // their sessions got, except where a browser session is required (managing tokens).
+    let mut bearers: Vec<Option<String>> = vec![None];
+    for p in &people {
+        let (stored, token) = tickets_api::tokens::mint(&p.id, "denial matrix");
+        helpdesk_aws::ApiTokens::put_api_token(&t.seed, &stored).await.unwrap();
+        bearers.push(Some(format!("Bearer {token}")));
+    }
+
     let mut failures = Vec::new();
-    for (method, _, path, body, expected) in &matrix {
-        for (who, (session, expect)) in sessions.iter().zip(expected).enumerate() {
-            let bytes = body.as_ref().map(|b| b.to_string().into_bytes()).unwrap_or_default();
-            let headers: Vec<(&str, &str)> = match session {
-                Some((cookie, csrf)) => vec![("cookie", cookie.as_str()), (CSRF_HEADER, csrf.as_str())],
-                None => vec![],
-            };
-            let answer = t.call_with(method, path, None, bytes, "application/json", &headers).await;
-            if answer.status >= 500 {
-                failures.push(format!("{method} {path} as {}: {} {}", actors[who], answer.status, answer.body));
-                continue;
-            }
-            let got = match answer.status {
-                401 => Refused,
-                403 => Forbidden,
-                404 => Hidden,
-                _ => Through,
-            };
-            if got != *expect {
-                failures.push(format!("{method} {path} as {}: expected {expect:?}, got {} {}", actors[who], answer.status, answer.body));
+    for (credential, via_bearer) in [("session", false), ("bearer token", true)] {
+        for (method, route, path, body, expected) in &matrix {
+            let session_only = ROUTES.iter().any(|r| r.method == *method && r.path == *route && r.route.needs_session());
+            for (who, (session, expect)) in sessions.iter().zip(expected).enumerate() {
+                let mut body = body.clone();
+                // A change names the version it read: the current one, so that who may make it
+                // is what is judged; and the second pass changes what the first one set.
+                if let Some(change) = body.as_mut().filter(|b| b.get("version").is_some() && *method == "PATCH") {
+                    change["version"] = t.call("GET", "/api/tickets/HD-1001", ADMIN, None).await.body["ticket"]["version"].clone();
+                    if via_bearer {
+                        change["priority"] = json!("low");
+                    }
+                }
+                let bytes = body.as_ref().map(|b| b.to_string().into_bytes()).unwrap_or_default();
+                let headers: Vec<(&str, &str)> = match (session, &bearers[who]) {
+                    (Some(_), Some(bearer)) if via_bearer => vec![("authorization", bearer.as_str())],
+                    (Some((cookie, csrf)), _) => vec![("cookie", cookie.as_str()), (CSRF_HEADER, csrf.as_str())],
+                    _ => vec![],
+                };
+                let expect = if via_bearer && session_only && session.is_some() { &Forbidden } else { expect };
+                let answer = t.call_with(method, path, None, bytes, "application/json", &headers).await;
+                if answer.status >= 500 {
+                    failures.push(format!("{method} {path} as {} ({credential}): {} {}", actors[who], answer.status, answer.body));
+                    continue;
+                }
+                let got = match answer.status {
+                    401 => Refused,
+                    403 => Forbidden,
+                    404 => Hidden,
+                    _ => Through,
+                };
+                if got != *expect {
+                    failures.push(format!(
+                        "{method} {path} as {} ({credential}): expected {expect:?}, got {} {}",
+                        actors[who], answer.status, answer.body
+                    ));
+                }
             }
         }
     }

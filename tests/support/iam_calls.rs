@@ -85,10 +85,14 @@ impl Intercept for Recorder {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let Some(metadata) = cfg.load::<Metadata>() else { return Ok(()) };
-        if metadata.service() == "S3" {
-            for (action, resource) in s3(metadata.name(), context.input()) {
-                record(Call { function: self.function.to_string(), action, resource });
-            }
+        let calls = match metadata.service() {
+            "S3" => s3(metadata.name(), context.input()),
+            // SNS speaks the query protocol: its body is a form, so the resources come from the input.
+            "SNS" => sns(metadata.name(), context.input()),
+            _ => Vec::new(),
+        };
+        for (action, resource) in calls {
+            record(Call { function: self.function.to_string(), action, resource });
         }
         Ok(())
     }
@@ -99,7 +103,7 @@ impl Intercept for Recorder {
         _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let Some(metadata) = cfg.load::<Metadata>().filter(|m| m.service() != "S3") else { return Ok(()) };
+        let Some(metadata) = cfg.load::<Metadata>().filter(|m| m.service() != "S3" && m.service() != "SNS") else { return Ok(()) };
         let body: Value = context.request().body().bytes().and_then(|b| serde_json::from_slice(b).ok()).unwrap_or(Value::Null);
         for (action, resource) in authorised_as(metadata.service(), metadata.name(), &body) {
             record(Call { function: self.function.to_string(), action, resource });
@@ -146,12 +150,43 @@ pub fn authorised_as(service: &str, operation: &str, body: &Value) -> Vec<(Strin
         "SESv2" if operation == "SendEmail" => {
             vec![("ses:SendEmail".into(), format!("{ARN_PREFIX}:ses:{REGION_ACCOUNT}:identity/{}", symbolic(&text("FromEmailAddress"))))]
         }
-        // An SMS (Publish to a phone number) has no resource ARN: IAM sees "*". (The query
-        // protocol's form body is not JSON; the notify function never publishes to a topic.)
-        "SNS" if operation == "Publish" => vec![("sns:Publish".into(), "*".into())],
         "SQS" => vec![(format!("sqs:{operation}"), format!("{QUEUE_URL_PREFIX}{}", symbolic(&text("QueueUrl"))))],
         _ => vec![(format!("{service}:{operation}"), "unmapped: teach tests/support/iam_calls.rs how IAM authorises it".into())],
     }
+}
+
+/// The local stack's ARN prefix for SNS, and the template's.
+const LOCAL_SNS_PREFIX: &str = "arn:aws:sns:us-east-1:123456789012:";
+
+/// SNS actions from the operation's input: a platform application (bound to its variable), an
+/// endpoint (`endpoint/…` under the template's region and account), or "*" for an SMS.
+fn sns(operation: &str, input: &aws_smithy_runtime_api::client::interceptors::context::Input) -> Vec<(String, String)> {
+    use aws_sdk_sns::operation::{
+        create_platform_endpoint::CreatePlatformEndpointInput, delete_endpoint::DeleteEndpointInput, publish::PublishInput,
+        set_endpoint_attributes::SetEndpointAttributesInput,
+    };
+    let endpoint = |arn: Option<&str>| match arn.unwrap_or_default().strip_prefix(LOCAL_SNS_PREFIX) {
+        Some(rest) => format!("{ARN_PREFIX}:sns:{REGION_ACCOUNT}:{rest}"),
+        None => symbolic(arn.unwrap_or_default()),
+    };
+    let action = format!("sns:{operation}");
+    let resource = if let Some(publish) = input.downcast_ref::<PublishInput>() {
+        // A phone number (SMS) has no resource ARN: IAM sees "*". The notify function never
+        // publishes to a topic.
+        match publish.target_arn() {
+            Some(arn) => endpoint(Some(arn)),
+            None => "*".into(),
+        }
+    } else if let Some(create) = input.downcast_ref::<CreatePlatformEndpointInput>() {
+        symbolic(create.platform_application_arn().unwrap_or_default())
+    } else if let Some(set) = input.downcast_ref::<SetEndpointAttributesInput>() {
+        endpoint(set.endpoint_arn())
+    } else if let Some(delete) = input.downcast_ref::<DeleteEndpointInput>() {
+        endpoint(delete.endpoint_arn())
+    } else {
+        "unmapped: teach tests/support/iam_calls.rs how IAM authorises it".into()
+    };
+    vec![(action, resource)]
 }
 
 /// S3 actions on `arn:aws:s3:::bucket/key`, read from the operation's input.

@@ -44,9 +44,14 @@ impl ChannelSecrets {
                 vapid_private_key: var("VAPID_PRIVATE_KEY"),
             });
         };
-        let out = aws_sdk_secretsmanager::Client::new(sdk)
+        Self::from_secrets_manager(&aws_sdk_secretsmanager::Client::new(sdk), &id).await
+    }
+
+    /// Reads the secret `id` names (its name or ARN).
+    pub async fn from_secrets_manager(client: &aws_sdk_secretsmanager::Client, id: &str) -> Result<Self, String> {
+        let out = client
             .get_secret_value()
-            .secret_id(&id)
+            .secret_id(id)
             .send()
             .await
             .map_err(|e| format!("reading secret {id}: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(&e)))?;

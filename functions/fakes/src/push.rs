@@ -48,6 +48,17 @@ impl FakePush {
         FakePush { base: base.trim_end_matches('/').to_string(), inner: Arc::default() }
     }
 
+    /// A fake of its own on a free loopback port (its endpoints name that port).
+    pub async fn on_loopback() -> std::io::Result<FakePush> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let push = FakePush::new(&format!("http://{}", listener.local_addr()?));
+        let router = push.router();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        Ok(push)
+    }
+
     pub fn router(&self) -> Router {
         Router::new()
             .route("/subscribe/{name}", post(subscribe))

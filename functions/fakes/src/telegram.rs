@@ -47,6 +47,16 @@ impl FakeTelegram {
         self.lock().messages.clone()
     }
 
+    /// Answers 403 to messages for `chat`, as when the person blocked the bot.
+    pub fn block(&self, chat: i64) {
+        self.lock().blocked.push(chat);
+    }
+
+    /// Answers the next `count` messages with 429 (`retry_after` 3).
+    pub fn throttle(&self, count: u32) {
+        self.lock().throttle = count;
+    }
+
     /// A person (or a group, `kind` "group") sends `/start <token>` from a deep link.
     pub fn press_start(&self, chat_id: i64, kind: &str, token: &str) {
         let mut inner = self.lock();
@@ -125,11 +135,11 @@ async fn messages(State(fake): State<FakeTelegram>) -> Json<Value> {
 }
 
 async fn block(State(fake): State<FakeTelegram>, Path(chat): Path<i64>) -> StatusCode {
-    fake.lock().blocked.push(chat);
+    fake.block(chat);
     StatusCode::NO_CONTENT
 }
 
 async fn throttle(State(fake): State<FakeTelegram>, Path(count): Path<u32>) -> StatusCode {
-    fake.lock().throttle = count;
+    fake.throttle(count);
     StatusCode::NO_CONTENT
 }

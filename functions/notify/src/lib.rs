@@ -35,6 +35,8 @@ pub const ENVIRONMENT: &[&str] = &[
     helpdesk_aws::config::SUPPORT_ADDRESS,
     helpdesk_aws::config::SITE_URL,
     helpdesk_aws::config::NOTIFY_QUEUE_URL,
+    helpdesk_aws::config::CHANNELS_SECRET_ID,
+    helpdesk_aws::config::TELEGRAM_API_URL,
 ];
 
 /// How long a sender holds a claim: the function's timeout, so a claim outlives no live sender.

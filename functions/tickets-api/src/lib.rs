@@ -41,6 +41,10 @@ pub fn environment() -> Vec<&'static str> {
         config::ATTACHMENTS_BUCKET,
         config::MAX_ATTACHMENT_BYTES,
         config::MAX_ATTACHMENTS,
+        config::CHANNELS_SECRET_ID,
+        config::TELEGRAM_BOT_NAME,
+        config::FCM_APPLICATION_ARN,
+        config::APNS_APPLICATION_ARN,
     ];
     names.extend(ldap::LdapConfig::ENVIRONMENT);
     names

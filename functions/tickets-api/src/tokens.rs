@@ -51,17 +51,22 @@ pub async fn issue<S: Directory + ApiTokens>(
     let request: NewApiToken = parse_body(body)?;
     let name = request.check_name().map_err(ApiError::validation)?;
     let user = authenticate(store, keys, ldap, through_our_cdn, req, &request.username, &request.password).await?;
+    let (stored, token) = mint(&user.id, &name);
+    store.put_api_token(&stored).await.map_err(store_error)?;
+    json(StatusCode::CREATED, &IssuedApiToken { token, summary: stored.summary, me: Me::of(user) })
+}
+
+/// A new token for `user`: what to store (the secret's hash only) and what to hand out.
+pub fn mint(user: &str, name: &str) -> (StoredApiToken, String) {
     let secret = {
         use argon2::password_hash::rand_core::{OsRng, RngCore};
         let mut bytes = [0u8; 32];
         OsRng.fill_bytes(&mut bytes);
         URL_SAFE_NO_PAD.encode(bytes)
     };
-    let summary = ApiTokenSummary { id: new_id(), name, created_at: Utc::now() };
-    let stored = StoredApiToken { user: user.id.clone(), secret_hash: secret_hash(&secret), summary: summary.clone() };
-    store.put_api_token(&stored).await.map_err(store_error)?;
+    let summary = ApiTokenSummary { id: new_id(), name: name.to_string(), created_at: Utc::now() };
     let token = format!("{TOKEN_PREFIX}{}_{secret}", summary.id);
-    json(StatusCode::CREATED, &IssuedApiToken { token, summary, me: Me::of(user) })
+    (StoredApiToken { user: user.to_string(), secret_hash: secret_hash(&secret), summary }, token)
 }
 
 pub async fn list<S: ApiTokens>(store: &S, actor: &Actor) -> Reply {
