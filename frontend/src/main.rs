@@ -9,6 +9,7 @@ mod components;
 mod drafts;
 mod i18n;
 mod pages;
+mod push;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -3,6 +3,9 @@
 //! The server checks what is saved (the same `Preferences::validate` for everyone); its problems
 //! show at their fields, and a save over settings changed elsewhere says so and shows the latest.
 
+mod apps;
+mod reach;
+
 use crate::api::{self, Failure};
 use crate::components::{ErrorBox, loaded};
 use crate::i18n::{I18n, use_i18n, wire};
@@ -38,6 +41,7 @@ pub fn NotificationSettingsPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let outcome = RwSignal::new(Outcome::None);
     let problems = RwSignal::new(Vec::<FieldError>::new());
+    let said_here = RwSignal::new(String::new());
     let settings = api::Fetched::<NotificationSettings>::of(Signal::derive(move || {
         reload.track();
         URL.to_string()
@@ -46,7 +50,11 @@ pub fn NotificationSettingsPage() -> impl IntoView {
         Suspend::new(async move {
             match settings.load().await {
                 Err(f) => view! { <ErrorBox failure=f retry=Callback::new(move |_| reload.update(|n| *n += 1))/> }.into_any(),
-                Ok(s) => view! { <SettingsForm settings=s outcome=outcome problems=problems reload=reload/> }.into_any(),
+                Ok(s) => view! {
+                    <SettingsForm settings=s.clone() outcome=outcome problems=problems reload=reload/>
+                    <reach::Reach settings=s reload=reload said_here=said_here/>
+                }
+                .into_any(),
             }
         })
     };
@@ -56,6 +64,8 @@ pub fn NotificationSettingsPage() -> impl IntoView {
             <p class="muted">{move || i.t("settings.intro")}</p>
             {loaded(content)}
             <div class="save-status" role="status">{move || status(i, outcome.get(), problems)}</div>
+            <reach::ReachStatus said=said_here/>
+            <apps::SignedInApps/>
         </section>
     }
 }
@@ -155,6 +165,11 @@ impl Form {
         if self.outcome.with_untracked(|o| *o != Outcome::None) {
             self.outcome.set(Outcome::None);
         }
+    }
+
+    /// Whether any notice goes through `channel`.
+    fn chooses(self, channel: ChannelKind) -> bool {
+        self.channels.with(|c| c.values().any(|list| list.contains(&channel)))
     }
 
     fn wants(self, notice: Notice, channel: ChannelKind) -> bool {
@@ -282,7 +297,12 @@ fn SettingsForm(
     let i = use_i18n();
     let form = Form::new(problems, outcome);
     form.fill(&settings.preferences);
-    let NotificationSettings { notices, channels, has_phone, .. } = settings;
+    let NotificationSettings { notices, channels, has_phone, contacts, .. } = settings;
+    // Channels that reach only what is linked: said when chosen with nothing linked.
+    let unlinked: Vec<ChannelKind> = [ChannelKind::Telegram, ChannelKind::WebPush, ChannelKind::MobilePush]
+        .into_iter()
+        .filter(|c| !contacts.iter().any(|k| k.channel == *c))
+        .collect();
     let sms_off = !has_phone && channels.contains(&ChannelKind::Sms);
     let sla_note = notices.contains(&Notice::SlaBreached);
     let save = {
@@ -334,6 +354,13 @@ fn SettingsForm(
                 </table>
             </div>
             {sms_off.then(|| view! { <p class="help" id="sms-hint">{move || i.t("settings.sms_needs_phone")}</p> })}
+            {move || {
+                let chosen: Vec<ChannelKind> = unlinked.iter().copied().filter(|c| form.chooses(*c)).collect();
+                chosen.into_iter().map(|c| {
+                    let key = format!("via.{}", wire(&c));
+                    view! { <p class="help">{move || i.t("settings.nothing_linked").replace("{channel}", i.t(&key))}</p> }
+                }).collect_view()
+            }}
             <fieldset class="quiet">
                 <legend>{move || i.t("settings.quiet_hours")}</legend>
                 <label class="choice">
