@@ -11,8 +11,10 @@ use wasm_bindgen_futures::JsFuture;
 pub enum Problem {
     /// No service workers or no Push API (or a private window that refuses them).
     Unsupported,
-    /// The person, or the browser's settings, said no to notifications.
+    /// Notifications are blocked for the site (the person said no, or the browser's settings do).
     Denied,
+    /// The person closed the browser's question without answering.
+    Dismissed,
     /// The browser or its push service failed.
     Failed,
 }
@@ -46,10 +48,14 @@ pub fn supported() -> bool {
     service_workers().is_ok()
 }
 
-/// The registration of our service worker, registering it first if needed.
+/// The registration of our service worker, registering it first if needed, once its worker is
+/// active: a push service refuses to subscribe a registration whose worker is still installing
+/// (as it is right after the first `register`), and `ready` waits for that.
 async fn registration() -> Result<JsValue, Problem> {
     let container = service_workers()?;
-    call(&container, "register", &[JsValue::from_str("/sw.js")]).await
+    call(&container, "register", &[JsValue::from_str("/sw.js")]).await?;
+    let ready: Promise = get(&container, "ready")?.dyn_into().map_err(|_| Problem::Failed)?;
+    JsFuture::from(ready).await.map_err(|_| Problem::Failed)
 }
 
 fn key_bytes(base64url: &str) -> Option<Uint8Array> {
@@ -76,8 +82,10 @@ fn key_bytes(base64url: &str) -> Option<Uint8Array> {
 pub async fn subscribe(application_server_key: &str) -> Result<String, Problem> {
     let notification = get(&window(), "Notification")?;
     let answer = call(&notification, "requestPermission", &[]).await?;
-    if answer.as_string().as_deref() != Some("granted") {
-        return Err(Problem::Denied);
+    match answer.as_string().as_deref() {
+        Some("granted") => {}
+        Some("denied") => return Err(Problem::Denied),
+        _ => return Err(Problem::Dismissed),
     }
     let registration = registration().await?;
     let manager = get(&registration, "pushManager")?;

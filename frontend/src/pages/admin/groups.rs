@@ -1,6 +1,7 @@
 //! Admin: the groups (queues) tickets go to, and the editor of one.
 
 use super::editor::{Editor, Outcome, optional, table_head, text_field};
+use super::group_telegram::GroupTelegram;
 use crate::api;
 use crate::components::{ErrorBox, loaded};
 use crate::i18n::{I18n, use_i18n};
@@ -72,6 +73,10 @@ pub fn Groups() -> impl IntoView {
             </form>
         })
     };
+    // The group open in the editor, once it exists: a memo, so typing in the form does not draw
+    // the Telegram section (and load its chat) anew.
+    let saved_group = Memo::new(move |_| editor.editing.with(|e| e.as_ref().and_then(|(id, _)| id.clone())));
+    let telegram = move || saved_group.get().map(|group| view! { <GroupTelegram group=group/> });
     view! {
         <section>
             <div class="title-row">
@@ -80,6 +85,7 @@ pub fn Groups() -> impl IntoView {
                     on:click=move |_| editor.open(None, GroupInput { id: None, version: None, name: String::new(), description: None })>{move || i.t("admin.new_group")}</button>
             </div>
             {form}
+            {telegram}
             {loaded(table)}
         </section>
     }

@@ -1,7 +1,8 @@
-//! Admin pages, a module per area: topics and their forms, users, groups; `editor` holds what
-//! their forms share.
+//! Admin pages, a module per area: topics and their forms, users, groups (and a group's Telegram
+//! chat); `editor` holds what their forms share.
 
 mod editor;
+mod group_telegram;
 mod groups;
 mod topics;
 mod users;

@@ -11,7 +11,7 @@ use crate::components::{ErrorBox, loaded};
 use crate::i18n::{I18n, use_i18n, wire};
 use chrono::{NaiveTime, Timelike};
 use gloo_net::http::Method;
-use helpdesk_core::notify::{ChannelKind, Notice, NotificationSettings, Preferences, QuietHours};
+use helpdesk_core::notify::{ChannelKind, ContactSummary, Notice, NotificationSettings, Preferences, QuietHours};
 use helpdesk_core::{ErrorCode, FieldError, FieldErrorCode};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,6 +19,9 @@ use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 
 const URL: &str = "/api/auth/me/notifications";
+
+/// The channels that reach a person only through what they linked on this page (or in the app).
+const LINKED_ONLY: [ChannelKind; 3] = [ChannelKind::Telegram, ChannelKind::WebPush, ChannelKind::MobilePush];
 
 /// What quiet hours start as when someone first turns them on.
 const NIGHT: (&str, &str) = ("22:00", "07:00");
@@ -42,6 +45,9 @@ pub fn NotificationSettingsPage() -> impl IntoView {
     let outcome = RwSignal::new(Outcome::None);
     let problems = RwSignal::new(Vec::<FieldError>::new());
     let said_here = RwSignal::new(String::new());
+    // The Telegram chat, browsers and phones linked: the answers of linking and removing replace
+    // the list, so the form (and its unsaved changes) stays as it is.
+    let contacts = RwSignal::new(Vec::<ContactSummary>::new());
     let settings = api::Fetched::<NotificationSettings>::of(Signal::derive(move || {
         reload.track();
         URL.to_string()
@@ -50,11 +56,14 @@ pub fn NotificationSettingsPage() -> impl IntoView {
         Suspend::new(async move {
             match settings.load().await {
                 Err(f) => view! { <ErrorBox failure=f retry=Callback::new(move |_| reload.update(|n| *n += 1))/> }.into_any(),
-                Ok(s) => view! {
-                    <SettingsForm settings=s.clone() outcome=outcome problems=problems reload=reload/>
-                    <reach::Reach settings=s reload=reload said_here=said_here/>
+                Ok(s) => {
+                    contacts.set(s.contacts.clone());
+                    view! {
+                        <SettingsForm settings=s.clone() outcome=outcome problems=problems reload=reload contacts=contacts/>
+                        <reach::Reach settings=s contacts=contacts said_here=said_here/>
+                    }
+                    .into_any()
                 }
-                .into_any(),
             }
         })
     };
@@ -293,16 +302,17 @@ fn SettingsForm(
     outcome: RwSignal<Outcome>,
     problems: RwSignal<Vec<FieldError>>,
     reload: RwSignal<u32>,
+    contacts: RwSignal<Vec<ContactSummary>>,
 ) -> impl IntoView {
     let i = use_i18n();
     let form = Form::new(problems, outcome);
     form.fill(&settings.preferences);
-    let NotificationSettings { notices, channels, has_phone, contacts, .. } = settings;
-    // Channels that reach only what is linked: said when chosen with nothing linked.
-    let unlinked: Vec<ChannelKind> = [ChannelKind::Telegram, ChannelKind::WebPush, ChannelKind::MobilePush]
-        .into_iter()
-        .filter(|c| !contacts.iter().any(|k| k.channel == *c))
-        .collect();
+    let NotificationSettings { notices, channels, has_phone, .. } = settings;
+    // A channel that reaches only what is linked (Telegram, browsers, phones), chosen for some
+    // notice while nothing of its kind is: said under the grid, and by the channel's boxes.
+    let unlinked = move |channel: ChannelKind| {
+        LINKED_ONLY.contains(&channel) && form.chooses(channel) && !contacts.with(|all| all.iter().any(|c| c.channel == channel))
+    };
     let sms_off = !has_phone && channels.contains(&ChannelKind::Sms);
     let sla_note = notices.contains(&Notice::SlaBreached);
     let save = {
@@ -324,7 +334,15 @@ fn SettingsForm(
             let disabled = sms_off && channel == ChannelKind::Sms;
             let (notice_key, channel_key) = (format!("notice.{name}"), format!("via.{}", wire(&channel)));
             let label = move || i.t("settings.notice_by").replace("{notice}", i.t(&notice_key)).replace("{channel}", i.t(&channel_key));
-            let described = if disabled { format!("{error_id} sms-hint") } else { error_id.clone() };
+            let described = {
+                let error_id = error_id.clone();
+                let hint = format!("{}-hint", wire(&channel));
+                move || match (disabled, unlinked(channel)) {
+                    (true, _) => format!("{error_id} sms-hint"),
+                    (false, true) => format!("{error_id} {hint}"),
+                    (false, false) => error_id.clone(),
+                }
+            };
             let field = field.clone();
             let order = channels.clone();
             view! {
@@ -355,10 +373,9 @@ fn SettingsForm(
             </div>
             {sms_off.then(|| view! { <p class="help" id="sms-hint">{move || i.t("settings.sms_needs_phone")}</p> })}
             {move || {
-                let chosen: Vec<ChannelKind> = unlinked.iter().copied().filter(|c| form.chooses(*c)).collect();
-                chosen.into_iter().map(|c| {
-                    let key = format!("via.{}", wire(&c));
-                    view! { <p class="help">{move || i.t("settings.nothing_linked").replace("{channel}", i.t(&key))}</p> }
+                LINKED_ONLY.into_iter().filter(|c| unlinked(*c)).map(|c| {
+                    let (id, key) = (format!("{}-hint", wire(&c)), format!("via.{}", wire(&c)));
+                    view! { <p class="help" id=id>{move || i.t("settings.nothing_linked").replace("{channel}", i.t(&key))}</p> }
                 }).collect_view()
             }}
             <fieldset class="quiet">

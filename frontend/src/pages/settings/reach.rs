@@ -19,6 +19,8 @@ enum Said {
     PushOn,
     PushOff,
     Push(Problem),
+    TelegramLinked,
+    TelegramNotYet,
     Failed(Failure),
 }
 
@@ -30,7 +32,10 @@ fn said(i: I18n, said: Said) -> String {
         Said::PushOff => i.t("settings.push_off_done").into(),
         Said::Push(Problem::Unsupported) => i.t("settings.push_unsupported").into(),
         Said::Push(Problem::Denied) => i.t("settings.push_denied").into(),
+        Said::Push(Problem::Dismissed) => i.t("settings.push_dismissed").into(),
         Said::Push(Problem::Failed) => i.t("settings.push_failed").into(),
+        Said::TelegramLinked => i.t("telegram.linked").into(),
+        Said::TelegramNotYet => i.t("telegram.not_yet").into(),
         Said::Failed(f) => i.failure(&f),
     }
 }
@@ -43,7 +48,7 @@ pub fn ReachStatus(said: RwSignal<String>) -> impl IntoView {
 }
 
 #[component]
-pub fn Reach(settings: NotificationSettings, reload: RwSignal<u32>, said_here: RwSignal<String>) -> impl IntoView {
+pub fn Reach(settings: NotificationSettings, contacts: RwSignal<Vec<ContactSummary>>, said_here: RwSignal<String>) -> impl IntoView {
     let i = use_i18n();
     let message = RwSignal::new(Said::Nothing);
     // Said in the page's region (it stays while the section is drawn anew).
@@ -55,28 +60,31 @@ pub fn Reach(settings: NotificationSettings, reload: RwSignal<u32>, said_here: R
     });
     let busy = RwSignal::new(false);
     let offer = RwSignal::new(None::<TelegramLinkOffer>);
-    // This browser's subscription, when it has one the server knows.
-    let here = RwSignal::new(None::<String>);
-    let ids: Vec<String> = settings.contacts.iter().map(|c| c.id.clone()).collect();
+    // The contact id of this browser's subscription, listed or not. The server names a browser by
+    // `contact_id("w", endpoint)` (the shared domain crate's function), so the page finds its own
+    // entry from the subscription alone: nothing to remember in storage, right after a reload, a
+    // new subscription or a change made on another device.
+    let this_browser = RwSignal::new(None::<String>);
     spawn_local(async move {
         if let Some(endpoint) = push::current_endpoint().await {
-            let id = contact_id("w", &endpoint);
-            if ids.contains(&id) {
-                here.set(Some(id));
-            }
+            this_browser.set(Some(contact_id("w", &endpoint)));
         }
     });
-    let remove = move |id: String| {
+    let listed = move |id: &str| contacts.with(|all| all.iter().any(|c| c.id == id));
+    let here = move || this_browser.get().filter(|id| listed(id));
+    // Removes a contact; `done`: what to say once it is gone. The answer is the new list.
+    let remove = move |id: String, done: Said| {
         busy.set(true);
         spawn_local(async move {
-            let path = format!("/api/auth/me/contacts/{id}");
+            let path = format!("/api/auth/me/contacts/{}", String::from(js_sys::encode_uri_component(&id)));
             match api::send::<NotificationSettings>(Method::DELETE, &path, &serde_json::json!({})).await {
-                Ok(_) => {
-                    if here.get_untracked().as_deref() == Some(id.as_str()) {
+                Ok(s) => {
+                    if this_browser.get_untracked().as_deref() == Some(id.as_str()) {
                         push::unsubscribe().await;
+                        this_browser.set(None);
                     }
-                    message.set(Said::Removed);
-                    reload.update(|n| *n += 1);
+                    contacts.set(s.contacts);
+                    message.set(done);
                 }
                 Err(f) => message.set(Said::Failed(f)),
             }
@@ -93,6 +101,24 @@ pub fn Reach(settings: NotificationSettings, reload: RwSignal<u32>, said_here: R
             busy.set(false);
         });
     };
+    // After Start in Telegram: the list anew, and whether a chat is in it now.
+    let check_telegram = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            match api::get::<NotificationSettings>(super::URL).await {
+                Ok(s) => {
+                    let linked = s.contacts.iter().any(|c| c.channel == ChannelKind::Telegram);
+                    contacts.set(s.contacts);
+                    if linked {
+                        offer.set(None);
+                    }
+                    message.set(if linked { Said::TelegramLinked } else { Said::TelegramNotYet });
+                }
+                Err(f) => message.set(Said::Failed(f)),
+            }
+            busy.set(false);
+        });
+    };
     let key = StoredValue::new(settings.web_push_key.clone());
     let push_on = move |_| {
         let Some(key) = key.get_value() else { return };
@@ -102,11 +128,13 @@ pub fn Reach(settings: NotificationSettings, reload: RwSignal<u32>, said_here: R
                 Err(problem) => message.set(Said::Push(problem)),
                 Ok(json) => {
                     let mut body: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+                    let endpoint = body["endpoint"].as_str().unwrap_or_default().to_string();
                     body["device"] = serde_json::Value::String(device_name());
                     match api::send::<NotificationSettings>(Method::POST, "/api/auth/me/push-subscriptions", &body).await {
-                        Ok(_) => {
+                        Ok(s) => {
+                            this_browser.set(Some(contact_id("w", &endpoint)));
+                            contacts.set(s.contacts);
                             message.set(Said::PushOn);
-                            reload.update(|n| *n += 1);
                         }
                         Err(f) => message.set(Said::Failed(f)),
                     }
@@ -116,62 +144,67 @@ pub fn Reach(settings: NotificationSettings, reload: RwSignal<u32>, said_here: R
         });
     };
     let push_off = move |_| {
-        if let Some(id) = here.get_untracked() {
-            remove(id);
-            message.set(Said::PushOff);
+        if let Some(id) = here() {
+            remove(id, Said::PushOff);
         }
     };
-    let rows = settings
-        .contacts
-        .iter()
-        .map(|c| {
-            let ContactSummary { id, channel, device, added_at, .. } = c.clone();
-            let channel_key = format!("via.{}", wire(&channel));
-            let label = {
-                let device = device.clone();
-                move || i.t("settings.remove_named").replace("{name}", &device)
-            };
-            let this_browser = {
-                let id = id.clone();
-                move || (here.get().as_deref() == Some(id.as_str())).then(|| view! { <span class="badge">{move || i.t("settings.this_browser")}</span> })
-            };
-            view! {
-                <li>
-                    <span class="contact-kind">{move || i.t(&channel_key)}</span>
-                    " " <strong>{device.clone()}</strong> {this_browser}
-                    " " <span class="muted">{move || i.t("settings.added").replace("{when}", &i.when(added_at))}</span>
-                    " " <button type="button" aria-label=label disabled=busy on:click=move |_| remove(id.clone())>{move || i.t("settings.remove")}</button>
-                </li>
+    let row = move |c: ContactSummary| {
+        let ContactSummary { id, channel, device, added_at, .. } = c;
+        let channel_key = format!("via.{}", wire(&channel));
+        let label = {
+            let device = device.clone();
+            move || i.t("settings.remove_named").replace("{name}", &device)
+        };
+        let mark = {
+            let id = id.clone();
+            move || {
+                (this_browser.get().as_deref() == Some(id.as_str()))
+                    .then(|| view! { <span class="badge">{move || i.t("settings.this_browser")}</span> })
             }
-        })
-        .collect_view();
-    let empty = settings.contacts.is_empty();
-    let has_telegram = settings.contacts.iter().any(|c| c.channel == ChannelKind::Telegram);
+        };
+        view! {
+            <li>
+                <span class="contact-kind">{move || i.t(&channel_key)}</span>
+                " " <strong>{device.clone()}</strong> {mark}
+                " " <span class="muted">{move || i.t("settings.added").replace("{when}", &i.when(added_at))}</span>
+                " " <button type="button" aria-label=label disabled=busy on:click=move |_| remove(id.clone(), Said::Removed)>{move || i.t("settings.remove")}</button>
+            </li>
+        }
+    };
+    let list = move || {
+        let all = contacts.get();
+        if all.is_empty() {
+            view! { <p class="muted">{move || i.t("settings.reach_none")}</p> }.into_any()
+        } else {
+            view! { <ul class="contacts">{all.into_iter().map(row).collect_view()}</ul> }.into_any()
+        }
+    };
+    let has_telegram = move || contacts.with(|all| all.iter().any(|c| c.channel == ChannelKind::Telegram));
     let telegram = settings.telegram;
     let can_push = settings.web_push_key.is_some() && push::supported();
     let push_configured = settings.web_push_key.is_some();
     view! {
         <section class="card reach" aria-labelledby="reach-title">
             <h2 id="reach-title">{move || i.t("settings.reach")}</h2>
-            {if empty { view! { <p class="muted">{move || i.t("settings.reach_none")}</p> }.into_any() } else { view! { <ul class="contacts">{rows}</ul> }.into_any() }}
+            {list}
             {telegram.then(|| view! {
                 <div class="row">
                     <button type="button" disabled=busy on:click=link_telegram>
-                        {move || i.t(if has_telegram { "settings.telegram_relink" } else { "settings.telegram_link" })}
+                        {move || i.t(if has_telegram() { "settings.telegram_relink" } else { "settings.telegram_link" })}
                     </button>
                 </div>
                 {move || offer.get().map(|o| view! {
                     <p class="help">
                         {move || i.t("settings.telegram_open").replace("{until}", &i.when(o.expires_at))} " "
                         <a href=o.url.clone() target="_blank" rel="noopener">{o.url.clone()}</a> " "
-                        <button type="button" on:click=move |_| reload.update(|n| *n += 1)>{move || i.t("settings.check_again")}</button>
+                        <button type="button" disabled=busy on:click=check_telegram>{move || i.t("settings.check_again")}</button>
                     </p>
                 })}
             })}
             {push_configured.then(|| if can_push {
                 view! {
                     <div class="row">
-                        {move || match here.get() {
+                        {move || match here() {
                             None => view! { <button type="button" disabled=busy on:click=push_on>{move || i.t("settings.push_on")}</button> }.into_any(),
                             Some(_) => view! { <button type="button" disabled=busy on:click=push_off>{move || i.t("settings.push_off")}</button> }.into_any(),
                         }}
