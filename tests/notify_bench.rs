@@ -1,12 +1,17 @@
 //! Benchmark (not a test: it prints figures) of the notify handler on the local stack: tickets
 //! filed and answered through the API, their outbox handed to the handler in batches of 100 (as
-//! the queue's event source does), mail and SMS sent to moto. Run with the local stack up:
+//! the queue's event source does); the requester hears of replies on all five channels: mail, SMS
+//! and mobile push to moto, Telegram to the fake Bot API, web push (encrypted) to the fake push
+//! service. Run with the local stack up:
 //!
 //!     cargo bench -p helpdesk-tests --bench notify                  # 100 tickets
 //!     NOTIFY_BENCH_TICKETS=300 cargo bench -p helpdesk-tests --bench notify
 
-use helpdesk_aws::Directory;
+use helpdesk_aws::channel_secrets::ChannelSecrets;
+use helpdesk_aws::{Contacts, Directory, NotificationLog};
 use helpdesk_core::Role;
+use helpdesk_core::notify::contacts::{NewPushSubscription, device_id, web_push_id};
+use helpdesk_core::notify::{ChannelKind, Contact, MobilePlatform, Notice, Owner, Preferences};
 use helpdesk_core::user::{AccountSource, User};
 use helpdesk_tests::*;
 use notify::{QueueMessage, Settings};
@@ -24,6 +29,52 @@ async fn main() {
     }
     assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
     let sdk = local_sdk("AWS_ENDPOINT_URL").await;
+    // Anna's chat, browser and phone, and replies on every channel.
+    let telegram = helpdesk_fakes::telegram::FakeTelegram::default();
+    let telegram_api = helpdesk_fakes::serve_on_loopback(telegram.router()).await.expect("fake Bot API");
+    let push = helpdesk_fakes::push::FakePush::on_loopback().await.expect("fake push service");
+    let subscription: NewPushSubscription = serde_json::from_value(push.subscription("bench")).expect("subscription");
+    let sns = aws_sdk_sns::Client::new(&sdk);
+    let application = sns
+        .create_platform_application()
+        .name(format!("bench-{unique}"))
+        .platform("GCM")
+        .attributes("PlatformCredential", "bench")
+        .send()
+        .await
+        .expect("platform application")
+        .platform_application_arn
+        .expect("arn");
+    let endpoint_arn =
+        helpdesk_aws::platform_endpoints::register_endpoint(&sns, &application, "bench-token", "anna").await.expect("endpoint");
+    let now = chrono::Utc::now();
+    let anna = Owner::User("anna".into());
+    let contacts = [
+        Contact::Telegram { chat_id: 42, title: "anna".into(), linked_at: now },
+        Contact::WebPush {
+            id: web_push_id(&subscription.endpoint),
+            endpoint: subscription.endpoint.clone(),
+            p256dh: subscription.keys.p256dh.clone(),
+            auth: subscription.keys.auth.clone(),
+            device: "bench".into(),
+            created_at: now,
+        },
+        Contact::Mobile {
+            id: device_id("bench-token"),
+            platform: MobilePlatform::Fcm,
+            token: "bench-token".into(),
+            endpoint_arn,
+            device: "bench".into(),
+            created_at: now,
+        },
+    ];
+    for contact in &contacts {
+        t.seed.put_contact(&anna, contact).await.expect("contact");
+    }
+    let mut preferences = Preferences::defaults(Role::Requester);
+    preferences.channels.insert(Notice::Reply, ChannelKind::ALL.to_vec());
+    preferences.version = 1;
+    t.seed.put_preferences("anna", &preferences).await.expect("preferences");
     let _ = aws_sdk_sesv2::Client::new(&sdk).create_email_identity().email_identity("helpdesk@example.com").send().await;
     let started = std::time::Instant::now();
     let mut ids = Vec::new();
@@ -43,7 +94,12 @@ async fn main() {
     }
     let events = messages.len();
     let store = function_store(iam_calls::SET_UP, &t.table).await;
-    let channels = notify::channels(&sdk, "helpdesk@example.com", &Default::default(), "", true).expect("channels");
+    let secrets = ChannelSecrets {
+        telegram_bot_token: Some("1:bench".into()),
+        vapid_private_key: Some("q1dXpw3UpT5VOmu_cf_v6ih07Aems3njxI-JWgLcM94".into()),
+        ..ChannelSecrets::default()
+    };
+    let channels = notify::channels(&sdk, "helpdesk@example.com", &secrets, &telegram_api, true).expect("channels");
     let settings = Settings::new("https://help.example.com", "helpdesk@example.com", Some("support@example.com"));
     let started = std::time::Instant::now();
     let (mut sent, mut decided) = (0, 0);
@@ -55,6 +111,7 @@ async fn main() {
         decided += report.sent + report.suppressed;
     }
     let seconds = started.elapsed().as_secs_f64();
+    println!("  of which Telegram {}, web push {} (decrypted by the fake)", telegram.sent().len(), push.received().len());
     println!(
         "notify handler: {events} events → {sent} messages sent, {decided} decisions logged in {seconds:.1} s: {:.0} messages/s, {:.0} events/s",
         sent as f64 / seconds,

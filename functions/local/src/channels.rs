@@ -9,7 +9,7 @@ use helpdesk_aws::channels::TelegramBot;
 use helpdesk_aws::config;
 use helpdesk_aws::{Contacts, DynamoStore, NotificationLog};
 use helpdesk_core::Role;
-use helpdesk_core::notify::contacts::{NewPushSubscription, contact_id};
+use helpdesk_core::notify::contacts::{NewPushSubscription, device_id, web_push_id};
 use helpdesk_core::notify::{ChannelKind, Contact, MobilePlatform, Notice, Owner, Preferences};
 use helpdesk_fakes::push::FakePush;
 use helpdesk_fakes::telegram::FakeTelegram;
@@ -152,7 +152,7 @@ pub async fn seed_demo<S: NotificationLog + Contacts>(
     let mut contacts = vec![
         Contact::Telegram { chat_id: DEMO_TELEGRAM_CHAT, title: "@anna_p".into(), linked_at: now },
         Contact::WebPush {
-            id: contact_id("w", &subscription.endpoint),
+            id: web_push_id(&subscription.endpoint),
             endpoint: subscription.endpoint,
             p256dh: subscription.keys.p256dh,
             auth: subscription.keys.auth,
@@ -164,7 +164,7 @@ pub async fn seed_demo<S: NotificationLog + Contacts>(
         let token = "demo-anna-pixel-fcm-token";
         let endpoint_arn = helpdesk_aws::platform_endpoints::register_endpoint(sns, application, token, CHANNELS_DEMO_USER).await?;
         contacts.push(Contact::Mobile {
-            id: contact_id("m", token),
+            id: device_id(token),
             platform: MobilePlatform::Fcm,
             token: token.into(),
             endpoint_arn,

@@ -7,7 +7,9 @@ use crate::{Reply, json, not_found, require, store_error};
 use chrono::{DateTime, Duration, Utc};
 use helpdesk_aws::{Contacts, Directory, NotificationLog};
 use helpdesk_core::api::parse_body;
-use helpdesk_core::notify::contacts::{NewDevice, NewPushSubscription, TELEGRAM_LINK_SECONDS, TelegramLinkOffer, contact_id, start_token};
+use helpdesk_core::notify::contacts::{
+    NewDevice, NewPushSubscription, TELEGRAM_LINK_SECONDS, TelegramLinkOffer, device_id, start_token, web_push_id,
+};
 use helpdesk_core::notify::{Contact, MobilePlatform, Owner};
 use helpdesk_core::{Actor, ApiError, ErrorCode, Role};
 use lambda_http::Request;
@@ -99,7 +101,7 @@ pub async fn add_push_subscription<S: Directory + NotificationLog + Contacts>(
     let new: NewPushSubscription = parse_body(body)?;
     new.validate(local_mode).map_err(ApiError::validation)?;
     let contact = Contact::WebPush {
-        id: contact_id("w", &new.endpoint),
+        id: web_push_id(&new.endpoint),
         endpoint: new.endpoint,
         p256dh: new.keys.p256dh,
         auth: new.keys.auth,
@@ -127,7 +129,7 @@ pub async fn register_device<S: Directory + NotificationLog + Contacts>(
     };
     let token = new.token.trim();
     let owner = Owner::User(actor.id.clone());
-    let id = contact_id("m", token);
+    let id = device_id(token);
     // A phone that changes hands: it stops being its previous owner's contact.
     if let Some(previous) = store.claim_device(&id, &owner).await.map_err(store_error)?
         && previous != owner

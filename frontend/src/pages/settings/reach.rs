@@ -6,7 +6,7 @@ use crate::api::{self, Failure};
 use crate::i18n::{I18n, use_i18n, wire};
 use crate::push::{self, Problem};
 use gloo_net::http::Method;
-use helpdesk_core::notify::contacts::{TelegramLinkOffer, contact_id};
+use helpdesk_core::notify::contacts::{TelegramLinkOffer, web_push_id};
 use helpdesk_core::notify::{ChannelKind, ContactSummary, NotificationSettings};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -61,13 +61,13 @@ pub fn Reach(settings: NotificationSettings, contacts: RwSignal<Vec<ContactSumma
     let busy = RwSignal::new(false);
     let offer = RwSignal::new(None::<TelegramLinkOffer>);
     // The contact id of this browser's subscription, listed or not. The server names a browser by
-    // `contact_id("w", endpoint)` (the shared domain crate's function), so the page finds its own
+    // `web_push_id(endpoint)` (the shared domain crate's function), so the page finds its own
     // entry from the subscription alone: nothing to remember in storage, right after a reload, a
     // new subscription or a change made on another device.
     let this_browser = RwSignal::new(None::<String>);
     spawn_local(async move {
         if let Some(endpoint) = push::current_endpoint().await {
-            this_browser.set(Some(contact_id("w", &endpoint)));
+            this_browser.set(Some(web_push_id(&endpoint)));
         }
     });
     let listed = move |id: &str| contacts.with(|all| all.iter().any(|c| c.id == id));
@@ -132,7 +132,7 @@ pub fn Reach(settings: NotificationSettings, contacts: RwSignal<Vec<ContactSumma
                     body["device"] = serde_json::Value::String(device_name());
                     match api::send::<NotificationSettings>(Method::POST, "/api/auth/me/push-subscriptions", &body).await {
                         Ok(s) => {
-                            this_browser.set(Some(contact_id("w", &endpoint)));
+                            this_browser.set(Some(web_push_id(&endpoint)));
                             contacts.set(s.contacts);
                             message.set(Said::PushOn);
                         }

@@ -133,9 +133,19 @@ pub struct ContactSummary {
     pub added_at: DateTime<Utc>,
 }
 
+/// A browser's contact id, from its push endpoint (the page finds its own entry by it).
+pub fn web_push_id(endpoint: &str) -> String {
+    contact_id("w", endpoint)
+}
+
+/// A phone's contact id, from its push token.
+pub fn device_id(token: &str) -> String {
+    contact_id("m", token)
+}
+
 /// A short stable id for a subscription endpoint or a device token (FNV-1a, 64 bits, hex): the same
 /// browser or phone registering twice lands on the same entry.
-pub fn contact_id(prefix: &str, value: &str) -> String {
+fn contact_id(prefix: &str, value: &str) -> String {
     let hash = value.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     format!("{prefix}{hash:016x}")
 }
@@ -355,8 +365,9 @@ mod tests {
 
     #[test]
     fn contact_ids_are_stable_and_owners_round_trip() {
-        assert_eq!(contact_id("w", "https://a/b"), contact_id("w", "https://a/b"));
-        assert_ne!(contact_id("w", "https://a/b"), contact_id("w", "https://a/c"));
+        assert_eq!(web_push_id("https://a/b"), web_push_id("https://a/b"));
+        assert_ne!(web_push_id("x"), device_id("x"));
+        assert_ne!(web_push_id("https://a/b"), web_push_id("https://a/c"));
         for owner in [Owner::User("anna".into()), Owner::Group("service-desk".into())] {
             assert_eq!(Owner::parse(&owner.name()), Some(owner));
         }
