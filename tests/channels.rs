@@ -3,8 +3,8 @@
 //! service on loopback (helpdesk-fakes) and SNS platform endpoints on moto; a contact its provider
 //! calls gone is removed. And the bearer tokens native apps sign in with.
 
-use helpdesk_aws::channel_secrets::ChannelSecrets;
 use helpdesk_aws::channels::{HttpClient, SnsMobilePush, TelegramBot, WebPush};
+use helpdesk_aws::secrets::ChannelSecrets;
 use helpdesk_aws::{DynamoStore, NotificationLog};
 use helpdesk_core::notify::{ChannelKind, Notice, Preferences};
 use helpdesk_core::{FieldErrorCode, Role};
@@ -207,7 +207,7 @@ async fn a_web_push_reaches_the_browser_encrypted_and_a_gone_subscription_is_rem
     let no_push = t.call("POST", "/api/auth/me/push-subscriptions", REQUESTER, Some(push.subscription("laptop"))).await;
     assert_eq!((no_push.status, no_push.body["code"].as_str()), (409, Some("channel_not_configured")));
     t.app.channels =
-        ChannelSetup { web_push_key: Some(helpdesk_aws::channel_secrets::vapid_public_key(VAPID_KEY).unwrap()), ..ChannelSetup::default() };
+        ChannelSetup { web_push_key: Some(helpdesk_aws::secrets::vapid_public_key(VAPID_KEY).unwrap()), ..ChannelSetup::default() };
     let settings = t.call("GET", "/api/auth/me/notifications", REQUESTER, None).await;
     assert_eq!(settings.body["web_push_key"].as_str().map(str::len), Some(87), "the browser's applicationServerKey");
     let bad = json!({"endpoint": "https://10.0.0.1/push", "keys": {"p256dh": "short", "auth": "!"}, "device": "x".repeat(81)});

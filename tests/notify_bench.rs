@@ -7,7 +7,7 @@
 //!     cargo bench -p helpdesk-tests --bench notify                  # 100 tickets
 //!     NOTIFY_BENCH_TICKETS=300 cargo bench -p helpdesk-tests --bench notify
 
-use helpdesk_aws::channel_secrets::ChannelSecrets;
+use helpdesk_aws::secrets::ChannelSecrets;
 use helpdesk_aws::{Contacts, Directory, NotificationLog};
 use helpdesk_core::Role;
 use helpdesk_core::notify::contacts::{NewPushSubscription, device_id, web_push_id};

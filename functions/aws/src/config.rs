@@ -61,7 +61,7 @@ pub const SITE_URL: &str = "SITE_URL";
 /// The queue the event bus fills for the notify function: failed messages wait there longer each try.
 pub const NOTIFY_QUEUE_URL: &str = "NOTIFY_QUEUE_URL";
 /// The Secrets Manager secret (JSON) holding the notification channels' secrets
-/// ([`crate::channel_secrets`]). Its id, never its value.
+/// ([`crate::secrets`]). Its id, never its value.
 pub const CHANNELS_SECRET_ID: &str = "CHANNELS_SECRET_ID";
 /// The Bot API's base URL (Telegram's own by default; a fake in tests and locally).
 pub const TELEGRAM_API_URL: &str = "TELEGRAM_API_URL";

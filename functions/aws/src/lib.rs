@@ -1,8 +1,6 @@
 //! Adapters to AWS behind the ports the handlers take: the DynamoDB ticket store, the EventBridge
 //! publisher, and the table and bucket definitions read from the SAM template.
 
-#[cfg(feature = "channel-secrets")]
-pub mod channel_secrets;
 #[cfg(feature = "channels")]
 pub mod channels;
 pub mod config;
@@ -14,6 +12,8 @@ pub mod objects;
 #[cfg(feature = "mobile-endpoints")]
 pub mod platform_endpoints;
 pub mod ports;
+#[cfg(feature = "secrets")]
+pub mod secrets;
 #[cfg(feature = "template")]
 pub mod template;
 

@@ -4,9 +4,9 @@
 //! runner creates in moto. Telegram's updates come by long polling (`getUpdates`), where AWS uses
 //! the webhook; both go through `tickets_api::channels::apply_update`.
 
-use helpdesk_aws::channel_secrets::ChannelSecrets;
 use helpdesk_aws::channels::TelegramBot;
 use helpdesk_aws::config;
+use helpdesk_aws::secrets::ChannelSecrets;
 use helpdesk_aws::{Contacts, DynamoStore, NotificationLog};
 use helpdesk_core::Role;
 use helpdesk_core::notify::contacts::{NewPushSubscription, device_id, web_push_id};
@@ -82,7 +82,7 @@ pub async fn setup(sdk: &config::SdkConfig, secrets: &ChannelSecrets) -> Result<
         None => platform_application(&sns, "helpdesk-local-apns", "APNS_SANDBOX").await?,
     };
     let web_push_key = match &secrets.vapid_private_key {
-        Some(key) => Some(helpdesk_aws::channel_secrets::vapid_public_key(key)?),
+        Some(key) => Some(helpdesk_aws::secrets::vapid_public_key(key)?),
         None => None,
     };
     Ok(ChannelSetup {

@@ -141,7 +141,7 @@ async fn run(command: &str) -> Result<(), String> {
             let ldap = tickets_api::ldap::LdapConfig::from_env(None)?;
             let files = start_attachments(&sdk, &store, &settings).await?;
             let fakes = channels::Fakes::new(&format!("http://127.0.0.1:{}", settings.port));
-            let secrets = channels::local_secrets(helpdesk_aws::channel_secrets::ChannelSecrets::load(&sdk).await?);
+            let secrets = channels::local_secrets(helpdesk_aws::secrets::ChannelSecrets::load(&sdk).await?);
             let setup = channels::setup(&sdk, &secrets).await?;
             channels::seed_demo(&store, &fakes.push, &setup).await?;
             start_backbone(&sdk, &store, &dynamodb, publisher, &settings, &secrets, &channels::telegram_api(&fakes)).await?;
@@ -175,7 +175,7 @@ async fn start_backbone(
     dynamodb: &helpdesk_aws::aws_sdk_dynamodb::Client,
     publisher: EventBridgePublisher,
     settings: &Settings,
-    secrets: &helpdesk_aws::channel_secrets::ChannelSecrets,
+    secrets: &helpdesk_aws::secrets::ChannelSecrets,
     telegram_api: &str,
 ) -> Result<(), String> {
     // Named after the table, like the attachments bucket: runners on different tables never meet.

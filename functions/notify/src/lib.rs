@@ -10,8 +10,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
-use helpdesk_aws::channel_secrets::ChannelSecrets;
 use helpdesk_aws::channels::{Channel, Outgoing, SendError};
+use helpdesk_aws::secrets::ChannelSecrets;
 use helpdesk_aws::{Contacts, Directory, NotificationLog, StoreError, new_id};
 use helpdesk_core::backbone::DomainEvent;
 use helpdesk_core::notify::decide::reachable;

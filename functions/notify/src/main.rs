@@ -22,7 +22,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let sdk = config::sdk_config().await;
     let mail_from = std::env::var(config::MAIL_FROM).unwrap_or_default();
     let support = std::env::var(config::SUPPORT_ADDRESS).ok();
-    let secrets = helpdesk_aws::channel_secrets::ChannelSecrets::load(&sdk).await?;
+    let secrets = helpdesk_aws::secrets::ChannelSecrets::load(&sdk).await?;
     let telegram_api = std::env::var(config::TELEGRAM_API_URL)
         .ok()
         .filter(|u| !u.is_empty())

@@ -40,9 +40,9 @@ impl ChannelSetup {
     pub async fn from_env(sdk: &helpdesk_aws::config::SdkConfig) -> Result<Self, String> {
         use helpdesk_aws::config;
         let var = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        let secrets = helpdesk_aws::channel_secrets::ChannelSecrets::load(sdk).await?;
+        let secrets = helpdesk_aws::secrets::ChannelSecrets::load(sdk).await?;
         let web_push_key = match &secrets.vapid_private_key {
-            Some(key) => Some(helpdesk_aws::channel_secrets::vapid_public_key(key)?),
+            Some(key) => Some(helpdesk_aws::secrets::vapid_public_key(key)?),
             None => None,
         };
         let (fcm_application, apns_application) = (var(config::FCM_APPLICATION_ARN), var(config::APNS_APPLICATION_ARN));

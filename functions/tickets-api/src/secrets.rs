@@ -39,13 +39,7 @@ fn rotating(value: &str) -> Result<(String, Option<String>), String> {
 }
 
 async fn secret_string(client: &Client, id: &str) -> Result<String, String> {
-    let out = client
-        .get_secret_value()
-        .secret_id(id)
-        .send()
-        .await
-        .map_err(|e| format!("reading secret {id}: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(&e)))?;
-    out.secret_string().map(str::to_string).ok_or_else(|| format!("secret {id} has no string value"))
+    helpdesk_aws::secrets::secret_value(client, id).await?.ok_or_else(|| format!("secret {id} has no string value"))
 }
 
 /// The secret `id` names, if it names one.

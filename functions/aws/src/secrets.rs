@@ -1,7 +1,8 @@
-//! The notification channels' secrets: the Telegram bot token, the webhook's secret token and the
-//! VAPID private key. In AWS one Secrets Manager secret (JSON) named by `CHANNELS_SECRET_ID`, read
-//! once at cold start; on a developer's machine (no id set) the environment of
-//! scripts/local-env.sh. A channel whose secret is absent is off.
+//! Secrets read from Secrets Manager at cold start ([`secret_value`]), and the notification
+//! channels' secrets: the Telegram bot token, the webhook's secret token and the VAPID private
+//! key. In AWS one Secrets Manager secret (JSON) named by `CHANNELS_SECRET_ID`; on a developer's
+//! machine (no id set) the environment of scripts/local-env.sh. A channel whose secret is absent
+//! is off.
 
 use crate::config;
 use serde::Deserialize;
@@ -47,16 +48,22 @@ impl ChannelSecrets {
         Self::from_secrets_manager(&aws_sdk_secretsmanager::Client::new(sdk), &id).await
     }
 
-    /// Reads the secret `id` names (its name or ARN).
+    /// Reads the secret `id` names (its name or ARN); one without a string value holds nothing.
     pub async fn from_secrets_manager(client: &aws_sdk_secretsmanager::Client, id: &str) -> Result<Self, String> {
-        let out = client
-            .get_secret_value()
-            .secret_id(id)
-            .send()
-            .await
-            .map_err(|e| format!("reading secret {id}: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(&e)))?;
-        Self::parse(out.secret_string().unwrap_or("{}"))
+        Self::parse(secret_value(client, id).await?.as_deref().unwrap_or("{}"))
     }
+}
+
+/// The string value of the secret `id` names (its name or ARN), if it has one. Every secret a
+/// function reads at cold start comes through here.
+pub async fn secret_value(client: &aws_sdk_secretsmanager::Client, id: &str) -> Result<Option<String>, String> {
+    let out = client
+        .get_secret_value()
+        .secret_id(id)
+        .send()
+        .await
+        .map_err(|e| format!("reading secret {id}: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(&e)))?;
+    Ok(out.secret_string().map(str::to_string))
 }
 
 /// The VAPID public key browsers subscribe with (`applicationServerKey`): base64url of the
