@@ -4,6 +4,7 @@
 //! calls gone is removed. And the bearer tokens native apps sign in with.
 
 use helpdesk_aws::channels::{HttpClient, SnsMobilePush, TelegramBot, WebPush};
+use helpdesk_aws::platform_endpoints::create_application;
 use helpdesk_aws::secrets::ChannelSecrets;
 use helpdesk_aws::{DynamoStore, NotificationLog};
 use helpdesk_core::notify::{ChannelKind, Notice, Preferences};
@@ -11,7 +12,7 @@ use helpdesk_core::{FieldErrorCode, Role};
 use helpdesk_fakes::push::FakePush;
 use helpdesk_fakes::telegram::FakeTelegram;
 use helpdesk_tests::*;
-use notify::{Channels, QueueMessage, Settings};
+use notify::{Channels, Settings};
 use serde_json::{Value, json};
 use tickets_api::channels::{ChannelSetup, TELEGRAM_SECRET_HEADER};
 
@@ -38,17 +39,9 @@ async fn reply_for(t: &TestApp, channel: ChannelKind, body: &str) -> String {
 
 /// Hands the ticket's events not yet delivered to the notify handler, as the queue would.
 async fn deliver(t: &TestApp, channels: &Channels, ticket_id: &str, after: usize) -> (notify::Report, usize) {
-    let events = outbox_of(&t.table, ticket_id).await;
-    let count = events.len();
-    let messages: Vec<QueueMessage> = events
-        .into_iter()
-        .skip(after)
-        .map(|domain| QueueMessage {
-            id: domain.event.id.clone(),
-            body: json!({"source": "helpdesk", "detail-type": domain.detail_type(), "detail": domain}).to_string(),
-            receive_count: 1,
-        })
-        .collect();
+    let mut messages = queued_events(&t.table, ticket_id).await;
+    let count = messages.len();
+    messages.drain(..after.min(count));
     let store: DynamoStore = function_store(NOTIFY, &t.table).await;
     let settings = Settings::new("https://help.example.com", "helpdesk@example.com", None);
     let (report, _) = notify::consume(&store, channels, &settings, messages, chrono::Utc::now()).await.expect("notify");
@@ -257,17 +250,7 @@ async fn a_phone_registers_with_sns_gets_pushes_and_a_disabled_endpoint_is_remov
     let mut t = test_app().await;
     let sdk = local_sdk("AWS_ENDPOINT_URL").await;
     let setup_sns = aws_sdk_sns::Client::new(&sdk);
-    let name = format!("fcm-{}", t.table);
-    let application = setup_sns
-        .create_platform_application()
-        .name(&name)
-        .platform("GCM")
-        .attributes("PlatformCredential", "test-credential")
-        .send()
-        .await
-        .unwrap()
-        .platform_application_arn
-        .unwrap();
+    let application = create_application(&setup_sns, &format!("fcm-{}", t.table), "GCM").await.unwrap();
     iam_calls::bind(&application, helpdesk_aws::config::FCM_APPLICATION_ARN);
     t.app.channels = ChannelSetup {
         sns: Some(iam_calls::sns_client(&sdk, TICKETS_API)),
@@ -337,16 +320,7 @@ async fn a_phone_registers_with_sns_gets_pushes_and_a_disabled_endpoint_is_remov
     assert_eq!(listed().await, 0, "the removed phone's endpoint is deleted");
 
     // An iPhone, once an APNs application is configured.
-    let apns_application = setup_sns
-        .create_platform_application()
-        .name(format!("apns-{}", t.table))
-        .platform("APNS_SANDBOX")
-        .attributes("PlatformCredential", "test-credential")
-        .send()
-        .await
-        .unwrap()
-        .platform_application_arn
-        .unwrap();
+    let apns_application = create_application(&setup_sns, &format!("apns-{}", t.table), "APNS_SANDBOX").await.unwrap();
     iam_calls::bind(&apns_application, helpdesk_aws::config::APNS_APPLICATION_ARN);
     t.app.channels.apns_application = Some(apns_application);
     let iphone = t.call("POST", "/api/auth/me/devices", REQUESTER, Some(json!({"platform": "apns", "token": "a1b2c3d4e5f60718"}))).await;

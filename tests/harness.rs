@@ -89,6 +89,20 @@ pub async fn outbox_of(table: &str, ticket_id: &str) -> Vec<helpdesk_core::backb
         .collect()
 }
 
+/// The ticket's outbox as the notification queue hands it to the notify function: each domain
+/// event in the EventBridge envelope the bus rule puts on the queue, received once.
+pub async fn queued_events(table: &str, ticket_id: &str) -> Vec<notify::QueueMessage> {
+    outbox_of(table, ticket_id)
+        .await
+        .into_iter()
+        .map(|domain| notify::QueueMessage {
+            id: domain.event.id.clone(),
+            body: serde_json::json!({"source": "helpdesk", "detail-type": domain.detail_type(), "detail": domain}).to_string(),
+            receive_count: 1,
+        })
+        .collect()
+}
+
 /// The mail moto holds for `address` (sent by any test: filter on what is yours), parsed.
 pub async fn mail_to(address: &str) -> Vec<Mail> {
     let data = moto_data().await;

@@ -69,16 +69,7 @@ impl Setup {
     /// Hands the ticket's outbox to the notify handler as the queue would (all of it, in one
     /// batch: the coalescing window), except the events already handed over `skip` times.
     async fn deliver(&self, ticket_id: &str, after: usize) -> notify::Report {
-        let messages: Vec<QueueMessage> = outbox_of(&self.t.table, ticket_id)
-            .await
-            .into_iter()
-            .skip(after)
-            .map(|domain| QueueMessage {
-                id: domain.event.id.clone(),
-                body: json!({"source": "helpdesk", "detail-type": domain.detail_type(), "detail": domain}).to_string(),
-                receive_count: 1,
-            })
-            .collect();
+        let messages: Vec<QueueMessage> = queued_events(&self.t.table, ticket_id).await.into_iter().skip(after).collect();
         let (report, _) = notify::consume(&self.store, &self.channels, &self.settings, messages, chrono::Utc::now()).await.expect("notify");
         report
     }

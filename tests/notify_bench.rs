@@ -35,16 +35,8 @@ async fn main() {
     let push = helpdesk_fakes::push::FakePush::on_loopback().await.expect("fake push service");
     let subscription: NewPushSubscription = serde_json::from_value(push.subscription("bench")).expect("subscription");
     let sns = aws_sdk_sns::Client::new(&sdk);
-    let application = sns
-        .create_platform_application()
-        .name(format!("bench-{unique}"))
-        .platform("GCM")
-        .attributes("PlatformCredential", "bench")
-        .send()
-        .await
-        .expect("platform application")
-        .platform_application_arn
-        .expect("arn");
+    let application =
+        helpdesk_aws::platform_endpoints::create_application(&sns, &format!("bench-{unique}"), "GCM").await.expect("platform application");
     let endpoint_arn =
         helpdesk_aws::platform_endpoints::register_endpoint(&sns, &application, "bench-token", "anna").await.expect("endpoint");
     let now = chrono::Utc::now();
@@ -87,10 +79,7 @@ async fn main() {
     println!("filed and answered {tickets} tickets through the API in {:.1} s", started.elapsed().as_secs_f64());
     let mut messages = Vec::new();
     for id in &ids {
-        for domain in outbox_of(&t.table, id).await {
-            let body = json!({"source": "helpdesk", "detail-type": domain.detail_type(), "detail": domain}).to_string();
-            messages.push(QueueMessage { id: domain.event.id.clone(), body, receive_count: 1 });
-        }
+        messages.extend(queued_events(&t.table, id).await);
     }
     let events = messages.len();
     let store = function_store(iam_calls::SET_UP, &t.table).await;

@@ -32,3 +32,17 @@ pub async fn register_endpoint(client: &Client, application_arn: &str, token: &s
 pub async fn delete_endpoint(client: &Client, arn: &str) -> Result<(), String> {
     client.delete_endpoint().endpoint_arn(arn).send().await.map(|_| ()).map_err(|e| DisplayErrorContext(&e).to_string())
 }
+
+/// Creates a platform application. CloudFormation has no resource for them, so in AWS the
+/// operators make them (infra/README.md); the local runner and the tests make theirs in moto.
+pub async fn create_application(client: &Client, name: &str, platform: &str) -> Result<String, String> {
+    let created = client
+        .create_platform_application()
+        .name(name)
+        .platform(platform)
+        .attributes("PlatformCredential", "local-fake-credential")
+        .send()
+        .await
+        .map_err(|e| format!("creating platform application {name}: {}", DisplayErrorContext(&e)))?;
+    created.platform_application_arn.ok_or_else(|| format!("no ARN for platform application {name}"))
+}

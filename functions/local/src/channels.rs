@@ -6,6 +6,7 @@
 
 use helpdesk_aws::channels::TelegramBot;
 use helpdesk_aws::config;
+use helpdesk_aws::platform_endpoints::create_application;
 use helpdesk_aws::secrets::ChannelSecrets;
 use helpdesk_aws::{Contacts, DynamoStore, NotificationLog};
 use helpdesk_core::Role;
@@ -56,30 +57,17 @@ pub fn telegram_api(fakes: &Fakes) -> String {
     std::env::var(config::TELEGRAM_API_URL).ok().filter(|u| !u.is_empty()).unwrap_or_else(|| fakes.telegram_url.clone())
 }
 
-/// Creates a platform application in the local stack unless one exists by that name.
-async fn platform_application(sns: &helpdesk_aws::aws_sdk_sns::Client, name: &str, platform: &str) -> Result<String, String> {
-    let created = sns
-        .create_platform_application()
-        .name(name)
-        .platform(platform)
-        .attributes("PlatformCredential", "local-fake-credential")
-        .send()
-        .await
-        .map_err(|e| format!("creating platform application {name}: {}", helpdesk_aws::aws_sdk_sns::error::DisplayErrorContext(&e)))?;
-    created.platform_application_arn.ok_or_else(|| format!("no ARN for platform application {name}"))
-}
-
 /// What the API offers: the local bot, the VAPID key, platform applications in moto.
 pub async fn setup(sdk: &config::SdkConfig, secrets: &ChannelSecrets) -> Result<ChannelSetup, String> {
     let sns = helpdesk_aws::aws_sdk_sns::Client::new(sdk);
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let fcm = match var(config::FCM_APPLICATION_ARN) {
         Some(arn) => arn,
-        None => platform_application(&sns, "helpdesk-local-fcm", "GCM").await?,
+        None => create_application(&sns, "helpdesk-local-fcm", "GCM").await?,
     };
     let apns = match var(config::APNS_APPLICATION_ARN) {
         Some(arn) => arn,
-        None => platform_application(&sns, "helpdesk-local-apns", "APNS_SANDBOX").await?,
+        None => create_application(&sns, "helpdesk-local-apns", "APNS_SANDBOX").await?,
     };
     let web_push_key = match &secrets.vapid_private_key {
         Some(key) => Some(helpdesk_aws::secrets::vapid_public_key(key)?),
