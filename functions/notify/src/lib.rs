@@ -199,7 +199,9 @@ pub async fn handle<S: Directory + NotificationLog + Contacts>(
             }
             for user in users {
                 let preferences = people.preferences(store, &user).await?;
-                let contacts = people.contacts(store, &user.id).await?;
+                // Contacts are read only for someone who chose a channel that needs one.
+                let wants_linked = preferences.channels.get(&notice).is_some_and(|c| c.iter().any(|c| c.is_linked()));
+                let contacts = if wants_linked { people.contacts(store, &user.id).await? } else { Vec::new() };
                 let is_group_chat = group_chat && Owner::parse(&user.id).is_some_and(|o| matches!(o, Owner::Group(_)));
                 for (channel, outcome) in decide(domain, notice, &user, &preferences, &reachable(&user, &contacts), now) {
                     if is_group_chat && channel != ChannelKind::Telegram {
@@ -235,7 +237,11 @@ pub async fn handle<S: Directory + NotificationLog + Contacts>(
             names.push(people.name(store, &batch[p.incoming].event.event.actor.id).await);
         }
         let preferences = people.preferences(store, &user).await?;
-        let contacts: Vec<Contact> = people.contacts(store, &user.id).await?.into_iter().filter(|c| c.channel() == channel).collect();
+        let contacts: Vec<Contact> = if channel.is_linked() {
+            people.contacts(store, &user.id).await?.into_iter().filter(|c| c.channel() == channel).collect()
+        } else {
+            Vec::new()
+        };
         let reply_to = match (channel, &settings.support_address) {
             (ChannelKind::Email, Some(_)) => match reply_addresses.get(&ticket_id) {
                 Some(known) => known.clone(),

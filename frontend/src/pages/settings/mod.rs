@@ -20,9 +20,6 @@ use wasm_bindgen::JsCast;
 
 const URL: &str = "/api/auth/me/notifications";
 
-/// The channels that reach a person only through what they linked on this page (or in the app).
-const LINKED_ONLY: [ChannelKind; 3] = [ChannelKind::Telegram, ChannelKind::WebPush, ChannelKind::MobilePush];
-
 /// What quiet hours start as when someone first turns them on.
 const NIGHT: (&str, &str) = ("22:00", "07:00");
 
@@ -311,7 +308,7 @@ fn SettingsForm(
     // A channel that reaches only what is linked (Telegram, browsers, phones), chosen for some
     // notice while nothing of its kind is: said under the grid, and by the channel's boxes.
     let unlinked = move |channel: ChannelKind| {
-        LINKED_ONLY.contains(&channel) && form.chooses(channel) && !contacts.with(|all| all.iter().any(|c| c.channel == channel))
+        channel.is_linked() && form.chooses(channel) && !contacts.with(|all| all.iter().any(|c| c.channel == channel))
     };
     let sms_off = !has_phone && channels.contains(&ChannelKind::Sms);
     let sla_note = notices.contains(&Notice::SlaBreached);
@@ -373,7 +370,7 @@ fn SettingsForm(
             </div>
             {sms_off.then(|| view! { <p class="help" id="sms-hint">{move || i.t("settings.sms_needs_phone")}</p> })}
             {move || {
-                LINKED_ONLY.into_iter().filter(|c| unlinked(*c)).map(|c| {
+                ChannelKind::LINKED.into_iter().filter(|c| unlinked(*c)).map(|c| {
                     let (id, key) = (format!("{}-hint", wire(&c)), format!("via.{}", wire(&c)));
                     view! { <p class="help" id=id>{move || i.t("settings.nothing_linked").replace("{channel}", i.t(&key))}</p> }
                 }).collect_view()

@@ -74,6 +74,13 @@ pub enum ChannelKind {
 impl ChannelKind {
     pub const ALL: [ChannelKind; 5] =
         [ChannelKind::Email, ChannelKind::Sms, ChannelKind::Telegram, ChannelKind::WebPush, ChannelKind::MobilePush];
+    /// The channels that reach a person only through contacts they linked (a chat, a browser, a
+    /// phone), not through their profile's address.
+    pub const LINKED: [ChannelKind; 3] = [ChannelKind::Telegram, ChannelKind::WebPush, ChannelKind::MobilePush];
+
+    pub fn is_linked(self) -> bool {
+        Self::LINKED.contains(&self)
+    }
 }
 
 /// A daily span, in the person's time zone, with no notifications but SLA breaches. It may run
