@@ -6,21 +6,15 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, PASSWORD, launch, newPage, signInOn, chooseLanguage, shot, api } from './support.mjs';
+import { BASE, PASSWORD, launch, newPage, signInOn, signInEnglish, chooseLanguage, shot, api } from './support.mjs';
 
 let browser;
 
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function signIn(username) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await newPage(context);
-  await page.goto(BASE + '/');
-  await signInOn(page, username);
-  await chooseLanguage(page, 'en');
-  return page;
-}
+/** A signed-in page in its own context, in English; `timezoneId`: the browser's time zone. */
+const signIn = (username, timezoneId) => signInEnglish(browser, username, timezoneId);
 
 async function openSettings(page) {
   await page.getByRole('navigation').getByRole('link', { name: 'Notifications' }).click();

@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, signInOn, chooseLanguage, shot, api } from './support.mjs';
+import { BASE, launch, signInEnglish, chooseLanguage, shot, api } from './support.mjs';
 
 let browser;
 
@@ -12,14 +12,7 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 /** A signed-in page in its own context, in English; `timezoneId`: the browser's time zone. */
-async function signIn(username, timezoneId = 'UTC') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId });
-  const page = await newPage(context);
-  await page.goto(BASE + '/');
-  await signInOn(page, username);
-  await chooseLanguage(page, 'en');
-  return page;
-}
+const signIn = (username, timezoneId) => signInEnglish(browser, username, timezoneId);
 
 /** The settings page, reached through the navigation. */
 async function openSettings(page) {

@@ -64,8 +64,8 @@ export async function signInOn(page, username) {
 
 /** A signed-in page in its own browser context (its own cookies and storage), in the language
  *  of the user's profile. */
-export async function signIn(browser, username, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport });
+export async function signIn(browser, username, viewport = { width: 1280, height: 900 }, timezoneId = undefined) {
+  const context = await browser.newContext({ viewport, timezoneId });
   const page = await newPage(context);
   await page.goto(BASE + '/');
   await signInOn(page, username);
@@ -76,6 +76,13 @@ export async function signIn(browser, username, viewport = { width: 1280, height
 export async function chooseLanguage(page, code) {
   await page.locator('#language').selectOption(code);
   await page.waitForFunction((c) => document.documentElement.lang === c, code);
+}
+
+/** A signed-in page in English, whatever the user's profile says; `timezoneId`: the browser's. */
+export async function signInEnglish(browser, username, timezoneId = 'UTC') {
+  const page = await signIn(browser, username, undefined, timezoneId);
+  await chooseLanguage(page, 'en');
+  return page;
 }
 
 export const shot = (page, name) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });

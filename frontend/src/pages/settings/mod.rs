@@ -384,18 +384,8 @@ fn SettingsForm(
                 </label>
                 {move || form.quiet.get().then(|| view! {
                     <div class="row">
-                        <div class="field">
-                            <label for="quiet-from">{move || i.t("settings.quiet_from")}</label>
-                            <input id="quiet-from" type="time" required prop:value=form.from
-                                aria-invalid=form.invalid("quiet_hours") aria-describedby="quiet_hours-error"
-                                on:input=move |ev| { form.from.set(event_target_value(&ev)); form.touched() }/>
-                        </div>
-                        <div class="field">
-                            <label for="quiet-until">{move || i.t("settings.quiet_until")}</label>
-                            <input id="quiet-until" type="time" required prop:value=form.until
-                                aria-invalid=form.invalid("quiet_hours") aria-describedby="quiet_hours-error"
-                                on:input=move |ev| { form.until.set(event_target_value(&ev)); form.touched() }/>
-                        </div>
+                        <QuietTime form=form id="quiet-from" label="settings.quiet_from" value=form.from/>
+                        <QuietTime form=form id="quiet-until" label="settings.quiet_until" value=form.until/>
                     </div>
                     {form.message("quiet_hours".into(), "quiet_hours-error".into())}
                 })}
@@ -412,5 +402,19 @@ fn SettingsForm(
             </div>
             <button type="submit" class="primary" disabled=form.busy>{move || i.t("common.save")}</button>
         </form>
+    }
+}
+
+/// One end of the quiet hours: a labelled time input whose problems are the quiet hours' own.
+#[component]
+fn QuietTime(form: Form, id: &'static str, label: &'static str, value: RwSignal<String>) -> impl IntoView {
+    let i = use_i18n();
+    view! {
+        <div class="field">
+            <label for=id>{move || i.t(label)}</label>
+            <input id=id type="time" required prop:value=value
+                aria-invalid=form.invalid("quiet_hours") aria-describedby="quiet_hours-error"
+                on:input=move |ev| { value.set(event_target_value(&ev)); form.touched() }/>
+        </div>
     }
 }
