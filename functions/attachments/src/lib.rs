@@ -78,9 +78,12 @@ pub fn verdict(upload: &Upload, arrived_size: u64, first_bytes: &[u8], limits: &
 }
 
 /// S3 writes keys URL-encoded in events (`uploads%2F01J…`, `+` for a space).
+pub fn decode_key(raw: &str) -> Option<String> {
+    percent_encoding::percent_decode_str(&raw.replace('+', " ")).decode_utf8().ok().map(|k| k.into_owned())
+}
+
 fn object_key(record: &S3EventRecord) -> Option<String> {
-    let raw = record.s3.object.key.as_deref()?.replace('+', " ");
-    percent_encoding::percent_decode_str(&raw).decode_utf8().ok().map(|k| k.into_owned())
+    decode_key(record.s3.object.key.as_deref()?)
 }
 
 /// An S3 notification as a queue receives it (the local runner's path; S3 → SQS in general):

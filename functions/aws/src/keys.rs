@@ -32,7 +32,9 @@ pub mod entity {
     pub const LINK_OFFER: &str = "link_offer";
     pub const API_TOKEN: &str = "api_token";
     pub const DEVICE: &str = "device";
-    pub const ALL: [&str; 21] = [
+    pub const EMAIL: &str = "email";
+    pub const REJECTED_MAIL: &str = "rejected_mail";
+    pub const ALL: [&str; 23] = [
         TICKET,
         EVENT,
         TICKET_NUMBER,
@@ -54,6 +56,8 @@ pub mod entity {
         LINK_OFFER,
         API_TOKEN,
         DEVICE,
+        EMAIL,
+        REJECTED_MAIL,
     ];
 }
 
@@ -194,6 +198,25 @@ pub fn mail_id_pk(message_id: &str) -> String {
     format!("MAILID#{message_id}")
 }
 pub const MAIL_ID_SK: &str = "MAILID";
+
+/// The account an e-mail address (lower-case) belongs to: e-mail intake finds the sender by it.
+pub fn email_pk(address: &str) -> String {
+    format!("EMAIL#{}", address.to_lowercase())
+}
+pub const EMAIL_SK: &str = "EMAIL";
+
+/// Mail the intake could not take, newest last (ULID sort keys): one partition, read by admins.
+pub const REJECTED_MAIL_PK: &str = "MAILREJECTED";
+pub fn rejected_mail_sk(id: &str) -> String {
+    format!("REJECTED#{id}")
+}
+pub const REJECTED_MAIL_SK_PREFIX: &str = "REJECTED#";
+
+/// Where SES puts each received message in the files bucket (only SES may write there).
+pub const INBOUND_MAIL_PREFIX: &str = "inbound/";
+/// Where an admin's retry of a rejected message puts its copy (`retry/<rejected id>`): the intake
+/// takes it like a new arrival.
+pub const RETRY_MAIL_PREFIX: &str = "retry/";
 
 /// A ticket's reply-address token: in the ticket's partition, and the token's own item pointing
 /// back (written together, so a token names one ticket).

@@ -1,5 +1,5 @@
-//! The attachments bucket as the attachments function sees it: the first bytes of an object, and
-//! deleting one.
+//! The files bucket as the attachments and mail-intake functions see it: the first bytes of an
+//! object, deleting one, writing one.
 
 use crate::ports::{ObjectStart, ObjectStore, StoreError};
 use aws_sdk_s3::Client;
@@ -55,6 +55,12 @@ impl ObjectStore for S3Objects {
 
     async fn delete(&self, bucket: &str, key: &str, version: Option<&str>) -> Result<(), StoreError> {
         self.client.delete_object().bucket(bucket).key(key).set_version_id(version.map(str::to_string)).send().await.map_err(s3_error)?;
+        Ok(())
+    }
+
+    async fn put(&self, bucket: &str, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), StoreError> {
+        let body = aws_sdk_s3::primitives::ByteStream::from(bytes);
+        self.client.put_object().bucket(bucket).key(key).content_type(content_type).body(body).send().await.map_err(s3_error)?;
         Ok(())
     }
 }

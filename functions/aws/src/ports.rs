@@ -6,6 +6,7 @@ use helpdesk_core::api::{PeopleQuery, TicketQuery};
 use helpdesk_core::attachment::Upload;
 use helpdesk_core::calendar::Calendar;
 use helpdesk_core::commands::Change;
+use helpdesk_core::mail::RejectedMail;
 use helpdesk_core::notify::{Contact, Delivery, Owner, Preferences};
 use helpdesk_core::sla::{SlaConfig, SlaPlan};
 use helpdesk_core::user::{Group, User};
@@ -125,6 +126,8 @@ pub trait ObjectStore: Send + Sync {
     fn first_bytes(&self, bucket: &str, key: &str, count: usize) -> impl Future<Output = Result<Option<ObjectStart>, StoreError>> + Send;
     /// Deletes one version of the object (or the object, in a bucket without versioning).
     fn delete(&self, bucket: &str, key: &str, version: Option<&str>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Writes an object (e-mail intake's files, an admin's retry of a message).
+    fn put(&self, bucket: &str, key: &str, bytes: Vec<u8>, content_type: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// The start of an object as [`ObjectStore::first_bytes`] reads it.
@@ -222,6 +225,33 @@ pub trait ApiTokens: Send + Sync {
     fn api_tokens(&self, user: &str) -> impl Future<Output = Result<Vec<ApiTokenSummary>, StoreError>> + Send;
     /// Revokes `user`'s token `id`; `false` when they have none such.
     fn revoke_api_token(&self, user: &str, id: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// What e-mail intake reads and writes beyond tickets: threading lookups, senders by address,
+/// the received message's own id written with the ticket change (a second delivery of the same
+/// message changes nothing), and the messages kept aside for admins.
+pub trait MailStore: Send + Sync {
+    /// The ticket a Message-ID belongs to: mail we sent about it, or mail it received.
+    fn ticket_of_mail(&self, message_id: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// The ticket of a reply-address token (`support+<token>@…`).
+    fn ticket_of_reply_token(&self, token: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// The account whose address this is (compared lower-case).
+    fn user_by_email(&self, address: &str) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
+    /// [`TicketStore::create_ticket`] with the message's id item (`message_key`, pointing at
+    /// `ticket_id`, the id `build` gives the ticket) in the same transaction: `AlreadyExists`
+    /// when that message made a ticket or message already.
+    fn create_mail_ticket<F>(&self, message_key: &str, ticket_id: &str, build: F) -> impl Future<Output = Result<Change, StoreError>> + Send
+    where
+        F: Fn(TicketNumber) -> Change + Send + Sync;
+    /// [`TicketStore::save_ticket`] with the message's id item in the same transaction:
+    /// `AlreadyExists` when the message was taken already.
+    fn save_mail_ticket(&self, message_key: &str, ticket: &Ticket, events: &[TicketEvent]) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Keeps a message aside (or records another failed try of it).
+    fn put_rejected_mail(&self, rejected: &RejectedMail) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn rejected_mail(&self, id: &str) -> impl Future<Output = Result<Option<RejectedMail>, StoreError>> + Send;
+    /// Newest first, `limit` at a time.
+    fn rejected_mails(&self, cursor: Option<&str>, limit: usize) -> impl Future<Output = Result<Page<RejectedMail>, StoreError>> + Send;
+    fn remove_rejected_mail(&self, id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// The outbox as the relay reads it: the table's stream names new outbox items by their keys.

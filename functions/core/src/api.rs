@@ -126,6 +126,9 @@ pub struct UserView {
     pub active: bool,
     #[serde(default)]
     pub source: AccountSource,
+    /// Mail to the address bounced at this time: nothing is mailed there until it changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_bounced_at: Option<chrono::DateTime<chrono::Utc>>,
     pub version: u64,
 }
 
@@ -145,9 +148,25 @@ impl From<User> for UserView {
             active,
             source,
             session_version: _,
+            mail_bounced_at,
             version,
         } = u;
-        UserView { id, name, email, phone, language, department, location, telegram_chat_id, role, groups, active, source, version }
+        UserView {
+            id,
+            name,
+            email,
+            phone,
+            language,
+            department,
+            location,
+            telegram_chat_id,
+            role,
+            groups,
+            active,
+            source,
+            mail_bounced_at,
+            version,
+        }
     }
 }
 

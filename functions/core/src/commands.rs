@@ -8,6 +8,7 @@ use crate::event::{EventKind, FieldChange, TicketEvent};
 use crate::form::{FieldDef, FieldValues, raw_values, validate_values};
 use crate::lifecycle::{self, Author};
 use crate::limits::{MAX_MESSAGE_BYTES, MAX_SUBJECT_CHARS};
+use crate::mail::{self, MailOrigin, MailVoice};
 use crate::permissions::{Action, Actor, Resource, allows};
 use crate::ticket::{Channel, Priority, Status, Ticket, TicketNumber};
 use crate::topic::{Topic, is_slug};
@@ -34,6 +35,7 @@ pub struct TicketDraft {
     channel: Channel,
     fields: FieldValues,
     actor: Actor,
+    mail: Option<MailOrigin>,
 }
 
 fn forbidden(what: &str) -> ApiError {
@@ -75,6 +77,7 @@ pub fn prepare_ticket(req: CreateTicketRequest, topic: Option<&Topic>, actor: &A
         channel,
         fields,
         actor: actor.clone(),
+        mail: None,
     })
 }
 
@@ -111,6 +114,27 @@ pub fn check_field_values(fields: &[FieldDef], input: &BTreeMap<String, serde_js
 }
 
 impl TicketDraft {
+    /// A ticket filed by mail: the sender's subject and text as they came (cut to the limits, a
+    /// placeholder for a blank one), the topic's defaults, and no form fields: mail cannot fill
+    /// them, so agents do.
+    pub fn from_mail(subject: &str, text: &str, requester: &Actor, topic: &Topic, mail: MailOrigin) -> TicketDraft {
+        let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+        let subject = if subject.is_empty() { mail::NO_SUBJECT.to_string() } else { subject.chars().take(MAX_SUBJECT_CHARS).collect() };
+        let text = text.trim();
+        TicketDraft {
+            subject,
+            description: if text.is_empty() { mail::NO_TEXT.to_string() } else { mail::fit(text, MAX_MESSAGE_BYTES) },
+            requester: requester.id.clone(),
+            topic: topic.id.clone(),
+            priority: topic.default_priority,
+            group: topic.default_group.clone(),
+            channel: Channel::Email,
+            fields: FieldValues::new(),
+            actor: requester.clone(),
+            mail: Some(mail),
+        }
+    }
+
     /// Who the ticket is for.
     pub fn requester(&self) -> &str {
         &self.requester
@@ -121,7 +145,7 @@ impl TicketDraft {
             id: event_id,
             at: now,
             actor: self.actor,
-            kind: EventKind::Created { channel: self.channel, attachments: vec![] },
+            kind: EventKind::Created { channel: self.channel, attachments: vec![], mail: self.mail },
         };
         let ticket = Ticket {
             id,
@@ -200,7 +224,7 @@ pub fn add_message(
             id: new_id(),
             at: now,
             actor: actor.clone(),
-            kind: EventKind::InternalNote { body, attachments: vec![] },
+            kind: EventKind::InternalNote { body, attachments: vec![], mail: None },
         });
     } else {
         let author = if actor.role.is_staff() { Author::Agent } else { Author::Requester };
@@ -210,7 +234,7 @@ pub fn add_message(
             id: new_id(),
             at: now,
             actor: actor.clone(),
-            kind: EventKind::PublicReply { body, attachments: vec![] },
+            kind: EventKind::PublicReply { body, attachments: vec![], mail: None },
         });
         if let Some(to) = new_status {
             events.push(TicketEvent {
@@ -223,6 +247,34 @@ pub fn add_message(
         }
     }
     Ok(finish(next, events, now))
+}
+
+/// A message that came by mail onto `ticket`, in the sender's [`MailVoice`]: a public reply of
+/// theirs (which may move the status, as any reply), or a note for agents. Fails only when the
+/// ticket is closed (the mail then opens a follow-up ticket).
+pub fn mail_message(
+    ticket: &Ticket,
+    voice: MailVoice,
+    text: &str,
+    origin: MailOrigin,
+    now: DateTime<Utc>,
+    new_id: &mut impl FnMut() -> String,
+) -> Result<Change, ApiError> {
+    let text = text.trim();
+    let body = if text.is_empty() { mail::NO_TEXT.to_string() } else { mail::fit(text, MAX_MESSAGE_BYTES) };
+    let request = MessageRequest { body, version: None, attachments: vec![] };
+    let (actor, internal) = match voice {
+        MailVoice::Reply(actor) => (actor, false),
+        MailVoice::Note(actor) => (actor, true),
+    };
+    if ticket.status == Status::Closed && !internal {
+        return Err(ApiError::new(ErrorCode::TicketClosed, "the ticket is closed"));
+    }
+    let mut change = add_message(ticket, &actor, request, internal, now, new_id)?;
+    if let Some(first) = change.events.first_mut() {
+        first.kind.set_mail(origin);
+    }
+    Ok(change)
 }
 
 fn finish(mut ticket: Ticket, events: Vec<TicketEvent>, now: DateTime<Utc>) -> Change {

@@ -1,6 +1,7 @@
 //! The append-only event log of a ticket: everything that happened to it, by whom and when.
 
 use crate::attachment::AttachmentRef;
+use crate::mail::MailOrigin;
 use crate::permissions::Actor;
 use crate::ticket::{Channel, Priority, Status};
 use chrono::{DateTime, Utc};
@@ -25,18 +26,27 @@ pub enum EventKind {
         /// Files filed with the ticket.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         attachments: Vec<AttachmentRef>,
+        /// The mail it came from, when it came by mail.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mail: Option<MailOrigin>,
     },
     /// A message the requester sees: from the requester or from an agent.
     PublicReply {
         body: String,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         attachments: Vec<AttachmentRef>,
+        /// The mail it came from, when it came by mail.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mail: Option<MailOrigin>,
     },
     /// Agents only; never shown to a requester (nor are its files).
     InternalNote {
         body: String,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         attachments: Vec<AttachmentRef>,
+        /// The mail it came from, when it came by mail.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mail: Option<MailOrigin>,
     },
     StatusChanged {
         from: Status,
@@ -93,6 +103,21 @@ impl EventKind {
             | EventKind::PublicReply { attachments, .. }
             | EventKind::InternalNote { attachments, .. } => attachments,
             _ => &[],
+        }
+    }
+
+    /// The mail it came from, when it came by mail.
+    pub fn mail(&self) -> Option<&MailOrigin> {
+        match self {
+            EventKind::Created { mail, .. } | EventKind::PublicReply { mail, .. } | EventKind::InternalNote { mail, .. } => mail.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Records the mail the event came from (on events that carry a message).
+    pub fn set_mail(&mut self, origin: MailOrigin) {
+        if let EventKind::Created { mail, .. } | EventKind::PublicReply { mail, .. } | EventKind::InternalNote { mail, .. } = self {
+            *mail = Some(origin);
         }
     }
 

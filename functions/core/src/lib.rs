@@ -15,6 +15,7 @@ pub mod event;
 pub mod form;
 pub mod lifecycle;
 pub mod limits;
+pub mod mail;
 pub mod messages;
 pub mod notify;
 pub mod permissions;

@@ -701,13 +701,13 @@ mod tests {
         TicketEvent { id: when.into(), at: at(when), actor: Actor::new(if role == Role::Requester { "anna" } else { "ivan" }, role), kind }
     }
     fn agent_reply(when: &str) -> TicketEvent {
-        event(when, Role::Agent, EventKind::PublicReply { body: "x".into(), attachments: vec![] })
+        event(when, Role::Agent, EventKind::PublicReply { body: "x".into(), attachments: vec![], mail: None })
     }
     fn requester_reply(when: &str) -> TicketEvent {
-        event(when, Role::Requester, EventKind::PublicReply { body: "x".into(), attachments: vec![] })
+        event(when, Role::Requester, EventKind::PublicReply { body: "x".into(), attachments: vec![], mail: None })
     }
     fn note(when: &str) -> TicketEvent {
-        event(when, Role::Agent, EventKind::InternalNote { body: "x".into(), attachments: vec![] })
+        event(when, Role::Agent, EventKind::InternalNote { body: "x".into(), attachments: vec![], mail: None })
     }
     fn status(when: &str, from: Status, to: Status) -> TicketEvent {
         event(when, Role::Agent, EventKind::StatusChanged { from, to })

@@ -58,6 +58,9 @@ pub struct User {
     /// Bumped to end every session of the user at once (sign-out, disable, new password).
     #[serde(default)]
     pub session_version: u64,
+    /// When mail to `email` last bounced: no mail goes there until the address changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_bounced_at: Option<chrono::DateTime<chrono::Utc>>,
     pub version: u64,
 }
 
@@ -78,6 +81,7 @@ impl User {
             active: true,
             source,
             session_version: 0,
+            mail_bounced_at: None,
             version: 1,
         }
     }
@@ -185,6 +189,7 @@ impl UserInput {
             // A new password or a disabled account ends the sessions it had.
             u.session_version + u64::from(self.password.is_some() || !self.active)
         });
+        let self_email = email.clone();
         let user = User {
             id: id.into(),
             name: self.name.trim().into(),
@@ -199,6 +204,8 @@ impl UserInput {
             active: self.active,
             source: existing.map_or(AccountSource::Local, |u| u.source),
             session_version,
+            // A bounce is about the address: a new address is worth a try.
+            mail_bounced_at: existing.filter(|u| u.email == self_email).and_then(|u| u.mail_bounced_at),
             version: existing.map_or(1, |u| u.version + 1),
         };
         Ok((user, self.password))

@@ -280,8 +280,8 @@ fn Conversation(view: TicketView, topic: Option<Topic>) -> impl IntoView {
         .into_any()
     };
     let items = view.events.iter().map(|e: &TicketEvent| match &e.kind {
-        EventKind::PublicReply { body, attachments } => message(e.actor.id.clone(), e.at, body.clone(), false, attachments),
-        EventKind::InternalNote { body, attachments } => message(e.actor.id.clone(), e.at, body.clone(), true, attachments),
+        EventKind::PublicReply { body, attachments, .. } => message(e.actor.id.clone(), e.at, body.clone(), false, attachments),
+        EventKind::InternalNote { body, attachments, .. } => message(e.actor.id.clone(), e.at, body.clone(), true, attachments),
         kind => {
             let (kind, actor, at, topic) = (kind.clone(), e.actor.id.clone(), e.at, topic.clone());
             view! { <p class="event"><span>{move || describe(i, &kind, topic.as_ref())}</span>" · "{actor}" · "<time>{move || i.when(at)}</time></p> }

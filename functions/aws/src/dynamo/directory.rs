@@ -24,10 +24,12 @@ impl DynamoStore {
     pub async fn backfill_user_attributes(&self) -> Result<usize, StoreError> {
         let mut rewritten = 0;
         for item in self.query_partition(keys::USERS_PK.into(), usize::MAX).await? {
+            let user: User = from_body(&item)?;
+            // Users stored before e-mail intake have no address pointer.
+            self.point_email(&user).await?;
             if item.contains_key("search") {
                 continue;
             }
-            let user: User = from_body(&item)?;
             let hash = item.get("password_hash").and_then(|v| v.as_s().ok()).map(String::as_str);
             self.client.put_item().table_name(&self.table).set_item(Some(user_item(&user, hash)?)).send().await.map_err(sdk)?;
             rewritten += 1;
@@ -44,7 +46,8 @@ impl Directory for DynamoStore {
     }
 
     async fn put_user(&self, user: &User, password_hash: Option<&str>) -> Result<(), StoreError> {
-        self.put_versioned(user_item(user, password_hash)?, user.version).await
+        self.put_versioned(user_item(user, password_hash)?, user.version).await?;
+        self.point_email(user).await
     }
 
     async fn list_people(&self, query: &PeopleQuery) -> Result<Page<User>, StoreError> {

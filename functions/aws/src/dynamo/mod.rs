@@ -8,6 +8,7 @@ mod codec;
 mod contacts;
 mod directory;
 mod listing;
+mod mail;
 mod notifications;
 mod outbox;
 mod tickets;

@@ -66,8 +66,11 @@ fn config_item<T: serde::Serialize>(value: &T, sk: String, entity: &str, version
     body_item(value, keys::SLA_CONFIG_PK, sk, entity, version)
 }
 
-impl TicketStore for DynamoStore {
-    async fn create_ticket<F>(&self, build: F) -> Result<Change, StoreError>
+impl DynamoStore {
+    /// Creates a ticket (see [`TicketStore::create_ticket`]); `guard`, when given, is a new item
+    /// written in the same transaction: when it exists already, nothing is written and the
+    /// answer is `AlreadyExists`.
+    pub(super) async fn create_ticket_guarded<F>(&self, guard: Option<Item>, build: F) -> Result<Change, StoreError>
     where
         F: Fn(TicketNumber) -> Change + Send + Sync,
     {
@@ -79,6 +82,7 @@ impl TicketStore for DynamoStore {
             items.extend(event_items(&change.ticket.id, &change.events)?);
             items.extend(outbox_items(&change.ticket, &change.events)?);
             let mut writes = vec![self.take_number(last, number)?];
+            writes.extend(self.new_items(guard.clone())?);
             writes.extend(self.new_items(items)?);
             let attaching = writes.len();
             writes.extend(self.attach_writes(&change.ticket.id, &change.events)?);
@@ -94,6 +98,42 @@ impl TicketStore for DynamoStore {
             }
         }
         Err(StoreError::Throttled)
+    }
+
+    /// Saves a ticket change (see [`TicketStore::save_ticket`]) with `guard` as in
+    /// [`Self::create_ticket_guarded`].
+    pub(super) async fn save_ticket_guarded(&self, guard: Option<Item>, ticket: &Ticket, events: &[TicketEvent]) -> Result<(), StoreError> {
+        let previous = ticket.version.checked_sub(1).ok_or_else(|| StoreError::Backend("a saved ticket has version 0".into()))?;
+        let mut writes = vec![self.put(
+            ticket_item(ticket)?,
+            "#version = :previous",
+            &[("#version", "version")],
+            &[(":previous", AttributeValue::N(previous.to_string()))],
+        )?];
+        let guarded = guard.is_some();
+        writes.extend(self.new_items(guard)?);
+        writes.extend(self.new_items(event_items(&ticket.id, events)?)?);
+        writes.extend(self.new_items(outbox_items(ticket, events)?)?);
+        let attaching = writes.len();
+        writes.extend(self.attach_writes(&ticket.id, events)?);
+        match self.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(TransactionFailure::Condition(Some(1))) if guarded => Err(StoreError::AlreadyExists),
+            Err(TransactionFailure::Condition(Some(i))) if i >= attaching => Err(StoreError::UploadTaken),
+            Err(TransactionFailure::Condition(_) | TransactionFailure::Raced) => {
+                Err(self.version_conflict(keys::ticket_pk(&ticket.id), keys::TICKET_META_SK).await)
+            }
+            Err(TransactionFailure::Other(e)) => Err(e),
+        }
+    }
+}
+
+impl TicketStore for DynamoStore {
+    async fn create_ticket<F>(&self, build: F) -> Result<Change, StoreError>
+    where
+        F: Fn(TicketNumber) -> Change + Send + Sync,
+    {
+        self.create_ticket_guarded(None, build).await
     }
 
     async fn get_ticket(&self, id: &str) -> Result<Option<(Ticket, Vec<TicketEvent>)>, StoreError> {
@@ -116,25 +156,7 @@ impl TicketStore for DynamoStore {
     }
 
     async fn save_ticket(&self, ticket: &Ticket, events: &[TicketEvent]) -> Result<(), StoreError> {
-        let previous = ticket.version.checked_sub(1).ok_or_else(|| StoreError::Backend("a saved ticket has version 0".into()))?;
-        let mut writes = vec![self.put(
-            ticket_item(ticket)?,
-            "#version = :previous",
-            &[("#version", "version")],
-            &[(":previous", AttributeValue::N(previous.to_string()))],
-        )?];
-        writes.extend(self.new_items(event_items(&ticket.id, events)?)?);
-        writes.extend(self.new_items(outbox_items(ticket, events)?)?);
-        let attaching = writes.len();
-        writes.extend(self.attach_writes(&ticket.id, events)?);
-        match self.transact(writes).await {
-            Ok(()) => Ok(()),
-            Err(TransactionFailure::Condition(Some(i))) if i >= attaching => Err(StoreError::UploadTaken),
-            Err(TransactionFailure::Condition(_) | TransactionFailure::Raced) => {
-                Err(self.version_conflict(keys::ticket_pk(&ticket.id), keys::TICKET_META_SK).await)
-            }
-            Err(TransactionFailure::Other(e)) => Err(e),
-        }
+        self.save_ticket_guarded(None, ticket, events).await
     }
 
     async fn list_tickets(&self, listing: Listing<'_>, query: &TicketQuery) -> Result<Page<Ticket>, StoreError> {

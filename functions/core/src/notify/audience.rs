@@ -25,6 +25,10 @@ pub fn audience(domain: &DomainEvent) -> Vec<(Recipient, Notice)> {
         None => Recipient::Group(ticket.group.clone()),
     };
     match &domain.event.kind {
+        // An automatic message (an out-of-office) is never answered: no acknowledgement to it.
+        EventKind::Created { mail: Some(origin), .. } if origin.auto_submitted => {
+            vec![(Recipient::Group(ticket.group.clone()), Notice::NewTicket)]
+        }
         EventKind::Created { .. } => vec![(requester(), Notice::TicketFiled), (Recipient::Group(ticket.group.clone()), Notice::NewTicket)],
         EventKind::PublicReply { .. } if domain.event.actor.id == ticket.requester => vec![(handler(), Notice::Reply)],
         EventKind::PublicReply { .. } => vec![(requester(), Notice::Reply)],
@@ -96,7 +100,7 @@ pub(crate) mod tests {
     }
 
     fn reply(body: &str) -> EventKind {
-        EventKind::PublicReply { body: body.into(), attachments: vec![] }
+        EventKind::PublicReply { body: body.into(), attachments: vec![], mail: None }
     }
 
     #[test]
@@ -111,11 +115,14 @@ pub(crate) mod tests {
 
     #[test]
     fn each_kind_reaches_whom_it_concerns() {
-        let created = event(ticket(None), "ivan", Role::Requester, EventKind::Created { channel: Channel::Web, attachments: vec![] });
+        let created = event(ticket(None), "ivan", Role::Requester, EventKind::Created { channel: Channel::Web, attachments: vec![], mail: None });
         assert_eq!(
             audience(&created),
             [(Recipient::User("ivan".into()), Notice::TicketFiled), (Recipient::Group("service-desk".into()), Notice::NewTicket)]
         );
+        let origin = crate::mail::MailOrigin { from: "ivan@example.com".into(), auto_submitted: true, ..Default::default() };
+        let out_of_office = event(ticket(None), "ivan", Role::Requester, EventKind::Created { channel: Channel::Email, attachments: vec![], mail: Some(origin) });
+        assert_eq!(audience(&out_of_office), [(Recipient::Group("service-desk".into()), Notice::NewTicket)], "an auto-reply is never answered");
         let status = |to| event(ticket(Some("anna")), "anna", Role::Agent, EventKind::StatusChanged { from: Status::Open, to });
         assert_eq!(audience(&status(Status::Resolved)), [(Recipient::User("ivan".into()), Notice::Resolved)]);
         assert_eq!(audience(&status(Status::WaitingForRequester)), [(Recipient::User("ivan".into()), Notice::WaitingForYou)]);
@@ -141,6 +148,7 @@ pub(crate) mod tests {
             EventKind::InternalNote {
                 body: "@boris.k please look; cc @Olga. mail ivan@example.com, @boris.k again".into(),
                 attachments: vec![],
+                mail: None,
             },
         );
         assert_eq!(

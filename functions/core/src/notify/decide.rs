@@ -92,6 +92,8 @@ fn may_see(recipient: &User, domain: &DomainEvent) -> bool {
 /// reach a person only through the contacts they linked.
 pub fn address(user: &User, channel: ChannelKind) -> Option<&str> {
     let value = match channel {
+        // An address that bounced is not tried again until it changes.
+        ChannelKind::Email if user.mail_bounced_at.is_some() => None,
         ChannelKind::Email => Some(user.email.as_str()),
         ChannelKind::Sms => user.phone.as_deref(),
         // A chat id an administrator put in the profile; people link their own through the bot.
@@ -144,7 +146,7 @@ mod tests {
     }
 
     fn reply() -> EventKind {
-        EventKind::PublicReply { body: "hi".into(), attachments: vec![] }
+        EventKind::PublicReply { body: "hi".into(), attachments: vec![], mail: None }
     }
 
     fn outcome(d: &DomainEvent, notice: Notice, user: &User, prefs: &Preferences, at: DateTime<Utc>, channel: ChannelKind) -> Outcome {
@@ -169,7 +171,7 @@ mod tests {
         let by_ivan = domain("ivan", Role::Requester, reply());
         assert_eq!(outcome(&by_ivan, Notice::Reply, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Suppressed(Suppression::Author));
         prefs.quiet_hours = None;
-        let filed = domain("ivan", Role::Requester, EventKind::Created { channel: crate::Channel::Web, attachments: vec![] });
+        let filed = domain("ivan", Role::Requester, EventKind::Created { channel: crate::Channel::Web, attachments: vec![], mail: None });
         assert_eq!(
             outcome(&filed, Notice::TicketFiled, &ivan, &prefs, noon, ChannelKind::Email),
             Outcome::Send,
@@ -177,7 +179,7 @@ mod tests {
         );
         prefs.quiet_hours =
             Some(QuietHours { from: NaiveTime::from_hms_opt(11, 0, 0).unwrap(), until: NaiveTime::from_hms_opt(13, 0, 0).unwrap() });
-        let note = domain("anna", Role::Agent, EventKind::InternalNote { body: "@ivan".into(), attachments: vec![] });
+        let note = domain("anna", Role::Agent, EventKind::InternalNote { body: "@ivan".into(), attachments: vec![], mail: None });
         assert_eq!(outcome(&note, Notice::Mentioned, &ivan, &prefs, noon, ChannelKind::Email), Outcome::Suppressed(Suppression::NotStaff));
         let mut other = User::new("boris", "Boris", "boris@example.com", Role::Agent, &["elsewhere"], AccountSource::Local);
         assert_eq!(

@@ -1,0 +1,26 @@
+//! The Lambda entry point: S3 invokes it for every message SES stores under `inbound/` (and an
+//! admin's retry under `retry/`).
+
+use aws_lambda_events::event::s3::S3Event;
+use helpdesk_aws::{DynamoStore, S3Objects, config};
+use lambda_runtime::{LambdaEvent, service_fn};
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let sdk = config::sdk_config().await;
+    let store = DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), config::required(config::TABLE_NAME)?);
+    let objects = S3Objects::new(helpdesk_aws::aws_sdk_s3::Client::from_conf(helpdesk_aws::objects::s3_config(&sdk, false).build()));
+    let settings = mail_intake::Settings::from_env(&config::required(config::ATTACHMENTS_BUCKET)?)?;
+    let parts = Arc::new((store, objects, settings));
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<S3Event>| {
+        let parts = Arc::clone(&parts);
+        async move {
+            let report = mail_intake::handle(&parts.0, &parts.1, &parts.2, &event.payload).await?;
+            tracing::info!(?report, "mail intake");
+            Ok::<_, lambda_runtime::Error>(report)
+        }
+    }))
+    .await
+}
