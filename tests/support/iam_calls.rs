@@ -28,6 +28,7 @@ pub const SLA_SCAN: &str = "sla-scan";
 pub const ATTACHMENTS: &str = "attachments";
 pub const RELAY: &str = "relay";
 pub const NOTIFY: &str = "notify";
+pub const MAIL_INTAKE: &str = "mail-intake";
 
 /// One operation as IAM authorises it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -61,10 +61,15 @@ pub fn voice(ticket: &Ticket, sender: Option<&Actor>) -> MailVoice {
 }
 
 /// Whether someone whose mail names `ticket` only by its number in the subject may add to it:
-/// its requester, its assignee, or anyone who wrote on it already. Anyone else's mail becomes a
-/// new ticket marked as a possible follow-up (an old subject line is no proof of anything).
-pub fn may_thread_by_subject(ticket: &Ticket, authors: &[&str], sender: &str) -> bool {
-    ticket.requester == sender || ticket.assignee.as_deref() == Some(sender) || authors.contains(&sender)
+/// its requester, its assignee, anyone who wrote on it already, or an agent who works it. Anyone
+/// else's mail becomes a new ticket marked as a possible follow-up (an old subject line is no
+/// proof of anything).
+pub fn may_thread_by_subject(ticket: &Ticket, authors: &[&str], sender: &Actor) -> bool {
+    let id = sender.id.as_str();
+    ticket.requester == id
+        || ticket.assignee.as_deref() == Some(id)
+        || authors.contains(&id)
+        || (sender.role.is_staff() && allows(sender, Action::Reply, Resource::Ticket(ticket)))
 }
 
 /// The ticket number a subject names as `[HD-1042]`, if it names one.
@@ -133,15 +138,6 @@ pub struct RejectedMail {
     pub attempts: u32,
 }
 
-/// `GET /api/admin/mail/rejected`: newest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct RejectedMailPage {
-    pub items: Vec<RejectedMail>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,10 +175,13 @@ mod tests {
     #[test]
     fn only_people_on_the_ticket_thread_by_subject() {
         let t = ticket();
-        assert!(may_thread_by_subject(&t, &[], "anna"));
-        assert!(may_thread_by_subject(&t, &[], "ivan"));
-        assert!(may_thread_by_subject(&t, &["boris"], "boris"));
-        assert!(!may_thread_by_subject(&t, &["boris"], "eve"));
+        let requester = |id: &str| Actor::new(id, Role::Requester);
+        assert!(may_thread_by_subject(&t, &[], &requester("anna")));
+        assert!(may_thread_by_subject(&t, &[], &Actor::new("ivan", Role::Agent)));
+        assert!(may_thread_by_subject(&t, &["boris"], &requester("boris")));
+        assert!(!may_thread_by_subject(&t, &["boris"], &requester("eve")));
+        assert!(may_thread_by_subject(&t, &[], &Actor::new("olga", Role::Agent).in_groups(&["service-desk"])), "an agent who works it");
+        assert!(!may_thread_by_subject(&t, &[], &Actor::new("olga", Role::Agent).in_groups(&["network"])), "an agent of another group");
     }
 
     #[test]

@@ -86,6 +86,8 @@ pub enum Action {
     /// See people and groups (to assign, to log a call for someone).
     ViewDirectory,
     ManageDirectory,
+    /// See the mail the intake kept aside, and try it again.
+    ManageMail,
 }
 
 impl Action {
@@ -110,6 +112,7 @@ impl Action {
             Action::ManageSla,
             Action::ViewDirectory,
             Action::ManageDirectory,
+            Action::ManageMail,
         ];
         all.extend(Status::ALL.into_iter().map(Action::ChangeStatus));
         all
@@ -159,7 +162,7 @@ fn agent_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
             Resource::Ticket(t) => in_reach(t),
             Resource::Queue { .. } => false,
         },
-        Action::ManageTopics | Action::ManageSla | Action::ManageDirectory => false,
+        Action::ManageTopics | Action::ManageSla | Action::ManageDirectory | Action::ManageMail => false,
     }
 }
 
@@ -188,7 +191,8 @@ fn requester_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bo
         | Action::ViewSla
         | Action::ManageSla
         | Action::ViewDirectory
-        | Action::ManageDirectory => false,
+        | Action::ManageDirectory
+        | Action::ManageMail => false,
     }
 }
 
@@ -307,7 +311,7 @@ mod tests {
                 | Action::ViewAllTopics
                 | Action::ViewSla
                 | Action::ViewDirectory => [true, true, false, false, false],
-                Action::ManageTopics | Action::ManageSla | Action::ManageDirectory => [false; 5],
+                Action::ManageTopics | Action::ManageSla | Action::ManageDirectory | Action::ManageMail => [false; 5],
             }
         };
         let mut wrong = Vec::new();
@@ -319,7 +323,7 @@ mod tests {
             }
         }
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-        assert_eq!(Action::all().len(), 18 + Status::ALL.len(), "Action::all lists every action");
+        assert_eq!(Action::all().len(), 19 + Status::ALL.len(), "Action::all lists every action");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! and [`push`] (a push service that decrypts each message with the subscription's private key).
 
 pub mod push;
+pub mod smtp;
 pub mod telegram;
 
 /// Serves `router` on a free loopback port; answers its base URL.

@@ -269,7 +269,7 @@ where
             Some((ticket, events)) => {
                 let authors: Vec<&str> = events.iter().map(|e| e.actor.id.as_str()).collect();
                 match &known {
-                    Some(user) if mail::may_thread_by_subject(&ticket, &authors, &user.id) => Some((ticket, events)),
+                    Some(user) if user.active && mail::may_thread_by_subject(&ticket, &authors, &user.actor()) => Some((ticket, events)),
                     _ => {
                         follow_up_of = Some(ticket.number);
                         None

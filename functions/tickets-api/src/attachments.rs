@@ -83,6 +83,19 @@ impl Files {
         Ok((request.uri().to_string(), inline))
     }
 
+    /// Copies an object within the bucket (an admin's retry of a rejected message); a source
+    /// that is gone answers 404.
+    pub async fn copy(&self, from: &str, to: &str) -> Result<(), ApiError> {
+        let source = format!("{}/{}", self.bucket, percent_encoding::utf8_percent_encode(from, percent_encoding::NON_ALPHANUMERIC));
+        match self.s3.copy_object().bucket(&self.bucket).copy_source(source).key(to).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => {
+                Err(ApiError::new(ErrorCode::NotFound, "the message is no longer stored"))
+            }
+            Err(e) => Err(internal(aws_sdk_s3::error::DisplayErrorContext(e))),
+        }
+    }
+
     /// Takes the staged tag off the files about to be attached, so the bucket's lifecycle rule
     /// leaves them be. Done before the ticket's transaction: if that then fails, a file is kept
     /// unattached (a little storage), never lost after being attached.

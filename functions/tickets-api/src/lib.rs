@@ -8,6 +8,7 @@ pub mod channels;
 mod directory;
 pub mod identity;
 pub mod ldap;
+mod mail;
 pub mod notifications;
 #[cfg(feature = "openapi")]
 pub mod openapi;
@@ -20,7 +21,7 @@ pub mod tokens;
 
 pub use sla_cache::SlaCache;
 
-use helpdesk_aws::{ApiTokens, Contacts, Directory, DynamoStore, Listing, NotificationLog, StoreError, TicketStore, Uploads};
+use helpdesk_aws::{ApiTokens, Contacts, Directory, DynamoStore, Listing, MailStore, NotificationLog, StoreError, TicketStore, Uploads};
 use helpdesk_core::limits::{MAX_ID_CHARS, MAX_REQUEST_BYTES};
 use helpdesk_core::{ApiError, ErrorCode};
 use lambda_http::http::{HeaderValue, StatusCode, header};
@@ -113,7 +114,7 @@ type Reply = Result<Response<Body>, ApiError>;
 
 /// Serves one request. Never fails: every error becomes a JSON error response. API answers are
 /// never stored by caches (they are per person and change all the time).
-pub async fn handle<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens>(
+pub async fn handle<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore>(
     app: &App<S>,
     req: Request,
 ) -> Response<Body> {
@@ -140,7 +141,7 @@ fn path_id(raw: Option<String>) -> Result<String, ApiError> {
     }
 }
 
-async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens>(app: &App<S>, req: &Request) -> Reply {
+async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore>(app: &App<S>, req: &Request) -> Reply {
     // Behind our CloudFront the raw execute-api address is closed: only requests carrying the
     // origin secret CloudFront adds get further (the throttles and the WAF live at the edge).
     let through_our_cdn = identity::through_our_cdn(req, &app.origin_secrets);
@@ -234,6 +235,8 @@ async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Conta
         Route::LinkGroupTelegram => channels::link_group_telegram(store, setup, &actor, &id).await,
         Route::UnlinkGroupTelegram => channels::unlink_group_telegram(store, &actor, &id).await,
         Route::TicketNotifications => notifications::ticket_log(store, &actor, &id).await,
+        Route::ListRejectedMail => mail::list_rejected(store, &actor, req).await,
+        Route::RetryRejectedMail => mail::retry_rejected(store, app.files.as_ref(), &actor, &id).await,
     }
 }
 

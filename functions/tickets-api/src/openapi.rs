@@ -13,6 +13,7 @@ use helpdesk_core::api::{
 use helpdesk_core::attachment::{DownloadLink, Upload, UploadGrant, UploadRequest};
 use helpdesk_core::calendar::{Calendar, CalendarInput};
 use helpdesk_core::limits::{MAX_PAGE_SIZE, MAX_REQUEST_BYTES};
+use helpdesk_core::mail::RejectedMail;
 use helpdesk_core::notify::contacts::{NewDevice, NewPushSubscription, TelegramLinkOffer};
 use helpdesk_core::notify::{ContactSummary, Delivery, NotificationSettings, Preferences};
 use helpdesk_core::sla::{SlaPlan, SlaPlanInput};
@@ -297,6 +298,13 @@ fn operation(route: Route) -> Operation {
             of::<TelegramLinkOffer>(),
         ),
         Route::UnlinkGroupTelegram => op("unlinkGroupTelegram", "Unlink the group's Telegram chat", None, 200, group_chat()),
+        Route::ListRejectedMail => Operation {
+            query: vec![Query::Cursor],
+            ..op("listRejectedMail", "Mail the intake could not take, newest first, with the reason (admins)", None, 200, inline::<Paged<RejectedMail>>())
+        },
+        Route::RetryRejectedMail => {
+            op("retryRejectedMail", "Hand a rejected message to the intake again (admins); it is taken within seconds", None, 202, of::<RejectedMail>())
+        }
         Route::TelegramWebhook => op(
             "telegramWebhook",
             "Telegram's updates (setWebhook with secret_token); answers the bot's reply as a Bot API method call",
@@ -342,6 +350,7 @@ fn path_parameter(path: &str) -> Option<utoipa::openapi::path::Parameter> {
         p if p.starts_with("/api/tickets/") => TICKET_REFERENCE,
         p if p.starts_with("/api/users/") => USER_ID,
         p if p.starts_with("/api/uploads/") || p.starts_with("/api/attachments/") || p.starts_with("/api/auth/me/tokens/") => ULID,
+        p if p.starts_with("/api/mail/") => ULID,
         p if p.starts_with("/api/auth/me/contacts/") => CONTACT_ID,
         _ => SLUG,
     };
@@ -473,6 +482,8 @@ fn component_schemas() -> Vec<(String, RefOr<Schema>)> {
     with_dependencies::<Priority>(&mut all);
     Paged::<PersonSummary>::schemas(&mut all);
     Paged::<UserView>::schemas(&mut all);
+    Paged::<RejectedMail>::schemas(&mut all);
+    with_dependencies::<RejectedMail>(&mut all);
     Items::<Group>::schemas(&mut all);
     Items::<Topic>::schemas(&mut all);
     Items::<Calendar>::schemas(&mut all);

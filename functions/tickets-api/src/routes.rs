@@ -58,6 +58,8 @@ pub enum Route {
     LinkGroupTelegram,
     UnlinkGroupTelegram,
     TelegramWebhook,
+    ListRejectedMail,
+    RetryRejectedMail,
 }
 
 impl Route {
@@ -132,6 +134,8 @@ pub const ROUTES: &[RouteDef] = &[
     r("POST", "/api/uploads", Route::CreateUpload),
     r("GET", "/api/uploads/{id}", Route::GetUpload),
     r("GET", "/api/attachments/{id}", Route::GetAttachment),
+    r("GET", "/api/mail/rejected", Route::ListRejectedMail),
+    r("POST", "/api/mail/rejected/{id}/retry", Route::RetryRejectedMail),
 ];
 
 type Methods = BTreeMap<&'static str, Route>;
