@@ -137,6 +137,7 @@ pub async fn moto_data() -> Value {
 /// A sent mail as moto keeps it, parsed.
 #[derive(Debug)]
 pub struct Mail {
+    pub message_id: String,
     pub subject: String,
     pub text: String,
     pub html: String,
@@ -151,6 +152,7 @@ impl Mail {
         let message = mail_parser::MessageParser::default().parse(raw.as_bytes()).expect("a MIME message");
         let header = |name: &str| message.header_raw(name).unwrap_or_default().trim().to_string();
         Mail {
+            message_id: message.message_id().unwrap_or_default().to_string(),
             subject: message.subject().unwrap_or_default().to_string(),
             text: message.body_text(0).map(|b| b.to_string()).unwrap_or_default(),
             html: message.body_html(0).map(|b| b.to_string()).unwrap_or_default(),

@@ -107,7 +107,12 @@ impl Intake {
 }
 
 fn messages(view: &Value) -> Vec<&Value> {
-    view["events"].as_array().unwrap().iter().filter(|e| matches!(e["kind"]["type"].as_str(), Some("public_reply" | "internal_note"))).collect()
+    view["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e["kind"]["type"].as_str(), Some("public_reply" | "internal_note")))
+        .collect()
 }
 
 #[tokio::test]
@@ -128,7 +133,10 @@ async fn a_mail_becomes_a_ticket_with_its_file_and_the_same_mail_twice_makes_one
     assert_eq!(view["ticket"]["description"], "Paper is stuck in tray 2.");
     let created = &view["events"][0]["kind"];
     assert_eq!(created["mail"]["from"], i.anna.as_str());
-    assert_eq!((created["attachments"][0]["name"].as_str(), created["attachments"][0]["content_type"].as_str()), (Some("jam.png"), Some("image/png")));
+    assert_eq!(
+        (created["attachments"][0]["name"].as_str(), created["attachments"][0]["content_type"].as_str()),
+        (Some("jam.png"), Some("image/png"))
+    );
     // The file is served like any attachment, to whoever may read the ticket.
     let file = created["attachments"][0]["id"].as_str().unwrap();
     assert_eq!(i.t.call("GET", &format!("/api/attachments/{file}"), ANNA, None).await.status, 200);
@@ -166,14 +174,20 @@ async fn acknowledgement(i: &Intake, ticket_id: &str) -> (String, String) {
     let sender = "helpdesk@helpdesk.example.com";
     let sdk = local_sdk("AWS_ENDPOINT_URL").await;
     let _ = aws_sdk_sesv2::Client::new(&sdk).create_email_identity().email_identity(sender).send().await;
-    let channels =
-        notify::Channels(vec![Box::new(helpdesk_aws::channels::SesMail::new(iam_calls::sesv2_client(&sdk, NOTIFY), sender, "IT Helpdesk"))]);
+    let channels = notify::Channels(vec![Box::new(helpdesk_aws::channels::SesMail::new(
+        iam_calls::sesv2_client(&sdk, NOTIFY),
+        sender,
+        "IT Helpdesk",
+    ))]);
     let settings = notify::Settings::new("https://help.example.com", sender, Some(SUPPORT));
     let notify_store = function_store(NOTIFY, &i.t.table).await;
     let events = queued_events(&i.t.table, ticket_id).await;
     notify::consume(&notify_store, &channels, &settings, events, chrono::Utc::now()).await.expect("notify");
     let deliveries = notify_store.deliveries(ticket_id).await.unwrap();
-    let sent = deliveries.iter().find(|d| d.channel == helpdesk_core::notify::ChannelKind::Email && d.recipient == "anna").expect("the acknowledgement");
+    let sent = deliveries
+        .iter()
+        .find(|d| d.channel == helpdesk_core::notify::ChannelKind::Email && d.recipient == "anna")
+        .expect("the acknowledgement");
     let ses_id = sent.detail.clone().unwrap_or_default();
     let ack = mail_to(&i.anna).await.pop().expect("the acknowledgement in moto");
     (ses_id, ack.references)
@@ -197,7 +211,11 @@ async fn a_reply_to_the_acknowledgement_lands_on_the_same_ticket() {
     let ses_message_id = format!("{ses_id}@eu-west-1.amazonses.com");
     let mut refs: Vec<String> = references.split_whitespace().map(|r| r.trim_matches(['<', '>']).to_string()).collect();
     refs.push(ses_message_id.clone());
-    let reply = mail(&i.anna, "Re: VPN drops every hour", &reply_text).in_reply_to(ses_message_id.as_str()).references(refs).write_to_vec().unwrap();
+    let reply = mail(&i.anna, "Re: VPN drops every hour", &reply_text)
+        .in_reply_to(ses_message_id.as_str())
+        .references(refs)
+        .write_to_vec()
+        .unwrap();
     assert_eq!(i.receive(&reply).await, Report { replies: 1, ..Report::default() });
     let view = i.ticket(&number, ANNA).await;
     let said = messages(&view);
@@ -246,7 +264,8 @@ async fn the_subject_number_threads_only_for_people_on_the_ticket() {
     // So does the agent's, as an agent reply (the status moves as for any agent reply).
     assert_eq!(i.receive(&mail(&i.ivan, &subject, "Glad to hear.").write_to_vec().unwrap()).await.replies, 1);
     let view = i.ticket(&number, ANNA).await;
-    let said: Vec<(&str, &str)> = messages(&view).iter().map(|m| (m["actor"]["id"].as_str().unwrap(), m["kind"]["type"].as_str().unwrap())).collect();
+    let said: Vec<(&str, &str)> =
+        messages(&view).iter().map(|m| (m["actor"]["id"].as_str().unwrap(), m["kind"]["type"].as_str().unwrap())).collect();
     assert_eq!(said, [("anna", "public_reply"), ("ivan", "public_reply")]);
     assert_eq!(view["ticket"]["status"], "open");
 }
@@ -309,7 +328,10 @@ async fn auto_replies_are_kept_but_never_answered_and_bounces_mark_the_address()
     let anna_ticket = i.ticket(&anna_number, ANNA).await["ticket"]["id"].as_str().unwrap().to_string();
     let our_id = format!("ack.{}@helpdesk.example.com", ulid::Ulid::new().to_string().to_lowercase());
     i.store.remember_mail_ids(&anna_ticket, std::slice::from_ref(&our_id)).await.unwrap();
-    let bounce = String::from_utf8(fixture("bounce.eml")).unwrap().replace("gone.user@example.org", &i.anna).replace("PLACEHOLDER-ORIGINAL-ID", &our_id);
+    let bounce = String::from_utf8(fixture("bounce.eml"))
+        .unwrap()
+        .replace("gone.user@example.org", &i.anna)
+        .replace("PLACEHOLDER-ORIGINAL-ID", &our_id);
     assert_eq!(i.receive(bounce.as_bytes()).await, Report { bounces: 1, ..Report::default() });
     let anna = i.t.seed.get_user("anna").await.unwrap().unwrap().user;
     assert!(anna.mail_bounced_at.is_some());
@@ -408,7 +430,10 @@ async fn a_local_smtp_client_files_through_the_same_path() {
     let description = view["ticket"]["description"].as_str().unwrap();
     assert!(!description.contains("<script") && !description.contains("alert(1)"), "{description}");
     let files = view["events"][0]["kind"]["attachments"].as_array().unwrap();
-    assert!(files.iter().any(|f| f["content_type"].as_str().is_some_and(|t| t.starts_with("image/"))), "the inline image is kept: {files:?}");
+    assert!(
+        files.iter().any(|f| f["content_type"].as_str().is_some_and(|t| t.starts_with("image/"))),
+        "the inline image is kept: {files:?}"
+    );
 
     let winmail = String::from_utf8_lossy(&fixture("winmail.eml")).replace("dmitry.orlov@example.org", &i.anna);
     assert_eq!(i.receive(winmail.as_bytes()).await.tickets, 1);

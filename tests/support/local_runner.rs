@@ -35,6 +35,8 @@ pub async fn start(binary: &str, table: &str, settings: &[(&str, &str)]) -> Runn
         .arg("serve")
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .envs(crate::local_aws_env())
+        // A free SMTP port of its own (a test may name one in `settings`).
+        .env("HELPDESK_SMTP_PORT", free_port().to_string())
         .envs(settings.iter().copied())
         .env("HELPDESK_PORT", port.to_string())
         .env("TABLE_NAME", table)

@@ -240,12 +240,22 @@ pub trait MailStore: Send + Sync {
     /// [`TicketStore::create_ticket`] with the message's id item (`message_key`, pointing at
     /// `ticket_id`, the id `build` gives the ticket) in the same transaction: `AlreadyExists`
     /// when that message made a ticket or message already.
-    fn create_mail_ticket<F>(&self, message_key: &str, ticket_id: &str, build: F) -> impl Future<Output = Result<Change, StoreError>> + Send
+    fn create_mail_ticket<F>(
+        &self,
+        message_key: &str,
+        ticket_id: &str,
+        build: F,
+    ) -> impl Future<Output = Result<Change, StoreError>> + Send
     where
         F: Fn(TicketNumber) -> Change + Send + Sync;
     /// [`TicketStore::save_ticket`] with the message's id item in the same transaction:
     /// `AlreadyExists` when the message was taken already.
-    fn save_mail_ticket(&self, message_key: &str, ticket: &Ticket, events: &[TicketEvent]) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn save_mail_ticket(
+        &self,
+        message_key: &str,
+        ticket: &Ticket,
+        events: &[TicketEvent],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Keeps a message aside (or records another failed try of it).
     fn put_rejected_mail(&self, rejected: &RejectedMail) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn rejected_mail(&self, id: &str) -> impl Future<Output = Result<Option<RejectedMail>, StoreError>> + Send;

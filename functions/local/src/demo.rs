@@ -183,6 +183,15 @@ pub fn topics() -> Vec<Topic> {
                     .whole_numbers(),
             ],
         ),
+        // Mail to the support address that names no topic lands here (MAIL_DEFAULT_TOPIC).
+        topic(
+            "general",
+            ("Other question", "Другой вопрос"),
+            ("Anything else. Mail to the support address arrives here.", "Всё остальное. Сюда приходят письма на адрес поддержки."),
+            "service-desk",
+            Priority::Medium,
+            vec![],
+        ),
     ]
 }
 

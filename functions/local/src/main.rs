@@ -9,12 +9,15 @@
 //! Routes under /api go to the same handlers Lambda runs, under the same paths API Gateway uses;
 //! everything else is the built frontend. The SLA scan runs every `HELPDESK_SCAN_SECONDS` (60),
 //! as the EventBridge schedule runs it in AWS; S3's upload events reach the attachments function
-//! through a local queue (`uploads`); the table's stream reaches the relay, and the bus the notify
-//! function, as in AWS (`backbone`). Sent mail and SMS are in moto: `/moto-api/data.json`.
+//! through a local queue (`uploads`); mail sent to the SMTP port (`HELPDESK_SMTP_PORT`, 2525)
+//! goes under `inbound/` and reaches the mail-intake function the same way (`mail`); the table's
+//! stream reaches the relay, and the bus the notify function, as in AWS (`backbone`). Sent mail
+//! and SMS are in moto: `/moto-api/data.json`.
 
 mod backbone;
 mod channels;
 mod demo;
+mod mail;
 mod queues;
 mod uploads;
 
@@ -51,6 +54,8 @@ struct Settings {
     notify_claim_seconds: i64,
     mail_from: String,
     site_url: String,
+    /// Where the local SMTP server listens (`HELPDESK_SMTP_PORT`; 0 takes any free port).
+    smtp_port: u16,
 }
 
 fn seconds(name: &str, default: u64) -> Result<u64, String> {
@@ -95,6 +100,10 @@ impl Settings {
             notify_claim_seconds: seconds("HELPDESK_NOTIFY_CLAIM_SECONDS", notify::CLAIM_SECONDS as u64)? as i64,
             mail_from: std::env::var(config::MAIL_FROM).unwrap_or_else(|_| "helpdesk@example.com".into()),
             site_url: std::env::var(config::SITE_URL).unwrap_or_else(|_| format!("http://127.0.0.1:{port}")),
+            smtp_port: match std::env::var("HELPDESK_SMTP_PORT") {
+                Ok(p) => p.parse().map_err(|_| format!("HELPDESK_SMTP_PORT={p} is not a port"))?,
+                Err(_) => mail::DEFAULT_SMTP_PORT,
+            },
         })
     }
 }
@@ -162,9 +171,17 @@ async fn start_attachments(
     let s3 = tickets_api::attachments::Files::client(sdk, true);
     let sqs = aws_sdk_sqs::Client::new(sdk);
     let origins = [format!("http://127.0.0.1:{}", settings.port), format!("http://localhost:{}", settings.port)];
-    let queue_url = uploads::configure(&s3, &sqs, &bucket, &format!("{bucket}-events"), &origins).await?;
+    let queues = (format!("{bucket}-events"), format!("{bucket}-mail"));
+    let (uploads_url, mail_url) = uploads::configure(&s3, &sqs, &bucket, (&queues.0, &queues.1), &origins).await?;
     let limits = config::attachment_limits()?;
-    tokio::spawn(uploads::deliver(store.clone(), helpdesk_aws::S3Objects::new(s3.clone()), sqs, queue_url, bucket.clone(), limits));
+    let objects = helpdesk_aws::S3Objects::new(s3.clone());
+    tokio::spawn(uploads::deliver(store.clone(), objects.clone(), sqs.clone(), uploads_url, bucket.clone(), limits));
+    let mut intake = mail_intake::Settings::from_env(&bucket)?;
+    if std::env::var(config::SUPPORT_ADDRESS).is_err() {
+        intake.support_addresses.insert(0, mail::LOCAL_SUPPORT_ADDRESS.into());
+    }
+    tokio::spawn(mail::deliver(store.clone(), objects, sqs, mail_url, intake));
+    mail::listen(s3.clone(), bucket.clone(), settings.smtp_port).await?;
     Ok(tickets_api::attachments::Files::new(s3, bucket, limits))
 }
 
@@ -193,8 +210,8 @@ async fn start_backbone(
     }
     let streams = aws_sdk_dynamodbstreams::Client::from_conf(streams.build());
     tokio::spawn(backbone::relay_stream(store.clone(), streams, dynamodb.clone(), publisher));
-    let mut notify_settings =
-        notify::Settings::new(&settings.site_url, &settings.mail_from, std::env::var(config::SUPPORT_ADDRESS).ok().as_deref());
+    let support = std::env::var(config::SUPPORT_ADDRESS).unwrap_or_else(|_| mail::LOCAL_SUPPORT_ADDRESS.into());
+    let mut notify_settings = notify::Settings::new(&settings.site_url, &settings.mail_from, Some(&support));
     notify_settings.claim_seconds = settings.notify_claim_seconds;
     let channels = notify::channels(sdk, &settings.mail_from, secrets, telegram_api, true)?;
     if let Some(token) = &secrets.telegram_bot_token {

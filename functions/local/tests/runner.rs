@@ -26,7 +26,7 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
 
     let (status, topics) = call(&base, &anna, "GET", "/api/topics", None).await;
     assert_eq!(status, 200);
-    assert_eq!(topics["items"].as_array().unwrap().len(), 5, "five demo topics");
+    assert_eq!(topics["items"].as_array().unwrap().len(), 6, "six demo topics");
     let (_, queue) = call(&base, &admin, "GET", "/api/tickets", None).await;
     assert_eq!(queue["items"].as_array().unwrap().len(), 6, "six demo tickets");
 
@@ -102,7 +102,7 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
     let (_, queue) = call(&again.base, &admin, "GET", "/api/tickets", None).await;
     assert_eq!(queue["items"].as_array().unwrap().len(), 7);
     let (_, topics) = call(&again.base, &anna, "GET", "/api/topics", None).await;
-    assert_eq!(topics["items"].as_array().unwrap().len(), 5);
+    assert_eq!(topics["items"].as_array().unwrap().len(), 6);
     drop(again);
 }
 
@@ -195,4 +195,119 @@ async fn a_channel_that_keeps_failing_is_retried_then_dead_lettered_and_the_log_
     assert_eq!(mail["attempts"], 6, "tried as often as the queue hands it out: {mail}");
     assert!(mail["detail"].as_str().is_some_and(|d| d.contains("authority")), "the provider's answer: {mail}");
     drop(runner);
+}
+
+/// Sends one message over SMTP as a mail client does; panics on any refusal.
+async fn smtp_send(port: u16, from: &str, to: &str, data: &[u8]) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.expect("the runner's SMTP port");
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read).lines();
+    let mut expect = async |code: &str| {
+        // Multi-line replies ("250-…") end with "250 …".
+        loop {
+            let line = lines.next_line().await.unwrap().expect("a reply");
+            assert!(line.starts_with(code), "expected {code}, got {line}");
+            if line.as_bytes().get(3) == Some(&b' ') {
+                break;
+            }
+        }
+    };
+    expect("220").await;
+    for (command, code) in [
+        ("EHLO test.example.org".to_string(), "250"),
+        (format!("MAIL FROM:<{from}>"), "250"),
+        (format!("RCPT TO:<{to}>"), "250"),
+        ("DATA".into(), "354"),
+    ] {
+        write.write_all(format!("{command}\r\n").as_bytes()).await.unwrap();
+        expect(code).await;
+    }
+    // Dot-stuffing, as a client does.
+    let text = String::from_utf8_lossy(data).replace("\r\n.", "\r\n..");
+    write.write_all(text.as_bytes()).await.unwrap();
+    write.write_all(b"\r\n.\r\n").await.unwrap();
+    expect("250").await;
+    write.write_all(b"QUIT\r\n").await.unwrap();
+}
+
+#[tokio::test]
+async fn mail_to_the_smtp_port_files_a_ticket_and_a_reply_to_the_acknowledgement_lands_on_it() {
+    use mail_builder::MessageBuilder;
+    let table = format!("runner-mail-{}", std::process::id());
+    let _dropped_at_the_end = helpdesk_tests::TableGuard(table.clone());
+    let smtp = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let runner = start_with(&table, &[("HELPDESK_SMTP_PORT", &smtp.to_string()), ("HELPDESK_NOTIFY_WINDOW_SECONDS", "1")]).await;
+    let anna = sign_in(&runner.base, "anna.petrova").await;
+    let requester = "anna.petrova@example.org";
+    let subject = format!("Projector in room 4 is dead ({table})");
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    let first = MessageBuilder::new()
+        .from(("Anna Petrova", requester))
+        .to("support@helpdesk.localhost")
+        .subject(subject.as_str())
+        .text_body("It does not turn on.")
+        .attachment("image/png", "projector.png", &png[..])
+        .write_to_vec()
+        .unwrap();
+    smtp_send(smtp, requester, "support@helpdesk.localhost", &first).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let number = loop {
+        let (_, mine) = call(&runner.base, &anna, "GET", "/api/my/tickets", None).await;
+        if let Some(t) = mine["items"].as_array().unwrap().iter().find(|t| t["subject"] == subject.as_str()) {
+            break t["number"].as_str().unwrap().to_string();
+        }
+        assert!(Instant::now() < deadline, "the mail never became a ticket");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let (_, view) = call(&runner.base, &anna, "GET", &format!("/api/tickets/{number}"), None).await;
+    assert_eq!(view["ticket"]["channel"], "email");
+    assert_eq!(view["events"][0]["kind"]["attachments"][0]["name"], "projector.png");
+
+    // The acknowledgement reaches moto's mailbox; Anna answers it from her mail program.
+    let ack = loop {
+        let acks: Vec<helpdesk_tests::Mail> = helpdesk_tests::mail_to(requester)
+            .await
+            .into_iter()
+            .filter(|m| m.subject.contains(&number) && m.subject.contains(&subject[..10]))
+            .collect();
+        if let Some(ack) = acks.into_iter().next() {
+            break ack;
+        }
+        assert!(Instant::now() < deadline, "no acknowledgement was mailed");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(ack.reply_to.contains("support+"), "replies go to the ticket's reply address: {}", ack.reply_to);
+    let reply_to = ack.reply_to.trim_matches(['<', '>']).to_string();
+    let reply = MessageBuilder::new()
+        .from(("Anna Petrova", requester))
+        .to(reply_to.as_str())
+        .subject(format!("Re: {}", ack.subject))
+        .in_reply_to(ack.message_id.as_str())
+        .references(ack.message_id.as_str())
+        .text_body(format!(
+            "The cable is missing too.\n\nOn Sat, 28 Nov 2026, IT Helpdesk wrote:\n> {}\n",
+            ack.text.lines().next().unwrap_or_default()
+        ))
+        .write_to_vec()
+        .unwrap();
+    smtp_send(smtp, requester, &reply_to, &reply).await;
+    loop {
+        let (_, view) = call(&runner.base, &anna, "GET", &format!("/api/tickets/{number}"), None).await;
+        let replies: Vec<&serde_json::Value> =
+            view["events"].as_array().unwrap().iter().filter(|e| e["kind"]["type"] == "public_reply").collect();
+        if let Some(reply) = replies.first() {
+            assert_eq!(reply["kind"]["body"], "The cable is missing too.");
+            assert_eq!(reply["actor"]["id"], "anna.petrova");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the reply never landed on {number}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (_, mine) = call(&runner.base, &anna, "GET", "/api/my/tickets", None).await;
+    assert_eq!(
+        mine["items"].as_array().unwrap().iter().filter(|t| t["subject"].as_str().is_some_and(|s| s.contains(&table))).count(),
+        1,
+        "the reply made no ticket of its own"
+    );
 }

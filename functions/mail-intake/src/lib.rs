@@ -184,7 +184,12 @@ pub async fn thread<S: TicketStore + MailStore>(store: &S, settings: &Settings, 
 
 /// The sender's account: found by address, or made for a new requester when the deployment
 /// takes mail from their domain.
-async fn sender<S: MailStore + Directory>(store: &S, settings: &Settings, inbound: &Inbound, address: &str) -> Result<Result<User, Refusal>, StoreError> {
+async fn sender<S: MailStore + Directory>(
+    store: &S,
+    settings: &Settings,
+    inbound: &Inbound,
+    address: &str,
+) -> Result<Result<User, Refusal>, StoreError> {
     if let Some(user) = store.user_by_email(address).await? {
         return Ok(Ok(user));
     }
@@ -252,7 +257,10 @@ where
         return Ok(Ok(take_bounce(store, inbound, bounce, now).await?));
     }
     if over_cap(store, settings, &address, now).await? {
-        return Ok(Err(refuse(MailRejection::RateLimited, format!("more than {} messages from {address} this hour", settings.cap_per_hour))));
+        return Ok(Err(refuse(
+            MailRejection::RateLimited,
+            format!("more than {} messages from {address} this hour", settings.cap_per_hour),
+        )));
     }
     let known = store.user_by_email(&address).await?;
     let origin = MailOrigin {
@@ -313,7 +321,8 @@ async fn store_files<S: Uploads, O: ObjectStore>(
     uploader: &str,
     now: DateTime<Utc>,
 ) -> Result<(Vec<AttachmentRef>, Vec<String>), StoreError> {
-    let mut files: Vec<(String, String, &[u8])> = inbound.files.iter().map(|f| (f.name.clone(), f.declared_type.clone(), f.bytes.as_slice())).collect();
+    let mut files: Vec<(String, String, &[u8])> =
+        inbound.files.iter().map(|f| (f.name.clone(), f.declared_type.clone(), f.bytes.as_slice())).collect();
     if inbound.trimmed {
         // The whole message, quoted history and all, stays at hand.
         files.push(("message.eml".into(), "message/rfc822".into(), raw));

@@ -92,8 +92,8 @@ fn automatic(message: &mail_parser::Message<'_>, from: Option<&str>, our_address
     if let Some(value) = raw_header(message, "Auto-Submitted").filter(|v| !v.eq_ignore_ascii_case("no")) {
         return Some(format!("Auto-Submitted: {value}"));
     }
-    if let Some(value) = raw_header(message, "Precedence")
-        .filter(|v| ["bulk", "junk", "list"].iter().any(|p| v.to_ascii_lowercase().starts_with(p)))
+    if let Some(value) =
+        raw_header(message, "Precedence").filter(|v| ["bulk", "junk", "list"].iter().any(|p| v.to_ascii_lowercase().starts_with(p)))
     {
         return Some(format!("Precedence: {value}"));
     }

@@ -57,9 +57,15 @@ impl Settings {
             bucket: bucket.to_string(),
             support_addresses,
             routes,
-            default_topic: Some(var(MAIL_DEFAULT_TOPIC).trim().to_string()).filter(|t| !t.is_empty()).unwrap_or_else(|| DEFAULT_TOPIC.into()),
+            default_topic: Some(var(MAIL_DEFAULT_TOPIC).trim().to_string())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| DEFAULT_TOPIC.into()),
             allowed_domains: list(&var(MAIL_ALLOWED_DOMAINS)).collect(),
-            cap_per_hour: if cap.is_empty() { DEFAULT_CAP_PER_HOUR } else { cap.parse().map_err(|_| format!("{MAIL_CAP_PER_HOUR}={cap}"))? },
+            cap_per_hour: if cap.is_empty() {
+                DEFAULT_CAP_PER_HOUR
+            } else {
+                cap.parse().map_err(|_| format!("{MAIL_CAP_PER_HOUR}={cap}"))?
+            },
             default_language: Language::default(),
             limits: helpdesk_aws::config::attachment_limits()?,
         })

@@ -141,7 +141,10 @@ fn path_id(raw: Option<String>) -> Result<String, ApiError> {
     }
 }
 
-async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore>(app: &App<S>, req: &Request) -> Reply {
+async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore>(
+    app: &App<S>,
+    req: &Request,
+) -> Reply {
     // Behind our CloudFront the raw execute-api address is closed: only requests carrying the
     // origin secret CloudFront adds get further (the throttles and the WAF live at the edge).
     let through_our_cdn = identity::through_our_cdn(req, &app.origin_secrets);

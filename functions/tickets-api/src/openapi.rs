@@ -300,11 +300,21 @@ fn operation(route: Route) -> Operation {
         Route::UnlinkGroupTelegram => op("unlinkGroupTelegram", "Unlink the group's Telegram chat", None, 200, group_chat()),
         Route::ListRejectedMail => Operation {
             query: vec![Query::Cursor],
-            ..op("listRejectedMail", "Mail the intake could not take, newest first, with the reason (admins)", None, 200, inline::<Paged<RejectedMail>>())
+            ..op(
+                "listRejectedMail",
+                "Mail the intake could not take, newest first, with the reason (admins)",
+                None,
+                200,
+                inline::<Paged<RejectedMail>>(),
+            )
         },
-        Route::RetryRejectedMail => {
-            op("retryRejectedMail", "Hand a rejected message to the intake again (admins); it is taken within seconds", None, 202, of::<RejectedMail>())
-        }
+        Route::RetryRejectedMail => op(
+            "retryRejectedMail",
+            "Hand a rejected message to the intake again (admins); it is taken within seconds",
+            None,
+            202,
+            of::<RejectedMail>(),
+        ),
         Route::TelegramWebhook => op(
             "telegramWebhook",
             "Telegram's updates (setWebhook with secret_token); answers the bot's reply as a Bot API method call",

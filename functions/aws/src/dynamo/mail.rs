@@ -20,7 +20,8 @@ fn received_item(message_key: &str, ticket_id: &str) -> Item {
 }
 
 fn rejected_item(rejected: &RejectedMail) -> Result<Item, StoreError> {
-    let mut item = super::codec::body_item(rejected, keys::REJECTED_MAIL_PK, keys::rejected_mail_sk(&rejected.id), entity::REJECTED_MAIL, 1)?;
+    let mut item =
+        super::codec::body_item(rejected, keys::REJECTED_MAIL_PK, keys::rejected_mail_sk(&rejected.id), entity::REJECTED_MAIL, 1)?;
     item.remove("version");
     Ok(item)
 }

@@ -87,6 +87,7 @@ mod tests {
     use crate::attachment::RejectReason;
     use crate::error::{ErrorCode, FieldErrorCode};
     use crate::form::FieldKind;
+    use crate::mail::MailRejection;
     use crate::notify::{ChannelKind, Notice, Suppression};
     use crate::sla::{ClockState, TargetKind};
     use crate::ticket::{Channel, Priority, Status};
@@ -183,6 +184,17 @@ mod tests {
             [RejectReason::TooLarge, RejectReason::SizeMismatch, RejectReason::TypeNotAllowed, RejectReason::Empty]
                 .iter()
                 .map(|r| format!("upload.rejected.{}", wire(r))),
+        );
+        needed.extend(
+            [
+                MailRejection::Unreadable,
+                MailRejection::NoSender,
+                MailRejection::SenderNotAllowed,
+                MailRejection::RateLimited,
+                MailRejection::TooLarge,
+            ]
+            .iter()
+            .map(|r| format!("rejected.reason.{}", wire(r))),
         );
         needed.extend(
             [

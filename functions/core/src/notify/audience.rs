@@ -115,14 +115,24 @@ pub(crate) mod tests {
 
     #[test]
     fn each_kind_reaches_whom_it_concerns() {
-        let created = event(ticket(None), "ivan", Role::Requester, EventKind::Created { channel: Channel::Web, attachments: vec![], mail: None });
+        let created =
+            event(ticket(None), "ivan", Role::Requester, EventKind::Created { channel: Channel::Web, attachments: vec![], mail: None });
         assert_eq!(
             audience(&created),
             [(Recipient::User("ivan".into()), Notice::TicketFiled), (Recipient::Group("service-desk".into()), Notice::NewTicket)]
         );
         let origin = crate::mail::MailOrigin { from: "ivan@example.com".into(), auto_submitted: true, ..Default::default() };
-        let out_of_office = event(ticket(None), "ivan", Role::Requester, EventKind::Created { channel: Channel::Email, attachments: vec![], mail: Some(origin) });
-        assert_eq!(audience(&out_of_office), [(Recipient::Group("service-desk".into()), Notice::NewTicket)], "an auto-reply is never answered");
+        let out_of_office = event(
+            ticket(None),
+            "ivan",
+            Role::Requester,
+            EventKind::Created { channel: Channel::Email, attachments: vec![], mail: Some(origin) },
+        );
+        assert_eq!(
+            audience(&out_of_office),
+            [(Recipient::Group("service-desk".into()), Notice::NewTicket)],
+            "an auto-reply is never answered"
+        );
         let status = |to| event(ticket(Some("anna")), "anna", Role::Agent, EventKind::StatusChanged { from: Status::Open, to });
         assert_eq!(audience(&status(Status::Resolved)), [(Recipient::User("ivan".into()), Notice::Resolved)]);
         assert_eq!(audience(&status(Status::WaitingForRequester)), [(Recipient::User("ivan".into()), Notice::WaitingForYou)]);

@@ -184,7 +184,8 @@ mod tests {
     #[test]
     fn a_reply_in_russian_carries_the_number_the_words_and_the_link() {
         let t = ticket(Some("anna"));
-        let reply = event(EventKind::PublicReply { body: "Перезагрузите <принтер>".into(), attachments: vec![], mail: None });
+        let reply =
+            event(EventKind::PublicReply { body: "Перезагрузите <принтер>".into(), attachments: vec![], mail: None });
         let items = [Item { notice: Notice::Reply, event: &reply, actor_name: "Анна Петрова" }];
         let r = render(Language::Ru, Tz::UTC, &t, &items, "https://hd/tickets/HD-1042", "https://hd/profile", false);
         assert_eq!(r.subject, "[HD-1042] Ответ от: Анна Петрова: Printer jams");
