@@ -80,6 +80,23 @@ async fn every_route_denies_whom_it_must() {
     let plan = json!({"id": "all", "name": "All", "calendar": "always", "targets": {"medium": {"first_response_minutes": 30}}});
     assert_eq!(t.call("POST", "/api/sla/plans", ADMIN, Some(plan)).await.status, 201);
 
+    // A message the mail intake kept aside, its raw bytes in the bucket (a retry copies them).
+    let s3 = iam_calls::s3_client(&local_sdk("AWS_ENDPOINT_URL").await, iam_calls::SET_UP);
+    let raw = aws_sdk_s3::primitives::ByteStream::from_static(b"not a message");
+    s3.put_object().bucket(&t.bucket).key("inbound/kept-aside").body(raw).send().await.unwrap();
+    let rejected = helpdesk_core::mail::RejectedMail {
+        id: ulid::Ulid::new().to_string(),
+        received_at: chrono::Utc::now(),
+        reason: helpdesk_core::mail::MailRejection::Unreadable,
+        detail: "not an e-mail message".into(),
+        from: None,
+        subject: None,
+        object_key: "inbound/kept-aside".into(),
+        attempts: 1,
+    };
+    helpdesk_aws::MailStore::put_rejected_mail(&t.seed, &rejected).await.unwrap();
+    let retry_path: &'static str = Box::leak(format!("/api/mail/rejected/{}/retry", rejected.id).into_boxed_str());
+
     let keys = SessionKeys::new(TEST_SIGNING_KEY, TEST_AUDIENCE, false).unwrap();
     let now = chrono::Utc::now().timestamp();
     let sessions: Vec<Option<(String, String)>> = std::iter::once(None)
@@ -195,6 +212,9 @@ async fn every_route_denies_whom_it_must() {
         ("GET", "/api/uploads/{id}", upload_path, None, [Refused, Through, Hidden, Hidden, Hidden, Hidden]),
         // A file: whoever may read the message that carries it.
         ("GET", "/api/attachments/{id}", attachment_path, None, [Refused, Through, Hidden, Through, Hidden, Through]),
+        // Mail the intake kept aside: admins only.
+        ("GET", "/api/mail/rejected", "/api/mail/rejected", None, [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through]),
+        ("POST", "/api/mail/rejected/{id}/retry", retry_path, None, [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through]),
         // Apps sign in for a token with a password, as browsers do: open to all.
         ("POST", "/api/auth/tokens", "/api/auth/tokens", Some(empty.clone()), [Through; 6]),
         ("GET", "/api/auth/me/tokens", "/api/auth/me/tokens", None, [Refused, Through, Through, Through, Through, Through]),

@@ -18,12 +18,16 @@ fn the_scheduled_event_is_an_eventbridge_schedule() {
 }
 
 #[test]
-fn the_s3_event_is_an_object_created_under_incoming() {
+fn the_s3_event_is_an_object_created_under_inbound() {
     let event: S3Event = serde_json::from_str(&read("s3/inbound-mail.json")).unwrap();
     let record = &event.records[0];
     assert!(record.event_name.as_deref().unwrap_or_default().starts_with("ObjectCreated:"));
     let key = record.s3.object.key.as_deref().unwrap_or_default();
-    assert!(key.starts_with("incoming/") && key.contains("%2B"), "keys arrive URL-encoded: {key}");
+    assert!(key.contains("%2B"), "keys arrive URL-encoded: {key}");
+    // What the mail-intake function reads the key as.
+    let decoded = attachments::decode_key(key).unwrap();
+    assert_eq!(decoded, "inbound/0f3kq8r1v2a9d6s5e4c3b2a1+test");
+    assert!(decoded.starts_with(helpdesk_aws::keys::INBOUND_MAIL_PREFIX));
 }
 
 #[test]
