@@ -143,6 +143,7 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/admin/new-topic") view=admin::TopicEditor/>
             <Route path=path!("/admin/users") view=admin::Users/>
             <Route path=path!("/admin/groups") view=admin::Groups/>
+            <Route path=path!("/admin/mail") view=admin::RejectedMessages/>
         </Routes>
     }
 }
@@ -180,6 +181,7 @@ fn Header() -> impl IntoView {
                         <A href="/admin/topics">{move || i.t("nav.topics")}</A>
                         <A href="/admin/users">{move || i.t("nav.users")}</A>
                         <A href="/admin/groups">{move || i.t("nav.groups")}</A>
+                        <A href="/admin/mail">{move || i.t("nav.mail")}</A>
                     })}
                 </nav>
                 <span class="who">{me.user.as_ref().map_or(me.id.clone(), |u| u.name.clone())}</span>

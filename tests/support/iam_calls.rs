@@ -193,8 +193,8 @@ fn sns(operation: &str, input: &aws_smithy_runtime_api::client::interceptors::co
 /// S3 actions on `arn:aws:s3:::bucket/key`, read from the operation's input.
 fn s3(operation: &str, input: &aws_smithy_runtime_api::client::interceptors::context::Input) -> Vec<(String, String)> {
     use aws_sdk_s3::operation::{
-        delete_object::DeleteObjectInput, delete_object_tagging::DeleteObjectTaggingInput, get_object::GetObjectInput,
-        head_object::HeadObjectInput, put_object::PutObjectInput,
+        copy_object::CopyObjectInput, delete_object::DeleteObjectInput, delete_object_tagging::DeleteObjectTaggingInput,
+        get_object::GetObjectInput, head_object::HeadObjectInput, put_object::PutObjectInput,
     };
     // Naming a version needs the action's "Version" form.
     let versioned =
@@ -211,6 +211,13 @@ fn s3(operation: &str, input: &aws_smithy_runtime_api::client::interceptors::con
             out.push(action("PutObjectTagging", &resource));
         }
         return out;
+    }
+    // A copy reads its source (`bucket/key`, URL-encoded) and writes its destination.
+    if let Some(copy) = input.downcast_ref::<CopyObjectInput>() {
+        let source = copy.copy_source().unwrap_or_default();
+        let source = percent_decode(source.split("?versionId=").next().unwrap_or_default());
+        let (bucket, key) = source.trim_start_matches('/').split_once('/').unwrap_or_default();
+        return vec![action("GetObject", &object(Some(bucket), Some(key))), action("PutObject", &object(copy.bucket(), copy.key()))];
     }
     if let Some(get) = input.downcast_ref::<GetObjectInput>() {
         return vec![action(&versioned("GetObject", get.version_id()), &object(get.bucket(), get.key()))];
@@ -330,4 +337,24 @@ pub fn read_calls(dir: &std::path::Path) -> Result<Vec<Call>, String> {
     calls.sort();
     calls.dedup();
     Ok(calls)
+}
+
+/// `%2F` → `/` and the like (a copy source is URL-encoded).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

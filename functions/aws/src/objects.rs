@@ -58,9 +58,9 @@ impl ObjectStore for S3Objects {
         Ok(())
     }
 
-    async fn put(&self, bucket: &str, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), StoreError> {
+    async fn put(&self, bucket: &str, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<Option<String>, StoreError> {
         let body = aws_sdk_s3::primitives::ByteStream::from(bytes);
-        self.client.put_object().bucket(bucket).key(key).content_type(content_type).body(body).send().await.map_err(s3_error)?;
-        Ok(())
+        let out = self.client.put_object().bucket(bucket).key(key).content_type(content_type).body(body).send().await.map_err(s3_error)?;
+        Ok(out.version_id().filter(|v| *v != "null").map(str::to_string))
     }
 }

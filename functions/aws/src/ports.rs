@@ -117,6 +117,9 @@ pub trait Uploads: Send + Sync {
     /// Records what the check of the arrived bytes found, only while the upload is pending:
     /// `false` when it was settled already (the same S3 event delivered again).
     fn settle_upload(&self, settled: &Upload) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Records the S3 version of a ready upload's bytes once (e-mail intake's files, written
+    /// after their record): downloads then serve exactly it.
+    fn pin_upload_version(&self, id: &str, version: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Objects in the attachments bucket, as the attachments function reads and removes them.
@@ -126,8 +129,14 @@ pub trait ObjectStore: Send + Sync {
     fn first_bytes(&self, bucket: &str, key: &str, count: usize) -> impl Future<Output = Result<Option<ObjectStart>, StoreError>> + Send;
     /// Deletes one version of the object (or the object, in a bucket without versioning).
     fn delete(&self, bucket: &str, key: &str, version: Option<&str>) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Writes an object (e-mail intake's files, an admin's retry of a message).
-    fn put(&self, bucket: &str, key: &str, bytes: Vec<u8>, content_type: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Writes an object (e-mail intake's files); returns its version id (`None` without versioning).
+    fn put(
+        &self,
+        bucket: &str,
+        key: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
 }
 
 /// The start of an object as [`ObjectStore::first_bytes`] reads it.

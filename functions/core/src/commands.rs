@@ -384,6 +384,19 @@ pub fn visible_events<'a>(viewer: &Actor, ticket: &Ticket, events: &'a [TicketEv
     events.iter().filter(|e| internal_ok || !e.is_staff_only()).collect()
 }
 
+/// An event as `viewer` sees it: which other ticket a mail may follow up is staff only (a
+/// requester must not learn other people's ticket numbers).
+pub fn event_for(viewer: &Actor, ticket: &Ticket, event: &TicketEvent) -> TicketEvent {
+    let mut event = event.clone();
+    if !allows(viewer, Action::ViewInternal, Resource::Ticket(ticket))
+        && let Some(origin) = event.kind.mail().filter(|m| m.possible_follow_up_of.is_some())
+    {
+        let origin = crate::mail::MailOrigin { possible_follow_up_of: None, ..origin.clone() };
+        event.kind.set_mail(origin);
+    }
+    event
+}
+
 /// What `viewer` may see of the ticket record itself: the SLA's scheduling time is staff only.
 pub fn ticket_for(viewer: &Actor, mut ticket: Ticket) -> Ticket {
     if !allows(viewer, Action::ViewSla, Resource::Ticket(&ticket)) {

@@ -138,7 +138,8 @@ where
                 detail: refusal.detail,
                 from,
                 subject: subject.filter(|s| !s.is_empty()),
-                object_key: key.to_string(),
+                // The message as it arrived: a retry copies it again from there.
+                object_key: previous.as_ref().map_or_else(|| key.to_string(), |p| p.object_key.clone()),
                 attempts: previous.map_or(1, |p| p.attempts + 1),
             };
             tracing::warn!(key, reason = ?rejected.reason, detail = rejected.detail, "message kept aside");
@@ -362,7 +363,10 @@ async fn store_files<S: Uploads, O: ObjectStore>(
             Ok(()) | Err(StoreError::AlreadyExists) => {}
             Err(e) => return Err(e),
         }
-        objects.put(&settings.bucket, &keys::upload_object_key(&id), bytes.to_vec(), &upload.content_type).await?;
+        let version = objects.put(&settings.bucket, &keys::upload_object_key(&id), bytes.to_vec(), &upload.content_type).await?;
+        if let Some(version) = version {
+            store.pin_upload_version(&id, &version).await?;
+        }
         taken.push(upload.reference());
     }
     Ok((taken, left_out))

@@ -256,6 +256,15 @@ fn cid_references(html: &str) -> Vec<String> {
     found
 }
 
+/// `local@domain.tld`: something mail can be answered at.
+fn is_address(address: &str) -> bool {
+    address.len() <= 254
+        && !address.contains(char::is_whitespace)
+        && address
+            .rsplit_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
+}
+
 /// Reads a raw message; `None` when it is no message at all. `our_addresses` are the support
 /// addresses (lower-case), for loop detection.
 pub fn parse(raw: &[u8], our_addresses: &[String]) -> Option<Inbound> {
@@ -267,7 +276,7 @@ pub fn parse(raw: &[u8], our_addresses: &[String]) -> Option<Inbound> {
     }
     let message_id = message.message_id().map(|id| id.trim().trim_matches(['<', '>']).to_string()).filter(|id| !id.is_empty());
     let from_address = message.from().and_then(|a| a.first());
-    let from = from_address.and_then(|a| a.address()).map(|a| a.trim().to_lowercase()).filter(|a| a.contains('@'));
+    let from = from_address.and_then(|a| a.address()).map(|a| a.trim().to_lowercase()).filter(|a| is_address(a));
     let from_name = from_address.and_then(|a| a.name()).map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     let mut recipients = addresses(message.to());
     recipients.extend(addresses(message.cc()));
@@ -367,6 +376,15 @@ mod tests {
         }
         let daemon = parse(b"From: MAILER-DAEMON@example.org\r\nSubject: s\r\n\r\nx", &ours).unwrap();
         assert!(daemon.automatic.is_some());
+    }
+
+    #[test]
+    fn a_sender_needs_an_address_mail_can_reach() {
+        for (from, ok) in [("a@example.org", true), ("someone@", false), ("@example.org", false), ("a@localhost", false), ("a@.org", false)]
+        {
+            let raw = format!("From: {from}\r\nSubject: s\r\n\r\nbody");
+            assert_eq!(parse(raw.as_bytes(), &[]).unwrap().from.is_some(), ok, "{from}");
+        }
     }
 
     #[test]

@@ -44,7 +44,7 @@ async fn view<S: TicketStore>(
     } else {
         None
     };
-    let visible = commands::visible_events(actor, &ticket, events).into_iter().cloned().collect();
+    let visible = commands::visible_events(actor, &ticket, events).into_iter().map(|e| commands::event_for(actor, &ticket, e)).collect();
     let allowed_statuses = commands::allowed_statuses(actor, &ticket);
     let topic = match known.filter(|t| t.id == ticket.topic) {
         Some(topic) => Some(topic),

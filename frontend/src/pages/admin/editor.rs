@@ -192,6 +192,17 @@ impl<I: Clone + serde::Serialize + Send + Sync + 'static> Editor<I> {
         set_id: fn(&mut I, String),
         stored: fn(&T) -> (String, I),
     ) {
+        self.save_then(collection, set_id, stored, |_: &T| {})
+    }
+
+    /// [`Editor::save`], and `then` hears the record as stored (for what the input does not hold).
+    pub fn save_then<T: serde::de::DeserializeOwned + 'static>(
+        self,
+        collection: &'static str,
+        set_id: fn(&mut I, String),
+        stored: fn(&T) -> (String, I),
+        then: impl FnOnce(&T) + 'static,
+    ) {
         let Some((id, mut input)) = self.editing.get_untracked() else { return };
         spawn_local(async move {
             let answer = match id {
@@ -202,6 +213,7 @@ impl<I: Clone + serde::Serialize + Send + Sync + 'static> Editor<I> {
                 Some(id) => api::send::<T>(Method::PUT, &format!("{collection}/{id}"), &input).await,
             };
             if let Some(record) = self.state.finish(answer) {
+                then(&record);
                 let (id, input) = stored(&record);
                 self.editing.set(Some((Some(id), input)));
                 self.reload.update(|n| *n += 1);

@@ -1,12 +1,14 @@
 //! Admin pages, a module per area: topics and their forms, users, groups (and a group's Telegram
-//! chat); `editor` holds what their forms share.
+//! chat), the mail the intake rejected; `editor` holds what their forms share.
 
 mod editor;
 mod group_telegram;
 mod groups;
+mod mail;
 mod topics;
 mod users;
 
 pub use groups::Groups;
+pub use mail::RejectedMessages;
 pub use topics::{TopicEditor, Topics};
 pub use users::Users;

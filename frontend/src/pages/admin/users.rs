@@ -1,11 +1,12 @@
 //! Admin: the user accounts, searched by id or name and listed a page at a time (disabled
 //! accounts on request), and the editor of one: profile, role, groups, language, password,
-//! active.
+//! active; it warns when mail to the account's address bounced.
 
 use super::editor::{Editor, Outcome, field_message, optional, table_head, text_field};
 use crate::api;
 use crate::components::{ErrorBox, enum_option, language_of, language_options, loaded};
 use crate::i18n::{I18n, use_i18n, wire};
+use chrono::{DateTime, Utc};
 use helpdesk_core::Role;
 use helpdesk_core::api::{Items, Paged, UserView};
 use helpdesk_core::user::{Group, Language, UserInput};
@@ -73,6 +74,8 @@ fn label_of(i: I18n, field: &str) -> String {
 pub fn Users() -> impl IntoView {
     let i = use_i18n();
     let editor = Editor::<UserInput>::new(label_of);
+    // When mail to the open account's address bounced, as last read or saved.
+    let bounced = RwSignal::new(None::<DateTime<Utc>>);
     let search = RwSignal::new(String::new());
     let everyone = RwSignal::new(false);
     // The cursors of the pages before this one, and of this one; a new search starts again.
@@ -100,10 +103,13 @@ pub fn Users() -> impl IntoView {
                             <tbody>{page.items.into_iter().map(|u| {
                                 let role = wire(&u.role);
                                 let input = user_input(&u);
-                                let id = u.id.clone();
+                                let (id, bounced_at) = (u.id.clone(), u.mail_bounced_at);
                                 view! {
                                     <tr>
-                                        <td><button type="button" class="link" on:click=move |_| editor.open(Some(id.clone()), input.clone())>{u.id.clone()}</button></td>
+                                        <td><button type="button" class="link" on:click=move |_| {
+                                            bounced.set(bounced_at);
+                                            editor.open(Some(id.clone()), input.clone())
+                                        }>{u.id.clone()}</button></td>
                                         <td>{u.name.clone()}</td>
                                         <td>{move || i.t(&format!("role.{role}"))}</td>
                                         <td>{u.groups.join(", ")}</td>
@@ -128,9 +134,9 @@ pub fn Users() -> impl IntoView {
         <section>
             <div class="title-row">
                 <h1>{move || i.t("nav.users")}</h1>
-                <button type="button" class="primary" on:click=move |_| editor.open(None, blank())>{move || i.t("admin.new_user")}</button>
+                <button type="button" class="primary" on:click=move |_| { bounced.set(None); editor.open(None, blank()) }>{move || i.t("admin.new_user")}</button>
             </div>
-            <UserForm editor=editor/>
+            <UserForm editor=editor bounced=bounced/>
             <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
                 <div class="filter">
                     <label for="user-search">{move || i.t("admin.search")}</label>
@@ -148,9 +154,9 @@ pub fn Users() -> impl IntoView {
     }
 }
 
-/// The account being edited, if any.
+/// The account being edited, if any; `bounced`: when mail to its stored address bounced.
 #[component]
-fn UserForm(editor: Editor<UserInput>) -> impl IntoView {
+fn UserForm(editor: Editor<UserInput>, bounced: RwSignal<Option<DateTime<Utc>>>) -> impl IntoView {
     let i = use_i18n();
     let state = editor.state;
     let groups = api::Fetched::<Items<Group>>::fixed("/api/groups");
@@ -158,7 +164,13 @@ fn UserForm(editor: Editor<UserInput>) -> impl IntoView {
     let get = move |f: &dyn Fn(&UserInput) -> String| editor.get(f);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        editor.save::<UserView>("/api/users", |input, id| input.id = Some(id), |u| (u.id.clone(), user_input(u)));
+        // A new address clears the bounce: the server says so in the stored record.
+        editor.save_then::<UserView>(
+            "/api/users",
+            |input, id| input.id = Some(id),
+            |u| (u.id.clone(), user_input(u)),
+            move |u| bounced.set(u.mail_bounced_at),
+        );
     };
     let group_choices = move || {
         groups.get().and_then(Result::ok).map(|list| {
@@ -194,6 +206,9 @@ fn UserForm(editor: Editor<UserInput>) -> impl IntoView {
                         {text_field(state, "user-name", "name", "admin.name", move || get(&|u| u.name.clone()), move |v| edit(&|u| u.name = v.clone()))}
                         {text_field(state, "user-email", "email", "admin.email", move || get(&|u| u.email.clone()), move |v| edit(&|u| u.email = v.clone()))}
                     </div>
+                    {move || bounced.get().map(|at| view! {
+                        <p class="warning" id="user-email-bounced">{move || i.t("admin.mail_bounced").replace("{when}", &i.when(at))}</p>
+                    })}
                     <div class="row">
                         {text_field(state, "user-phone", "phone", "admin.phone", move || get(&|u| u.phone.clone().unwrap_or_default()), move |v| edit(&|u| u.phone = optional(v.clone())))}
                         {text_field(state, "user-department", "department", "admin.department", move || get(&|u| u.department.clone().unwrap_or_default()), move |v| edit(&|u| u.department = optional(v.clone())))}

@@ -1,10 +1,12 @@
-//! One ticket: its details, SLA clocks (staff), the conversation and history, the reply box
-//! (staff choose public reply or internal note), the changes the viewer may make (in
-//! [`controls`]) and, for staff, what became of each notification (in [`deliveries`]). A write
-//! based on an old version is refused by the server (409); the page says so and offers a reload.
+//! One ticket: its details, SLA clocks (staff), the conversation and history (what came by mail
+//! marked as such, in [`mail`]), the reply box (staff choose public reply or internal note), the
+//! changes the viewer may make (in [`controls`]) and, for staff, what became of each notification
+//! (in [`deliveries`]). A write based on an old version is refused by the server (409); the page
+//! says so and offers a reload.
 
 mod controls;
 mod deliveries;
+mod mail;
 
 use crate::api::{self, Failure};
 use crate::app::use_session;
@@ -16,7 +18,9 @@ use controls::{Directory, RequesterControls, StaffControls};
 use deliveries::DeliveryLog;
 use gloo_net::http::Method;
 use helpdesk_core::api::{MessageRequest, TicketView};
+use helpdesk_core::attachment::AttachmentRef;
 use helpdesk_core::event::{EventKind, FieldChange, TicketEvent};
+use helpdesk_core::mail::MailOrigin;
 use helpdesk_core::sla::{ClockState, SlaStatus};
 use helpdesk_core::{ErrorCode, Priority, Status, Ticket, Topic};
 use leptos::prelude::*;
@@ -138,7 +142,7 @@ pub fn TicketPage() -> impl IntoView {
                     {move || page.failure.get().map(|f| view! { <ErrorBox failure=f/> })}
                     <div class="ticket-layout">
                         <div class="conversation">
-                            <Conversation view=v.clone() topic=topic_now.clone()/>
+                            <Conversation view=v.clone() topic=topic_now.clone() staff=staff/>
                             <ReplyBox page=page staff=staff/>
                             {log.map(deliveries::section)}
                         </div>
@@ -259,40 +263,49 @@ fn field_change(i: I18n, change: &FieldChange, topic: Option<&Topic>) -> String 
     format!("{name}: {} → {}", value(&change.from), value(&change.to))
 }
 
+/// The conversation; `staff`: the viewer is staff (what came by mail says more to them).
 #[component]
-fn Conversation(view: TicketView, topic: Option<Topic>) -> impl IntoView {
+fn Conversation(view: TicketView, topic: Option<Topic>, staff: bool) -> impl IntoView {
     let i = use_i18n();
     let ticket = view.ticket;
-    let message = |author: String, at, body: String, note: bool, attached: &[helpdesk_core::attachment::AttachmentRef]| {
+    let message = |author: String, at, body: String, note: bool, attached: &[AttachmentRef], origin: Option<&MailOrigin>| {
         let attached = attached.to_vec();
         let class = if note { "message note" } else { "message" };
+        let (by_mail, about_mail) = (mail::header(i, origin), mail::footer(i, origin, staff));
         view! {
             <article class=class>
                 <header>
-                    <strong>{author}</strong>
+                    <strong>{move || mail::author(i, &author)}</strong>
                     {note.then(|| view! { <span class="badge note-badge">{move || i.t("ticket.internal_note")}</span> })}
                     <time>{move || i.when(at)}</time>
+                    {by_mail}
                 </header>
                 <p class="body">{body}</p>
+                {about_mail}
                 {files(attached)}
             </article>
         }
         .into_any()
     };
     let items = view.events.iter().map(|e: &TicketEvent| match &e.kind {
-        EventKind::PublicReply { body, attachments, .. } => message(e.actor.id.clone(), e.at, body.clone(), false, attachments),
-        EventKind::InternalNote { body, attachments, .. } => message(e.actor.id.clone(), e.at, body.clone(), true, attachments),
+        EventKind::PublicReply { body, attachments, mail } => message(e.actor.id.clone(), e.at, body.clone(), false, attachments, mail.as_ref()),
+        EventKind::InternalNote { body, attachments, mail } => message(e.actor.id.clone(), e.at, body.clone(), true, attachments, mail.as_ref()),
         kind => {
             let (kind, actor, at, topic) = (kind.clone(), e.actor.id.clone(), e.at, topic.clone());
-            view! { <p class="event"><span>{move || describe(i, &kind, topic.as_ref())}</span>" · "{actor}" · "<time>{move || i.when(at)}</time></p> }
-                .into_any()
+            view! {
+                <p class="event">
+                    <span>{move || describe(i, &kind, topic.as_ref())}</span>" · "{move || mail::author(i, &actor)}" · "<time>{move || i.when(at)}</time>
+                </p>
+            }
+            .into_any()
         }
     });
-    // The files filed with the ticket belong to its description.
-    let filed = view.events.iter().find(|e| matches!(e.kind, EventKind::Created { .. })).map_or(&[][..], |e| e.kind.attachments());
+    // The files filed with the ticket, and the mail it came from, belong to its description.
+    let created = view.events.iter().find(|e| matches!(e.kind, EventKind::Created { .. })).map(|e| &e.kind);
+    let (filed, origin) = (created.map_or(&[][..], EventKind::attachments), created.and_then(EventKind::mail));
     view! {
         <div class="messages" aria-live="polite">
-            {message(ticket.requester.clone(), ticket.created_at, ticket.description.clone(), false, filed)}
+            {message(ticket.requester.clone(), ticket.created_at, ticket.description.clone(), false, filed, origin)}
             {items.collect_view()}
         </div>
     }

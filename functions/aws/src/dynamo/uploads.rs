@@ -70,6 +70,28 @@ impl Uploads for DynamoStore {
         self.get(keys::upload_pk(id), keys::UPLOAD_SK.into()).await?.map(from_item).transpose()
     }
 
+    async fn pin_upload_version(&self, id: &str, version: &str) -> Result<(), StoreError> {
+        let pin = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(keys::upload_pk(id)))
+            .key(SK, s(keys::UPLOAD_SK))
+            .update_expression("SET #version = :version")
+            .condition_expression("#state = :ready AND attribute_not_exists(#version)")
+            .expression_attribute_names("#version", "object_version")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":version", s(version))
+            .expression_attribute_values(":ready", state(UploadState::Ready))
+            .send()
+            .await;
+        match pin {
+            // Pinned by an earlier delivery of the same message (or attached meanwhile): it stands.
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
+            other => other.map(|_| ()).map_err(sdk),
+        }
+    }
+
     async fn settle_upload(&self, settled: &Upload) -> Result<bool, StoreError> {
         let mut update = self
             .client
