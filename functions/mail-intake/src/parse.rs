@@ -354,7 +354,7 @@ mod tests {
         let bare = "ok\n> old\n> older";
         assert_eq!(trim_quoted(bare), ("ok".into(), true));
         let only_quote = "On Mon, X wrote:\n> all of it";
-        assert_eq!(trim_quoted(only_quote).1, false, "nothing before the marker: keep it all");
+        assert!(!trim_quoted(only_quote).1, "nothing before the marker: keep it all");
         assert_eq!(trim_quoted("plain text"), ("plain text".into(), false));
     }
 
