@@ -440,10 +440,13 @@ async fn a_local_smtp_client_files_through_the_same_path() {
     let description = view["ticket"]["description"].as_str().unwrap();
     assert!(!description.contains("<script") && !description.contains("alert(1)"), "{description}");
     let files = view["events"][0]["kind"]["attachments"].as_array().unwrap();
-    assert!(
-        files.iter().any(|f| f["content_type"].as_str().is_some_and(|t| t.starts_with("image/"))),
-        "the inline image is kept: {files:?}"
-    );
+    let image = files.iter().find(|f| f["content_type"].as_str().is_some_and(|t| t.starts_with("image/"))).expect("the inline image is kept");
+    // The HTML is kept, made safe, its image pointing at the stored file; the backbone leaves it out.
+    let html = view["events"][0]["kind"]["mail"]["html"].as_str().expect("the sanitised HTML");
+    assert!(html.contains(&format!("attachment:{}", image["id"].as_str().unwrap())), "{html}");
+    assert!(!html.contains("<script") && !html.contains("onclick"), "{html}");
+    let outbox = outbox_of(&i.t.table, view["ticket"]["id"].as_str().unwrap()).await;
+    assert!(outbox.iter().all(|d| d.event.kind.mail().is_none_or(|m| m.html.is_none())), "no HTML on the bus");
 
     let winmail = String::from_utf8_lossy(&fixture("winmail.eml")).replace("dmitry.orlov@example.org", &i.anna);
     assert_eq!(i.receive(winmail.as_bytes()).await.tickets, 1);

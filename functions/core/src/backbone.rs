@@ -43,7 +43,18 @@ pub fn detail_type(kind: &EventKind) -> &'static str {
     }
 }
 
-/// The domain events a ticket change announces: one per new event of its log.
+/// The domain events a ticket change announces: one per new event of its log. A mail's HTML
+/// stays behind (no consumer shows it, and EventBridge caps an event at 256 KB).
 pub fn announce(ticket: &Ticket, events: &[TicketEvent]) -> Vec<DomainEvent> {
-    events.iter().map(|e| DomainEvent { ticket: ticket.clone(), event: e.clone() }).collect()
+    events
+        .iter()
+        .map(|e| {
+            let mut event = e.clone();
+            if let Some(origin) = event.kind.mail().filter(|m| m.html.is_some()) {
+                let origin = crate::mail::MailOrigin { html: None, ..origin.clone() };
+                event.kind.set_mail(origin);
+            }
+            DomainEvent { ticket: ticket.clone(), event }
+        })
+        .collect()
 }

@@ -40,6 +40,10 @@ pub struct MailOrigin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "HD-1042"))]
     pub possible_follow_up_of: Option<TicketNumber>,
+    /// The message's HTML, sanitised by the intake (no scripts, styles, handlers or remote
+    /// images; its own images as `attachment:<id>`). Not carried on the event backbone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
 }
 
 /// How mail from a sender lands on an existing ticket.

@@ -7,6 +7,7 @@
 //! transaction as the ticket change, so the same message delivered twice changes one ticket once.
 //! Never a loop: mail a machine wrote is stored but never acknowledged.
 
+pub mod html;
 pub mod parse;
 pub mod route;
 
@@ -270,6 +271,7 @@ where
         auto_submitted: inbound.automatic.is_some(),
         trimmed: inbound.trimmed,
         possible_follow_up_of: None,
+        html: None,
     };
     let mut follow_up_of = None;
     let target = match thread(store, settings, inbound).await? {
@@ -321,25 +323,24 @@ async fn store_files<S: Uploads, O: ObjectStore>(
     raw: &[u8],
     uploader: &str,
     now: DateTime<Utc>,
-) -> Result<(Vec<AttachmentRef>, Vec<String>), StoreError> {
-    let mut files: Vec<(String, String, &[u8])> =
-        inbound.files.iter().map(|f| (f.name.clone(), f.declared_type.clone(), f.bytes.as_slice())).collect();
+) -> Result<StoredFiles, StoreError> {
+    let mut files: Vec<(String, String, &[u8], Option<&String>)> =
+        inbound.files.iter().map(|f| (f.name.clone(), f.declared_type.clone(), f.bytes.as_slice(), f.content_id.as_ref())).collect();
     if inbound.trimmed {
         // The whole message, quoted history and all, stays at hand.
-        files.push(("message.eml".into(), "message/rfc822".into(), raw));
+        files.push(("message.eml".into(), "message/rfc822".into(), raw, None));
     }
-    let mut taken = Vec::new();
-    let mut left_out = Vec::new();
-    for (index, (name, declared, bytes)) in files.into_iter().enumerate() {
+    let mut stored = StoredFiles::default();
+    for (index, (name, declared, bytes, content_id)) in files.into_iter().enumerate() {
         let name = helpdesk_core::attachment::clean_file_name(&name);
-        if taken.len() >= settings.limits.max_files {
-            left_out.push(format!("{name} (more than {} files)", settings.limits.max_files));
+        if stored.taken.len() >= settings.limits.max_files {
+            stored.left_out.push(format!("{name} (more than {} files)", settings.limits.max_files));
             continue;
         }
         let content_type = match route::file_type(&name, &declared, bytes, &settings.limits) {
             Ok(t) => t,
             Err(reason) => {
-                left_out.push(format!("{name} ({})", route::reason_text(reason)));
+                stored.left_out.push(format!("{name} ({})", route::reason_text(reason)));
                 continue;
             }
         };
@@ -367,9 +368,29 @@ async fn store_files<S: Uploads, O: ObjectStore>(
         if let Some(version) = version {
             store.pin_upload_version(&id, &version).await?;
         }
-        taken.push(upload.reference());
+        if let Some(content_id) = content_id {
+            stored.inline.insert(content_id.clone(), id.clone());
+        }
+        stored.taken.push(upload.reference());
     }
-    Ok((taken, left_out))
+    Ok(stored)
+}
+
+/// The files of a message as stored.
+#[derive(Default)]
+struct StoredFiles {
+    taken: Vec<AttachmentRef>,
+    /// A line for each file left out.
+    left_out: Vec<String>,
+    /// Content-ID → upload id, for the HTML's inline images.
+    inline: std::collections::HashMap<String, String>,
+}
+
+impl StoredFiles {
+    /// The origin with the message's HTML made safe, its images pointed at these files.
+    fn with_html(&self, origin: MailOrigin, inbound: &Inbound) -> MailOrigin {
+        MailOrigin { html: inbound.html.as_deref().and_then(|h| html::sanitize(h, &self.inline)), ..origin }
+    }
 }
 
 /// The text as stored: the sender's words, and a line naming files that were not attached.
@@ -402,8 +423,10 @@ where
         MailVoice::Reply(actor) | MailVoice::Note(actor) => actor.id.clone(),
     };
     let is_note = matches!(voice, MailVoice::Note(_));
-    let (files, left_out) = store_files(store, objects, settings, inbound, raw, &author, now).await?;
-    let text = text_with_notes(inbound, &left_out);
+    let stored = store_files(store, objects, settings, inbound, raw, &author, now).await?;
+    let text = text_with_notes(inbound, &stored.left_out);
+    let origin = stored.with_html(origin, inbound);
+    let files = stored.taken;
     let mut change = match commands::mail_message(ticket, voice, &text, origin, now, &mut new_id) {
         Ok(change) => change,
         Err(ApiError { .. }) => return Ok(None),
@@ -449,9 +472,10 @@ where
         return Err(StoreError::Backend("no active topic takes mail: set MAIL_DEFAULT_TOPIC to one".into()));
     };
     let requester = user.actor();
-    let (files, left_out) = store_files(store, objects, settings, inbound, raw, &requester.id, now).await?;
-    let text = text_with_notes(inbound, &left_out);
-    let draft = TicketDraft::from_mail(&inbound.subject, &text, &requester, topic, origin);
+    let stored = store_files(store, objects, settings, inbound, raw, &requester.id, now).await?;
+    let text = text_with_notes(inbound, &stored.left_out);
+    let draft = TicketDraft::from_mail(&inbound.subject, &text, &requester, topic, stored.with_html(origin, inbound));
+    let files = stored.taken;
     let config = store.sla_config().await?;
     let ticket_id = new_id();
     let event_id = new_id();

@@ -23,6 +23,8 @@ pub struct Inbound {
     pub text: String,
     /// Quoted history was cut off.
     pub trimmed: bool,
+    /// The HTML body as it came (unsafe: see [`crate::html::sanitize`]).
+    pub html: Option<String>,
     /// The Message-IDs it answers, the nearest first (In-Reply-To, then References from last).
     pub answers: Vec<String>,
     /// The language the message says it is in, or its script shows (`ru` for Cyrillic text).
@@ -52,6 +54,8 @@ pub struct File {
     pub bytes: Vec<u8>,
     /// Shown inside the HTML body (`cid:`), not attached by the sender.
     pub inline: bool,
+    /// Its Content-ID, lower case, without angle brackets.
+    pub content_id: Option<String>,
 }
 
 /// Message-IDs longer than this are keyed by their hash (DynamoDB keys are bounded).
@@ -318,7 +322,7 @@ pub fn parse(raw: &[u8], our_addresses: &[String]) -> Option<Inbound> {
             };
             format!("{}.{extension}", if inline { "inline" } else { "attachment" })
         });
-        files.push(File { name, declared_type, bytes, inline });
+        files.push(File { name, declared_type, bytes, inline, content_id });
     }
     let automatic = automatic(&message, from.as_deref(), our_addresses);
     let bounce = bounce(&message);
@@ -332,6 +336,7 @@ pub fn parse(raw: &[u8], our_addresses: &[String]) -> Option<Inbound> {
         recipients,
         text,
         trimmed,
+        html,
         answers,
         automatic,
         bounce,
