@@ -440,7 +440,8 @@ async fn a_local_smtp_client_files_through_the_same_path() {
     let description = view["ticket"]["description"].as_str().unwrap();
     assert!(!description.contains("<script") && !description.contains("alert(1)"), "{description}");
     let files = view["events"][0]["kind"]["attachments"].as_array().unwrap();
-    let image = files.iter().find(|f| f["content_type"].as_str().is_some_and(|t| t.starts_with("image/"))).expect("the inline image is kept");
+    let image =
+        files.iter().find(|f| f["content_type"].as_str().is_some_and(|t| t.starts_with("image/"))).expect("the inline image is kept");
     // The HTML is kept, made safe, its image pointing at the stored file; the backbone leaves it out.
     let html = view["events"][0]["kind"]["mail"]["html"].as_str().expect("the sanitised HTML");
     assert!(html.contains(&format!("attachment:{}", image["id"].as_str().unwrap())), "{html}");

@@ -707,12 +707,7 @@ pub fn files(list: Vec<AttachmentRef>) -> impl IntoView {
                 let a =
                     add(&li, "a", &[("class", "thumb"), ("href", &path), ("target", "_blank"), ("rel", "noopener"), ("data-file", "")], "");
                 if is_image(&f.content_type) {
-                    let img = add(&a, "img", &[("alt", "")], "");
-                    spawn_local(async move {
-                        if let Some(url) = link(&path).await {
-                            let _ = img.set_attribute("src", &url);
-                        }
-                    });
+                    show_image(add(&a, "img", &[("alt", "")], ""), path);
                 }
                 add(&a, "span", &[("class", "name")], &f.name);
                 add(&li, "span", &[("class", "muted")], &size_text(i, f.size));
@@ -720,6 +715,16 @@ pub fn files(list: Vec<AttachmentRef>) -> impl IntoView {
         });
     }
     id.map(|id| view! { <ul class="files attached" id=id></ul> })
+}
+
+/// Shows on `img` the attached file at `path` (`/api/attachments/{id}`), by a fresh short-lived
+/// link.
+pub(crate) fn show_image(img: Element, path: String) {
+    spawn_local(async move {
+        if let Some(url) = link(&path).await {
+            let _ = img.set_attribute("src", &url);
+        }
+    });
 }
 
 /// A fresh short-lived link to an attached file.

@@ -4,6 +4,7 @@
 // hands it over again; the ticket page says what came by mail (the sender's address, an automatic
 // reply, quoted text cut), signs the helpdesk's own notes "Mail intake", and shows staff (only)
 // the ticket a stranger's subject named; a user's page warns when mail to their address bounced.
+// A message's HTML (sanitised by the intake) shows formatted, its own images from their files.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -178,6 +179,101 @@ test('what came by mail says so on the ticket; the follow-up number is for staff
   assert.equal(await maria.getByText('Mine too, in room 305.').count(), 0);
   await shot(maria, 'mail-ticket-requester');
 
+});
+
+/** A 16×16 PNG, as a mail client embeds a screenshot. */
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAATElEQVR42pXCIRZAAABEwT2J/LMsy7Isy7Isy7LsEHssZ/jzJh1QU1DTETWdUNMZNV1Q0xU13VDTHTU9UNMTNb1Q0xs1fVDTFzX9UH9bKFkQhPbffQAAAABJRU5ErkJggg==';
+
+/** An HTML message with its plain-text alternative and, when `image` names a Content-ID, that
+ *  PNG inline (multipart/related), as mail clients send a pasted screenshot. */
+const htmlMessage = (headers, text, html, image) => {
+  const alternative = [
+    'Content-Type: multipart/alternative; boundary="alt"', '',
+    '--alt', 'Content-Type: text/plain; charset=utf-8', '', text,
+    '--alt', 'Content-Type: text/html; charset=utf-8', '', html,
+    '--alt--', '',
+  ];
+  const body = image ? [
+    'Content-Type: multipart/related; boundary="rel"; type="multipart/alternative"', '',
+    '--rel', ...alternative,
+    '--rel', 'Content-Type: image/png; name="screenshot.png"', 'Content-Transfer-Encoding: base64', `Content-ID: <${image}>`,
+    'Content-Disposition: inline; filename="screenshot.png"', '', PNG,
+    '--rel--', '',
+  ] : alternative;
+  return Buffer.from([...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), 'MIME-Version: 1.0', ...body].join('\r\n'));
+};
+
+test('a message\'s HTML shows formatted, its inline image from the stored file, with the plain text a click away', async () => {
+  const anna = await signIn('anna.petrova');
+  const stamp = Date.now();
+  const first = `<html-${stamp}@example.org>`;
+  const cid = `shot-${stamp}@example.org`;
+  // What the intake must never let through: a script, a handler.
+  await deliver(anna, htmlMessage({
+    From: 'Maria Garcia <maria.garcia@example.org>', To: 'support@helpdesk.localhost', Subject: `Screen goes dark ${stamp}`,
+    Date: new Date().toUTCString(), 'Message-ID': first,
+  }, 'Hello, my screen goes dark, as plain text.\r\n',
+  `<p onclick="window.__clicked = 1">Hello, my screen goes <b>dark</b>:</p><p><img src="cid:${cid}" alt="screenshot" width="16" height="16"></p>`
+    + '<script>window.__pwned = 1</script><table><tr><td>Model</td><td>X1</td></tr></table>', cid));
+  const maria = await signIn('maria.garcia');
+  const mine = await eventually(async () => (await api(maria, 'GET', '/api/my/tickets')).items.find((t) => t.subject.includes(String(stamp))),
+    'the HTML mail became a ticket of Maria');
+  const number = mine.number;
+  const created = (await api(maria, 'GET', `/api/tickets/${number}`)).events.find((e) => e.kind.type === 'created');
+  assert.match(created.kind.mail.html, /src="attachment:/, 'the intake kept the HTML with its image pointed at the stored file');
+  // Her answer by mail quotes her first message: it opens as its text, the quote cut, as the
+  // note under it says; formatted, on request, it is all there. Each message has its own toggle.
+  await deliver(anna, htmlMessage({
+    From: 'maria.garcia@example.org', To: 'support@helpdesk.localhost', Subject: `Re: [${number}] Screen goes dark`, 'In-Reply-To': first,
+    Date: new Date().toUTCString(), 'Message-ID': `<html-reply-${stamp}@example.org>`,
+  }, 'It happens after lunch, as plain text.\r\n\r\nOn Mon, 1 Dec 2026 at 09:00, Maria Garcia wrote:\r\n> Hello, my screen goes dark.\r\n',
+  '<p>It happens <i>after lunch</i>.</p><div>On Mon, 1 Dec 2026 at 09:00, Maria Garcia wrote:<blockquote>Hello, my screen goes dark.</blockquote></div>'));
+  await eventually(async () => (await api(maria, 'GET', `/api/tickets/${number}`)).events.some((e) => e.kind.type === 'public_reply'),
+    'the HTML reply is on the ticket');
+
+  // No image may be asked for by its `attachment:` address (nor would the policy allow it).
+  const asked = [];
+  maria.on('request', (r) => asked.push(r.url()));
+  await maria.goto(`${BASE}/tickets/${number}`);
+  const description = maria.locator('.messages article').first();
+  const formatted = description.locator('.mail-html');
+  await formatted.locator('b', { hasText: 'dark' }).waitFor();
+  assert.equal(await formatted.locator('script').count(), 0, 'no script in the message');
+  assert.equal(await formatted.locator('[onclick]').count(), 0, 'no handler in the message');
+  await formatted.locator('p', { hasText: 'Hello, my screen goes' }).click();
+  assert.equal(await maria.evaluate(() => [window.__pwned, window.__clicked].join()), ',', 'neither the script nor the handler ran');
+  const image = formatted.getByRole('img', { name: 'screenshot' });
+  const src = await eventually(async () => {
+    const value = await image.getAttribute('src');
+    return value && /^https?:\/\//.test(value) && value;
+  }, 'the inline image points at its file');
+  assert.ok(!src.includes('attachment:'), src);
+  await eventually(() => image.evaluate((img) => img.complete && img.naturalWidth === 16), 'the inline image is shown');
+  assert.deepEqual(asked.filter((url) => url.startsWith('attachment:')), []);
+  assert.equal(await formatted.locator('table td', { hasText: 'X1' }).count(), 1);
+  const text = description.locator('p.body');
+  assert.equal(await text.isVisible(), false, 'the plain text is there, hidden');
+  const reply = maria.locator('.messages article').filter({ has: maria.locator('.mail-html i') });
+  await reply.locator('p.body').getByText('It happens after lunch, as plain text.').waitFor();
+  await reply.getByText('quoted text hidden').waitFor();
+  assert.equal(await reply.locator('.mail-html').isVisible(), false, 'the reply opens as its text, the quote cut');
+  assert.equal(await reply.locator('p.body').innerText(), 'It happens after lunch, as plain text.');
+  await shot(maria, 'mail-html');
+
+  await description.getByRole('button', { name: 'Show as plain text' }).click();
+  await text.getByText('Hello, my screen goes dark, as plain text.').waitFor();
+  assert.equal(await formatted.isVisible(), false);
+  await reply.getByRole('button', { name: 'Show formatted' }).click();
+  await reply.locator('.mail-html blockquote').getByText('Hello, my screen goes dark.').waitFor();
+  await reply.getByRole('button', { name: 'Show as plain text' }).waitFor();
+  assert.equal(await formatted.isVisible(), false, 'the other message stays as it was');
+  await chooseLanguage(maria, 'ru');
+  await description.getByRole('button', { name: 'Показать с оформлением' }).click();
+  await formatted.locator('b', { hasText: 'dark' }).waitFor();
+  assert.equal(await text.isVisible(), false);
+  await description.getByRole('button', { name: 'Показать простым текстом' }).waitFor();
+  await chooseLanguage(maria, 'en');
+  assert.deepEqual(maria.errors, [], 'no error, no policy violation');
 });
 
 /** A delivery failure report for mail to `address`, as a mail server sends it. */

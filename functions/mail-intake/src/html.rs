@@ -18,13 +18,15 @@ pub const ATTACHMENT_SCHEME: &str = "attachment";
 pub fn sanitize(html: &str, inline: &HashMap<String, String>) -> Option<String> {
     let inline = inline.clone();
     let mut builder = ammonia::Builder::default();
-    builder.add_url_schemes([ATTACHMENT_SCHEME, "cid"]).url_relative(ammonia::UrlRelative::Deny).attribute_filter(move |element, attribute, value| {
-        if element != "img" || attribute != "src" {
-            return Some(Cow::Borrowed(value));
-        }
-        let cid = value.trim().strip_prefix("cid:").or_else(|| value.trim().strip_prefix("CID:"))?;
-        inline.get(&cid.to_lowercase()).map(|id| Cow::Owned(format!("{ATTACHMENT_SCHEME}:{id}")))
-    });
+    builder.add_url_schemes([ATTACHMENT_SCHEME, "cid"]).url_relative(ammonia::UrlRelative::Deny).attribute_filter(
+        move |element, attribute, value| {
+            if element != "img" || attribute != "src" {
+                return Some(Cow::Borrowed(value));
+            }
+            let cid = value.trim().strip_prefix("cid:").or_else(|| value.trim().strip_prefix("CID:"))?;
+            inline.get(&cid.to_lowercase()).map(|id| Cow::Owned(format!("{ATTACHMENT_SCHEME}:{id}")))
+        },
+    );
     let clean = builder.clean(html).to_string();
     let clean = clean.trim();
     (!clean.is_empty() && clean.len() <= MAX_HTML_BYTES).then(|| clean.to_string())

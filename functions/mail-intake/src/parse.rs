@@ -295,7 +295,11 @@ pub fn parse(raw: &[u8], our_addresses: &[String]) -> Option<Inbound> {
     references.reverse();
     answers.extend(references);
     answers.dedup();
-    let html = message.body_html(0).map(|h| h.to_string());
+    // A real HTML part only: mail-parser would make HTML of a text-only message too.
+    let html = message.html_bodies().find_map(|part| match &part.body {
+        PartType::Html(html) => Some(html.to_string()),
+        _ => None,
+    });
     // The text part, or (mail-parser's) text of the HTML part when there is none.
     let full_text = message.body_text(0).map(|t| t.replace("\r\n", "\n")).unwrap_or_default();
     let (text, trimmed) = trim_quoted(&full_text);
@@ -390,6 +394,14 @@ mod tests {
             let raw = format!("From: {from}\r\nSubject: s\r\n\r\nbody");
             assert_eq!(parse(raw.as_bytes(), &[]).unwrap().from.is_some(), ok, "{from}");
         }
+    }
+
+    #[test]
+    fn only_an_html_part_is_kept_as_html() {
+        let text = parse(b"From: a@example.org\r\nSubject: s\r\n\r\nplain words", &[]).unwrap();
+        assert_eq!(text.html, None);
+        let html = b"From: a@example.org\r\nSubject: s\r\nContent-Type: text/html\r\n\r\n<p>Hi <b>there</b></p>";
+        assert!(parse(html, &[]).unwrap().html.unwrap().contains("<b>there</b>"));
     }
 
     #[test]

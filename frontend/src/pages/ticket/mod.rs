@@ -268,7 +268,8 @@ fn field_change(i: I18n, change: &FieldChange, topic: Option<&Topic>) -> String 
 fn Conversation(view: TicketView, topic: Option<Topic>, staff: bool) -> impl IntoView {
     let i = use_i18n();
     let ticket = view.ticket;
-    let message = |author: String, at, body: String, note: bool, attached: &[AttachmentRef], origin: Option<&MailOrigin>| {
+    let message = |id: &str, author: String, at, body: String, note: bool, attached: &[AttachmentRef], origin: Option<&MailOrigin>| {
+        let text = mail::body(i, id, body, origin, attached);
         let attached = attached.to_vec();
         let class = if note { "message note" } else { "message" };
         let (by_mail, about_mail) = (mail::header(i, origin), mail::footer(i, origin, staff));
@@ -280,7 +281,7 @@ fn Conversation(view: TicketView, topic: Option<Topic>, staff: bool) -> impl Int
                     <time>{move || i.when(at)}</time>
                     {by_mail}
                 </header>
-                <p class="body">{body}</p>
+                {text}
                 {about_mail}
                 {files(attached)}
             </article>
@@ -288,8 +289,8 @@ fn Conversation(view: TicketView, topic: Option<Topic>, staff: bool) -> impl Int
         .into_any()
     };
     let items = view.events.iter().map(|e: &TicketEvent| match &e.kind {
-        EventKind::PublicReply { body, attachments, mail } => message(e.actor.id.clone(), e.at, body.clone(), false, attachments, mail.as_ref()),
-        EventKind::InternalNote { body, attachments, mail } => message(e.actor.id.clone(), e.at, body.clone(), true, attachments, mail.as_ref()),
+        EventKind::PublicReply { body, attachments, mail } => message(&e.id, e.actor.id.clone(), e.at, body.clone(), false, attachments, mail.as_ref()),
+        EventKind::InternalNote { body, attachments, mail } => message(&e.id, e.actor.id.clone(), e.at, body.clone(), true, attachments, mail.as_ref()),
         kind => {
             let (kind, actor, at, topic) = (kind.clone(), e.actor.id.clone(), e.at, topic.clone());
             view! {
@@ -301,11 +302,13 @@ fn Conversation(view: TicketView, topic: Option<Topic>, staff: bool) -> impl Int
         }
     });
     // The files filed with the ticket, and the mail it came from, belong to its description.
-    let created = view.events.iter().find(|e| matches!(e.kind, EventKind::Created { .. })).map(|e| &e.kind);
+    let created = view.events.iter().find(|e| matches!(e.kind, EventKind::Created { .. }));
+    let id = created.map_or("description", |e| e.id.as_str());
+    let created = created.map(|e| &e.kind);
     let (filed, origin) = (created.map_or(&[][..], EventKind::attachments), created.and_then(EventKind::mail));
     view! {
         <div class="messages" aria-live="polite">
-            {message(ticket.requester.clone(), ticket.created_at, ticket.description.clone(), false, filed, origin)}
+            {message(id, ticket.requester.clone(), ticket.created_at, ticket.description.clone(), false, filed, origin)}
             {items.collect_view()}
         </div>
     }

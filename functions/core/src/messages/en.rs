@@ -75,6 +75,8 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("mail.auto_title", "An automatic message (an out-of-office, a mailing list, a bounce): kept on the ticket and never answered."),
     ("mail.trimmed", "quoted text hidden — the whole message is attached as message.eml"),
     ("mail.follow_up", "possibly a follow-up of {number}"),
+    ("mail.show_plain", "Show as plain text"),
+    ("mail.show_formatted", "Show formatted"),
     ("ticket.conflict", "Someone changed this ticket meanwhile. Reload to see the latest version, then make your change again."),
     ("ticket.reload", "Reload"),
     ("ticket.change", "Change"),
