@@ -4,7 +4,6 @@
 
 use helpdesk_aws::{Directory, DynamoStore, MailStore, NotificationLog, S3Objects};
 use helpdesk_core::Role;
-use helpdesk_core::attachment::Limits;
 use helpdesk_core::user::{AccountSource, Language, User};
 use helpdesk_tests::*;
 use mail_builder::MessageBuilder;
@@ -46,14 +45,9 @@ async fn intake() -> Intake {
     assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(general)).await.status, 201);
     let sdk = local_sdk("AWS_ENDPOINT_URL").await;
     let settings = Settings {
-        bucket: t.bucket.clone(),
         support_addresses: vec![SUPPORT.into(), "printers@helpdesk.example.com".into()],
         routes: vec![("printers@helpdesk.example.com".into(), "printer".into())],
-        default_topic: "general".into(),
-        allowed_domains: vec![],
-        cap_per_hour: 30,
-        default_language: Language::En,
-        limits: Limits::default(),
+        ..Settings::new(&t.bucket)
     };
     Intake {
         store: function_store(MAIL_INTAKE, &t.table).await,
@@ -295,7 +289,7 @@ async fn strangers_on_a_thread_become_notes_and_unknown_senders_become_requester
     let address = format!("new.person.{}@example.com", ulid::Ulid::new().to_string().to_lowercase());
     let raw = raw.replace("new.person@example.com", &address);
     assert_eq!(i.receive(raw.as_bytes()).await.tickets, 1);
-    let user = i.store.user_by_email(&address).await.unwrap().expect("provisioned");
+    let user = i.store.user_by_email(&address).await.unwrap().expect("provisioned").user;
     assert_eq!((user.role, user.language, user.name.as_str()), (Role::Requester, Language::Ru, "New Person"));
 
     // A deployment that takes mail from its own domains only keeps a stranger's mail aside.

@@ -215,7 +215,7 @@ fn s3(operation: &str, input: &aws_smithy_runtime_api::client::interceptors::con
     // A copy reads its source (`bucket/key`, URL-encoded) and writes its destination.
     if let Some(copy) = input.downcast_ref::<CopyObjectInput>() {
         let source = copy.copy_source().unwrap_or_default();
-        let source = percent_decode(source.split("?versionId=").next().unwrap_or_default());
+        let source = percent_encoding::percent_decode_str(source.split("?versionId=").next().unwrap_or_default()).decode_utf8_lossy();
         let (bucket, key) = source.trim_start_matches('/').split_once('/').unwrap_or_default();
         return vec![action("GetObject", &object(Some(bucket), Some(key))), action("PutObject", &object(copy.bucket(), copy.key()))];
     }
@@ -337,24 +337,4 @@ pub fn read_calls(dir: &std::path::Path) -> Result<Vec<Call>, String> {
     calls.sort();
     calls.dedup();
     Ok(calls)
-}
-
-/// `%2F` → `/` and the like (a copy source is URL-encoded).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match (bytes[i], bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }

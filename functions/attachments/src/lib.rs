@@ -62,16 +62,30 @@ fn looks_like_text(bytes: &[u8]) -> bool {
 
 /// What an upload becomes, given what arrived: `Ok(type)` or why it is refused.
 pub fn verdict(upload: &Upload, arrived_size: u64, first_bytes: &[u8], limits: &Limits) -> Result<String, RejectReason> {
-    if arrived_size == 0 {
-        return Err(RejectReason::Empty);
-    }
-    if arrived_size > limits.max_bytes {
-        return Err(RejectReason::TooLarge);
+    if let Some(problem) = size_problem(arrived_size, limits) {
+        return Err(problem);
     }
     if arrived_size != upload.size {
         return Err(RejectReason::SizeMismatch);
     }
-    match sniff(first_bytes, &upload.content_type) {
+    allowed_type(first_bytes, &upload.content_type)
+}
+
+/// Why a file of `size` bytes is refused for its size alone, if it is.
+pub fn size_problem(size: u64, limits: &Limits) -> Option<RejectReason> {
+    if size == 0 {
+        Some(RejectReason::Empty)
+    } else if size > limits.max_bytes {
+        Some(RejectReason::TooLarge)
+    } else {
+        None
+    }
+}
+
+/// The allowed type the first bytes show (`announced` decides only where the bytes cannot, see
+/// [`sniff`]), or `TypeNotAllowed`.
+pub fn allowed_type(first_bytes: &[u8], announced: &str) -> Result<String, RejectReason> {
+    match sniff(first_bytes, announced) {
         Some(kind) if attachment::is_allowed(&kind) => Ok(kind),
         _ => Err(RejectReason::TypeNotAllowed),
     }

@@ -244,8 +244,8 @@ pub trait MailStore: Send + Sync {
     fn ticket_of_mail(&self, message_id: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     /// The ticket of a reply-address token (`support+<token>@…`).
     fn ticket_of_reply_token(&self, token: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
-    /// The account whose address this is (compared lower-case).
-    fn user_by_email(&self, address: &str) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
+    /// The account whose address this is (compared lower-case), as stored.
+    fn user_by_email(&self, address: &str) -> impl Future<Output = Result<Option<StoredUser>, StoreError>> + Send;
     /// [`TicketStore::create_ticket`] with the message's id item (`message_key`, pointing at
     /// `ticket_id`, the id `build` gives the ticket) in the same transaction: `AlreadyExists`
     /// when that message made a ticket or message already.

@@ -192,6 +192,32 @@ pub struct Upload {
 }
 
 impl Upload {
+    /// A new upload in `state`, attached to nothing yet.
+    pub fn new(
+        id: String,
+        uploader: &str,
+        file_name: String,
+        size: u64,
+        content_type: String,
+        state: UploadState,
+        created_at: DateTime<Utc>,
+    ) -> Self {
+        Upload {
+            id,
+            uploader: uploader.to_string(),
+            file_name,
+            size,
+            content_type,
+            state,
+            reason: None,
+            created_at,
+            ticket: None,
+            event: None,
+            internal: false,
+            object_version: None,
+        }
+    }
+
     /// What a message records about it.
     pub fn reference(&self) -> AttachmentRef {
         AttachmentRef { id: self.id.clone(), name: self.file_name.clone(), size: self.size, content_type: self.content_type.clone() }

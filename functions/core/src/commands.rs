@@ -267,9 +267,7 @@ pub fn mail_message(
         MailVoice::Reply(actor) => (actor, false),
         MailVoice::Note(actor) => (actor, true),
     };
-    if ticket.status == Status::Closed && !internal {
-        return Err(ApiError::new(ErrorCode::TicketClosed, "the ticket is closed"));
-    }
+    // A reply to a closed ticket fails here as any reply does (`ticket_closed`).
     let mut change = add_message(ticket, &actor, request, internal, now, new_id)?;
     if let Some(first) = change.events.first_mut() {
         first.kind.set_mail(origin);

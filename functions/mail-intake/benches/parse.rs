@@ -8,8 +8,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failed unwrap is a failed run
 
-use helpdesk_core::attachment::Limits;
-use helpdesk_core::user::Language;
 use mail_intake::{Settings, parse, route};
 use std::time::{Duration, Instant};
 
@@ -26,14 +24,9 @@ fn main() {
     }
     let bytes: usize = messages.iter().map(Vec::len).sum();
     let settings = Settings {
-        bucket: "bench".into(),
         support_addresses: vec!["support@helpdesk.example.com".into()],
         routes: vec![("printers@helpdesk.example.com".into(), "printer".into())],
-        default_topic: "general".into(),
-        allowed_domains: vec![],
-        cap_per_hour: 30,
-        default_language: Language::En,
-        limits: Limits::default(),
+        ..Settings::new("bench")
     };
     let ours = settings.support_addresses.clone();
     let mut decided = 0usize;

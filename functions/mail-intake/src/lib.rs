@@ -165,10 +165,8 @@ pub enum Thread {
 /// received), then the reply address's token. The subject's number comes last, guarded.
 pub async fn thread<S: TicketStore + MailStore>(store: &S, settings: &Settings, inbound: &Inbound) -> Result<Thread, StoreError> {
     for id in &inbound.answers {
-        for candidate in route::lookup_ids(id) {
-            if let Some(ticket) = store.ticket_of_mail(&candidate).await? {
-                return Ok(Thread::Existing(ticket));
-            }
+        if let Some(ticket) = ticket_of_mail_id(store, id).await? {
+            return Ok(Thread::Existing(ticket));
         }
     }
     for token in settings.reply_tokens(&inbound.recipients) {
@@ -184,7 +182,17 @@ pub async fn thread<S: TicketStore + MailStore>(store: &S, settings: &Settings, 
     Ok(Thread::New)
 }
 
-/// The sender's account: found by address, or made for a new requester when the deployment
+/// The ticket a Message-ID is about, by every id it may be stored under ([`route::lookup_ids`]).
+async fn ticket_of_mail_id<S: MailStore>(store: &S, message_id: &str) -> Result<Option<String>, StoreError> {
+    for candidate in route::lookup_ids(message_id) {
+        if let Some(ticket) = store.ticket_of_mail(&candidate).await? {
+            return Ok(Some(ticket));
+        }
+    }
+    Ok(None)
+}
+
+/// An account for a sender no account has the address of: a new requester, when the deployment
 /// takes mail from their domain.
 async fn sender<S: MailStore + Directory>(
     store: &S,
@@ -192,9 +200,6 @@ async fn sender<S: MailStore + Directory>(
     inbound: &Inbound,
     address: &str,
 ) -> Result<Result<User, Refusal>, StoreError> {
-    if let Some(user) = store.user_by_email(address).await? {
-        return Ok(Ok(user));
-    }
     if !settings.domain_allowed(address) {
         return Ok(Err(refuse(MailRejection::SenderNotAllowed, format!("{address} is not in a domain that may file tickets by mail"))));
     }
@@ -218,8 +223,8 @@ async fn sender<S: MailStore + Directory>(
             }
             // Another user has this id (or a delivery beside this one made them a moment ago).
             Err(StoreError::AlreadyExists) => {
-                if let Some(user) = store.user_by_email(address).await? {
-                    return Ok(Ok(user));
+                if let Some(stored) = store.user_by_email(address).await? {
+                    return Ok(Ok(stored.user));
                 }
             }
             Err(e) => return Err(e),
@@ -264,7 +269,7 @@ where
             format!("more than {} messages from {address} this hour", settings.cap_per_hour),
         )));
     }
-    let known = store.user_by_email(&address).await?;
+    let known = store.user_by_email(&address).await?.map(|stored| stored.user);
     let origin = MailOrigin {
         from: address.clone(),
         message_id: inbound.message_id.clone().unwrap_or_default(),
@@ -345,20 +350,7 @@ async fn store_files<S: Uploads, O: ObjectStore>(
             }
         };
         let id = route::file_id(&inbound.key, index);
-        let upload = Upload {
-            id: id.clone(),
-            uploader: uploader.to_string(),
-            file_name: name,
-            size: bytes.len() as u64,
-            content_type,
-            state: UploadState::Ready,
-            reason: None,
-            created_at: now,
-            ticket: None,
-            event: None,
-            internal: false,
-            object_version: None,
-        };
+        let upload = Upload::new(id.clone(), uploader, name, bytes.len() as u64, content_type, UploadState::Ready, now);
         // The record first: the attachments function, told of the object, then finds it checked.
         match store.put_upload(&upload, now.timestamp() + helpdesk_core::attachment::STAGED_SECONDS).await {
             Ok(()) | Err(StoreError::AlreadyExists) => {}
@@ -504,9 +496,8 @@ where
     S: TicketStore + MailStore + Directory,
 {
     for address in &bounce.recipients {
-        let Some(user) = store.user_by_email(address).await? else { continue };
-        // Read with the password hash: the write replaces the whole record.
-        let Some(stored) = store.get_user(&user.id).await?.filter(|s| s.user.mail_bounced_at.is_none()) else { continue };
+        // With the password hash: the write replaces the whole record.
+        let Some(stored) = store.user_by_email(address).await?.filter(|s| s.user.mail_bounced_at.is_none()) else { continue };
         let marked = User { mail_bounced_at: Some(now), version: stored.user.version + 1, ..stored.user };
         match store.put_user(&marked, stored.password_hash.as_deref()).await {
             // Changed meanwhile: the next bounce marks it.
@@ -515,16 +506,7 @@ where
         }
     }
     let ticket = match &bounce.original_id {
-        Some(id) => {
-            let mut found = None;
-            for candidate in route::lookup_ids(id) {
-                if let Some(t) = store.ticket_of_mail(&candidate).await? {
-                    found = Some(t);
-                    break;
-                }
-            }
-            found
-        }
+        Some(id) => ticket_of_mail_id(store, id).await?,
         None => None,
     };
     let Some((ticket, _)) = (match ticket {

@@ -3,7 +3,7 @@
 //! Message-ID up by, and what an attached file is.
 
 use helpdesk_core::Topic;
-use helpdesk_core::attachment::{Limits, RejectReason, Upload, UploadState};
+use helpdesk_core::attachment::{Limits, RejectReason};
 use helpdesk_core::user::{Language, is_user_id};
 use sha2::{Digest, Sha256};
 
@@ -41,6 +41,21 @@ fn list(value: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 impl Settings {
+    /// The defaults for `bucket`: no support address, no routes, the [`DEFAULT_TOPIC`], mail from
+    /// anyone, [`DEFAULT_CAP_PER_HOUR`], English, the default attachment limits.
+    pub fn new(bucket: &str) -> Settings {
+        Settings {
+            bucket: bucket.to_string(),
+            support_addresses: Vec::new(),
+            routes: Vec::new(),
+            default_topic: DEFAULT_TOPIC.into(),
+            allowed_domains: Vec::new(),
+            cap_per_hour: DEFAULT_CAP_PER_HOUR,
+            default_language: Language::default(),
+            limits: Limits::default(),
+        }
+    }
+
     /// From the environment: [`MAIL_ROUTES`], [`MAIL_DEFAULT_TOPIC`], [`MAIL_ALLOWED_DOMAINS`],
     /// [`MAIL_CAP_PER_HOUR`], `SUPPORT_ADDRESS` and the attachment limits.
     pub fn from_env(bucket: &str) -> Result<Settings, String> {
@@ -53,21 +68,20 @@ impl Settings {
         let mut support_addresses: Vec<String> = list(&var(helpdesk_aws::config::SUPPORT_ADDRESS)).collect();
         support_addresses.extend(routes.iter().map(|(a, _)| a.clone()));
         let cap = var(MAIL_CAP_PER_HOUR);
+        let default_topic = var(MAIL_DEFAULT_TOPIC).trim().to_string();
+        let defaults = Settings::new(bucket);
         Ok(Settings {
-            bucket: bucket.to_string(),
             support_addresses,
             routes,
-            default_topic: Some(var(MAIL_DEFAULT_TOPIC).trim().to_string())
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| DEFAULT_TOPIC.into()),
+            default_topic: if default_topic.is_empty() { defaults.default_topic.clone() } else { default_topic },
             allowed_domains: list(&var(MAIL_ALLOWED_DOMAINS)).collect(),
             cap_per_hour: if cap.is_empty() {
-                DEFAULT_CAP_PER_HOUR
+                defaults.cap_per_hour
             } else {
                 cap.parse().map_err(|_| format!("{MAIL_CAP_PER_HOUR}={cap}"))?
             },
-            default_language: Language::default(),
             limits: helpdesk_aws::config::attachment_limits()?,
+            ..defaults
         })
     }
 
@@ -143,23 +157,12 @@ pub fn file_id(message_key: &str, index: usize) -> String {
 /// What an attached file is, by its bytes like any upload (the attachments function's verdict),
 /// or a type only mail brings (`winmail.dat`, a forwarded message) as it declares.
 pub fn file_type(name: &str, declared: &str, bytes: &[u8], limits: &Limits) -> Result<String, RejectReason> {
+    if let Some(problem) = attachments::size_problem(bytes.len() as u64, limits) {
+        return Err(problem);
+    }
     let announced = helpdesk_core::attachment::normalized_type(declared).unwrap_or("application/octet-stream");
-    let upload = Upload {
-        id: String::new(),
-        uploader: String::new(),
-        file_name: name.to_string(),
-        size: bytes.len() as u64,
-        content_type: announced.to_string(),
-        state: UploadState::Pending,
-        reason: None,
-        created_at: chrono::DateTime::UNIX_EPOCH,
-        ticket: None,
-        event: None,
-        internal: false,
-        object_version: None,
-    };
     let first = &bytes[..bytes.len().min(helpdesk_core::attachment::SNIFF_BYTES)];
-    match attachments::verdict(&upload, bytes.len() as u64, first, limits) {
+    match attachments::allowed_type(first, announced) {
         Err(RejectReason::TypeNotAllowed) => {
             let tnef = name.eq_ignore_ascii_case("winmail.dat") && bytes.starts_with(&[0x78, 0x9f, 0x3e, 0x22]);
             let declared = declared.to_ascii_lowercase();
@@ -190,14 +193,10 @@ mod tests {
 
     fn settings() -> Settings {
         Settings {
-            bucket: "b".into(),
             support_addresses: vec!["support@help.example.com".into(), "printers@help.example.com".into()],
             routes: vec![("printers@help.example.com".into(), "printer".into())],
-            default_topic: "general".into(),
             allowed_domains: vec!["example.com".into()],
-            cap_per_hour: 30,
-            default_language: Language::En,
-            limits: Limits::default(),
+            ..Settings::new("b")
         }
     }
 

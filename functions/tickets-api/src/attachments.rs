@@ -123,20 +123,7 @@ pub async fn request_upload<S: Uploads>(store: &S, files: Option<&Files>, actor:
     let request: UploadRequest = parse_body(body)?;
     let (file_name, content_type) = attachment::check_upload_request(&request, &files.limits)?;
     let now = Utc::now();
-    let upload = Upload {
-        id: new_id(),
-        uploader: actor.id.clone(),
-        file_name,
-        size: request.size,
-        content_type: content_type.to_string(),
-        state: UploadState::Pending,
-        reason: None,
-        created_at: now,
-        ticket: None,
-        event: None,
-        internal: false,
-        object_version: None,
-    };
+    let upload = Upload::new(new_id(), &actor.id, file_name, request.size, content_type.to_string(), UploadState::Pending, now);
     let (url, headers) = files.presign_put(&keys::upload_object_key(&upload.id), upload.size, &upload.content_type).await?;
     store.put_upload(&upload, (now + Duration::seconds(STAGED_SECONDS)).timestamp()).await.map_err(store_error)?;
     let grant = UploadGrant { upload, method: "PUT".into(), url, headers, expires_at: now + Duration::seconds(PRESIGN_SECONDS) };

@@ -4,7 +4,7 @@
 use super::codec::{Item, PK, SK, from_body, keyed_item, s};
 use super::{DynamoStore, sdk};
 use crate::keys::{self, entity};
-use crate::ports::{Directory, MailStore, Page, StoreError};
+use crate::ports::{Directory, MailStore, Page, StoreError, StoredUser};
 use helpdesk_core::commands::Change;
 use helpdesk_core::mail::RejectedMail;
 use helpdesk_core::user::User;
@@ -47,11 +47,11 @@ impl MailStore for DynamoStore {
         Ok(ticket_id_of(self.get(keys::reply_token_pk(token), keys::REPLY_TOKEN_SK.into()).await?))
     }
 
-    async fn user_by_email(&self, address: &str) -> Result<Option<User>, StoreError> {
+    async fn user_by_email(&self, address: &str) -> Result<Option<StoredUser>, StoreError> {
         let Some(item) = self.get(keys::email_pk(address), keys::EMAIL_SK.into()).await? else { return Ok(None) };
         let Some(id) = item.get("user_id").and_then(|v| v.as_s().ok()) else { return Ok(None) };
         // The pointer of an address its user has since changed leads nowhere.
-        Ok(self.get_user(id).await?.map(|stored| stored.user).filter(|u| u.email.eq_ignore_ascii_case(address)))
+        Ok(self.get_user(id).await?.filter(|stored| stored.user.email.eq_ignore_ascii_case(address)))
     }
 
     async fn create_mail_ticket<F>(&self, message_key: &str, ticket_id: &str, build: F) -> Result<Change, StoreError>
