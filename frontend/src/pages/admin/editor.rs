@@ -222,6 +222,20 @@ impl<I: Clone + serde::Serialize + Send + Sync + 'static> Editor<I> {
     }
 }
 
+/// A cursor-paged list's previous and next buttons: `cursors` holds the cursors of the pages
+/// before this one and of this one, `next` the cursor of the page after it (none: the last page).
+pub fn pager(i: I18n, cursors: RwSignal<Vec<String>>, next: Option<String>) -> impl IntoView {
+    let has_next = next.is_some();
+    view! {
+        <div class="pager">
+            <button type="button" disabled=move || cursors.with(Vec::is_empty)
+                on:click=move |_| cursors.update(|c| { c.pop(); })>{move || i.t("list.previous")}</button>
+            <button type="button" disabled=!has_next
+                on:click=move |_| if let Some(c) = next.clone() { cursors.update(|cs| cs.push(c)) }>{move || i.t("list.next")}</button>
+        </div>
+    }
+}
+
 /// A list's table head: one column per catalogue key.
 pub fn table_head(keys: &'static [&'static str]) -> impl IntoView {
     let i = use_i18n();

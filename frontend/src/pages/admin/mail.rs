@@ -3,7 +3,7 @@
 //! "Try again" asks the server to hand a kept message to the intake once more: taken, it leaves
 //! the list; refused again, its attempts go up. The list is read again shortly after each answer.
 
-use super::editor::table_head;
+use super::editor::{pager, table_head};
 use crate::api::{self, Failure};
 use crate::components::{ErrorBox, loaded};
 use crate::i18n::{I18n, use_i18n, wire};
@@ -108,19 +108,8 @@ pub fn RejectedMessages() -> impl IntoView {
 fn list_view(i: I18n, retries: Retries, cursors: RwSignal<Vec<String>>, page: Paged<RejectedMail>) -> AnyView {
     let next = page.next_cursor;
     let has_next = next.is_some();
-    let pager = move || {
-        (has_next || cursors.with(|c| !c.is_empty())).then(|| {
-            let next = next.clone();
-            view! {
-                <div class="pager">
-                    <button type="button" disabled=move || cursors.with(Vec::is_empty)
-                        on:click=move |_| cursors.update(|c| { c.pop(); })>{move || i.t("list.previous")}</button>
-                    <button type="button" disabled=!has_next
-                        on:click=move |_| if let Some(c) = next.clone() { cursors.update(|cs| cs.push(c)) }>{move || i.t("list.next")}</button>
-                </div>
-            }
-        })
-    };
+    // Only when there is a page before or after this one.
+    let paging = move || (has_next || cursors.with(|c| !c.is_empty())).then(|| pager(i, cursors, next.clone()));
     let body = if page.items.is_empty() {
         view! { <p class="empty">{move || i.t("rejected.empty")}</p> }.into_any()
     } else {
@@ -135,7 +124,7 @@ fn list_view(i: I18n, retries: Retries, cursors: RwSignal<Vec<String>>, page: Pa
         }
         .into_any()
     };
-    view! { {body}{pager} }.into_any()
+    view! { {body}{paging} }.into_any()
 }
 
 fn row(i: I18n, retries: Retries, mail: RejectedMail) -> AnyView {

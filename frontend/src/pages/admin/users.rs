@@ -2,7 +2,7 @@
 //! accounts on request), and the editor of one: profile, role, groups, language, password,
 //! active; it warns when mail to the account's address bounced.
 
-use super::editor::{Editor, Outcome, field_message, optional, table_head, text_field};
+use super::editor::{Editor, Outcome, field_message, optional, pager, table_head, text_field};
 use crate::api;
 use crate::components::{ErrorBox, enum_option, language_of, language_options, loaded};
 use crate::i18n::{I18n, use_i18n, wire};
@@ -96,7 +96,6 @@ pub fn Users() -> impl IntoView {
                 Err(f) => view! { <ErrorBox failure=f/> }.into_any(),
                 Ok(page) => {
                     let next = page.next_cursor.clone();
-                    let has_next = next.is_some();
                     view! {
                         <div class="table-wrap"><table>
                             {table_head(&["admin.id", "admin.name", "admin.role", "nav.groups", "admin.active"])}
@@ -118,12 +117,7 @@ pub fn Users() -> impl IntoView {
                                 }
                             }).collect_view()}</tbody>
                         </table></div>
-                        <div class="pager">
-                            <button type="button" disabled=move || cursors.with(Vec::is_empty)
-                                on:click=move |_| cursors.update(|c| { c.pop(); })>{move || i.t("list.previous")}</button>
-                            <button type="button" disabled=!has_next
-                                on:click=move |_| if let Some(c) = next.clone() { cursors.update(|cs| cs.push(c)) }>{move || i.t("list.next")}</button>
-                        </div>
+                        {pager(i, cursors, next)}
                     }
                     .into_any()
                 }
