@@ -223,8 +223,9 @@ pub async fn load_open_tickets(store: &DynamoStore, config: &SlaConfig, total: u
                 updated_at: created,
                 version: 1,
                 sla_next_action: None,
+                sla_due: None,
             };
-            ticket.sla_next_action = sla::next_action(&ticket, &[], config);
+            sla::refresh(&mut ticket, &[], config);
             ticket
         })
         .collect();

@@ -2,7 +2,8 @@
 //! pattern it serves; this module is the only code that spells keys.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use helpdesk_core::{Status, Ticket};
+use helpdesk_core::api::TicketState;
+use helpdesk_core::{Priority, Ticket};
 
 pub const PK: &str = "PK";
 pub const SK: &str = "SK";
@@ -71,11 +72,11 @@ pub struct Index {
 
 /// Tickets of one requester, newest first.
 pub const BY_REQUESTER: Index = Index { name: "GSI1", pk: "GSI1PK", sk: "GSI1SK" };
-/// Tickets of one assignee (or of nobody), by status then age.
+/// Tickets of one assignee (or of nobody) in queue order: see [`queue_run_prefix`].
 pub const BY_ASSIGNEE: Index = Index { name: "GSI2", pk: "GSI2PK", sk: "GSI2SK" };
-/// Tickets of one group (queue), by status then age.
+/// Tickets of one group (queue) in queue order.
 pub const BY_GROUP: Index = Index { name: "GSI3", pk: "GSI3PK", sk: "GSI3SK" };
-/// All tickets, by status then age.
+/// All tickets in queue order.
 pub const ALL_TICKETS: Index = Index { name: "GSI4", pk: "GSI4PK", sk: "GSI4SK" };
 /// Sparse: tickets with an SLA action ahead, by when it falls due. Only tickets with a running
 /// clock carry these keys, so the scan reads what is due and nothing else.
@@ -281,24 +282,46 @@ pub fn group_partition(group: &str) -> String {
 }
 pub const ALL_TICKETS_PARTITION: &str = "TICKETS";
 
-/// Sort-key prefix that selects one status in the status-ordered indexes.
-pub fn status_prefix(status: Status) -> String {
-    format!("{}#", status.queue_rank())
+/// The queue indexes' sort-key prefix of a part of the lifecycle: `1#` still to do, `2#` done.
+pub fn state_prefix(state: TicketState) -> &'static str {
+    match state {
+        TicketState::Open => "1#",
+        TicketState::Done => "2#",
+    }
+}
+
+/// The queue indexes' sort-key prefix of one run: a part of the lifecycle and a priority, urgent
+/// (`1`) to low (`4`), so the index itself lists by priority.
+pub fn queue_run_prefix(state: TicketState, priority: Priority) -> String {
+    let rank = match priority {
+        Priority::Urgent => 1,
+        Priority::High => 2,
+        Priority::Medium => 3,
+        Priority::Low => 4,
+    };
+    format!("{}{rank}#", state_prefix(state))
+}
+
+/// What falls due first, within a run: the next SLA target's due time (overdue ones sort first),
+/// `~` (after every time) without one, then age and id.
+pub fn due_order_key(t: &Ticket) -> String {
+    let due = t.sla_due.and_then(|d| d.due_at).map_or_else(|| "~".to_string(), timestamp);
+    format!("{due}#{}#{}", timestamp(t.created_at), t.id)
 }
 
 /// The index attributes of a ticket's META item.
 pub fn ticket_index_keys(t: &Ticket) -> Vec<(&'static str, String)> {
     let created = timestamp(t.created_at);
-    let by_status_then_age = format!("{}{created}#{}", status_prefix(t.status), t.id);
+    let queue_order = format!("{}{}", queue_run_prefix(TicketState::of(t.status), t.priority), due_order_key(t));
     let mut keys = vec![
         (BY_REQUESTER.pk, requester_partition(&t.requester)),
         (BY_REQUESTER.sk, format!("{created}#{}", t.id)),
         (BY_ASSIGNEE.pk, assignee_partition(t.assignee.as_deref())),
-        (BY_ASSIGNEE.sk, by_status_then_age.clone()),
+        (BY_ASSIGNEE.sk, queue_order.clone()),
         (BY_GROUP.pk, group_partition(&t.group)),
-        (BY_GROUP.sk, by_status_then_age.clone()),
+        (BY_GROUP.sk, queue_order.clone()),
         (ALL_TICKETS.pk, ALL_TICKETS_PARTITION.to_string()),
-        (ALL_TICKETS.sk, by_status_then_age),
+        (ALL_TICKETS.sk, queue_order),
     ];
     if let Some(due) = t.sla_next_action {
         keys.push((SLA_DUE.pk, sla_partition(sla_shard(&t.id))));

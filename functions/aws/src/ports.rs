@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use helpdesk_core::api::ApiTokenSummary;
-use helpdesk_core::api::{PeopleQuery, TicketQuery};
+use helpdesk_core::api::{PeopleQuery, TicketQuery, Total};
 use helpdesk_core::attachment::Upload;
 use helpdesk_core::calendar::Calendar;
 use helpdesk_core::commands::Change;
@@ -65,7 +65,7 @@ pub struct Page<T> {
 pub enum Listing<'a> {
     /// One requester's tickets, newest first; filters apply.
     OfRequester(&'a str),
-    /// The queues, oldest first within each status: the filters pick the index.
+    /// The queues, in the query's order across the whole queue: the filters pick the index.
     Queues,
 }
 
@@ -84,6 +84,8 @@ pub trait TicketStore: Send + Sync {
     /// transaction, if the stored ticket is still at `ticket.version - 1`.
     fn save_ticket(&self, ticket: &Ticket, events: &[TicketEvent]) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn list_tickets(&self, listing: Listing<'_>, query: &TicketQuery) -> impl Future<Output = Result<Page<Ticket>, StoreError>> + Send;
+    /// How many tickets the queue `query` names holds, up to a cap.
+    fn count_queue(&self, query: &TicketQuery) -> impl Future<Output = Result<Total, StoreError>> + Send;
 
     /// Writes a topic: a new one when `topic.version == 1`, else only over `topic.version - 1`.
     fn put_topic(&self, topic: &Topic) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -306,6 +306,17 @@ pub struct TicketPage {
     /// Pass as `cursor` to get the next page; absent on the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+    /// How many tickets the whole list holds, on a queue's first page (without `cursor`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<Total>,
+}
+
+/// A count that stops at a cap: `more` says there are more than `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Total {
+    pub count: u64,
+    pub more: bool,
 }
 
 /// A plain list: topics, SLA plans, calendars.
@@ -317,18 +328,64 @@ pub struct Items<T> {
 
 pub type TopicList = Items<Topic>;
 
-/// Filters and paging of a ticket list.
+/// Filters, order and paging of a ticket list.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TicketQuery {
     pub status: Option<Status>,
+    /// Which part of the lifecycle: still to do, done, or both (the default). Not with `status`.
+    pub state: Option<TicketState>,
     pub priority: Option<Priority>,
     pub topic: Option<String>,
     /// An agent id, or [`UNASSIGNED`] for tickets nobody has taken.
     pub assignee: Option<String>,
-    pub group: Option<String>,
+    /// Any of these groups (`group` repeated); none: every group the caller may see.
+    pub groups: Vec<String>,
+    pub sort: QueueOrder,
     pub cursor: Option<String>,
     pub limit: usize,
 }
+
+/// The `state` filter of a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketState {
+    /// New, reopened, open, waiting: the work still to do.
+    Open,
+    /// Resolved and closed.
+    Done,
+}
+
+impl TicketState {
+    pub fn of(status: Status) -> Self {
+        match status {
+            Status::Resolved | Status::Closed => TicketState::Done,
+            _ => TicketState::Open,
+        }
+    }
+}
+
+/// The order of a queue, kept by the server across the whole list (docs/storage.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueOrder {
+    /// What falls due first: overdue first, then the soonest due, then the rest oldest first.
+    #[default]
+    Due,
+    /// Urgent first, and within a priority what falls due first.
+    Priority,
+}
+
+impl QueueOrder {
+    pub const ALL: [QueueOrder; 2] = [QueueOrder::Due, QueueOrder::Priority];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueOrder::Due => "due",
+            QueueOrder::Priority => "priority",
+        }
+    }
+}
+
+/// The most groups one list may name.
+pub const MAX_GROUPS_PER_QUERY: usize = 20;
 
 /// The `assignee` filter value that selects unassigned tickets.
 pub const UNASSIGNED: &str = "none";
@@ -340,14 +397,38 @@ impl TicketQuery {
         for (name, value) in pairs {
             match name {
                 "status" => query.status = Some(value.parse().map_err(|_| bad_query(name, "not a status"))?),
+                "state" => {
+                    query.state = Some(match value {
+                        "open" => TicketState::Open,
+                        "done" => TicketState::Done,
+                        _ => return Err(bad_query(name, "open or done")),
+                    })
+                }
                 "priority" => query.priority = Some(value.parse().map_err(|_| bad_query(name, "not a priority"))?),
                 "topic" => query.topic = Some(bounded(name, value, MAX_CURSOR_CHARS)?),
                 "assignee" => query.assignee = Some(bounded(name, value, MAX_CURSOR_CHARS)?),
-                "group" => query.group = Some(bounded(name, value, MAX_CURSOR_CHARS)?),
+                "group" => {
+                    let group = bounded(name, value, MAX_CURSOR_CHARS)?;
+                    if !query.groups.contains(&group) {
+                        query.groups.push(group);
+                    }
+                    if query.groups.len() > MAX_GROUPS_PER_QUERY {
+                        return Err(bad_query(name, &format!("at most {MAX_GROUPS_PER_QUERY} groups")));
+                    }
+                }
+                "sort" => {
+                    query.sort =
+                        QueueOrder::ALL.into_iter().find(|o| o.as_str() == value).ok_or_else(|| bad_query(name, "due or priority"))?
+                }
                 "cursor" => query.cursor = Some(bounded(name, value, MAX_CURSOR_CHARS)?),
                 "limit" => query.limit = page_size(name, value)?,
                 _ => return Err(bad_query(name, "unknown parameter")),
             }
+        }
+        if let (Some(status), Some(state)) = (query.status, query.state)
+            && TicketState::of(status) != state
+        {
+            return Err(bad_query("state", "contradicts status"));
         }
         Ok(query)
     }
@@ -408,9 +489,23 @@ mod tests {
         assert_eq!(q.status, Some(Status::WaitingForRequester));
         assert_eq!(q.limit, 10);
         assert_eq!(TicketQuery::from_pairs([]).unwrap().limit, DEFAULT_PAGE_SIZE);
-        for bad in [[("status", "pending")], [("limit", "0")], [("limit", "101")], [("limit", "x")], [("sort", "asc")], [("group", "")]] {
+        for bad in [
+            [("status", "pending")],
+            [("limit", "0")],
+            [("limit", "101")],
+            [("limit", "x")],
+            [("sort", "asc")],
+            [("group", "")],
+            [("state", "all")],
+        ] {
             assert_eq!(TicketQuery::from_pairs(bad).unwrap_err().code, ErrorCode::InvalidQuery, "{bad:?}");
         }
+        let both = TicketQuery::from_pairs([("status", "closed"), ("state", "open")]);
+        assert_eq!(both.unwrap_err().code, ErrorCode::InvalidQuery, "a status outside the state");
+        let q = TicketQuery::from_pairs([("group", "a"), ("group", "b"), ("group", "a"), ("sort", "priority")]).unwrap();
+        assert_eq!((q.groups, q.sort), (vec!["a".to_string(), "b".to_string()], QueueOrder::Priority));
+        let many: Vec<String> = (0..=MAX_GROUPS_PER_QUERY).map(|i| i.to_string()).collect();
+        assert!(TicketQuery::from_pairs(many.iter().map(|g| ("group", g.as_str()))).is_err());
     }
 }
 

@@ -164,6 +164,7 @@ impl TicketDraft {
             updated_at: now,
             version: 1,
             sla_next_action: None,
+            sla_due: None,
         };
         Change { ticket, events: vec![event] }
     }
@@ -399,6 +400,7 @@ pub fn event_for(viewer: &Actor, ticket: &Ticket, event: &TicketEvent) -> Ticket
 pub fn ticket_for(viewer: &Actor, mut ticket: Ticket) -> Ticket {
     if !allows(viewer, Action::ViewSla, Resource::Ticket(&ticket)) {
         ticket.sla_next_action = None;
+        ticket.sla_due = None;
     }
     ticket
 }

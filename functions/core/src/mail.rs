@@ -165,6 +165,7 @@ mod tests {
             updated_at: DateTime::UNIX_EPOCH,
             version: 1,
             sla_next_action: None,
+            sla_due: None,
         }
     }
 

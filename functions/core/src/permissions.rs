@@ -52,9 +52,9 @@ impl Actor {
 pub enum Resource<'a> {
     None,
     Ticket(&'a Ticket),
-    /// A ticket list: the group and assignee it is filtered to.
+    /// A ticket list: the groups (any of them; none: every group) and assignee it is filtered to.
     Queue {
-        group: Option<&'a str>,
+        groups: &'a [String],
         assignee: Option<&'a str>,
     },
 }
@@ -146,8 +146,8 @@ fn agent_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
         | Action::ChangeFields => matches!(resource, Resource::Ticket(t) if in_reach(t)),
         // An agent's lists: a group of theirs, or what is assigned to them (never "nobody's").
         Action::ListQueues => match resource {
-            Resource::Queue { group, assignee } => {
-                group.is_some_and(|g| actor.groups.iter().any(|mine| mine == g))
+            Resource::Queue { groups, assignee } => {
+                (!groups.is_empty() && groups.iter().all(|g| actor.groups.contains(g)))
                     || assignee.is_some_and(|a| a == actor.id && a != crate::api::UNASSIGNED)
             }
             Resource::None | Resource::Ticket(_) => false,
@@ -221,6 +221,7 @@ mod tests {
             updated_at: DateTime::UNIX_EPOCH,
             version: 1,
             sla_next_action: None,
+            sla_due: None,
         }
     }
 
@@ -263,12 +264,15 @@ mod tests {
         in_group.group = "network".into();
         assert!(allows(&agent, Action::ChangePriority, Resource::Ticket(&in_group)), "his group's ticket");
         assert!(allows(&agent, Action::ViewTicket, Resource::Ticket(&ticket("ivan", Status::Open))), "his own request");
-        let queue = |group, assignee| Resource::Queue { group, assignee };
-        assert!(allows(&agent, Action::ListQueues, queue(Some("network"), None)));
-        assert!(allows(&agent, Action::ListQueues, queue(None, Some("ivan"))));
-        assert!(!allows(&agent, Action::ListQueues, queue(Some("service-desk"), None)));
-        assert!(!allows(&agent, Action::ListQueues, queue(None, None)), "all queues: admins only");
-        assert!(allows(&Actor::new("root", Role::Admin), Action::ListQueues, queue(None, None)));
+        let groups = |names: &[&str]| names.iter().map(|g| g.to_string()).collect::<Vec<_>>();
+        let (network, both, desk) = (groups(&["network"]), groups(&["network", "service-desk"]), groups(&["service-desk"]));
+        let queue = |groups, assignee| Resource::Queue { groups, assignee };
+        assert!(allows(&agent, Action::ListQueues, queue(&network, None)));
+        assert!(allows(&agent, Action::ListQueues, queue(&[], Some("ivan"))));
+        assert!(!allows(&agent, Action::ListQueues, queue(&desk, None)));
+        assert!(!allows(&agent, Action::ListQueues, queue(&both, None)), "one group not his");
+        assert!(!allows(&agent, Action::ListQueues, queue(&[], None)), "all queues: admins only");
+        assert!(allows(&Actor::new("root", Role::Admin), Action::ListQueues, queue(&[], None)));
     }
 
     #[test]
@@ -290,8 +294,9 @@ mod tests {
         let mine = ticket("anna", Status::Open);
         let mut elsewhere = ticket("anna", Status::Open);
         elsewhere.group = "network".into();
-        let own_queue = Resource::Queue { group: Some("service-desk"), assignee: None };
-        let other_queue = Resource::Queue { group: Some("network"), assignee: None };
+        let (desk, network) = (["service-desk".to_string()], ["network".to_string()]);
+        let own_queue = Resource::Queue { groups: &desk, assignee: None };
+        let other_queue = Resource::Queue { groups: &network, assignee: None };
         let resources = [Resource::None, Resource::Ticket(&mine), Resource::Ticket(&elsewhere), own_queue, other_queue];
         let expected = |action: Action| -> [bool; 5] {
             match action {
@@ -329,6 +334,6 @@ mod tests {
     #[test]
     fn nobody_lists_unassigned_tickets_by_calling_themselves_none() {
         let none = Actor::new(crate::api::UNASSIGNED, Role::Agent).in_groups(&["network"]);
-        assert!(!allows(&none, Action::ListQueues, Resource::Queue { group: None, assignee: Some(crate::api::UNASSIGNED) }));
+        assert!(!allows(&none, Action::ListQueues, Resource::Queue { groups: &[], assignee: Some(crate::api::UNASSIGNED) }));
     }
 }

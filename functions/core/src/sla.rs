@@ -304,6 +304,46 @@ pub struct SlaStatus {
     pub paused_seconds: i64,
 }
 
+/// The ticket's next SLA target as the queue shows and sorts it: the earliest due time among
+/// the clocks still to stop. Written with the ticket at every write; whether it is in warning or
+/// breached by now is [`SlaDue::state_at`], so the stored value never goes stale with time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SlaDue {
+    pub target: TargetKind,
+    /// Absent while every clock still to stop is paused (waiting for the requester) short of its
+    /// target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn_at: Option<DateTime<Utc>>,
+    /// The clock waits for the requester.
+    #[serde(default)]
+    pub paused: bool,
+}
+
+/// What a queue row says about its next target at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DueState {
+    Running,
+    Paused,
+    Warning,
+    Breached,
+}
+
+impl SlaDue {
+    pub fn state_at(&self, now: DateTime<Utc>) -> DueState {
+        match self.due_at {
+            Some(due) if due <= now => DueState::Breached,
+            _ if self.paused => DueState::Paused,
+            None => DueState::Paused,
+            Some(_) if self.warn_at.is_some_and(|w| w <= now) => DueState::Warning,
+            Some(_) => DueState::Running,
+        }
+    }
+}
+
 /// A warning or breach to record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Alert {
@@ -495,6 +535,8 @@ pub struct Evaluation {
     pub status: SlaStatus,
     /// Every clock, every next-response cycle included.
     all: Vec<TargetStatus>,
+    /// The clocks counting now (the others are stopped or paused).
+    running: Vec<(TargetKind, u32)>,
 }
 
 pub fn evaluate(ticket: &Ticket, events: &[TicketEvent], plan: &SlaPlan, calendar: &Calendar, now: DateTime<Utc>) -> Evaluation {
@@ -504,7 +546,8 @@ pub fn evaluate(ticket: &Ticket, events: &[TicketEvent], plan: &SlaPlan, calenda
     // The console shows the latest next-response cycle only.
     let last_cycle = all.iter().filter(|t| t.target == TargetKind::NextResponse).map(|t| t.cycle).max();
     let shown = all.iter().filter(|t| t.target != TargetKind::NextResponse || Some(t.cycle) == last_cycle).cloned().collect();
-    Evaluation { status: SlaStatus { plan: plan.id.clone(), calendar: calendar.id.clone(), targets: shown, paused_seconds }, all }
+    let running = clocks.iter().filter(|c| c.running()).map(|c| (c.target, c.cycle)).collect();
+    Evaluation { status: SlaStatus { plan: plan.id.clone(), calendar: calendar.id.clone(), targets: shown, paused_seconds }, all, running }
 }
 
 fn recorded(events: &[TicketEvent], target: TargetKind, cycle: u32, level: AlertLevel) -> bool {
@@ -552,6 +595,19 @@ impl Evaluation {
             .collect()
     }
 
+    /// The next target still to meet, if any clock has not stopped.
+    pub fn next_due(&self) -> Option<SlaDue> {
+        let open = self.all.iter().filter(|t| t.stopped_at.is_none());
+        let as_due = |t: &TargetStatus| SlaDue {
+            target: t.target,
+            due_at: t.due_at,
+            warn_at: t.warn_at,
+            paused: !self.running.contains(&(t.target, t.cycle)),
+        };
+        // Due times first, soonest first; then a paused clock with none yet.
+        open.min_by_key(|t| (t.due_at.is_none(), t.due_at, t.target)).map(as_due)
+    }
+
     /// When the scan next has something to record; `None` while no clock can fire.
     pub fn next_action(&self, events: &[TicketEvent]) -> Option<DateTime<Utc>> {
         self.unrecorded(events).into_iter().map(|(at, _)| at).min()
@@ -564,11 +620,13 @@ pub fn status(ticket: &Ticket, events: &[TicketEvent], config: &SlaConfig, now: 
     Some(evaluate(ticket, events, plan, calendar, now).status)
 }
 
-/// When the scan next needs to look at `ticket` (its due-index time). Every write sets it.
-pub fn next_action(ticket: &Ticket, events: &[TicketEvent], config: &SlaConfig) -> Option<DateTime<Utc>> {
-    let (plan, calendar) = config.plan_for(ticket)?;
-    // `now` only affects elapsed times and states, not when alerts fall due.
-    evaluate(ticket, events, plan, calendar, ticket.updated_at).next_action(events)
+/// Brings the ticket's SLA times up to date with its log (`events`, the whole log) and the
+/// configuration: when the scan next has something to record, and the next target the queue
+/// shows and sorts by. Every ticket write calls it.
+pub fn refresh(ticket: &mut Ticket, events: &[TicketEvent], config: &SlaConfig) {
+    let evaluation = config.plan_for(ticket).map(|(plan, calendar)| evaluate(ticket, events, plan, calendar, ticket.updated_at));
+    ticket.sla_next_action = evaluation.as_ref().and_then(|e| e.next_action(events));
+    ticket.sla_due = evaluation.and_then(|e| e.next_due());
 }
 
 fn raised(p: Priority) -> Priority {
@@ -580,7 +638,7 @@ fn raised(p: Priority) -> Priority {
 }
 
 /// Records the alerts due at `now` and applies the plan's escalations; `None` when nothing is due.
-/// The result's `sla_next_action` is already brought up to date.
+/// The result's SLA times are already brought up to date ([`refresh`]).
 pub fn run_due(
     ticket: &Ticket,
     events: &[TicketEvent],
@@ -628,7 +686,7 @@ pub fn run_due(
     next.version += 1;
     next.updated_at = now;
     let all_events: Vec<TicketEvent> = events.iter().chain(&new_events).cloned().collect();
-    next.sla_next_action = next_action(&next, &all_events, config);
+    refresh(&mut next, &all_events, config);
     Some((Change { ticket: next, events: new_events }, alerts))
 }
 
@@ -694,6 +752,7 @@ mod tests {
             updated_at: at(created),
             version: 1,
             sla_next_action: None,
+            sla_due: None,
         }
     }
 
@@ -742,6 +801,28 @@ mod tests {
         // The deadline is real time: 48 hours later.
         let deadline = target(&t, &[], TargetKind::Deadline, "2026-11-28T12:00:00Z");
         assert_eq!(deadline.due_at, Some(at("2026-11-29T15:30:00Z")));
+    }
+
+    #[test]
+    fn the_queue_shows_the_next_target_still_to_meet() {
+        let t = ticket("2026-11-23T08:00:00Z");
+        let office = office("Europe/Berlin");
+        let due = |events: &[TicketEvent]| evaluate(&t, events, &plan(), &office, at("2026-11-23T08:00:00Z")).next_due();
+        let first = due(&[]).unwrap();
+        assert_eq!((first.target, first.paused), (TargetKind::FirstResponse, false), "first response falls due first");
+        let due_at = first.due_at.unwrap();
+        assert_eq!(first.state_at(due_at - Duration::hours(2)), DueState::Running);
+        assert_eq!(first.state_at(first.warn_at.unwrap()), DueState::Warning);
+        assert_eq!(first.state_at(due_at), DueState::Breached);
+        // Answered: the resolution is next; waiting for the requester pauses it, with no due time.
+        let answered = [agent_reply("2026-11-23T08:30:00Z")];
+        assert_eq!(due(&answered).unwrap().target, TargetKind::Resolution);
+        let waiting = [agent_reply("2026-11-23T08:30:00Z"), status("2026-11-23T09:00:00Z", Status::New, Status::WaitingForRequester)];
+        let paused = due(&waiting).unwrap();
+        assert!(paused.paused && paused.due_at.is_none());
+        assert_eq!(paused.state_at(at("2030-01-01T00:00:00Z")), DueState::Paused, "a paused clock never breaches by waiting");
+        let resolved = [status("2026-11-23T09:00:00Z", Status::New, Status::Resolved)];
+        assert_eq!(due(&resolved), None, "every clock stopped");
     }
 
     #[test]

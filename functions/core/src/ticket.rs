@@ -187,6 +187,10 @@ pub struct Ticket {
     /// (see [`crate::commands::ticket_for`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla_next_action: Option<DateTime<Utc>>,
+    /// The next SLA target to meet, as the queue shows and sorts it; absent when no plan covers
+    /// the ticket or every clock has stopped. Kept by every write; staff only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla_due: Option<crate::sla::SlaDue>,
 }
 
 #[cfg(test)]

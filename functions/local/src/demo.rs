@@ -392,7 +392,7 @@ pub async fn seed<S: TicketStore + Directory>(store: &S) -> Result<(), String> {
         let Change { mut ticket, mut events } = store
             .create_ticket(|number| {
                 let mut change = draft.clone().into_ticket(new_id(), number, new_id(), at);
-                change.ticket.sla_next_action = sla::next_action(&change.ticket, &change.events, &config);
+                sla::refresh(&mut change.ticket, &change.events, &config);
                 change
             })
             .await
@@ -414,7 +414,7 @@ pub async fn seed<S: TicketStore + Directory>(store: &S) -> Result<(), String> {
             if let Some(change) = change {
                 let mut change = change.map_err(|e| e.to_string())?;
                 events.extend(change.events.iter().cloned());
-                change.ticket.sla_next_action = sla::next_action(&change.ticket, &events, &config);
+                sla::refresh(&mut change.ticket, &events, &config);
                 store.save_ticket(&change.ticket, &change.events).await.map_err(|e| e.to_string())?;
                 ticket = change.ticket;
             }

@@ -426,7 +426,7 @@ where
     helpdesk_core::event::attach(&mut change.events, files);
     let config = store.sla_config().await?;
     events.extend(change.events.iter().cloned());
-    change.ticket.sla_next_action = sla::next_action(&change.ticket, &events, &config);
+    sla::refresh(&mut change.ticket, &events, &config);
     match save(store, &inbound.key, &change).await? {
         true if is_note => Ok(Some(Report { notes: 1, ..Report::default() })),
         true => Ok(Some(Report { replies: 1, ..Report::default() })),
@@ -475,7 +475,7 @@ where
         .create_mail_ticket(&inbound.key, &ticket_id, |number: TicketNumber| {
             let mut change = draft.clone().into_ticket(ticket_id.clone(), number, event_id.clone(), now);
             helpdesk_core::event::attach(&mut change.events, files.clone());
-            change.ticket.sla_next_action = sla::next_action(&change.ticket, &change.events, &config);
+            sla::refresh(&mut change.ticket, &change.events, &config);
             change
         })
         .await;

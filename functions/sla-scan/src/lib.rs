@@ -54,13 +54,12 @@ async fn process_ticket<S: TicketStore>(
             Some(due) => due,
             None => {
                 // Nothing to record, yet the index said so: the plan changed since the last write.
-                // Store the recomputed time, or the ticket would be read on every run.
-                let next = sla::next_action(&ticket, &events, config);
-                if next == ticket.sla_next_action {
+                // Store the recomputed times, or the ticket would be read on every run.
+                let mut moved = ticket.clone();
+                sla::refresh(&mut moved, &events, config);
+                if moved == ticket {
                     return Ok(());
                 }
-                let mut moved = ticket.clone();
-                moved.sla_next_action = next;
                 moved.version += 1;
                 match store.save_ticket(&moved, &[]).await {
                     Err(StoreError::VersionConflict { .. }) => {

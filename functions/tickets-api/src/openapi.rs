@@ -51,6 +51,9 @@ struct Operation {
 #[derive(Clone, Copy)]
 enum Query {
     Status,
+    State,
+    Sort,
+    Groups,
     Priority,
     Topic,
     Assignee,
@@ -82,6 +85,10 @@ fn string() -> RefOr<Schema> {
     ObjectBuilder::new().schema_type(Type::String).into()
 }
 
+fn enumeration(values: &[&str]) -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.iter().copied())).into()
+}
+
 fn boolean() -> RefOr<Schema> {
     ObjectBuilder::new().schema_type(Type::Boolean).into()
 }
@@ -90,8 +97,10 @@ fn group_chat() -> RefOr<Schema> {
     ObjectBuilder::new().schema_type(Type::Object).property("chat", of::<ContactSummary>()).into()
 }
 
-const TICKET_FILTERS: [Query; 7] =
-    [Query::Status, Query::Priority, Query::Topic, Query::Assignee, Query::Group, Query::Cursor, Query::Limit];
+const QUEUE_FILTERS: [Query; 9] =
+    [Query::Status, Query::State, Query::Priority, Query::Topic, Query::Assignee, Query::Groups, Query::Sort, Query::Cursor, Query::Limit];
+const MY_TICKET_FILTERS: [Query; 8] =
+    [Query::Status, Query::State, Query::Priority, Query::Topic, Query::Assignee, Query::Group, Query::Cursor, Query::Limit];
 const PEOPLE_FILTERS: [Query; 5] = [Query::Search, Query::Staff, Query::Group, Query::Cursor, Query::Limit];
 
 /// Every route, described: an exhaustive match, so a new route cannot go undocumented.
@@ -187,17 +196,17 @@ fn operation(route: Route) -> Operation {
             of::<TicketView>(),
         ),
         Route::ListQueue => Operation {
-            query: TICKET_FILTERS.to_vec(),
+            query: QUEUE_FILTERS.to_vec(),
             ..op(
                 "listQueue",
-                "The queues: agents filter by one of their groups or assignee=<themselves>; admins see all; oldest first within each status",
+                "The queues: agents filter by their groups or assignee=<themselves>; admins see all. Ordered across the whole queue (`sort`), open tickets before done ones; the first page carries the total",
                 None,
                 200,
                 of::<TicketPage>(),
             )
         },
         Route::ListMine => Operation {
-            query: TICKET_FILTERS.to_vec(),
+            query: MY_TICKET_FILTERS.to_vec(),
             ..op("listMine", "The caller's own tickets, newest first", None, 200, of::<TicketPage>())
         },
         Route::GetTicket => op("getTicket", "A ticket with the events the caller may see", None, 200, of::<TicketView>()),
@@ -331,6 +340,17 @@ fn query_parameter(query: Query) -> utoipa::openapi::path::Parameter {
     };
     let (name, description, schema): (&str, &str, RefOr<Schema>) = match query {
         Query::Status => ("status", "Only tickets in this status", inline::<Status>()),
+        Query::State => (
+            "state",
+            "`open` (new, reopened, open, waiting) or `done` (resolved, closed); both when absent",
+            enumeration(&["open", "done"]),
+        ),
+        Query::Sort => (
+            "sort",
+            "`due` (default): overdue first, then the soonest due, then those without an SLA, oldest first; `priority`: urgent first, then due",
+            enumeration(&["due", "priority"]),
+        ),
+        Query::Groups => ("group", "Tickets of this group; repeat for several (any of them)", bounded(1, MAX_QUERY_VALUE)),
         Query::Priority => ("priority", "Only tickets of this priority", inline::<Priority>()),
         Query::Topic => ("topic", "Only tickets of this topic", bounded(1, MAX_QUERY_VALUE)),
         Query::Assignee => ("assignee", "Tickets of this agent, or `none` for unassigned ones", bounded(1, MAX_QUERY_VALUE)),

@@ -10,7 +10,7 @@ use helpdesk_core::commands::{self, Change};
 use helpdesk_core::permissions::{Action, Resource, allows};
 use helpdesk_core::sla::{self, SlaConfig};
 use helpdesk_core::topic::is_slug;
-use helpdesk_core::{Actor, ApiError, FieldError, FieldErrorCode, Role, Ticket, TicketEvent, TicketNumber, Topic};
+use helpdesk_core::{Actor, ApiError, ErrorCode, FieldError, FieldErrorCode, Role, Ticket, TicketEvent, TicketNumber, Topic};
 use lambda_http::Request;
 use lambda_http::http::{HeaderValue, StatusCode, header};
 
@@ -73,7 +73,7 @@ async fn save<S: TicketStore>(
     };
     let config = sla.get(store).await.map_err(store_error)?;
     events.extend(change.events.iter().cloned());
-    change.ticket.sla_next_action = sla::next_action(&change.ticket, &events, &config);
+    sla::refresh(&mut change.ticket, &events, &config);
     store.save_ticket(&change.ticket, &change.events).await.map_err(store_error)?;
     json(StatusCode::OK, &view(store, sla, actor, change.ticket, &events, topic).await?)
 }
@@ -179,7 +179,7 @@ pub async fn create<S: TicketStore + Directory + Uploads>(
         .create_ticket(|number| {
             let mut change = draft.clone().into_ticket(new_id(), number, new_id(), now);
             helpdesk_core::event::attach(&mut change.events, files.clone());
-            change.ticket.sla_next_action = sla::next_action(&change.ticket, &change.events, &config);
+            sla::refresh(&mut change.ticket, &change.events, &config);
             change
         })
         .await
@@ -197,12 +197,23 @@ pub async fn list<S: TicketStore>(store: &S, actor: &Actor, listing: Listing<'_>
     let query = TicketQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     match listing {
         Listing::Queues => {
-            let queue = Resource::Queue { group: query.group.as_deref(), assignee: query.assignee.as_deref() };
+            let queue = Resource::Queue { groups: &query.groups, assignee: query.assignee.as_deref() };
             require(allows(actor, Action::ListQueues, queue), "see this queue: filter by one of your groups or assignee=<you>")?
         }
-        Listing::OfRequester(_) => require(allows(actor, Action::ListOwnTickets, Resource::None), "list tickets")?,
+        Listing::OfRequester(_) => {
+            require(allows(actor, Action::ListOwnTickets, Resource::None), "list tickets")?;
+            if pairs.iter().any(|(name, _)| name == "sort") {
+                let why = "query parameter 'sort': your own tickets are listed newest first";
+                return Err(ApiError::new(ErrorCode::InvalidQuery, why));
+            }
+        }
     }
     let page = store.list_tickets(listing, &query).await.map_err(store_error)?;
+    // The total on a queue's first page; the pages after it keep the one shown.
+    let total = match listing {
+        Listing::Queues if query.cursor.is_none() => Some(store.count_queue(&query).await.map_err(store_error)?),
+        _ => None,
+    };
     let items = page.items.into_iter().map(|t| commands::ticket_for(actor, t)).collect();
-    json(StatusCode::OK, &TicketPage { items, next_cursor: page.next_cursor })
+    json(StatusCode::OK, &TicketPage { items, next_cursor: page.next_cursor, total })
 }

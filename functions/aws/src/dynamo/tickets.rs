@@ -9,7 +9,7 @@ use crate::keys::{self, SLA_DUE};
 use crate::ports::{DueTickets, Listing, Page, StoreError, TicketStore};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
-use helpdesk_core::api::TicketQuery;
+use helpdesk_core::api::{TicketQuery, Total};
 use helpdesk_core::calendar::Calendar;
 use helpdesk_core::commands::Change;
 use helpdesk_core::sla::{SlaConfig, SlaPlan};
@@ -161,6 +161,10 @@ impl TicketStore for DynamoStore {
 
     async fn list_tickets(&self, listing: Listing<'_>, query: &TicketQuery) -> Result<Page<Ticket>, StoreError> {
         self.list_ticket_page(listing, query).await
+    }
+
+    async fn count_queue(&self, query: &TicketQuery) -> Result<Total, StoreError> {
+        self.count_queue_tickets(query).await
     }
 
     async fn put_topic(&self, topic: &Topic) -> Result<(), StoreError> {

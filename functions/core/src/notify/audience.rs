@@ -91,6 +91,7 @@ pub(crate) mod tests {
             updated_at: at,
             version: 2,
             sla_next_action: None,
+            sla_due: None,
         }
     }
 

@@ -141,6 +141,7 @@ mod tests {
             updated_at: at,
             version: 1,
             sla_next_action: None,
+            sla_due: None,
         };
         DomainEvent { ticket, event: TicketEvent { id: "01E".into(), at, actor: Actor::new(actor, role), kind } }
     }
