@@ -306,7 +306,7 @@ pub struct TicketPage {
     /// Pass as `cursor` to get the next page; absent on the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
-    /// How many tickets the whole list holds, on a queue's first page (without `cursor`).
+    /// How many tickets the whole queue holds (queues only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<Total>,
 }

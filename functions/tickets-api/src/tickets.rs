@@ -208,12 +208,17 @@ pub async fn list<S: TicketStore>(store: &S, actor: &Actor, listing: Listing<'_>
             }
         }
     }
-    let page = store.list_tickets(listing, &query).await.map_err(store_error)?;
-    // The total on a queue's first page; the pages after it keep the one shown.
-    let total = match listing {
-        Listing::Queues if query.cursor.is_none() => Some(store.count_queue(&query).await.map_err(store_error)?),
-        _ => None,
+    // A queue's every page carries its total (a shared link may open on page 3), counted while
+    // the page is read.
+    let (page, total) = match listing {
+        Listing::Queues => {
+            // Boxed: two store futures side by side would overflow a debug build's stack.
+            let (page, total) = tokio::join!(Box::pin(store.list_tickets(listing, &query)), Box::pin(store.count_queue(&query)));
+            (page, Some(total.map_err(store_error)?))
+        }
+        Listing::OfRequester(_) => (store.list_tickets(listing, &query).await, None),
     };
+    let page = page.map_err(store_error)?;
     let items = page.items.into_iter().map(|t| commands::ticket_for(actor, t)).collect();
     json(StatusCode::OK, &TicketPage { items, next_cursor: page.next_cursor, total })
 }
