@@ -207,6 +207,14 @@ async fn every_route_denies_whom_it_must() {
             None,
             [Refused, Forbidden, Hidden, Through, Hidden, Through],
         ),
+        // An open ticket page's pulse: whoever may see the ticket (only staff are recorded).
+        (
+            "POST",
+            "/api/tickets/{id}/presence",
+            "/api/tickets/HD-1001/presence",
+            Some(json!({"activity": "viewing"})),
+            [Refused, Through, Hidden, Through, Hidden, Through],
+        ),
         ("POST", "/api/uploads", "/api/uploads", Some(empty.clone()), [Refused, Through, Through, Through, Through, Through]),
         // An upload is its uploader's alone until attached.
         ("GET", "/api/uploads/{id}", upload_path, None, [Refused, Through, Hidden, Hidden, Hidden, Hidden]),

@@ -194,6 +194,8 @@ async fn the_directory_pages_and_filters() {
         person.active = i != 22;
         helpdesk_aws::Directory::put_user(&t.seed, &person, None).await.unwrap();
     }
+    let boss = User::new("boss", "The Boss", "boss@example.org", Role::Admin, &[], AccountSource::Local);
+    helpdesk_aws::Directory::put_user(&t.seed, &boss, None).await.unwrap();
     let mut seen = Vec::new();
     let mut path = "/api/directory?limit=5".to_string();
     loop {
@@ -220,6 +222,7 @@ async fn the_directory_pages_and_filters() {
         "{network_staff:?}"
     );
     assert!(network_staff.contains(&"p21".to_string()) && !network_staff.contains(&"p01".to_string()));
+    assert!(!network_staff.contains(&"boss".to_string()), "an admin outside the group is not offered: {network_staff:?}");
     assert_eq!(t.call("GET", "/api/directory?all=true", AGENT, None).await.code(), "invalid_query");
     let with_disabled = ids(t.call("GET", "/api/users?all=true&q=p22", ADMIN, None).await);
     assert_eq!(with_disabled, ["p22"], "admins see disabled accounts on request");

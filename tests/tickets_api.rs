@@ -364,3 +364,96 @@ async fn setup_adds_the_indexes_the_template_gained() {
     assert!(names.contains(&added.index_name.as_str()), "{names:?}");
     let _ = client.delete_table().table_name(&name).send().await;
 }
+
+#[tokio::test]
+async fn an_open_ticket_page_hears_the_version_and_who_else_is_there() {
+    let t = with_printer_topic().await;
+    assert_eq!(t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Screen flickers"))).await.status, 201);
+    let pulse = |actor, activity: &str| t.call("POST", "/api/tickets/HD-1001/presence", actor, Some(json!({"activity": activity})));
+    let first = pulse(AGENT, "viewing").await;
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    assert_eq!((first.body["version"].as_u64(), first.body["others"].as_array().map(Vec::len)), (Some(1), Some(0)));
+    // The admin writes a reply: the agent hears him, and the new version.
+    assert_eq!(pulse(ADMIN, "replying").await.body["others"][0]["user"], "ivan");
+    let seen = pulse(AGENT, "viewing").await;
+    assert_eq!(seen.body["others"], json!([{"user": "root", "activity": "replying", "at": seen.body["others"][0]["at"]}]));
+    let reply = t.call("POST", "/api/tickets/HD-1001/replies", ADMIN, Some(json!({"body": "On it."}))).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(pulse(AGENT, "viewing").await.body["version"], 2, "the change is heard without reading the ticket");
+    // The requester hears the version and sees no one; nor is she seen.
+    let hers = pulse(ANNA, "replying").await;
+    assert_eq!((hers.body["version"].as_u64(), hers.body["others"].clone()), (Some(2), json!([])));
+    let others: Vec<Value> = pulse(AGENT, "viewing").await.body["others"].as_array().cloned().unwrap_or_default();
+    assert!(others.iter().all(|p| p["user"] != "anna"), "{others:?}");
+    // A page that stopped asking drops out when its mark runs out, whether or not TTL removed it.
+    let id = reference_id(&t, "HD-1001").await;
+    let gone = helpdesk_core::presence::Presence {
+        user: "olga".into(),
+        activity: helpdesk_core::presence::Activity::Replying,
+        at: chrono::Utc::now() - chrono::Duration::seconds(40),
+    };
+    helpdesk_aws::Presences::mark_presence(&t.seed, &id, &gone, chrono::Utc::now() - chrono::Duration::seconds(1)).await.unwrap();
+    let still: Vec<Value> = pulse(AGENT, "viewing").await.body["others"].as_array().cloned().unwrap_or_default();
+    assert!(still.iter().all(|p| p["user"] != "olga"), "{still:?}");
+    for bad in [json!({"activity": "dancing"}), json!({}), json!({"activity": "viewing", "x": 1})] {
+        let answer = t.call("POST", "/api/tickets/HD-1001/presence", AGENT, Some(bad.clone())).await;
+        assert_eq!(answer.status, 400, "{bad}");
+    }
+    t.finish().await;
+}
+
+async fn reference_id(t: &TestApp, number: &str) -> String {
+    let found = t.call("GET", &format!("/api/tickets/{number}"), ADMIN, None).await;
+    found.body["ticket"]["id"].as_str().expect("ticket id").to_string()
+}
+
+#[tokio::test]
+async fn pages_name_people_by_their_names() {
+    use helpdesk_aws::Directory;
+    use helpdesk_core::Role;
+    use helpdesk_core::user::{AccountSource, User};
+    let t = with_printer_topic().await;
+    let mut gone = User::new("olga", "Olga Left", "olga@example.org", Role::Agent, &["service-desk"], AccountSource::Local);
+    gone.active = false;
+    for user in [
+        User::new("anna", "Anna Petrova", "anna@example.org", Role::Requester, &[], AccountSource::Local),
+        User::new("ivan", "Ivan Sidorov", "ivan@example.org", Role::Agent, &["service-desk"], AccountSource::Local),
+        gone,
+    ] {
+        t.seed.put_user(&user, None).await.unwrap();
+    }
+    assert_eq!(t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Names"))).await.status, 201);
+    let assigned = t.call("PATCH", "/api/tickets/HD-1001", AGENT, Some(json!({"version": 1, "assignee": "ivan"}))).await;
+    assert_eq!(assigned.status, 200, "{:?}", assigned.body);
+    let reply = t.call("POST", "/api/tickets/HD-1001/replies", AGENT, Some(json!({"body": "Coming."}))).await;
+    assert_eq!(reply.body["people"], json!({"anna": "Anna Petrova", "ivan": "Ivan Sidorov"}));
+    // The requester's page names who works her ticket too.
+    let hers = t.call("GET", "/api/tickets/HD-1001", ANNA, None).await;
+    assert_eq!(hers.body["people"]["ivan"], "Ivan Sidorov");
+
+    // Staff look names up by id, people who left included; nothing else goes with `id`.
+    let names = t.call("GET", "/api/directory?id=olga&id=anna&id=nobody", AGENT, None).await;
+    assert_eq!(names.status, 200, "{:?}", names.body);
+    let found: Vec<(&str, &str)> =
+        names.body["items"].as_array().unwrap().iter().map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap())).collect();
+    assert_eq!(found, [("olga", "Olga Left"), ("anna", "Anna Petrova")], "in the order asked, the unknown left out");
+    assert_eq!(t.call("GET", "/api/directory?id=olga&q=ol", AGENT, None).await.code(), "invalid_query");
+    let many: String = (0..51).map(|i| format!("id=u{i}&")).collect();
+    assert_eq!(t.call("GET", &format!("/api/directory?{many}"), AGENT, None).await.code(), "invalid_query");
+    assert_eq!(t.call("GET", "/api/directory?id=anna", ANNA, None).await.status, 403, "requesters have no directory");
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn a_requester_withdraws_a_request_she_no_longer_needs() {
+    let t = with_printer_topic().await;
+    assert_eq!(t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Fixed itself"))).await.status, 201);
+    let view = t.call("GET", "/api/tickets/HD-1001", ANNA, None).await;
+    assert_eq!(view.body["allowed_statuses"], json!(["closed"]));
+    let resolve = t.call("PATCH", "/api/tickets/HD-1001", ANNA, Some(json!({"version": 1, "status": "resolved"}))).await;
+    assert_eq!(resolve.status, 403, "resolving is the agents' call");
+    let close = t.call("PATCH", "/api/tickets/HD-1001", ANNA, Some(json!({"version": 1, "status": "closed"}))).await;
+    assert_eq!((close.status, close.body["ticket"]["status"].as_str()), (200, Some("closed")), "{:?}", close.body);
+    assert_eq!(t.call("PATCH", "/api/tickets/HD-1001", BORIS, Some(json!({"version": 2, "status": "reopened"}))).await.status, 404);
+    t.finish().await;
+}

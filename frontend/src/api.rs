@@ -147,5 +147,6 @@ pub fn with_query(path: &str, pairs: &[(&str, String)]) -> String {
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| format!("{k}={}", String::from(js_sys::encode_uri_component(v))))
         .collect();
-    if query.is_empty() { path.to_string() } else { format!("{path}?{}", query.join("&")) }
+    let separator = if path.contains('?') { '&' } else { '?' };
+    if query.is_empty() { path.to_string() } else { format!("{path}{separator}{}", query.join("&")) }
 }

@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
     provide_context(i);
     let session = Session { me: RwSignal::new(None), ended: RwSignal::new(false) };
     provide_context(session);
+    crate::people::provide();
     let checked = RwSignal::new(false);
     api::on_signed_out(move || {
         if session.me.with_untracked(Option::is_some) {
@@ -144,6 +145,11 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/admin/users") view=admin::Users/>
             <Route path=path!("/admin/groups") view=admin::Groups/>
             <Route path=path!("/admin/mail") view=admin::RejectedMessages/>
+            <Route path=path!("/admin/sla") view=admin::Sla/>
+            <Route path=path!("/admin/sla/calendars/:id") view=admin::CalendarEditor/>
+            <Route path=path!("/admin/sla/new-calendar") view=admin::CalendarEditor/>
+            <Route path=path!("/admin/sla/plans/:id") view=admin::PlanEditor/>
+            <Route path=path!("/admin/sla/new-plan") view=admin::PlanEditor/>
         </Routes>
     }
 }
@@ -182,6 +188,7 @@ fn Header() -> impl IntoView {
                         <A href="/admin/users">{move || i.t("nav.users")}</A>
                         <A href="/admin/groups">{move || i.t("nav.groups")}</A>
                         <A href="/admin/mail">{move || i.t("nav.mail")}</A>
+                        <A href="/admin/sla">{move || i.t("nav.sla")}</A>
                     })}
                 </nav>
                 <span class="who">{me.user.as_ref().map_or(me.id.clone(), |u| u.name.clone())}</span>

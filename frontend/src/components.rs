@@ -2,11 +2,11 @@
 
 use crate::api::Failure;
 use crate::i18n::{use_i18n, wire};
-use helpdesk_core::FieldError;
 use helpdesk_core::commands::FIELD_ERROR_PREFIX;
 use helpdesk_core::form::{FieldDef, FieldKind, number_text};
 use helpdesk_core::messages::{language_code, language_from_code, language_name};
 use helpdesk_core::user::Language;
+use helpdesk_core::{ErrorCode, FieldError};
 use helpdesk_core::{Priority, Status};
 use leptos::prelude::*;
 use serde_json::Value;
@@ -30,10 +30,13 @@ pub fn Loading() -> impl IntoView {
     view! { <p class="loading" role="status" aria-live="polite">{move || i.t("common.loading")}</p> }
 }
 
-/// A failed request, in the user's language; `retry` offers to try again.
+/// A failed request, in the user's language; `retry` offers to try again where trying again can
+/// help (not for what is missing or not the user's to see).
 #[component]
 pub fn ErrorBox(failure: Failure, #[prop(optional, into)] retry: Option<Callback<()>>) -> impl IntoView {
     let i = use_i18n();
+    let final_answer = matches!(&failure, Failure::Api(e) if matches!(e.code, ErrorCode::NotFound | ErrorCode::Forbidden));
+    let retry = retry.filter(|_| !final_answer);
     view! {
         <div class="error" role="alert">
             <span>{move || i.failure(&failure)}</span>

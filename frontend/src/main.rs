@@ -5,10 +5,12 @@
 mod api;
 mod app;
 mod attach;
+mod clock;
 mod components;
 mod drafts;
 mod i18n;
 mod pages;
+mod people;
 mod push;
 
 fn main() {

@@ -1,37 +1,58 @@
-//! The agent console's queue: one of the agent's groups (or, for admins, all of them), or what
-//! is assigned to the agent; filters by assignee (anyone, me, nobody), status, priority and topic.
+//! The agent console's queue: all of the agent's groups (the default), one of them, what is
+//! assigned to the agent, or (admins) every queue; open tickets unless asked for done ones; what
+//! falls due first unless sorted by priority. Every choice lives in the address, so Back, reload
+//! and a shared link restore the view.
 
 use crate::api;
 use crate::app::use_session;
-use crate::components::enum_option;
 use crate::i18n::{use_i18n, wire};
-use crate::pages::tickets::TicketTable;
-use helpdesk_core::api::{Items, TopicList, UNASSIGNED};
+use crate::pages::tickets::{PAGES_PARAM, TicketTable, use_set_params};
+use helpdesk_core::api::{Items, QueueOrder, TopicList, UNASSIGNED};
 use helpdesk_core::user::Group;
 use helpdesk_core::{Priority, Status};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
-const ALL_QUEUES: &str = "";
-const ASSIGNED_TO_ME: &str = "@me";
+/// Views beside the single groups.
+const ALL_QUEUES: &str = "all";
+const MY_GROUPS: &str = "groups";
+const ASSIGNED_TO_ME: &str = "mine";
+/// The `state` choice that shows open and done tickets together.
+const EVERY_STATE: &str = "all";
 
 #[component]
 pub fn Queue() -> impl IntoView {
     let i = use_i18n();
     let session = use_session();
-    // The queue: a group id, `ALL_QUEUES` (admins) or `ASSIGNED_TO_ME`.
+    let query = use_query_map();
+    let set_params = use_set_params();
+    let param = move |name: &'static str| Signal::derive(move || query.with(|q| q.get(name).unwrap_or_default()));
     let my_groups = move || session.me.with(|m| m.as_ref().map(|m| m.groups.clone()).unwrap_or_default());
-    let first_view =
-        if session.is_admin() { ALL_QUEUES.to_string() } else { my_groups().first().cloned().unwrap_or(ASSIGNED_TO_ME.into()) };
-    let view_of = RwSignal::new(first_view);
-    let assignee = RwSignal::new(String::new());
-    let status = RwSignal::new(String::new());
-    let priority = RwSignal::new(String::new());
-    let topic = RwSignal::new(String::new());
+    let default_view = move || {
+        if session.is_admin() {
+            ALL_QUEUES
+        } else if my_groups().is_empty() {
+            ASSIGNED_TO_ME
+        } else {
+            MY_GROUPS
+        }
+    };
+    let view_of = Signal::derive(move || Some(param("view").get()).filter(|v| !v.is_empty()).unwrap_or_else(|| default_view().to_string()));
+    let (assignee, status, priority, topic) = (param("assignee"), param("status"), param("priority"), param("topic"));
+    let state = Signal::derive(move || Some(param("state").get()).filter(|v| !v.is_empty()).unwrap_or_else(|| "open".into()));
+    let sort =
+        Signal::derive(move || Some(param("sort").get()).filter(|v| !v.is_empty()).unwrap_or_else(|| QueueOrder::Due.as_str().into()));
     let topics = api::Fetched::<TopicList>::fixed("/api/topics");
     let groups = api::Fetched::<Items<Group>>::fixed("/api/groups");
     let me = session.id();
     let source = Signal::derive(move || {
-        let mut pairs = vec![("status", status.get()), ("priority", priority.get()), ("topic", topic.get()), ("limit", "25".into())];
+        let mut pairs = vec![("priority", priority.get()), ("topic", topic.get()), ("sort", sort.get()), ("limit", "25".into())];
+        // A status names its own part of the lifecycle.
+        match (status.get(), state.get()) {
+            (s, _) if !s.is_empty() => pairs.push(("status", s)),
+            (_, s) if s == EVERY_STATE => {}
+            (_, s) => pairs.push(("state", s)),
+        }
         let chosen_assignee = match assignee.get().as_str() {
             "me" => me.clone(),
             "none" => UNASSIGNED.to_string(),
@@ -40,10 +61,19 @@ pub fn Queue() -> impl IntoView {
         match view_of.get().as_str() {
             ASSIGNED_TO_ME => pairs.push(("assignee", me.clone())),
             ALL_QUEUES => pairs.push(("assignee", chosen_assignee)),
+            MY_GROUPS => {
+                pairs.extend(my_groups().into_iter().map(|g| ("group", g)));
+                pairs.push(("assignee", chosen_assignee));
+            }
             group => pairs.extend([("group", group.to_string()), ("assignee", chosen_assignee)]),
         }
         api::with_query("/api/tickets", &pairs)
     });
+    // A changed filter starts again at the first page.
+    let choose = move |name: &'static str| {
+        let set_params = set_params.clone();
+        move |ev: leptos::ev::Event| set_params(&[(name, Some(event_target_value(&ev))), (PAGES_PARAM, None)])
+    };
     let group_options = move || {
         // Admins reach every queue; agents their own groups.
         let names: Vec<(String, String)> = match groups.get() {
@@ -52,8 +82,13 @@ pub fn Queue() -> impl IntoView {
             }
             _ => my_groups().into_iter().map(|g| (g.clone(), g)).collect(),
         };
-        let selected = view_of.get_untracked();
-        names.into_iter().map(|(id, name)| view! { <option value=id.clone() selected=id == selected>{name}</option> }).collect_view()
+        names
+            .into_iter()
+            .map(|(id, name)| {
+                let value = id.clone();
+                view! { <option value=id selected=move || view_of.get() == value>{name}</option> }
+            })
+            .collect_view()
     };
     let topic_options = move || {
         topics.get().and_then(Result::ok).map(|list| {
@@ -61,10 +96,20 @@ pub fn Queue() -> impl IntoView {
                 .into_iter()
                 .map(|t| {
                     let name = t.name.clone();
-                    view! { <option value=t.id.clone()>{move || i.local(&name)}</option> }
+                    let value = t.id.clone();
+                    view! { <option value=t.id.clone() selected=move || topic.get() == value>{move || i.local(&name)}</option> }
                 })
                 .collect_view()
         })
+    };
+    // An option of a fixed choice, selected when the address says so.
+    let choice = move |current: Signal<String>, value: &'static str, label: &'static str| {
+        view! { <option value=value selected=move || current.get() == value>{move || i.t(label)}</option> }
+    };
+    let enum_choice = move |current: Signal<String>, prefix: &'static str, value: String| {
+        let key = format!("{prefix}.{value}");
+        let chosen = value.clone();
+        view! { <option value=value selected=move || current.get() == chosen>{move || i.t(&key)}</option> }
     };
     view! {
         <section>
@@ -72,40 +117,55 @@ pub fn Queue() -> impl IntoView {
             <form class="filters" on:submit=|ev| ev.prevent_default()>
                 <div class="filter">
                     <label for="queue-view">{move || i.t("queue.view")}</label>
-                    <select id="queue-view" on:change=move |ev| view_of.set(event_target_value(&ev))>
-                        {session.is_admin().then(|| view! { <option value=ALL_QUEUES>{move || i.t("queue.all")}</option> })}
+                    <select id="queue-view" on:change=choose("view")>
+                        {session.is_admin().then(|| choice(view_of, ALL_QUEUES, "queue.all"))}
+                        {move || (!session.is_admin() && !my_groups().is_empty()).then(|| choice(view_of, MY_GROUPS, "queue.groups"))}
                         {group_options}
-                        <option value=ASSIGNED_TO_ME>{move || i.t("queue.mine")}</option>
+                        {choice(view_of, ASSIGNED_TO_ME, "queue.mine")}
+                    </select>
+                </div>
+                <div class="filter">
+                    <label for="queue-state">{move || i.t("queue.state")}</label>
+                    <select id="queue-state" on:change=choose("state") disabled=move || !status.get().is_empty()>
+                        {choice(state, "open", "queue.state.open")}
+                        {choice(state, "done", "queue.state.done")}
+                        {choice(state, EVERY_STATE, "queue.state.all")}
                     </select>
                 </div>
                 <div class="filter">
                     <label for="queue-assignee">{move || i.t("ticket.assignee")}</label>
-                    <select id="queue-assignee" disabled=move || view_of.get() == ASSIGNED_TO_ME
-                        on:change=move |ev| assignee.set(event_target_value(&ev))>
-                        <option value="">{move || i.t("queue.any")}</option>
-                        <option value="me">{move || i.t("queue.me")}</option>
-                        <option value="none">{move || i.t("queue.unassigned")}</option>
+                    <select id="queue-assignee" disabled=move || view_of.get() == ASSIGNED_TO_ME on:change=choose("assignee")>
+                        {choice(assignee, "", "queue.any")}
+                        {choice(assignee, "me", "queue.me")}
+                        {choice(assignee, "none", "queue.unassigned")}
                     </select>
                 </div>
                 <div class="filter">
                     <label for="queue-status">{move || i.t("ticket.status")}</label>
-                    <select id="queue-status" on:change=move |ev| status.set(event_target_value(&ev))>
-                        <option value="">{move || i.t("queue.any")}</option>
-                        {Status::ALL.into_iter().map(|s| enum_option("status", wire(&s))).collect_view()}
+                    <select id="queue-status" on:change=choose("status")>
+                        {choice(status, "", "queue.any")}
+                        {Status::ALL.into_iter().map(|s| enum_choice(status, "status", wire(&s))).collect_view()}
                     </select>
                 </div>
                 <div class="filter">
                     <label for="queue-priority">{move || i.t("ticket.priority")}</label>
-                    <select id="queue-priority" on:change=move |ev| priority.set(event_target_value(&ev))>
-                        <option value="">{move || i.t("queue.any")}</option>
-                        {Priority::ALL.into_iter().map(|p| enum_option("priority", wire(&p))).collect_view()}
+                    <select id="queue-priority" on:change=choose("priority")>
+                        {choice(priority, "", "queue.any")}
+                        {Priority::ALL.into_iter().map(|p| enum_choice(priority, "priority", wire(&p))).collect_view()}
                     </select>
                 </div>
                 <div class="filter">
                     <label for="queue-topic">{move || i.t("ticket.topic")}</label>
-                    <select id="queue-topic" on:change=move |ev| topic.set(event_target_value(&ev))>
-                        <option value="">{move || i.t("queue.any")}</option>
+                    <select id="queue-topic" on:change=choose("topic")>
+                        {choice(topic, "", "queue.any_topic")}
                         {topic_options}
+                    </select>
+                </div>
+                <div class="filter">
+                    <label for="queue-sort">{move || i.t("list.sort")}</label>
+                    <select id="queue-sort" on:change=choose("sort")>
+                        {choice(sort, "due", "sort.due")}
+                        {choice(sort, "priority", "sort.priority")}
                     </select>
                 </div>
             </form>

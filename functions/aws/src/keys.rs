@@ -35,7 +35,8 @@ pub mod entity {
     pub const DEVICE: &str = "device";
     pub const EMAIL: &str = "email";
     pub const REJECTED_MAIL: &str = "rejected_mail";
-    pub const ALL: [&str; 23] = [
+    pub const PRESENCE: &str = "presence";
+    pub const ALL: [&str; 24] = [
         TICKET,
         EVENT,
         TICKET_NUMBER,
@@ -59,6 +60,7 @@ pub mod entity {
         DEVICE,
         EMAIL,
         REJECTED_MAIL,
+        PRESENCE,
     ];
 }
 
@@ -180,6 +182,13 @@ pub const OUTBOX_DETAIL_TYPE: &str = "detail_type";
 pub const OUTBOX_DETAIL: &str = "detail";
 /// How long an outbox item stays after its write: the stream keeps records 24 hours.
 pub const OUTBOX_KEEP_SECONDS: i64 = 24 * 3600;
+
+/// Who has the ticket's page open: one item per person in the ticket's partition, after `META`
+/// (never read with the ticket), removed by TTL.
+pub const PRESENCE_SK_PREFIX: &str = "PRESENCE#";
+pub fn presence_sk(user: &str) -> String {
+    format!("{PRESENCE_SK_PREFIX}{user}")
+}
 
 /// The decision log: one item per event × recipient × channel in the ticket's partition.
 pub const DELIVERY_SK_PREFIX: &str = "NOTIFY#";

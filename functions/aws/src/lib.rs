@@ -28,5 +28,5 @@ pub use ids::new_id;
 pub use objects::S3Objects;
 pub use ports::{
     ApiTokens, Contacts, Directory, DueTickets, EventPublisher, Listing, MailStore, NotificationLog, ObjectStart, ObjectStore, Outbox,
-    OutboxMessage, Page, StoreError, StoredApiToken, StoredUser, TicketStore, Uploads,
+    OutboxMessage, Page, Presences, StoreError, StoredApiToken, StoredUser, TicketStore, Uploads,
 };

@@ -8,6 +8,7 @@ use helpdesk_core::calendar::Calendar;
 use helpdesk_core::commands::Change;
 use helpdesk_core::mail::RejectedMail;
 use helpdesk_core::notify::{Contact, Delivery, Owner, Preferences};
+use helpdesk_core::presence::Presence;
 use helpdesk_core::sla::{SlaConfig, SlaPlan};
 use helpdesk_core::user::{Group, User};
 use helpdesk_core::{Ticket, TicketEvent, TicketNumber, Topic};
@@ -79,6 +80,8 @@ pub trait TicketStore: Send + Sync {
         F: Fn(TicketNumber) -> Change + Send + Sync;
     /// A ticket and its events in order.
     fn get_ticket(&self, id: &str) -> impl Future<Output = Result<Option<(Ticket, Vec<TicketEvent>)>, StoreError>> + Send;
+    /// The ticket alone, without its events: one small read for what a page polls.
+    fn get_ticket_head(&self, id: &str) -> impl Future<Output = Result<Option<Ticket>, StoreError>> + Send;
     fn find_ticket_id(&self, number: u64) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     /// Writes the changed ticket, its new events and an outbox item announcing each of them in one
     /// transaction, if the stored ticket is still at `ticket.version - 1`.
@@ -153,6 +156,9 @@ pub trait Directory: Send + Sync {
     fn get_user(&self, id: &str) -> impl Future<Output = Result<Option<StoredUser>, StoreError>> + Send;
     /// Versioned like topics; `password_hash` is stored beside the user, never in API answers.
     fn put_user(&self, user: &User, password_hash: Option<&str>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The accounts with these ids that exist (active or not), in no particular order: one read
+    /// for the names a page shows.
+    fn people_by_id(&self, ids: &[String]) -> impl Future<Output = Result<Vec<User>, StoreError>> + Send;
     /// A page of people in id order, filtered as `query` says.
     fn list_people(&self, query: &PeopleQuery) -> impl Future<Output = Result<Page<User>, StoreError>> + Send;
     fn get_group(&self, id: &str) -> impl Future<Output = Result<Option<Group>, StoreError>> + Send;
@@ -276,6 +282,19 @@ pub trait MailStore: Send + Sync {
 }
 
 /// The outbox as the relay reads it: the table's stream names new outbox items by their keys.
+/// Who has a ticket's page open (core::presence): short-lived marks, removed by TTL.
+pub trait Presences: Send + Sync {
+    /// Records `presence` on the ticket until `expires_at` (replacing the person's last mark).
+    fn mark_presence(
+        &self,
+        ticket_id: &str,
+        presence: &Presence,
+        expires_at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The marks still standing at `now`.
+    fn presences(&self, ticket_id: &str, now: DateTime<Utc>) -> impl Future<Output = Result<Vec<Presence>, StoreError>> + Send;
+}
+
 pub trait Outbox: Send + Sync {
     /// The outbox items at `keys` (PK, SK), in that order; keys with no item (expired) are left out.
     fn outbox_messages(&self, keys: &[(String, String)]) -> impl Future<Output = Result<Vec<OutboxMessage>, StoreError>> + Send;

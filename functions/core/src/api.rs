@@ -3,7 +3,6 @@
 use crate::Role;
 use crate::error::{ApiError, ErrorCode};
 use crate::event::TicketEvent;
-use crate::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::sla::SlaStatus;
 use crate::ticket::{Channel, Priority, Status, Ticket};
 use crate::topic::Topic;
@@ -101,6 +100,28 @@ pub struct TicketView {
     /// archived topic is otherwise the admins' to read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic: Option<Topic>,
+    /// The names of the people the page shows (requester, assignee, authors, who was assigned),
+    /// by id; whoever may see the ticket may see who works it.
+    #[serde(default)]
+    pub people: BTreeMap<String, String>,
+}
+
+impl TicketView {
+    /// Who the page names: the requester, the assignee, each author and each person assigned or
+    /// unassigned in what the viewer sees; not the system's own actors (the SLA scan, mail intake).
+    pub fn people_to_name(&self) -> std::collections::BTreeSet<String> {
+        let mut ids: std::collections::BTreeSet<String> = [self.ticket.requester.clone()].into();
+        ids.extend(self.ticket.assignee.clone());
+        for e in &self.events {
+            if e.actor.role != Role::System {
+                ids.insert(e.actor.id.clone());
+            }
+            if let crate::EventKind::AssigneeChanged { from, to } = &e.kind {
+                ids.extend(from.iter().chain(to).cloned());
+            }
+        }
+        ids
+    }
 }
 
 /// An account as admins (and its owner) see it: the stored record less what only sign-in uses.
@@ -196,75 +217,6 @@ pub struct Paged<T> {
     pub next_cursor: Option<String>,
 }
 
-/// Who the people directory (`GET /api/directory`) and the admin's user list look for.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct PeopleQuery {
-    /// Part of the id or name, any case.
-    pub search: Option<String>,
-    /// Staff only (agents and admins): the assignee picker.
-    pub staff: bool,
-    /// Members of this group (and admins, with `staff`).
-    pub group: Option<String>,
-    /// Disabled accounts too (admins' list only).
-    pub include_inactive: bool,
-    pub cursor: Option<String>,
-    pub limit: usize,
-}
-
-/// The longest search text a list takes.
-pub const MAX_SEARCH_CHARS: usize = 100;
-
-impl PeopleQuery {
-    /// Reads query-string pairs like [`TicketQuery::from_pairs`].
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, ApiError> {
-        let mut query = PeopleQuery { limit: DEFAULT_PAGE_SIZE, ..Default::default() };
-        for (name, value) in pairs {
-            match name {
-                "q" => query.search = Some(bounded(name, value, MAX_SEARCH_CHARS)?.to_lowercase()),
-                "staff" => query.staff = flag(name, value)?,
-                "group" => query.group = Some(bounded(name, value, MAX_CURSOR_CHARS)?),
-                "all" => query.include_inactive = flag(name, value)?,
-                "cursor" => query.cursor = Some(bounded(name, value, MAX_CURSOR_CHARS)?),
-                "limit" => query.limit = page_size(name, value)?,
-                _ => return Err(bad_query(name, "unknown parameter")),
-            }
-        }
-        Ok(query)
-    }
-}
-
-/// The longest cursor or filter value a list takes.
-pub const MAX_CURSOR_CHARS: usize = 1024;
-
-fn bad_query(name: &str, why: &str) -> ApiError {
-    ApiError::new(ErrorCode::InvalidQuery, format!("query parameter '{name}': {why}"))
-}
-
-/// A non-empty value of at most `max` characters.
-fn bounded(name: &str, value: &str, max: usize) -> Result<String, ApiError> {
-    match value.chars().count() {
-        0 => Err(bad_query(name, "empty")),
-        n if n > max => Err(bad_query(name, &format!("longer than {max} characters"))),
-        _ => Ok(value.to_string()),
-    }
-}
-
-fn flag(name: &str, value: &str) -> Result<bool, ApiError> {
-    match value {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(bad_query(name, "true or false")),
-    }
-}
-
-fn page_size(name: &str, value: &str) -> Result<usize, ApiError> {
-    value
-        .parse()
-        .ok()
-        .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
-        .ok_or_else(|| bad_query(name, &format!("a whole number from 1 to {MAX_PAGE_SIZE}")))
-}
-
 /// The signed-in caller: what sign-in and `/api/auth/me` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -319,6 +271,11 @@ pub struct Total {
     pub more: bool,
 }
 
+pub use crate::query::{
+    MAX_CURSOR_CHARS, MAX_GROUPS_PER_QUERY, MAX_IDS_PER_LOOKUP, MAX_SEARCH_CHARS, PeopleQuery, QueueOrder, TicketQuery, TicketState,
+    UNASSIGNED,
+};
+
 /// A plain list: topics, SLA plans, calendars.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -327,112 +284,6 @@ pub struct Items<T> {
 }
 
 pub type TopicList = Items<Topic>;
-
-/// Filters, order and paging of a ticket list.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct TicketQuery {
-    pub status: Option<Status>,
-    /// Which part of the lifecycle: still to do, done, or both (the default). Not with `status`.
-    pub state: Option<TicketState>,
-    pub priority: Option<Priority>,
-    pub topic: Option<String>,
-    /// An agent id, or [`UNASSIGNED`] for tickets nobody has taken.
-    pub assignee: Option<String>,
-    /// Any of these groups (`group` repeated); none: every group the caller may see.
-    pub groups: Vec<String>,
-    pub sort: QueueOrder,
-    pub cursor: Option<String>,
-    pub limit: usize,
-}
-
-/// The `state` filter of a queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TicketState {
-    /// New, reopened, open, waiting: the work still to do.
-    Open,
-    /// Resolved and closed.
-    Done,
-}
-
-impl TicketState {
-    pub fn of(status: Status) -> Self {
-        match status {
-            Status::Resolved | Status::Closed => TicketState::Done,
-            _ => TicketState::Open,
-        }
-    }
-}
-
-/// The order of a queue, kept by the server across the whole list (docs/storage.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum QueueOrder {
-    /// What falls due first: overdue first, then the soonest due, then the rest oldest first.
-    #[default]
-    Due,
-    /// Urgent first, and within a priority what falls due first.
-    Priority,
-}
-
-impl QueueOrder {
-    pub const ALL: [QueueOrder; 2] = [QueueOrder::Due, QueueOrder::Priority];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QueueOrder::Due => "due",
-            QueueOrder::Priority => "priority",
-        }
-    }
-}
-
-/// The most groups one list may name.
-pub const MAX_GROUPS_PER_QUERY: usize = 20;
-
-/// The `assignee` filter value that selects unassigned tickets.
-pub const UNASSIGNED: &str = "none";
-
-impl TicketQuery {
-    /// Reads query-string pairs; unknown names and bad values are refused, not ignored.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, ApiError> {
-        let mut query = TicketQuery { limit: DEFAULT_PAGE_SIZE, ..Default::default() };
-        for (name, value) in pairs {
-            match name {
-                "status" => query.status = Some(value.parse().map_err(|_| bad_query(name, "not a status"))?),
-                "state" => {
-                    query.state = Some(match value {
-                        "open" => TicketState::Open,
-                        "done" => TicketState::Done,
-                        _ => return Err(bad_query(name, "open or done")),
-                    })
-                }
-                "priority" => query.priority = Some(value.parse().map_err(|_| bad_query(name, "not a priority"))?),
-                "topic" => query.topic = Some(bounded(name, value, MAX_CURSOR_CHARS)?),
-                "assignee" => query.assignee = Some(bounded(name, value, MAX_CURSOR_CHARS)?),
-                "group" => {
-                    let group = bounded(name, value, MAX_CURSOR_CHARS)?;
-                    if !query.groups.contains(&group) {
-                        query.groups.push(group);
-                    }
-                    if query.groups.len() > MAX_GROUPS_PER_QUERY {
-                        return Err(bad_query(name, &format!("at most {MAX_GROUPS_PER_QUERY} groups")));
-                    }
-                }
-                "sort" => {
-                    query.sort =
-                        QueueOrder::ALL.into_iter().find(|o| o.as_str() == value).ok_or_else(|| bad_query(name, "due or priority"))?
-                }
-                "cursor" => query.cursor = Some(bounded(name, value, MAX_CURSOR_CHARS)?),
-                "limit" => query.limit = page_size(name, value)?,
-                _ => return Err(bad_query(name, "unknown parameter")),
-            }
-        }
-        if let (Some(status), Some(state)) = (query.status, query.state)
-            && TicketState::of(status) != state
-        {
-            return Err(bad_query("state", "contradicts status"));
-        }
-        Ok(query)
-    }
-}
 
 /// Parses a JSON body, telling malformed JSON from a wrong shape and from unknown members.
 pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -481,31 +332,6 @@ mod tests {
         let unassign = UpdateTicketRequest { version: 3, assignee: Some(None), ..Default::default() };
         assert_eq!(serde_json::to_value(&unassign).unwrap(), serde_json::json!({"version": 3, "assignee": null}));
         assert_eq!(parse_body::<UpdateTicketRequest>(&serde_json::to_vec(&unassign).unwrap()).unwrap(), unassign);
-    }
-
-    #[test]
-    fn queries_refuse_what_they_do_not_know() {
-        let q = TicketQuery::from_pairs([("status", "waiting"), ("limit", "10"), ("assignee", UNASSIGNED)]).unwrap();
-        assert_eq!(q.status, Some(Status::WaitingForRequester));
-        assert_eq!(q.limit, 10);
-        assert_eq!(TicketQuery::from_pairs([]).unwrap().limit, DEFAULT_PAGE_SIZE);
-        for bad in [
-            [("status", "pending")],
-            [("limit", "0")],
-            [("limit", "101")],
-            [("limit", "x")],
-            [("sort", "asc")],
-            [("group", "")],
-            [("state", "all")],
-        ] {
-            assert_eq!(TicketQuery::from_pairs(bad).unwrap_err().code, ErrorCode::InvalidQuery, "{bad:?}");
-        }
-        let both = TicketQuery::from_pairs([("status", "closed"), ("state", "open")]);
-        assert_eq!(both.unwrap_err().code, ErrorCode::InvalidQuery, "a status outside the state");
-        let q = TicketQuery::from_pairs([("group", "a"), ("group", "b"), ("group", "a"), ("sort", "priority")]).unwrap();
-        assert_eq!((q.groups, q.sort), (vec!["a".to_string(), "b".to_string()], QueueOrder::Priority));
-        let many: Vec<String> = (0..=MAX_GROUPS_PER_QUERY).map(|i| i.to_string()).collect();
-        assert!(TicketQuery::from_pairs(many.iter().map(|g| ("group", g.as_str()))).is_err());
     }
 }
 

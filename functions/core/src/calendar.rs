@@ -78,11 +78,43 @@ pub struct Calendar {
     /// Opening hours; absent means open round the clock (24×7).
     #[serde(default)]
     pub hours: Option<WeekHours>,
-    /// Whole local days the calendar is closed.
+    /// Whole local days the calendar is closed, in date order.
     #[serde(default)]
-    pub holidays: Vec<NaiveDate>,
+    pub holidays: Vec<Holiday>,
     pub version: u64,
 }
+
+/// A day the calendar is closed, with its name ("Christmas Day"). Read also as a bare date, as
+/// calendars were stored before holidays had names.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Holiday {
+    pub date: NaiveDate,
+    #[serde(default)]
+    pub name: String,
+}
+
+impl<'de> Deserialize<'de> for Holiday {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Date(NaiveDate),
+            Named {
+                date: NaiveDate,
+                #[serde(default)]
+                name: String,
+            },
+        }
+        Ok(match Stored::deserialize(d)? {
+            Stored::Date(date) => Holiday { date, name: String::new() },
+            Stored::Named { date, name } => Holiday { date, name },
+        })
+    }
+}
+
+/// The longest holiday name.
+pub const MAX_HOLIDAY_NAME_CHARS: usize = 80;
 
 /// What an admin sends to create or replace a calendar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,7 +132,7 @@ pub struct CalendarInput {
     #[serde(default)]
     pub hours: Option<WeekHours>,
     #[serde(default)]
-    pub holidays: Vec<NaiveDate>,
+    pub holidays: Vec<Holiday>,
 }
 
 impl CalendarInput {
@@ -133,12 +165,21 @@ impl CalendarInput {
         if self.holidays.len() > 1000 {
             errors.push(FieldError::new("holidays", Code::TooLong, "at most 1000 holidays"));
         }
+        for (i, holiday) in self.holidays.iter().enumerate() {
+            let name = holiday.name.trim();
+            if name.chars().count() > MAX_HOLIDAY_NAME_CHARS || name.chars().any(char::is_control) {
+                let why = format!("at most {MAX_HOLIDAY_NAME_CHARS} printable characters");
+                errors.push(FieldError::new(format!("holidays[{i}].name"), Code::Invalid, why));
+            }
+            if self.holidays[..i].iter().any(|other| other.date == holiday.date) {
+                errors.push(FieldError::new(format!("holidays[{i}].date"), Code::Invalid, "this day is a holiday already"));
+            }
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
-        let mut holidays = self.holidays;
+        let mut holidays: Vec<Holiday> = self.holidays.into_iter().map(|h| Holiday { name: h.name.trim().to_string(), ..h }).collect();
         holidays.sort();
-        holidays.dedup();
         Ok(Calendar { id: id.into(), name: self.name.trim().into(), time_zone: self.time_zone, hours: self.hours, holidays, version })
     }
 }
@@ -173,7 +214,7 @@ impl Calendar {
 
     /// The open intervals of one local day, as instants, in order.
     fn open_on(&self, tz: Tz, day: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-        if self.holidays.binary_search(&day).is_ok() {
+        if self.holidays.binary_search_by_key(&day, |h| h.date).is_ok() {
             return Vec::new();
         }
         let whole_day = [Span { start: NaiveTime::MIN, end: NaiveTime::MIN }];
@@ -273,7 +314,9 @@ mod tests {
     #[test]
     fn a_holiday_is_skipped() {
         let mut cal = office("Europe/Berlin");
-        cal.holidays = vec![NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(), NaiveDate::from_ymd_opt(2026, 12, 25).unwrap()];
+        cal.holidays = [(24, "Christmas Eve"), (25, "Christmas Day")]
+            .map(|(day, name)| Holiday { date: NaiveDate::from_ymd_opt(2026, 12, day).unwrap(), name: name.into() })
+            .to_vec();
         // Wednesday 23 Dec 16:00 + 4 h: one hour on Wednesday, Thu 24 and Fri 25 closed, weekend, Monday 28 until 12:00.
         assert_eq!(cal.add_business_seconds(utc("2026-12-23T15:00:00Z"), 4 * H), Some(utc("2026-12-28T11:00:00Z")));
     }
@@ -357,8 +400,23 @@ mod tests {
         .unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["id", "name", "time_zone", "hours.mon[0]", "hours.mon[1]"]);
-        let ok = input(serde_json::json!({"name": "Always", "time_zone": "UTC", "holidays": ["2026-12-25", "2026-12-25"]}));
-        assert_eq!(ok.into_calendar("always", 1).unwrap().holidays.len(), 1);
+        // A bare date (as stored before names) still reads; a day named twice is refused at its row.
+        let bare = input(serde_json::json!({"name": "Always", "time_zone": "UTC", "holidays": ["2026-12-25"]}));
+        assert_eq!(
+            bare.into_calendar("always", 1).unwrap().holidays,
+            [Holiday { date: "2026-12-25".parse().unwrap(), name: String::new() }]
+        );
+        let named = input(serde_json::json!({"name": "Always", "time_zone": "UTC",
+            "holidays": [{"date": "2026-12-26", "name": " Boxing Day "}, {"date": "2026-12-25", "name": "Christmas Day"}]}));
+        let holidays = named.into_calendar("always", 1).unwrap().holidays;
+        assert_eq!(holidays.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(), ["Christmas Day", "Boxing Day"], "in date order, trimmed");
+        let twice = input(
+            serde_json::json!({"name": "Always", "time_zone": "UTC", "holidays": ["2026-12-25", {"date": "2026-12-25", "name": "x"}]}),
+        );
+        assert_eq!(twice.into_calendar("always", 1).unwrap_err()[0].field, "holidays[1].date");
+        let long =
+            input(serde_json::json!({"name": "Always", "time_zone": "UTC", "holidays": [{"date": "2026-12-25", "name": "x".repeat(81)}]}));
+        assert_eq!(long.into_calendar("always", 1).unwrap_err()[0].field, "holidays[0].name");
     }
 
     mod properties {

@@ -175,7 +175,9 @@ fn requester_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bo
         Action::ChangeStatus(to) => {
             own && matches!(resource, Resource::Ticket(t) if matches!(
                 (t.status, to),
-                (Status::Resolved, Status::Closed) | (Status::Resolved | Status::Closed, Status::Reopened)
+                // Closing withdraws a request that is no longer needed, at any stage.
+                (Status::New | Status::Open | Status::WaitingForRequester | Status::Reopened | Status::Resolved, Status::Closed)
+                    | (Status::Resolved | Status::Closed, Status::Reopened)
             ))
         }
         Action::CreateTicketFor
@@ -247,7 +249,11 @@ mod tests {
         assert!(allows(&anna, Action::ChangeStatus(Status::Closed), Resource::Ticket(&ticket("anna", Status::Resolved))));
         assert!(allows(&anna, Action::ChangeStatus(Status::Reopened), Resource::Ticket(&ticket("anna", Status::Closed))));
         assert!(!allows(&anna, Action::ChangeStatus(Status::Resolved), Resource::Ticket(&ticket("anna", Status::Open))));
-        assert!(!allows(&anna, Action::ChangeStatus(Status::Closed), Resource::Ticket(&ticket("anna", Status::Open))));
+        for open in [Status::New, Status::Open, Status::WaitingForRequester, Status::Reopened] {
+            assert!(allows(&anna, Action::ChangeStatus(Status::Closed), Resource::Ticket(&ticket("anna", open))), "withdraw from {open}");
+        }
+        assert!(!allows(&anna, Action::ChangeStatus(Status::Closed), Resource::Ticket(&ticket("boris", Status::Open))), "not another's");
+        assert!(!allows(&anna, Action::ChangeStatus(Status::WaitingForRequester), Resource::Ticket(&ticket("anna", Status::Open))));
         assert!(!allows(&anna, Action::ChangeStatus(Status::Reopened), Resource::Ticket(&ticket("boris", Status::Closed))));
     }
 

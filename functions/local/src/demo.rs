@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use helpdesk_aws::new_id;
 use helpdesk_aws::{Directory, TicketStore};
 use helpdesk_core::api::{CreateTicketRequest, MessageRequest, UpdateTicketRequest};
-use helpdesk_core::calendar::{Calendar, Span, WeekHours};
+use helpdesk_core::calendar::{Calendar, Holiday, Span, WeekHours};
 use helpdesk_core::commands::{self, Change};
 use helpdesk_core::form::{FieldDef, FieldKind};
 use helpdesk_core::sla::{self, AlertLevel, Conditions, Escalation, EscalationAction, SlaConfig, SlaPlan, TargetKind, Targets, Warning};
@@ -200,7 +200,16 @@ pub fn calendars() -> Vec<Calendar> {
     let time = |h| chrono::NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default();
     let day = vec![Span { start: time(8), end: time(18) }];
     let weekdays = WeekHours { mon: day.clone(), tue: day.clone(), wed: day.clone(), thu: day.clone(), fri: day, ..Default::default() };
-    let holidays = ["2026-12-24", "2026-12-25", "2026-12-26", "2026-12-31", "2027-01-01"].iter().filter_map(|d| d.parse().ok()).collect();
+    let holidays = [
+        ("2026-12-24", "Heiligabend"),
+        ("2026-12-25", "1. Weihnachtstag"),
+        ("2026-12-26", "2. Weihnachtstag"),
+        ("2026-12-31", "Silvester"),
+        ("2027-01-01", "Neujahr"),
+    ]
+    .iter()
+    .filter_map(|(date, name)| Some(Holiday { date: date.parse().ok()?, name: name.to_string() }))
+    .collect();
     vec![
         Calendar {
             id: "office-hours".into(),

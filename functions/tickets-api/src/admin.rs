@@ -223,6 +223,9 @@ pub async fn list_users<D: Directory>(directory: &D, actor: &Actor, req: &Reques
     require(allows(actor, Action::ManageDirectory, Resource::None), "see user accounts")?;
     let pairs = query_pairs(req);
     let query = PeopleQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    if !query.ids.is_empty() {
+        return Err(ApiError::new(ErrorCode::InvalidQuery, "query parameter 'id': look names up in /api/directory"));
+    }
     let page = directory.list_people(&query).await.map_err(store_error)?;
     json(StatusCode::OK, &Paged { items: page.items.into_iter().map(UserView::from).collect(), next_cursor: page.next_cursor })
 }

@@ -12,6 +12,7 @@ mod mail;
 pub mod notifications;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+mod presence;
 pub mod routes;
 pub mod secrets;
 pub mod session;
@@ -21,7 +22,9 @@ pub mod tokens;
 
 pub use sla_cache::SlaCache;
 
-use helpdesk_aws::{ApiTokens, Contacts, Directory, DynamoStore, Listing, MailStore, NotificationLog, StoreError, TicketStore, Uploads};
+use helpdesk_aws::{
+    ApiTokens, Contacts, Directory, DynamoStore, Listing, MailStore, NotificationLog, Presences, StoreError, TicketStore, Uploads,
+};
 use helpdesk_core::limits::{MAX_ID_CHARS, MAX_REQUEST_BYTES};
 use helpdesk_core::{ApiError, ErrorCode};
 use lambda_http::http::{HeaderValue, StatusCode, header};
@@ -114,7 +117,7 @@ type Reply = Result<Response<Body>, ApiError>;
 
 /// Serves one request. Never fails: every error becomes a JSON error response. API answers are
 /// never stored by caches (they are per person and change all the time).
-pub async fn handle<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore>(
+pub async fn handle<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore + Presences>(
     app: &App<S>,
     req: Request,
 ) -> Response<Body> {
@@ -141,7 +144,7 @@ fn path_id(raw: Option<String>) -> Result<String, ApiError> {
     }
 }
 
-async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore>(
+async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore + Presences>(
     app: &App<S>,
     req: &Request,
 ) -> Reply {
@@ -238,6 +241,7 @@ async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Conta
         Route::LinkGroupTelegram => channels::link_group_telegram(store, setup, &actor, &id).await,
         Route::UnlinkGroupTelegram => channels::unlink_group_telegram(store, &actor, &id).await,
         Route::TicketNotifications => notifications::ticket_log(store, &actor, &id).await,
+        Route::TicketPresence => presence::pulse(store, &actor, &id, body).await,
         Route::ListRejectedMail => mail::list_rejected(store, &actor, req).await,
         Route::RetryRejectedMail => mail::retry_rejected(store, app.files.as_ref(), &actor, &id).await,
     }

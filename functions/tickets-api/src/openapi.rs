@@ -16,6 +16,7 @@ use helpdesk_core::limits::{MAX_PAGE_SIZE, MAX_REQUEST_BYTES};
 use helpdesk_core::mail::RejectedMail;
 use helpdesk_core::notify::contacts::{NewDevice, NewPushSubscription, TelegramLinkOffer};
 use helpdesk_core::notify::{ContactSummary, Delivery, NotificationSettings, Preferences};
+use helpdesk_core::presence::{PresenceReport, TicketPulse};
 use helpdesk_core::sla::{SlaPlan, SlaPlanInput};
 use helpdesk_core::topic::TopicInput;
 use helpdesk_core::user::{Group, GroupInput, UserInput};
@@ -63,6 +64,7 @@ enum Query {
     Search,
     Staff,
     All,
+    Ids,
 }
 
 fn of<T: ToSchema>() -> RefOr<Schema> {
@@ -102,6 +104,7 @@ const QUEUE_FILTERS: [Query; 9] =
 const MY_TICKET_FILTERS: [Query; 8] =
     [Query::Status, Query::State, Query::Priority, Query::Topic, Query::Assignee, Query::Group, Query::Cursor, Query::Limit];
 const PEOPLE_FILTERS: [Query; 5] = [Query::Search, Query::Staff, Query::Group, Query::Cursor, Query::Limit];
+const DIRECTORY_FILTERS: [Query; 6] = [Query::Search, Query::Staff, Query::Group, Query::Ids, Query::Cursor, Query::Limit];
 
 /// Every route, described: an exhaustive match, so a new route cannot go undocumented.
 fn operation(route: Route) -> Operation {
@@ -130,10 +133,10 @@ fn operation(route: Route) -> Operation {
             op("updateMe", "Change one's own preferences (the UI and notification language)", Some(of::<MyPreferences>()), 200, of::<Me>())
         }
         Route::People => Operation {
-            query: PEOPLE_FILTERS.to_vec(),
+            query: DIRECTORY_FILTERS.to_vec(),
             ..op(
                 "listPeople",
-                "People to pick from (staff): names and roles, active accounts only, paged",
+                "People to pick from (staff): names and roles, active accounts only, paged; or exactly the people `id` names",
                 None,
                 200,
                 inline::<Paged<PersonSummary>>(),
@@ -252,6 +255,13 @@ fn operation(route: Route) -> Operation {
             200,
             of::<NotificationSettings>(),
         ),
+        Route::TicketPresence => op(
+            "ticketPresence",
+            "An open ticket page reports itself (every 10 s) and hears the ticket's version and the other staff on it now",
+            Some(of::<PresenceReport>()),
+            200,
+            of::<TicketPulse>(),
+        ),
         Route::TicketNotifications => op(
             "ticketNotifications",
             "Every notification decision on the ticket: sent, not sent and why, failed with the provider's answer (staff)",
@@ -364,6 +374,11 @@ fn query_parameter(query: Query) -> utoipa::openapi::path::Parameter {
         Query::Search => ("q", "Part of the id or name, any case", bounded(1, helpdesk_core::api::MAX_SEARCH_CHARS)),
         Query::Staff => ("staff", "Agents and admins only", boolean()),
         Query::All => ("all", "Archived or disabled ones too (admins)", boolean()),
+        Query::Ids => (
+            "id",
+            "Exactly these people, by id (repeat, at most 50), active or not: the names a page shows; no other filter with it",
+            bounded(1, MAX_QUERY_VALUE),
+        ),
     };
     ParameterBuilder::new()
         .name(name)
@@ -505,6 +520,8 @@ fn component_schemas() -> Vec<(String, RefOr<Schema>)> {
     with_dependencies::<NewDevice>(&mut all);
     with_dependencies::<ContactSummary>(&mut all);
     with_dependencies::<TicketPage>(&mut all);
+    with_dependencies::<PresenceReport>(&mut all);
+    with_dependencies::<TicketPulse>(&mut all);
     with_dependencies::<TicketNumber>(&mut all);
     with_dependencies::<PersonSummary>(&mut all);
     with_dependencies::<ApiError>(&mut all);

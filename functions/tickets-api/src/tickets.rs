@@ -17,11 +17,7 @@ use lambda_http::http::{HeaderValue, StatusCode, header};
 /// A ticket by id or by number (`HD-1042`), if the actor may see it. Tickets the actor may not
 /// see answer 404 like missing ones, so ids cannot be probed.
 pub async fn load<S: TicketStore>(store: &S, actor: &Actor, reference: &str) -> Result<(Ticket, Vec<TicketEvent>), ApiError> {
-    let id = match reference.parse::<TicketNumber>() {
-        Ok(number) => store.find_ticket_id(number.0).await.map_err(store_error)?.ok_or_else(|| not_found("ticket"))?,
-        Err(()) if ulid::Ulid::from_string(reference).is_ok() => reference.to_string(),
-        Err(()) => return Err(not_found("ticket")),
-    };
+    let id = ticket_id(store, reference).await?;
     let (ticket, events) = store.get_ticket(&id).await.map_err(store_error)?.ok_or_else(|| not_found("ticket"))?;
     if !allows(actor, Action::ViewTicket, Resource::Ticket(&ticket)) {
         return Err(not_found("ticket"));
@@ -29,9 +25,27 @@ pub async fn load<S: TicketStore>(store: &S, actor: &Actor, reference: &str) -> 
     Ok((ticket, events))
 }
 
+/// The ticket `reference` names (`HD-1042` or its id) without its events, if `actor` may see it.
+pub async fn load_head<S: TicketStore>(store: &S, actor: &Actor, reference: &str) -> Result<Ticket, ApiError> {
+    let id = ticket_id(store, reference).await?;
+    let ticket = store.get_ticket_head(&id).await.map_err(store_error)?.ok_or_else(|| not_found("ticket"))?;
+    if !allows(actor, Action::ViewTicket, Resource::Ticket(&ticket)) {
+        return Err(not_found("ticket"));
+    }
+    Ok(ticket)
+}
+
+async fn ticket_id<S: TicketStore>(store: &S, reference: &str) -> Result<String, ApiError> {
+    match reference.parse::<TicketNumber>() {
+        Ok(number) => store.find_ticket_id(number.0).await.map_err(store_error)?.ok_or_else(|| not_found("ticket")),
+        Err(()) if ulid::Ulid::from_string(reference).is_ok() => Ok(reference.to_string()),
+        Err(()) => Err(not_found("ticket")),
+    }
+}
+
 /// What `actor` may see of a ticket: staff-only events and fields left out for requesters, the
 /// SLA clocks for staff only, and its topic (`known`: the caller read it already).
-async fn view<S: TicketStore>(
+async fn view<S: TicketStore + Directory>(
     store: &S,
     sla: &SlaCache,
     actor: &Actor,
@@ -50,16 +64,26 @@ async fn view<S: TicketStore>(
         Some(topic) => Some(topic),
         None => store.get_topic(&ticket.topic).await.map_err(store_error)?,
     };
-    Ok(TicketView { allowed_statuses, events: visible, ticket: commands::ticket_for(actor, ticket), sla: clocks, topic })
+    let mut view = TicketView {
+        allowed_statuses,
+        events: visible,
+        ticket: commands::ticket_for(actor, ticket),
+        sla: clocks,
+        topic,
+        people: Default::default(),
+    };
+    let ids: Vec<String> = view.people_to_name().into_iter().collect();
+    view.people = store.people_by_id(&ids).await.map_err(store_error)?.into_iter().map(|u| (u.id, u.name)).collect();
+    Ok(view)
 }
 
-pub async fn get<S: TicketStore>(store: &S, sla: &SlaCache, actor: &Actor, reference: &str) -> Reply {
+pub async fn get<S: TicketStore + Directory>(store: &S, sla: &SlaCache, actor: &Actor, reference: &str) -> Reply {
     let (ticket, events) = load(store, actor, reference).await?;
     json(StatusCode::OK, &view(store, sla, actor, ticket, &events, None).await?)
 }
 
 /// Writes a change with the ticket's next SLA action recomputed from the whole log.
-async fn save<S: TicketStore>(
+async fn save<S: TicketStore + Directory>(
     store: &S,
     sla: &SlaCache,
     actor: &Actor,
@@ -124,7 +148,7 @@ pub async fn update<S: TicketStore + Directory>(store: &S, sla: &SlaCache, actor
     save(store, sla, actor, ticket, events, change, topic).await
 }
 
-pub async fn add_message<S: TicketStore + Uploads>(
+pub async fn add_message<S: TicketStore + Directory + Uploads>(
     store: &S,
     sla: &SlaCache,
     files: Option<&Files>,

@@ -14,6 +14,10 @@ use leptos::task::spawn_local;
 /// Names a field of the API's input (`name`, `fields[2].options`) as the form labels it.
 pub type Labeller = fn(I18n, &str) -> String;
 
+/// Says what is wrong with a field in its form's own words, where the general ones (by the
+/// problem's code) would not say enough; `None` keeps the general words.
+pub type Explainer = std::sync::Arc<dyn Fn(I18n, &FieldError) -> Option<&'static str> + Send + Sync>;
+
 /// The last save of a form: saved, or refused with problems by field, or failed.
 #[derive(Clone, Copy)]
 pub struct FormState {
@@ -21,11 +25,29 @@ pub struct FormState {
     pub problems: RwSignal<Vec<FieldError>>,
     pub failure: RwSignal<Option<Failure>>,
     label: Labeller,
+    explain: StoredValue<Option<Explainer>>,
 }
 
 impl FormState {
     pub fn new(label: Labeller) -> Self {
-        FormState { saved: RwSignal::new(false), problems: RwSignal::new(Vec::new()), failure: RwSignal::new(None), label }
+        FormState {
+            saved: RwSignal::new(false),
+            problems: RwSignal::new(Vec::new()),
+            failure: RwSignal::new(None),
+            label,
+            explain: StoredValue::new(None),
+        }
+    }
+
+    /// This form's own words for some problems (under the field and in the summary).
+    pub fn explained(self, explain: impl Fn(I18n, &FieldError) -> Option<&'static str> + Send + Sync + 'static) -> Self {
+        self.explain.set_value(Some(std::sync::Arc::new(explain)));
+        self
+    }
+
+    /// What is wrong with a field, for people.
+    pub fn message(self, i: I18n, problem: &FieldError) -> &'static str {
+        self.explain.with_value(|e| e.as_ref().and_then(|e| e(i, problem))).unwrap_or_else(|| i.field_error(problem))
     }
 
     pub fn clear(self) {
@@ -68,7 +90,7 @@ impl FormState {
 pub fn field_message(state: FormState, field: String, id: &str) -> impl IntoView + use<> {
     let i = use_i18n();
     let id = format!("{id}-error");
-    move || state.problem(&field).map(|p| view! { <p class="field-error" id=id.clone()>{i.field_error(&p)}</p> })
+    move || state.problem(&field).map(|p| view! { <p class="field-error" id=id.clone()>{state.message(i, &p)}</p> })
 }
 
 /// A labelled text input for the input member `field`, marked when the server refused it.
@@ -124,7 +146,7 @@ pub fn Outcome(state: FormState) -> impl IntoView {
                     <p>{move || i.t("form.fix_marked")}</p>
                     <ul>{problems.iter().map(|p| {
                         let p = p.clone();
-                        view! { <li>{move || format!("{}: {}", (state.label)(i, &p.field), i.field_error(&p))}</li> }
+                        view! { <li>{move || format!("{}: {}", (state.label)(i, &p.field), state.message(i, &p))}</li> }
                     }).collect_view()}</ul>
                 </div>
             })

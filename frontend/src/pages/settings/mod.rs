@@ -263,12 +263,12 @@ impl Form {
 
 /// A time as a time input shows it: `07:30`. (By hand: chrono's format strings would add their
 /// parser and printer to the bundle.)
-fn hh_mm(t: NaiveTime) -> String {
+pub(crate) fn hh_mm(t: NaiveTime) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
 /// What a time input holds (`07:30`, or `07:30:00` with seconds), if it is a time.
-fn time_of(value: &str) -> Option<NaiveTime> {
+pub(crate) fn time_of(value: &str) -> Option<NaiveTime> {
     let mut parts = value.split(':');
     let (h, m) = (parts.next()?, parts.next()?);
     if h.len() != 2 || m.len() != 2 {
@@ -278,13 +278,13 @@ fn time_of(value: &str) -> Option<NaiveTime> {
 }
 
 /// The zone the browser runs in (an IANA name), if it says.
-fn browser_zone() -> Option<String> {
+pub(crate) fn browser_zone() -> Option<String> {
     let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
     js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into()).ok()?.as_string().filter(|z| !z.is_empty())
 }
 
 /// The zones the browser knows (`Intl.supportedValuesOf`), offered as the input's suggestions.
-fn known_zones() -> Vec<String> {
+pub(crate) fn known_zones() -> Vec<String> {
     let zones = || -> Option<js_sys::Array> {
         let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
         let list = js_sys::Reflect::get(&intl, &"supportedValuesOf".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;

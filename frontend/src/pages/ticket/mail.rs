@@ -16,9 +16,9 @@ use helpdesk_core::attachment::{AttachmentRef, is_image};
 use helpdesk_core::mail::{MAIL_ACTOR_ID, MailOrigin};
 use leptos::prelude::*;
 
-/// Who wrote an event, as people read it: the mail intake by name, anyone else by id.
+/// Who wrote an event, as people read it: the mail intake, or the person's name.
 pub fn author(i: I18n, id: &str) -> String {
-    if id == MAIL_ACTOR_ID { i.t("ticket.mail_intake").to_string() } else { id.to_string() }
+    if id == MAIL_ACTOR_ID { i.t("ticket.mail_intake").to_string() } else { crate::people::use_people().name(id) }
 }
 
 /// Beside the author and time: "by e-mail from …", and the badge of an automatic message.

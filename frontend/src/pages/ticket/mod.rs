@@ -6,6 +6,7 @@
 
 mod controls;
 mod deliveries;
+mod live;
 mod mail;
 
 use crate::api::{self, Failure};
@@ -14,6 +15,7 @@ use crate::attach::{Uploads, attach, files, submit_button};
 use crate::components::{ErrorBox, Loading, PriorityBadge, StatusBadge, value_text};
 use crate::drafts;
 use crate::i18n::{I18n, use_i18n, wire};
+use crate::people::use_people;
 use controls::{Directory, RequesterControls, StaffControls};
 use deliveries::DeliveryLog;
 use gloo_net::http::Method;
@@ -44,6 +46,12 @@ pub(crate) struct Page {
     busy: RwSignal<bool>,
     /// The reply box's files: kept while the page shows the ticket anew after a change.
     uploads: Uploads,
+    /// The reply box holds text: the pulse says "writing a reply".
+    replying: RwSignal<bool>,
+    /// Someone else changed the ticket while the viewer was typing (shown, not redrawn).
+    changed: RwSignal<bool>,
+    /// The ticket has loaded once.
+    loaded: Memo<bool>,
 }
 
 impl Page {
@@ -97,12 +105,16 @@ pub fn TicketPage() -> impl IntoView {
     let session = use_session();
     let params = use_params::<TicketParams>();
     let number_of = move || params.with_untracked(|p| p.as_ref().ok().and_then(|p| p.number.clone()).unwrap_or_default());
+    let view = RwSignal::new(None::<Result<TicketView, Failure>>);
     let page = Page {
-        view: RwSignal::new(None),
+        view,
         conflict: RwSignal::new(false),
         failure: RwSignal::new(None),
         busy: RwSignal::new(false),
         uploads: Uploads::default(),
+        replying: RwSignal::new(false),
+        changed: RwSignal::new(false),
+        loaded: Memo::new(move |_| view.with(|v| matches!(v, Some(Ok(_))))),
     };
     let load = move || {
         let number = number_of();
@@ -119,6 +131,27 @@ pub fn TicketPage() -> impl IntoView {
         load();
     });
     let staff = session.is_staff();
+    let people = use_people();
+    // The names the answer brings serve the whole page (and every page after it).
+    Effect::new(move || {
+        page.view.with(|v| {
+            if let Some(Ok(v)) = v {
+                people.learn(v.people.clone());
+            }
+        })
+    });
+    let others = live::start(page);
+    // `r` starts a reply (the queue's keys say so).
+    let keys = window_event_listener(leptos::ev::keydown, |e| {
+        if e.key() == "r" && !(e.ctrl_key() || e.meta_key() || e.alt_key() || crate::pages::typing()) {
+            use wasm_bindgen::JsCast;
+            if let Some(reply) = document().get_element_by_id("reply-text").and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+                e.prevent_default();
+                let _ = reply.focus();
+            }
+        }
+    });
+    on_cleanup(move || keys.remove());
     let directory = staff.then(|| Directory::new(page));
     // The notification decision log: staff only (a requester's page never asks for it).
     let log = staff.then(|| DeliveryLog::new(page));
@@ -139,6 +172,13 @@ pub fn TicketPage() -> impl IntoView {
                             <button type="button" on:click=move |_| load()>{move || i.t("ticket.reload")}</button>
                         </div>
                     })}
+                    {move || page.changed.get().then(|| view! {
+                        <div class="notice" role="status">
+                            <span>{move || i.t("ticket.changed")}</span>
+                            <button type="button" on:click=move |_| live::refresh(page)>{move || i.t("ticket.show_changes")}</button>
+                        </div>
+                    })}
+                    {live::others_line(others)}
                     {move || page.failure.get().map(|f| view! { <ErrorBox failure=f/> })}
                     <div class="ticket-layout">
                         <div class="conversation">
@@ -166,6 +206,8 @@ pub fn TicketPage() -> impl IntoView {
 #[component]
 fn Details(ticket: Ticket, topic: Option<Topic>) -> impl IntoView {
     let i = use_i18n();
+    let people = use_people();
+    let (requester, assignee) = (ticket.requester.clone(), ticket.assignee.clone());
     let (topic_id, topic_name) = (ticket.topic.clone(), topic.as_ref().map(|t| t.name.clone()));
     // In the form's order; values of fields the topic no longer has come last, by key.
     let position = |key: &str| topic.as_ref().and_then(|t| t.fields.iter().position(|f| f.key == key)).unwrap_or(usize::MAX);
@@ -182,9 +224,9 @@ fn Details(ticket: Ticket, topic: Option<Topic>) -> impl IntoView {
             <dt>{move || i.t("ticket.priority")}</dt>
             <dd><PriorityBadge priority=ticket.priority/></dd>
             <dt>{move || i.t("ticket.requester")}</dt>
-            <dd>{ticket.requester.clone()}</dd>
+            <dd>{move || people.name(&requester)}</dd>
             <dt>{move || i.t("ticket.assignee")}</dt>
-            <dd>{ticket.assignee.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dd>{move || assignee.as_deref().map_or_else(|| "—".into(), |a| people.name(a))}</dd>
             <dt>{move || i.t("ticket.group")}</dt>
             <dd>{ticket.group.clone()}</dd>
             <dt>{move || i.t("ticket.channel")}</dt>
@@ -235,12 +277,13 @@ fn SlaBox(sla: SlaStatus) -> impl IntoView {
 fn describe(i: I18n, kind: &EventKind, topic: Option<&Topic>) -> String {
     let status = |s: &Status| i.t(&format!("status.{}", wire(s))).to_string();
     let priority = |p: &Priority| i.t(&format!("priority.{}", wire(p))).to_string();
-    let nobody = || i.t("event.nobody").to_string();
+    let people = use_people();
+    let person = |id: &Option<String>| id.as_deref().map_or_else(|| i.t("event.nobody").to_string(), |id| people.name(id));
     match kind {
         EventKind::Created { channel, .. } => format!("{} ({})", i.t("event.created"), i.t(&format!("channel.{}", wire(channel)))),
         EventKind::StatusChanged { from, to } => format!("{}: {} → {}", i.t("event.status"), status(from), status(to)),
         EventKind::AssigneeChanged { from, to } => {
-            format!("{}: {} → {}", i.t("event.assignee"), from.clone().unwrap_or_else(nobody), to.clone().unwrap_or_else(nobody))
+            format!("{}: {} → {}", i.t("event.assignee"), person(from), person(to))
         }
         EventKind::GroupChanged { from, to } => format!("{}: {from} → {to}", i.t("event.group")),
         EventKind::PriorityChanged { from, to } => format!("{}: {} → {}", i.t("event.priority"), priority(from), priority(to)),
@@ -268,7 +311,15 @@ fn field_change(i: I18n, change: &FieldChange, topic: Option<&Topic>) -> String 
 fn Conversation(view: TicketView, topic: Option<Topic>, staff: bool) -> impl IntoView {
     let i = use_i18n();
     let ticket = view.ticket;
-    let message = |id: &str, author: String, at, body: String, note: bool, attached: &[AttachmentRef], origin: Option<&MailOrigin>| {
+    let people = use_people();
+    // `caller`: the person a logged call was for, when the author is the agent who logged it.
+    let message = |id: &str,
+                   (author, caller): (String, Option<String>),
+                   at,
+                   body: String,
+                   note: bool,
+                   attached: &[AttachmentRef],
+                   origin: Option<&MailOrigin>| {
         let text = mail::body(i, id, body, origin, attached);
         let attached = attached.to_vec();
         let class = if note { "message note" } else { "message" };
@@ -277,6 +328,7 @@ fn Conversation(view: TicketView, topic: Option<Topic>, staff: bool) -> impl Int
             <article class=class>
                 <header>
                     <strong>{move || mail::author(i, &author)}</strong>
+                    {caller.map(|caller| view! { <span class="logged-call">{move || i.t("ticket.logged_call").replace("{name}", &people.name(&caller))}</span> })}
                     {note.then(|| view! { <span class="badge note-badge">{move || i.t("ticket.internal_note")}</span> })}
                     <time>{move || i.when(at)}</time>
                     {by_mail}
@@ -289,8 +341,8 @@ fn Conversation(view: TicketView, topic: Option<Topic>, staff: bool) -> impl Int
         .into_any()
     };
     let items = view.events.iter().map(|e: &TicketEvent| match &e.kind {
-        EventKind::PublicReply { body, attachments, mail } => message(&e.id, e.actor.id.clone(), e.at, body.clone(), false, attachments, mail.as_ref()),
-        EventKind::InternalNote { body, attachments, mail } => message(&e.id, e.actor.id.clone(), e.at, body.clone(), true, attachments, mail.as_ref()),
+        EventKind::PublicReply { body, attachments, mail } => message(&e.id, (e.actor.id.clone(), None), e.at, body.clone(), false, attachments, mail.as_ref()),
+        EventKind::InternalNote { body, attachments, mail } => message(&e.id, (e.actor.id.clone(), None), e.at, body.clone(), true, attachments, mail.as_ref()),
         kind => {
             let (kind, actor, at, topic) = (kind.clone(), e.actor.id.clone(), e.at, topic.clone());
             view! {
@@ -304,11 +356,18 @@ fn Conversation(view: TicketView, topic: Option<Topic>, staff: bool) -> impl Int
     // The files filed with the ticket, and the mail it came from, belong to its description.
     let created = view.events.iter().find(|e| matches!(e.kind, EventKind::Created { .. }));
     let id = created.map_or("description", |e| e.id.as_str());
+    // Staff who filed it for someone (a logged call) wrote the description, not the caller.
+    let author = match created {
+        Some(e) if e.actor.id != ticket.requester && matches!(e.actor.role, helpdesk_core::Role::Agent | helpdesk_core::Role::Admin) => {
+            (e.actor.id.clone(), Some(ticket.requester.clone()))
+        }
+        _ => (ticket.requester.clone(), None),
+    };
     let created = created.map(|e| &e.kind);
     let (filed, origin) = (created.map_or(&[][..], EventKind::attachments), created.and_then(EventKind::mail));
     view! {
         <div class="messages" aria-live="polite">
-            {message(id, ticket.requester.clone(), ticket.created_at, ticket.description.clone(), false, filed, origin)}
+            {message(id, author, ticket.created_at, ticket.description.clone(), false, filed, origin)}
             {items.collect_view()}
         </div>
     }
@@ -330,6 +389,7 @@ fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
         Some(body) => (true, body.to_string()),
         None => (false, kept.strip_prefix(REPLY_MARK).unwrap_or_default().to_string()),
     };
+    page.replying.set(!body.trim().is_empty());
     let text = RwSignal::new(body);
     let internal = RwSignal::new(staff && note);
     let empty = RwSignal::new(false);
@@ -356,6 +416,7 @@ fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
         page.write(Method::POST, suffix, MessageRequest { body, version: Some(page.version()), attachments }, move |r| match r {
             Ok(()) => {
                 text.set(String::new());
+                page.replying.set(false);
                 // The box is drawn anew from the draft: a note's kind stays chosen (the next file
                 // never goes to the requester by mistake).
                 if internal.get_untracked() {
@@ -381,7 +442,7 @@ fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
             })}
             <label for="reply-text">{move || if internal.get() { i.t("reply.note_label") } else { i.t("reply.label") }}</label>
             <textarea id="reply-text" rows="4" prop:value=text aria-describedby="reply-error"
-                on:input=move |ev| { text.set(event_target_value(&ev)); keep() }></textarea>
+                on:input=move |ev| { text.set(event_target_value(&ev)); page.replying.set(!text.get_untracked().trim().is_empty()); keep() }></textarea>
             {move || empty.get().then(|| view! { <p class="field-error" id="reply-error">{move || i.t("field_error.required")}</p> })}
             {attach(up)}
             {submit_button(up, page.busy, ["reply.send", "reply.add_note"], internal)}

@@ -50,6 +50,11 @@ impl Directory for DynamoStore {
         self.point_email(user).await
     }
 
+    async fn people_by_id(&self, ids: &[String]) -> Result<Vec<User>, StoreError> {
+        let keys: Vec<(String, String)> = ids.iter().map(|id| (keys::USERS_PK.to_string(), keys::user_sk(id))).collect();
+        self.batch_get(&keys).await?.iter().map(from_body).collect()
+    }
+
     async fn list_people(&self, query: &PeopleQuery) -> Result<Page<User>, StoreError> {
         self.list_people_page(query).await
     }

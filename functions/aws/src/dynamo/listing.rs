@@ -1,90 +1,36 @@
-//! Lists read page by page: tickets through the index their filters pick, people through the
-//! directory partition. A cursor is the key of the last item returned, as base64url JSON, and is
-//! checked against the index and partition it is used with.
+//! Lists read page by page: a requester's tickets, people through the directory partition, and
+//! what the queues (`queue.rs`) share: filters, cursors, reading a page ahead of a filter. A
+//! cursor is the key of the last item returned, as base64url JSON, and is checked against the
+//! index and partition it is used with.
 
 use super::codec::{Item, PK, SK, from_body, from_item, s};
 use super::{DynamoStore, sdk};
-use crate::keys::{self, ALL_TICKETS, BY_ASSIGNEE, BY_GROUP, BY_REQUESTER, Index};
+use crate::keys::{self, BY_ASSIGNEE, BY_GROUP, BY_REQUESTER, Index};
 use crate::ports::{Listing, Page, StoreError};
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
-use aws_sdk_dynamodb::types::Select;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use helpdesk_core::api::{PeopleQuery, QueueOrder, TicketQuery, TicketState, Total, UNASSIGNED};
+use helpdesk_core::api::{PeopleQuery, TicketQuery, TicketState, UNASSIGNED};
 use helpdesk_core::user::User;
-use helpdesk_core::{Priority, Status, Ticket};
-use serde::{Deserialize, Serialize};
+use helpdesk_core::{Status, Ticket};
 use std::collections::{BTreeMap, HashMap};
 
 /// Queries one list request may make before it returns a short page with a cursor.
-const MAX_QUERIES_PER_PAGE: usize = 10;
+pub(super) const MAX_QUERIES_PER_PAGE: usize = 10;
 /// The longest key value a cursor may carry (DynamoDB's sort keys stop at 1 KiB).
 const MAX_CURSOR_VALUE_BYTES: usize = 1024;
 
-/// A cursor of a queue: the stage it is in and where each of the stage's runs stands.
-#[derive(Debug, Serialize, Deserialize)]
-struct QueueCursor {
-    stage: usize,
-    runs: Vec<RunFrom>,
-}
-
-/// Where one run of a stage reads from next.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RunFrom {
-    Start,
-    After(BTreeMap<String, String>),
-    Done,
-}
-
-/// The index and partition a queue reads: the assignee's, else the one group's, else all tickets
-/// (several groups are then a filter).
-fn queue_index(query: &TicketQuery) -> (Index, String) {
-    match (&query.assignee, query.groups.as_slice()) {
-        (Some(a), _) => (BY_ASSIGNEE, keys::assignee_partition(Some(a.as_str()).filter(|a| *a != UNASSIGNED))),
-        (None, [group]) => (BY_GROUP, keys::group_partition(group)),
-        (None, _) => (ALL_TICKETS, keys::ALL_TICKETS_PARTITION.to_string()),
-    }
-}
-
-/// The parts of the lifecycle a query covers, in list order.
-fn states(query: &TicketQuery) -> Vec<TicketState> {
-    match (query.status, query.state) {
-        (Some(status), _) => vec![TicketState::of(status)],
-        (None, Some(state)) => vec![state],
-        (None, None) => vec![TicketState::Open, TicketState::Done],
-    }
-}
-
-/// The runs of a queue (key prefixes), stage by stage: within a stage the runs are merged in due
-/// order; the stages follow each other. Priority order reads one run per stage, urgent first.
-fn stages(query: &TicketQuery) -> Vec<Vec<String>> {
-    let priorities: Vec<Priority> = match query.priority {
-        Some(p) => vec![p],
-        None => Priority::ALL.into_iter().rev().collect(),
-    };
-    let mut stages = Vec::new();
-    for state in states(query) {
-        let runs = priorities.iter().map(|p| keys::queue_run_prefix(state, *p));
-        match query.sort {
-            QueueOrder::Due => stages.push(runs.collect()),
-            QueueOrder::Priority => stages.extend(runs.map(|run| vec![run])),
-        }
-    }
-    stages
-}
-
 /// The filter expression of a ticket list, with its names and values.
 #[derive(Default)]
-struct Filter {
-    names: HashMap<String, String>,
-    values: HashMap<String, AttributeValue>,
+pub(super) struct Filter {
+    pub(super) names: HashMap<String, String>,
+    pub(super) values: HashMap<String, AttributeValue>,
     clauses: Vec<String>,
 }
 
 impl Filter {
-    fn equal(&mut self, name: &str, attribute: &str, value: String) {
+    pub(super) fn equal(&mut self, name: &str, attribute: &str, value: String) {
         self.names.insert(format!("#{name}"), attribute.to_string());
         self.values.insert(format!(":{name}"), s(value));
         self.clauses.push(format!("#{name} = :{name}"));
@@ -104,13 +50,13 @@ impl Filter {
         self.clauses.push(format!("#{name} IN ({})", placeholders.join(", ")));
     }
 
-    fn expression(&self) -> Option<String> {
+    pub(super) fn expression(&self) -> Option<String> {
         (!self.clauses.is_empty()).then(|| self.clauses.join(" AND "))
     }
 }
 
 /// What every ticket list filters on besides its keys: plain attributes of the ticket item.
-fn ticket_filter(query: &TicketQuery, index: Index) -> Filter {
+pub(super) fn ticket_filter(query: &TicketQuery, index: Index) -> Filter {
     let mut filter = Filter::default();
     if let Some(status) = query.status {
         filter.equal("status", "status", status.as_str().to_string());
@@ -139,7 +85,7 @@ fn encode_cursor(attributes: &[&str], item: &Item) -> Option<String> {
     Some(URL_SAFE_NO_PAD.encode(serde_json::to_vec(&key).ok()?))
 }
 
-fn key_of(attributes: &[&str], item: &Item) -> Option<BTreeMap<String, String>> {
+pub(super) fn key_of(attributes: &[&str], item: &Item) -> Option<BTreeMap<String, String>> {
     attributes.iter().map(|k| Some((k.to_string(), item.get(*k)?.as_s().ok()?.clone()))).collect()
 }
 
@@ -151,7 +97,12 @@ fn decode_cursor(attributes: &[&str], partition_attribute: &str, partition: &str
     checked_key(attributes, partition_attribute, partition, key)
 }
 
-fn checked_key(attributes: &[&str], partition_attribute: &str, partition: &str, key: BTreeMap<String, String>) -> Result<Item, StoreError> {
+pub(super) fn checked_key(
+    attributes: &[&str],
+    partition_attribute: &str,
+    partition: &str,
+    key: BTreeMap<String, String>,
+) -> Result<Item, StoreError> {
     let well_formed = key.len() == attributes.len()
         && attributes.iter().all(|k| key.get(*k).is_some_and(|v| !v.is_empty() && v.len() <= MAX_CURSOR_VALUE_BYTES))
         && key.get(partition_attribute).is_some_and(|p| p == partition);
@@ -161,12 +112,9 @@ fn checked_key(attributes: &[&str], partition_attribute: &str, partition: &str, 
     Ok(key.into_iter().map(|(k, v)| (k, s(v))).collect())
 }
 
-fn index_key(index: Index) -> [&'static str; 4] {
+pub(super) fn index_key(index: Index) -> [&'static str; 4] {
     [PK, SK, index.pk, index.sk]
 }
-
-/// The most tickets a queue's total counts before it says "more than".
-const TOTAL_CAP: u64 = 1000;
 
 impl DynamoStore {
     pub(super) async fn list_ticket_page(&self, listing: Listing<'_>, query: &TicketQuery) -> Result<Page<Ticket>, StoreError> {
@@ -202,181 +150,6 @@ impl DynamoStore {
     }
 
     /// One run of a queue: the tickets of `partition` whose queue key starts with `prefix`.
-    async fn read_run(
-        &self,
-        index: Index,
-        partition: &str,
-        prefix: &str,
-        filter: &Filter,
-        from: Option<Item>,
-        want: usize,
-    ) -> Result<Batch<Ticket>, StoreError> {
-        let mut names = filter.names.clone();
-        let mut values = filter.values.clone();
-        names.extend([("#pk".to_string(), index.pk.to_string()), ("#sk".to_string(), index.sk.to_string())]);
-        values.extend([(":pk".to_string(), s(partition)), (":run".to_string(), s(prefix))]);
-        let expression = filter.expression();
-        let request = |start: Option<Item>, read: i32| {
-            self.client
-                .query()
-                .table_name(&self.table)
-                .index_name(index.name)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :run)")
-                .set_filter_expression(expression.clone())
-                .set_expression_attribute_names(Some(names.clone()))
-                .set_expression_attribute_values(Some(values.clone()))
-                .limit(read)
-                .set_exclusive_start_key(start)
-        };
-        read_batch(want, expression.is_some(), from, &index_key(index), request, from_item).await
-    }
-
-    /// A page of a queue in its order across the whole queue: each stage's runs (one per
-    /// priority) merged by due time, the stages one after another.
-    async fn list_queue_page(&self, query: &TicketQuery) -> Result<Page<Ticket>, StoreError> {
-        let (index, partition) = queue_index(query);
-        let filter = ticket_filter(query, index);
-        let stages = stages(query);
-        let key_attributes = index_key(index);
-        let (mut stage, mut runs) = match query.cursor.as_deref() {
-            None => (0, vec![RunFrom::Start; stages[0].len()]),
-            Some(cursor) => {
-                let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| StoreError::InvalidCursor)?;
-                let cursor: QueueCursor = serde_json::from_slice(&bytes).map_err(|_| StoreError::InvalidCursor)?;
-                let fits = stages.get(cursor.stage).is_some_and(|runs| runs.len() == cursor.runs.len());
-                if !fits {
-                    return Err(StoreError::InvalidCursor);
-                }
-                (cursor.stage, cursor.runs)
-            }
-        };
-        let mut items = Vec::new();
-        let mut queries = 0;
-        loop {
-            let prefixes = &stages[stage];
-            let mut batches = Vec::with_capacity(runs.len());
-            for (prefix, from) in prefixes.iter().zip(&runs) {
-                let batch = match from {
-                    RunFrom::Done => Batch { items: Vec::new(), resume: None },
-                    RunFrom::Start | RunFrom::After(_) => {
-                        let start = match from {
-                            RunFrom::After(key) => {
-                                let key = checked_key(&key_attributes, index.pk, &partition, key.clone())?;
-                                let in_run =
-                                    key.get(index.sk).and_then(|v| v.as_s().ok()).is_some_and(|sk| sk.starts_with(prefix.as_str()));
-                                if !in_run {
-                                    return Err(StoreError::InvalidCursor);
-                                }
-                                Some(key)
-                            }
-                            _ => None,
-                        };
-                        queries += 1;
-                        self.read_run(index, &partition, prefix, &filter, start, query.limit - items.len()).await?
-                    }
-                };
-                batches.push(batch);
-            }
-            // Merge: take the smallest head while every unfinished run has one to compare.
-            let mut taken = vec![0usize; batches.len()];
-            let blocked = loop {
-                if items.len() == query.limit {
-                    break false;
-                }
-                let waiting = batches.iter().zip(&taken).any(|(b, &t)| t == b.items.len() && b.resume.is_some());
-                if waiting {
-                    break true;
-                }
-                let next = batches
-                    .iter()
-                    .zip(&taken)
-                    .enumerate()
-                    .filter_map(|(run, (b, &t))| b.items.get(t).map(|(_, ticket)| (keys::due_order_key(ticket), run)))
-                    .min();
-                let Some((_, run)) = next else { break false };
-                items.push(batches[run].items[taken[run]].1.clone());
-                taken[run] += 1;
-            };
-            for (run, batch) in batches.into_iter().enumerate() {
-                let consumed = taken[run];
-                // Read but not taken: the run reads them again on the next page.
-                if consumed == 0 && !batch.items.is_empty() {
-                    continue;
-                }
-                let last_taken = (consumed > 0 && consumed < batch.items.len()).then(|| &batch.items[consumed - 1].0);
-                runs[run] = match last_taken.or(batch.resume.as_ref()) {
-                    Some(key) => key_of(&key_attributes, key).map_or(RunFrom::Done, RunFrom::After),
-                    None => RunFrom::Done,
-                };
-            }
-            let stage_done = runs.iter().all(|r| matches!(r, RunFrom::Done));
-            if stage_done && stage + 1 < stages.len() {
-                stage += 1;
-                runs = vec![RunFrom::Start; stages[stage].len()];
-                if items.len() < query.limit && !blocked && queries < MAX_QUERIES_PER_PAGE {
-                    continue;
-                }
-            }
-            let next_cursor = if runs.iter().all(|r| matches!(r, RunFrom::Done)) {
-                None
-            } else {
-                serde_json::to_vec(&QueueCursor { stage, runs }).ok().map(|bytes| URL_SAFE_NO_PAD.encode(bytes))
-            };
-            return Ok(Page { items, next_cursor });
-        }
-    }
-
-    /// How many tickets a queue holds, counted up to [`TOTAL_CAP`].
-    pub(super) async fn count_queue_tickets(&self, query: &TicketQuery) -> Result<Total, StoreError> {
-        let (index, partition) = queue_index(query);
-        let mut filter = ticket_filter(query, index);
-        if let Some(p) = query.priority {
-            filter.equal("priority", "priority", p.as_str().to_string());
-        }
-        let expression = filter.expression();
-        let mut names = filter.names.clone();
-        let mut values = filter.values.clone();
-        names.extend([("#pk".to_string(), index.pk.to_string()), ("#sk".to_string(), index.sk.to_string())]);
-        values.insert(":pk".into(), s(&partition));
-        let key_condition = match states(query).as_slice() {
-            [state] => {
-                values.insert(":state".into(), s(keys::state_prefix(*state)));
-                "#pk = :pk AND begins_with(#sk, :state)"
-            }
-            _ => {
-                names.remove("#sk");
-                "#pk = :pk"
-            }
-        };
-        let mut count = 0;
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(index.name)
-                .key_condition_expression(key_condition)
-                .set_filter_expression(expression.clone())
-                .set_expression_attribute_names(Some(names.clone()))
-                .set_expression_attribute_values(Some(values.clone()))
-                .select(Select::Count)
-                .limit(TOTAL_CAP as i32)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk)?;
-            count += out.count as u64;
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(Total { count, more: false });
-            }
-            if count >= TOTAL_CAP {
-                return Ok(Total { count, more: true });
-            }
-        }
-    }
-
     /// People by id order, filtered on the attributes [`super::codec::user_item`] writes.
     pub(super) async fn list_people_page(&self, query: &PeopleQuery) -> Result<Page<User>, StoreError> {
         let key_attributes = [PK, SK];
@@ -398,11 +171,11 @@ impl DynamoStore {
             values.insert(":admin".into(), s("admin"));
             names.insert("#role".into(), "role".into());
             match &query.group {
-                // Agents of the group, and admins (they may take any ticket).
+                // The group's own staff: who a ticket of the group goes to.
                 Some(group) => {
                     values.insert(":group".into(), s(group));
                     names.insert("#groups".into(), "groups".into());
-                    filters.push("((#role = :agent AND contains(#groups, :group)) OR #role = :admin)");
+                    filters.push("#role IN (:agent, :admin) AND contains(#groups, :group)");
                 }
                 None => filters.push("#role IN (:agent, :admin)"),
             }
@@ -429,15 +202,15 @@ impl DynamoStore {
 }
 
 /// Items read from an index with their keys, and where the reading stopped (`None`: the end).
-struct Batch<T> {
-    items: Vec<(Item, T)>,
-    resume: Option<Item>,
+pub(super) struct Batch<T> {
+    pub(super) items: Vec<(Item, T)>,
+    pub(super) resume: Option<Item>,
 }
 
 /// Reads up to `limit` items: queries from `start`, reading ahead when a filter may drop items (a
 /// query's limit counts items read before the filter), at most [`MAX_QUERIES_PER_PAGE`] queries.
 /// `resume` names the last item returned, or where the last query stopped.
-async fn read_batch<T>(
+pub(super) async fn read_batch<T>(
     limit: usize,
     filtered: bool,
     mut start: Option<Item>,

@@ -11,6 +11,8 @@ mod listing;
 mod mail;
 mod notifications;
 mod outbox;
+mod presence;
+mod queue;
 mod tickets;
 mod uploads;
 
@@ -18,12 +20,14 @@ use crate::ports::StoreError;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem, WriteRequest};
 use codec::{Item, s};
 use std::time::Duration;
 
 /// Tries of a transaction that lost a race with another transaction on the same item.
 const TRANSACTION_TRIES: u32 = 5;
+/// BatchGetItem takes at most this many keys a call.
+const KEYS_PER_BATCH_GET: usize = 100;
 
 #[derive(Clone)]
 pub struct DynamoStore {
@@ -163,6 +167,34 @@ impl DynamoStore {
 
     /// Every item of one partition, in key order, at most `cap` of them (a request path never
     /// reads without bound).
+    /// The items with these keys (PK, SK) that exist, consistently read, in no particular order.
+    async fn batch_get(&self, wanted: &[(String, String)]) -> Result<Vec<Item>, StoreError> {
+        let mut found = Vec::new();
+        // A batch refuses a key named twice.
+        let mut unique: Vec<&(String, String)> = wanted.iter().collect();
+        unique.sort();
+        unique.dedup();
+        for chunk in unique.chunks(KEYS_PER_BATCH_GET) {
+            let mut pending: Vec<Item> =
+                chunk.iter().map(|(pk, sk)| [(codec::PK.to_string(), s(pk)), (codec::SK.to_string(), s(sk))].into()).collect();
+            // Unprocessed keys (throttling) are asked for again.
+            for _ in 0..10 {
+                if pending.is_empty() {
+                    break;
+                }
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut pending)))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(backend)?;
+                let out = self.client.batch_get_item().request_items(&self.table, request).send().await.map_err(sdk)?;
+                found.extend(out.responses().and_then(|r| r.get(&self.table)).cloned().unwrap_or_default());
+                pending = out.unprocessed_keys().and_then(|u| u.get(&self.table)).map(|k| k.keys().to_vec()).unwrap_or_default();
+            }
+        }
+        Ok(found)
+    }
+
     async fn query_partition(&self, pk: String, cap: usize) -> Result<Vec<Item>, StoreError> {
         self.collect(self.client.query().key_condition_expression("PK = :pk").expression_attribute_values(":pk", s(pk)), cap).await
     }

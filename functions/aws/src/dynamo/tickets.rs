@@ -150,6 +150,10 @@ impl TicketStore for DynamoStore {
         Ok(ticket.map(|t| (t, events)))
     }
 
+    async fn get_ticket_head(&self, id: &str) -> Result<Option<Ticket>, StoreError> {
+        self.get(keys::ticket_pk(id), keys::TICKET_META_SK.into()).await?.map(from_item).transpose()
+    }
+
     async fn find_ticket_id(&self, number: u64) -> Result<Option<String>, StoreError> {
         let item = self.get(keys::number_pk(number), keys::NUMBER_SK.into()).await?;
         Ok(item.and_then(|i| i.get("ticket_id").and_then(|v| v.as_s().ok()).cloned()))
