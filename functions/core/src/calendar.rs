@@ -192,14 +192,33 @@ fn overlaps(a: &Span, b: &Span) -> bool {
     a.start.num_seconds_from_midnight() < span_end_seconds(b) && b.start.num_seconds_from_midnight() < span_end_seconds(a)
 }
 
+/// A zone's rules: its local times as instants and back. The server uses chrono-tz's database
+/// ([`Tz`]); the web UI passes the browser's own (Intl), which spares the bundle the database.
+pub trait ZoneRules {
+    /// The instant(s) a local time names: none in a spring-forward gap, two in a fall-back overlap.
+    fn instants_of(&self, local: NaiveDateTime) -> LocalResult<DateTime<Utc>>;
+    /// The local time at an instant.
+    fn to_local(&self, at: DateTime<Utc>) -> NaiveDateTime;
+}
+
+impl ZoneRules for Tz {
+    fn instants_of(&self, local: NaiveDateTime) -> LocalResult<DateTime<Utc>> {
+        self.from_local_datetime(&local).map(|t| t.with_timezone(&Utc))
+    }
+
+    fn to_local(&self, at: DateTime<Utc>) -> NaiveDateTime {
+        at.with_timezone(self).naive_local()
+    }
+}
+
 /// A local time as an instant. In a spring-forward gap the clock jumps, so the first instant after
 /// the gap is taken; in a fall-back overlap, the earlier instant for a start and the later for an end.
-fn instant(tz: Tz, local: NaiveDateTime, is_end: bool) -> DateTime<Utc> {
+fn instant(tz: &impl ZoneRules, local: NaiveDateTime, is_end: bool) -> DateTime<Utc> {
     let mut probe = local;
     for _ in 0..(4 * 60) {
-        match tz.from_local_datetime(&probe) {
-            LocalResult::Single(t) => return t.with_timezone(&Utc),
-            LocalResult::Ambiguous(early, late) => return if is_end { late } else { early }.with_timezone(&Utc),
+        match tz.instants_of(probe) {
+            LocalResult::Single(t) => return t,
+            LocalResult::Ambiguous(early, late) => return if is_end { late } else { early },
             LocalResult::None => probe += Duration::minutes(1),
         }
     }
@@ -213,7 +232,7 @@ impl Calendar {
     }
 
     /// The open intervals of one local day, as instants, in order.
-    fn open_on(&self, tz: Tz, day: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    fn open_on(&self, tz: &impl ZoneRules, day: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
         if self.holidays.binary_search_by_key(&day, |h| h.date).is_ok() {
             return Vec::new();
         }
@@ -237,9 +256,8 @@ impl Calendar {
     }
 
     /// Open intervals from the local day containing `from` on, clipped to start at `from`.
-    fn open_from(&self, from: DateTime<Utc>) -> impl Iterator<Item = (DateTime<Utc>, DateTime<Utc>)> + '_ {
-        let tz = self.zone();
-        let first_day = from.with_timezone(&tz).date_naive() - Duration::days(1);
+    fn open_from<'a>(&'a self, tz: &'a impl ZoneRules, from: DateTime<Utc>) -> impl Iterator<Item = (DateTime<Utc>, DateTime<Utc>)> + 'a {
+        let first_day = tz.to_local(from).date() - Duration::days(1);
         (0..SEARCH_DAYS)
             .flat_map(move |i| self.open_on(tz, first_day + Duration::days(i)))
             .filter(move |(_, end)| *end > from)
@@ -251,17 +269,24 @@ impl Calendar {
         if to <= from {
             return 0;
         }
-        self.open_from(from).take_while(|(start, _)| *start < to).map(|(start, end)| (end.min(to) - start).num_seconds()).sum()
+        let tz = self.zone();
+        self.open_from(&tz, from).take_while(|(start, _)| *start < to).map(|(start, end)| (end.min(to) - start).num_seconds()).sum()
     }
 
     /// The instant `seconds` of open time after `from`; `None` if the calendar is not open that
     /// long within five years.
     pub fn add_business_seconds(&self, from: DateTime<Utc>, seconds: i64) -> Option<DateTime<Utc>> {
+        self.add_business_seconds_in(&self.zone(), from, seconds)
+    }
+
+    /// [`Calendar::add_business_seconds`] with the zone's rules given (`tz` must be the
+    /// calendar's own zone).
+    pub fn add_business_seconds_in(&self, tz: &impl ZoneRules, from: DateTime<Utc>, seconds: i64) -> Option<DateTime<Utc>> {
         if seconds <= 0 {
             return Some(from);
         }
         let mut left = seconds;
-        for (start, end) in self.open_from(from) {
+        for (start, end) in self.open_from(tz, from) {
             let open = (end - start).num_seconds();
             if left <= open {
                 return Some(start + Duration::seconds(left));

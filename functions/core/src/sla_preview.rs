@@ -2,8 +2,8 @@
 //! plan would cover it. The plan editor shows these in the browser from the values being edited;
 //! the rules are those of [`crate::sla`] (the tests hold the two to the same answers).
 
-use crate::calendar::Calendar;
-use crate::sla::{SlaPlan, TargetKind, Targets, Warning};
+use crate::calendar::{Calendar, ZoneRules};
+use crate::sla::{SlaPlan, TargetKind, Targets, Warning, first_covering};
 use crate::ticket::Priority;
 use chrono::{DateTime, Duration, Utc};
 
@@ -20,7 +20,15 @@ pub struct Promise {
 /// The clocks a ticket created at `created` starts with, in the order the ticket page lists them:
 /// first response and resolution in the calendar's open time, the deadline in real time. Next
 /// response is left out: it starts only with a requester's message after the first answer.
-pub fn promises(targets: &Targets, warning: Option<Warning>, calendar: &Calendar, created: DateTime<Utc>) -> Vec<Promise> {
+///
+/// `zone` holds the rules of the calendar's zone (the web UI passes the browser's own).
+pub fn promises(
+    targets: &Targets,
+    warning: Option<Warning>,
+    calendar: &Calendar,
+    zone: &impl ZoneRules,
+    created: DateTime<Utc>,
+) -> Vec<Promise> {
     let kinds = [
         (TargetKind::FirstResponse, targets.first_response_minutes, true),
         (TargetKind::Resolution, targets.resolution_minutes, true),
@@ -31,19 +39,13 @@ pub fn promises(targets: &Targets, warning: Option<Warning>, calendar: &Calendar
         .filter_map(|(target, minutes, business)| {
             let minutes = minutes?;
             let seconds = i64::from(minutes) * 60;
-            let at = |s: i64| if business { calendar.add_business_seconds(created, s) } else { Some(created + Duration::seconds(s)) };
+            let at =
+                |s: i64| if business { calendar.add_business_seconds_in(zone, created, s) } else { Some(created + Duration::seconds(s)) };
             // As the clocks do: a warning only strictly inside the target.
-            let lead = warning.map(|w| lead_seconds(w, seconds)).filter(|&lead| lead > 0 && lead < seconds);
+            let lead = warning.map(|w| w.lead(seconds)).filter(|&lead| lead > 0 && lead < seconds);
             Some(Promise { target, minutes, due_at: at(seconds), warn_at: lead.and_then(|lead| at(seconds - lead)) })
         })
         .collect()
-}
-
-fn lead_seconds(warning: Warning, target_seconds: i64) -> i64 {
-    match warning {
-        Warning::Minutes(m) => i64::from(m) * 60,
-        Warning::Percent(p) => target_seconds * i64::from(p) / 100,
-    }
 }
 
 /// A new ticket as plans see it: its priority, topic and group (the topic's default group).
@@ -56,18 +58,13 @@ pub struct Sample<'a> {
 
 /// Whether `plan`'s conditions take the sample ticket (activity and calendar aside).
 pub fn matches(plan: &SlaPlan, sample: Sample<'_>) -> bool {
-    let c = &plan.conditions;
-    (c.priorities.is_empty() || c.priorities.contains(&sample.priority))
-        && (c.topics.is_empty() || c.topics.iter().any(|t| t == sample.topic))
-        && (c.groups.is_empty() || c.groups.iter().any(|g| g == sample.group))
+    plan.conditions.takes(sample.priority, sample.topic, sample.group)
 }
 
-/// The plan that would cover the sample ticket: the first active, matching plan by precedence
-/// (then id) whose calendar exists, as [`crate::sla::SlaConfig::plan_for`] chooses.
+/// The plan that would cover the sample ticket, chosen as [`crate::sla::SlaConfig::plan_for`]
+/// chooses a stored ticket's.
 pub fn covering<'a>(plans: &'a [SlaPlan], calendars: &[Calendar], sample: Sample<'_>) -> Option<&'a SlaPlan> {
-    let mut candidates: Vec<&SlaPlan> = plans.iter().filter(|p| p.active && matches(p, sample)).collect();
-    candidates.sort_by(|a, b| (a.precedence, &a.id).cmp(&(b.precedence, &b.id)));
-    candidates.into_iter().find(|p| calendars.iter().any(|c| c.id == p.calendar))
+    first_covering(plans, calendars, |conditions| conditions.takes(sample.priority, sample.topic, sample.group)).map(|(plan, _)| plan)
 }
 
 #[cfg(test)]
@@ -137,7 +134,7 @@ mod tests {
             let created = at(created);
             let t = ticket(Priority::High, "printer", "service-desk", created);
             let clocks = sla::evaluate(&t, &[], &p, &cal, created).status.targets;
-            let promised = promises(&p.targets[&Priority::High], p.warning, &cal, created);
+            let promised = promises(&p.targets[&Priority::High], p.warning, &cal, &cal.zone(), created);
             assert_eq!(promised.len(), 3);
             for promise in promised {
                 let clock = clocks.iter().find(|c| c.target == promise.target).unwrap();
@@ -151,7 +148,7 @@ mod tests {
     fn a_friday_afternoon_ticket_is_due_on_monday() {
         // Friday 16:30 Berlin + 60 business minutes = Monday 09:30 Berlin; the deadline is 48 real hours.
         let targets = Targets { first_response_minutes: Some(60), deadline_minutes: Some(2880), ..Default::default() };
-        let promised = promises(&targets, Some(Warning::Minutes(15)), &office(), at("2026-11-27T15:30:00Z"));
+        let promised = promises(&targets, Some(Warning::Minutes(15)), &office(), &office().zone(), at("2026-11-27T15:30:00Z"));
         assert_eq!(
             promised,
             [
@@ -176,9 +173,9 @@ mod tests {
         let mut closed = office();
         closed.hours = Some(WeekHours::default());
         let targets = Targets { resolution_minutes: Some(30), ..Default::default() };
-        assert_eq!(promises(&targets, None, &closed, at("2026-11-27T15:30:00Z"))[0].due_at, None);
+        assert_eq!(promises(&targets, None, &closed, &closed.zone(), at("2026-11-27T15:30:00Z"))[0].due_at, None);
         // A warning as long as the target is no warning.
-        let promised = promises(&targets, Some(Warning::Minutes(30)), &office(), at("2026-11-27T15:30:00Z"));
+        let promised = promises(&targets, Some(Warning::Minutes(30)), &office(), &office().zone(), at("2026-11-27T15:30:00Z"));
         assert_eq!(promised[0].warn_at, None);
     }
 

@@ -482,6 +482,7 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("sla_admin.span_order", "The closing time must be after the opening time (00:00 means midnight)."),
     ("sla_admin.span_overlap", "These hours overlap other hours of the same day."),
     ("sla_admin.holidays", "Holidays"),
+    ("sla_admin.preview_unknown_zone", "This browser does not know the calendar's time zone, so it cannot work out the times."),
     ("sla_admin.holiday_date", "date"),
     ("sla_admin.holiday_name", "name"),
     ("sla_admin.holidays_help", "Whole days the calendar is closed, in its time zone."),

@@ -503,6 +503,7 @@ pub(super) const RU: &[(&str, &str)] = &[
     ("sla_admin.span_order", "Закрытие должно быть позже открытия (00:00 — это полночь)."),
     ("sla_admin.span_overlap", "Эти часы пересекаются с другими часами того же дня."),
     ("sla_admin.holidays", "Праздники"),
+    ("sla_admin.preview_unknown_zone", "Этот браузер не знает часовой пояс календаря и не может рассчитать сроки."),
     ("sla_admin.holiday_date", "дата"),
     ("sla_admin.holiday_name", "название"),
     ("sla_admin.holidays_help", "Дни, когда календарь закрыт целиком, в его часовом поясе."),

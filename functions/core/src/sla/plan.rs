@@ -45,7 +45,8 @@ pub enum Warning {
 
 impl Warning {
     /// The lead before the target at which to warn, in seconds.
-    pub(super) fn lead(self, target_seconds: i64) -> i64 {
+    /// How long before a target of `target_seconds` the warning comes.
+    pub fn lead(self, target_seconds: i64) -> i64 {
         match self {
             Warning::Minutes(m) => i64::from(m) * 60,
             Warning::Percent(p) => target_seconds * i64::from(p) / 100,
@@ -68,9 +69,14 @@ pub struct Conditions {
 
 impl Conditions {
     fn matches(&self, t: &Ticket) -> bool {
-        (self.priorities.is_empty() || self.priorities.contains(&t.priority))
-            && (self.topics.is_empty() || self.topics.contains(&t.topic))
-            && (self.groups.is_empty() || self.groups.contains(&t.group))
+        self.takes(t.priority, &t.topic, &t.group)
+    }
+
+    /// Whether a ticket of this priority, topic and group meets them (an empty list takes any).
+    pub fn takes(&self, priority: Priority, topic: &str, group: &str) -> bool {
+        (self.priorities.is_empty() || self.priorities.contains(&priority))
+            && (self.topics.is_empty() || self.topics.iter().any(|t| t == topic))
+            && (self.groups.is_empty() || self.groups.iter().any(|g| g == group))
     }
 }
 
@@ -239,8 +245,18 @@ pub struct SlaConfig {
 impl SlaConfig {
     /// The plan that covers `ticket`, with its calendar.
     pub fn plan_for(&self, ticket: &Ticket) -> Option<(&SlaPlan, &Calendar)> {
-        let mut plans: Vec<&SlaPlan> = self.plans.iter().filter(|p| p.active && p.conditions.matches(ticket)).collect();
-        plans.sort_by(|a, b| (a.precedence, &a.id).cmp(&(b.precedence, &b.id)));
-        plans.into_iter().find_map(|plan| Some((plan, self.calendars.iter().find(|c| c.id == plan.calendar)?)))
+        first_covering(&self.plans, &self.calendars, |conditions| conditions.matches(ticket))
     }
+}
+
+/// The first active plan by precedence (then id) whose conditions `take` and whose calendar
+/// exists, with that calendar.
+pub fn first_covering<'a, 'c>(
+    plans: &'a [SlaPlan],
+    calendars: &'c [Calendar],
+    take: impl Fn(&Conditions) -> bool,
+) -> Option<(&'a SlaPlan, &'c Calendar)> {
+    let mut candidates: Vec<&SlaPlan> = plans.iter().filter(|p| p.active && take(&p.conditions)).collect();
+    candidates.sort_by(|a, b| (a.precedence, &a.id).cmp(&(b.precedence, &b.id)));
+    candidates.into_iter().find_map(|plan| Some((plan, calendars.iter().find(|c| c.id == plan.calendar)?)))
 }

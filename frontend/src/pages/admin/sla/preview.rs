@@ -4,6 +4,7 @@
 //! be the one to cover such a ticket at all.
 
 use super::plan_form::PlanDraft;
+use crate::clock::BrowserZone;
 use crate::clock::ticking;
 use crate::components::enum_option;
 use crate::i18n::{I18n, use_i18n, wire};
@@ -46,7 +47,13 @@ fn outlook(i: I18n, draft: &PlanDraft, id: &str, sample: Sample<'_>, choices: &C
             notes.push(i.t("sla_admin.preview_no_targets").to_string());
             Vec::new()
         }
-        (Some(calendar), Some(targets)) => promises(targets, plan.warning, calendar, at),
+        (Some(calendar), Some(targets)) => match BrowserZone::new(&calendar.time_zone) {
+            Some(zone) => promises(targets, plan.warning, calendar, &zone, at),
+            None => {
+                notes.push(i.t("sla_admin.preview_unknown_zone").to_string());
+                Vec::new()
+            }
+        },
     };
     Outlook { promises, notes }
 }
