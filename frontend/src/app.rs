@@ -137,7 +137,8 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/new") view=|| view! { <NewTicket call=false/> }/>
             <Route path=path!("/call") view=|| view! { <NewTicket call=true/> }/>
             <Route path=path!("/tickets/:number") view=TicketPage/>
-            <Route path=path!("/queue") view=Queue/>
+            // The queue is staff's: anyone else (a user made a requester since) goes to their tickets.
+            <Route path=path!("/queue") view=move || if session.is_staff() { view! { <Queue/> }.into_any() } else { view! { <Redirect path="/my"/> }.into_any() }/>
             <Route path=path!("/settings/notifications") view=NotificationSettingsPage/>
             <Route path=path!("/admin/topics") view=admin::Topics/>
             <Route path=path!("/admin/topics/:id") view=admin::TopicEditor/>

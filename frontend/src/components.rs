@@ -1,7 +1,7 @@
 //! Pieces the pages share: loading and error states, badges, and the topic form's fields.
 
 use crate::api::Failure;
-use crate::i18n::{use_i18n, wire};
+use crate::i18n::{I18n, use_i18n, wire};
 use helpdesk_core::commands::FIELD_ERROR_PREFIX;
 use helpdesk_core::form::{FieldDef, FieldKind, number_text};
 use helpdesk_core::messages::{language_code, language_from_code, language_name};
@@ -264,11 +264,14 @@ pub fn FieldInput(def: FieldDef, values: RwSignal<BTreeMap<String, Value>>, erro
 }
 
 /// A stored field value as text: options by their label, flags as yes/no.
-pub fn value_text(def: Option<&FieldDef>, value: &Value, lang_code: &str, yes: &str, no: &str) -> String {
+pub fn value_text(def: Option<&FieldDef>, value: &Value, i: I18n) -> String {
     let label_of =
-        |v: &str| def.and_then(|d| d.options.iter().find(|o| o.value == v)).map_or(v.to_string(), |o| o.label.get(lang_code).to_string());
+        |v: &str| def.and_then(|d| d.options.iter().find(|o| o.value == v)).map_or(v.to_string(), |o| o.label.get(i.code()).to_string());
+    let date = |v: &str| v.parse::<chrono::NaiveDate>().ok().filter(|_| def.is_some_and(|d| d.kind == FieldKind::Date));
     match value {
-        Value::Bool(b) => (if *b { yes } else { no }).to_string(),
+        Value::Bool(b) => i.t(if *b { "common.yes" } else { "common.no" }).to_string(),
+        // A date field reads like every other date on the page.
+        Value::String(s) if date(s).is_some() => date(s).map(|d| i.day(d)).unwrap_or_default(),
         Value::String(s) => label_of(s),
         Value::Array(items) => items.iter().filter_map(Value::as_str).map(label_of).collect::<Vec<_>>().join(", "),
         Value::Number(n) => n.as_f64().map(number_text).unwrap_or_default(),

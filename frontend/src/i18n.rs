@@ -99,6 +99,16 @@ impl I18n {
         date.to_locale_string(self.t("locale"), &options).into()
     }
 
+    /// A calendar day in the UI language's style ("1 Dec 2026", "1 дек. 2026 г.").
+    pub fn day(self, day: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        // Local noon: the same day whatever the browser's zone does at midnight.
+        let date = js_sys::Date::new_with_year_month_day_hr_min_sec(day.year() as u32, day.month0() as i32, day.day() as i32, 12, 0, 0);
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+        date.to_locale_date_string(self.t("locale"), &options).into()
+    }
+
     /// A duration in whole minutes, hours or days: "2 h 5 min".
     pub fn duration(self, seconds: i64) -> String {
         let minutes = seconds.unsigned_abs() / 60;

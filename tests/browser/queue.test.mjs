@@ -205,3 +205,34 @@ test('a ticket that is not there says so without a pointless "Try again"', async
   await anna.locator('.error').waitFor();
   assert.equal(await anna.getByRole('button', { name: 'Try again' }).count(), 0);
 });
+
+test('a date field reads like every other date, in the UI language', async () => {
+  const lena = await signIn('lena.kuznetsova');
+  const list = await api(lena, 'GET', '/api/tickets?group=identity&group=network&group=service-desk&limit=100');
+  const access = list.items.find((t) => t.subject.startsWith('CRM and VPN access'));
+  assert.ok(access, 'the demo access request');
+  await lena.goto(`${BASE}/tickets/${access.number}`);
+  await lena.locator('.details').getByText('1 Dec 2026').waitFor();
+  assert.equal(await lena.locator('.details').getByText('2026-12-01').count(), 0);
+});
+
+test('a requester who opens the queue\'s address lands on her own tickets, without the queue\'s filters', async () => {
+  const anna = await signIn('anna.petrova');
+  await anna.goto(`${BASE}/queue?view=service-desk`);
+  await anna.waitForURL(/\/my$/);
+  await anna.getByRole('heading', { name: 'My tickets' }).waitFor();
+  assert.equal(await anna.locator('#queue-view').count(), 0);
+});
+
+test("a checkbox's error stands under the checkbox, not before it", async () => {
+  const anna = await signIn('anna.petrova');
+  await anna.goto(`${BASE}/new`);
+  await anna.getByLabel('Topic').selectOption('access-request');
+  const box = anna.getByLabel('My manager approved this request');
+  await box.waitFor();
+  await anna.getByRole('button', { name: 'Submit ticket' }).click();
+  const error = anna.locator('.field.checkbox .field-error');
+  await error.waitFor();
+  const [boxAt, errorAt] = [await box.boundingBox(), await error.boundingBox()];
+  assert.ok(errorAt.y >= boxAt.y + boxAt.height - 1, `error at ${errorAt.y}, box ends at ${boxAt.y + boxAt.height}`);
+});

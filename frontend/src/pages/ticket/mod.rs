@@ -237,7 +237,7 @@ fn Details(ticket: Ticket, topic: Option<Topic>) -> impl IntoView {
                 let label = def.as_ref().map(|d| d.label.clone());
                 view! {
                     <dt>{move || label.as_ref().map_or(key.clone(), |l| i.local(l))}</dt>
-                    <dd>{move || value_text(def.as_ref(), &value, i.code(), i.t("common.yes"), i.t("common.no"))}</dd>
+                    <dd>{move || value_text(def.as_ref(), &value, i)}</dd>
                 }
             }).collect_view()}
         </dl>
@@ -299,9 +299,7 @@ fn describe(i: I18n, kind: &EventKind, topic: Option<&Topic>) -> String {
 /// One field's change as people read it: "Seats: 2 → 3", by the topic's label and option labels.
 fn field_change(i: I18n, change: &FieldChange, topic: Option<&Topic>) -> String {
     let def = topic.and_then(|t| t.fields.iter().find(|f| f.key == change.field));
-    let value = |v: &Option<Value>| {
-        v.as_ref().map_or_else(|| "—".to_string(), |v| value_text(def, v, i.code(), i.t("common.yes"), i.t("common.no")))
-    };
+    let value = |v: &Option<Value>| v.as_ref().map_or_else(|| "—".to_string(), |v| value_text(def, v, i));
     let name = def.map_or_else(|| change.field.clone(), |d| i.local(&d.label));
     format!("{name}: {} → {}", value(&change.from), value(&change.to))
 }
