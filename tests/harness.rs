@@ -265,7 +265,8 @@ pub async fn test_app() -> TestApp {
     let seed = DynamoStore::new(client.clone(), &table);
     // The groups the test people and topics name (the API checks that groups exist).
     for (id, name) in TEST_GROUPS {
-        let group = helpdesk_core::user::Group { id: id.into(), name: name.into(), description: None, version: 1 };
+        let group =
+            helpdesk_core::user::Group { id: id.into(), name: name.into(), names: Default::default(), description: None, version: 1 };
         seed.put_group(&group).await.expect("put group");
     }
     let store = function_store(TICKETS_API, &table).await;

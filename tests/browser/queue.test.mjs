@@ -40,6 +40,12 @@ test("an agent's default view shows what falls due first, marked for the eye and
   // Done tickets only when asked for.
   assert.equal(await rows(page).filter({ hasText: 'Install Inkscape' }).count(), 0);
   await shot(page, 'queue-01-due-first');
+  // Groups by their name in the UI's language.
+  const { chooseLanguage } = await import('./support.mjs');
+  await chooseLanguage(page, 'ru');
+  assert.equal(await page.locator('#queue-view option[value="service-desk"]').innerText(), 'Первая линия');
+  await chooseLanguage(page, 'en');
+  assert.equal(await page.locator('#queue-view option[value="service-desk"]').innerText(), 'Service desk');
 });
 
 test('sorting by priority brings an urgent ticket from the last page to the first; Back restores the page', async () => {

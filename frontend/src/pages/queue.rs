@@ -77,9 +77,12 @@ pub fn Queue() -> impl IntoView {
     let group_options = move || {
         // Admins reach every queue; agents their own groups.
         let names: Vec<(String, String)> = match groups.get() {
-            Some(Ok(all)) => {
-                all.items.into_iter().filter(|g| session.is_admin() || my_groups().contains(&g.id)).map(|g| (g.id, g.name)).collect()
-            }
+            Some(Ok(all)) => all
+                .items
+                .into_iter()
+                .filter(|g| session.is_admin() || my_groups().contains(&g.id))
+                .map(|g| (g.id.clone(), g.name_in(i.code()).to_string()))
+                .collect(),
             _ => my_groups().into_iter().map(|g| (g.clone(), g)).collect(),
         };
         names

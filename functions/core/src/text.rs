@@ -19,6 +19,10 @@ impl LocalizedText {
         Self(pairs.iter().map(|(lang, text)| (lang.to_string(), text.to_string())).collect())
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The text in `lang`, else in the default language, else any.
     pub fn get(&self, lang: &str) -> &str {
         self.0.get(lang).or_else(|| self.0.get(DEFAULT_LANGUAGE)).or_else(|| self.0.values().next()).map(String::as_str).unwrap_or("")

@@ -3,6 +3,7 @@
 
 use crate::error::{FieldError, FieldErrorCode as Code};
 use crate::permissions::{Actor, Role};
+use crate::text::{LocalizedText, SUPPORTED_LANGUAGES};
 use crate::topic::{is_plain_id, is_slug};
 use serde::{Deserialize, Serialize};
 
@@ -216,10 +217,21 @@ impl UserInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Group {
     pub id: String,
+    /// The name in the default language (English), and where no translation is given.
     pub name: String,
+    /// The name in other languages, by language code (`ru`).
+    #[serde(default, skip_serializing_if = "LocalizedText::is_empty")]
+    pub names: LocalizedText,
     #[serde(default)]
     pub description: Option<String>,
     pub version: u64,
+}
+
+impl Group {
+    /// The group's name in `lang`.
+    pub fn name_in(&self, lang: &str) -> &str {
+        self.names.0.get(lang).map_or(&self.name, String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,6 +246,9 @@ pub struct GroupInput {
     pub version: Option<u64>,
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
     pub name: String,
+    /// Translations of the name (`{"ru": "Первая линия"}`); the languages the UI speaks.
+    #[serde(default)]
+    pub names: LocalizedText,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub description: Option<String>,
@@ -249,16 +264,36 @@ impl GroupInput {
             errors.push(FieldError::new("name", Code::Invalid, "1 to 120 characters"));
         }
         optional_text("description", &self.description, 2000, &mut errors);
+        let names = LocalizedText(
+            self.names.0.into_iter().map(|(lang, text)| (lang, text.trim().to_string())).filter(|(_, t)| !t.is_empty()).collect(),
+        );
+        for (lang, text) in &names.0 {
+            if !SUPPORTED_LANGUAGES.contains(&lang.as_str()) || text.chars().count() > 120 {
+                errors.push(FieldError::new(format!("names.{lang}"), Code::Invalid, "a supported language, 1 to 120 characters"));
+            }
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(Group { id: id.into(), name: self.name.trim().into(), description: self.description, version })
+        Ok(Group { id: id.into(), name: self.name.trim().into(), names, description: self.description, version })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_group_has_a_name_per_language() {
+        let input = |names: serde_json::Value| -> GroupInput {
+            serde_json::from_value(serde_json::json!({"name": "Service desk", "names": names})).unwrap()
+        };
+        let group = input(serde_json::json!({"ru": " Первая линия ", "en": ""})).into_group("service-desk", 1).unwrap();
+        assert_eq!((group.name_in("ru"), group.name_in("en"), group.name_in("de")), ("Первая линия", "Service desk", "Service desk"));
+        assert_eq!(group.names, LocalizedText::new(&[("ru", "Первая линия")]), "trimmed, blank ones dropped");
+        let unknown = input(serde_json::json!({"de": "Erste Linie"})).into_group("service-desk", 1).unwrap_err();
+        assert_eq!(unknown[0].field, "names.de");
+    }
     use serde_json::json;
 
     fn input(v: serde_json::Value) -> UserInput {

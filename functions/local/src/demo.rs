@@ -34,14 +34,20 @@ fn agent(id: &str) -> Actor {
 
 pub fn groups() -> Vec<Group> {
     [
-        ("service-desk", "Service desk", "First line: everything lands here first."),
-        ("field-service", "Field service", "Hands-on hardware work."),
-        ("identity", "Identity and access", "Accounts, permissions, mailboxes."),
-        ("network", "Network", "LAN, Wi-Fi, VPN."),
-        ("escalations", "Escalations", "Tickets that missed their SLA."),
+        ("service-desk", "Service desk", "Первая линия", "First line: everything lands here first."),
+        ("field-service", "Field service", "Выездная служба", "Hands-on hardware work."),
+        ("identity", "Identity and access", "Учётные записи и доступ", "Accounts, permissions, mailboxes."),
+        ("network", "Network", "Сеть", "LAN, Wi-Fi, VPN."),
+        ("escalations", "Escalations", "Эскалации", "Tickets that missed their SLA."),
     ]
     .into_iter()
-    .map(|(id, name, description)| Group { id: id.into(), name: name.into(), description: Some(description.into()), version: 1 })
+    .map(|(id, name, russian, description)| Group {
+        id: id.into(),
+        name: name.into(),
+        names: LocalizedText::new(&[("ru", russian)]),
+        description: Some(description.into()),
+        version: 1,
+    })
     .collect()
 }
 

@@ -10,7 +10,7 @@ use helpdesk_core::user::{Group, GroupInput};
 use leptos::prelude::*;
 
 fn group_input(g: &Group) -> GroupInput {
-    GroupInput { id: None, version: Some(g.version), name: g.name.clone(), description: g.description.clone() }
+    GroupInput { id: None, version: Some(g.version), name: g.name.clone(), names: g.names.clone(), description: g.description.clone() }
 }
 
 /// A group input's member as the form labels it.
@@ -18,6 +18,7 @@ fn label_of(i: I18n, field: &str) -> String {
     i.t(match field {
         "id" => "admin.id",
         "name" => "admin.name",
+        "names.ru" => "admin.name_ru",
         "description" => "admin.description",
         _ => "admin.form",
     })
@@ -45,7 +46,7 @@ pub fn Groups() -> impl IntoView {
                 Err(f) => view! { <ErrorBox failure=f/> }.into_any(),
                 Ok(list) => view! {
                     <table>
-                        {table_head(&["admin.id", "admin.name"])}
+                        {table_head(&["admin.id", "admin.name", "admin.name_ru"])}
                         <tbody>{list.items.into_iter().map(|g| {
                             let input = group_input(&g);
                             let id = g.id.clone();
@@ -53,6 +54,7 @@ pub fn Groups() -> impl IntoView {
                                 <tr>
                                     <td><button type="button" class="link" on:click=move |_| editor.open(Some(id.clone()), input.clone())>{g.id.clone()}</button></td>
                                     <td>{g.name.clone()}</td>
+                                    <td>{g.names.0.get("ru").cloned().unwrap_or_default()}</td>
                                 </tr>
                             }
                         }).collect_view()}</tbody>
@@ -67,6 +69,7 @@ pub fn Groups() -> impl IntoView {
             <form class="card" on:submit=save novalidate>
                 {creating.then(|| text_field(state, "group-id", "id", "admin.id", move || editor.new_id.get(), move |v| editor.new_id.set(v)))}
                 {text_field(state, "group-name", "name", "admin.name", move || get(&|g| g.name.clone()), move |v| edit(&|g| g.name = v.clone()))}
+                {text_field(state, "group-name-ru", "names.ru", "admin.name_ru", move || get(&|g| g.names.0.get("ru").cloned().unwrap_or_default()), move |v| edit(&|g| { g.names.0.insert("ru".into(), v.clone()); }))}
                 {text_field(state, "group-description", "description", "admin.description", move || get(&|g| g.description.clone().unwrap_or_default()), move |v| edit(&|g| g.description = optional(v.clone())))}
                 <Outcome state=state/>
                 <button type="submit" class="primary">{move || i.t("common.save")}</button>
@@ -82,7 +85,7 @@ pub fn Groups() -> impl IntoView {
             <div class="title-row">
                 <h1>{move || i.t("nav.groups")}</h1>
                 <button type="button" class="primary"
-                    on:click=move |_| editor.open(None, GroupInput { id: None, version: None, name: String::new(), description: None })>{move || i.t("admin.new_group")}</button>
+                    on:click=move |_| editor.open(None, GroupInput { id: None, version: None, name: String::new(), names: Default::default(), description: None })>{move || i.t("admin.new_group")}</button>
             </div>
             {form}
             {telegram}

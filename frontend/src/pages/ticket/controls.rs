@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 #[derive(Clone, Copy)]
 pub struct Directory {
     agents: api::Fetched<Paged<PersonSummary>>,
-    groups: api::Fetched<Items<Group>>,
+    pub groups: api::Fetched<Items<Group>>,
 }
 
 impl Directory {
@@ -138,7 +138,8 @@ pub fn StaffControls(page: Page, view: TicketView, topic: Option<Topic>, directo
             .into_iter()
             .map(|g| {
                 let id = g.id.clone();
-                view! { <option value=g.id.clone() selected=move || group.with(|x| *x == id)>{g.name.clone()}</option> }
+                let name = g.name_in(i.code()).to_string();
+                view! { <option value=g.id.clone() selected=move || group.with(|x| *x == id)>{name}</option> }
             })
             .collect_view()
             .into_any(),

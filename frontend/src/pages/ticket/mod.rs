@@ -19,11 +19,12 @@ use crate::people::use_people;
 use controls::{Directory, RequesterControls, StaffControls};
 use deliveries::DeliveryLog;
 use gloo_net::http::Method;
-use helpdesk_core::api::{MessageRequest, TicketView};
+use helpdesk_core::api::{Items, MessageRequest, TicketView};
 use helpdesk_core::attachment::AttachmentRef;
 use helpdesk_core::event::{EventKind, FieldChange, TicketEvent};
 use helpdesk_core::mail::MailOrigin;
 use helpdesk_core::sla::{ClockState, SlaStatus};
+use helpdesk_core::user::Group;
 use helpdesk_core::{ErrorCode, Priority, Status, Ticket, Topic};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -187,7 +188,7 @@ pub fn TicketPage() -> impl IntoView {
                             {log.map(deliveries::section)}
                         </div>
                         <aside>
-                            <Details ticket=ticket.clone() topic=topic_now.clone()/>
+                            <Details ticket=ticket.clone() topic=topic_now.clone() groups=directory.map(|d| d.groups)/>
                             {v.sla.clone().map(|sla| view! { <SlaBox sla=sla/> })}
                             {match directory {
                                 Some(directory) => view! { <StaffControls page=page view=v.clone() topic=topic_now directory=directory/> }.into_any(),
@@ -204,10 +205,18 @@ pub fn TicketPage() -> impl IntoView {
 }
 
 #[component]
-fn Details(ticket: Ticket, topic: Option<Topic>) -> impl IntoView {
+fn Details(ticket: Ticket, topic: Option<Topic>, groups: Option<api::Fetched<Items<Group>>>) -> impl IntoView {
     let i = use_i18n();
     let people = use_people();
     let (requester, assignee) = (ticket.requester.clone(), ticket.assignee.clone());
+    // The group by its name in the UI's language, once the groups have loaded (staff).
+    let group_id = ticket.group.clone();
+    let group = move || {
+        let named = groups.and_then(|g| g.get()).and_then(Result::ok);
+        named
+            .and_then(|list| list.items.iter().find(|g| g.id == group_id).map(|g| g.name_in(i.code()).to_string()))
+            .unwrap_or_else(|| group_id.clone())
+    };
     let (topic_id, topic_name) = (ticket.topic.clone(), topic.as_ref().map(|t| t.name.clone()));
     // In the form's order; values of fields the topic no longer has come last, by key.
     let position = |key: &str| topic.as_ref().and_then(|t| t.fields.iter().position(|f| f.key == key)).unwrap_or(usize::MAX);
@@ -228,7 +237,7 @@ fn Details(ticket: Ticket, topic: Option<Topic>) -> impl IntoView {
             <dt>{move || i.t("ticket.assignee")}</dt>
             <dd>{move || assignee.as_deref().map_or_else(|| "—".into(), |a| people.name(a))}</dd>
             <dt>{move || i.t("ticket.group")}</dt>
-            <dd>{ticket.group.clone()}</dd>
+            <dd>{group}</dd>
             <dt>{move || i.t("ticket.channel")}</dt>
             <dd>{move || i.t(&format!("channel.{}", wire(&ticket.channel)))}</dd>
             <dt>{move || i.t("ticket.created")}</dt>
