@@ -253,3 +253,37 @@ async fn sla_configuration_is_cached_briefly_and_cleared_by_its_own_writes() {
     assert_eq!(plans(&t).await, ["all", "behind", "through"]);
     t.finish().await;
 }
+
+/// Tickets written before the queue order carry the old queue keys (`<status rank>#<created>#<id>`)
+/// and no next SLA target: the queues do not show them until set-up rewrites them, once, and
+/// never over a newer write.
+#[tokio::test]
+async fn older_tickets_rejoin_the_queues_after_set_up() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let t = test_app().await;
+    store_config(&t.seed, &round_the_clock()).await;
+    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    assert_eq!(t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Written long ago"))).await.status, 201);
+    let id = t.call("GET", "/api/tickets/HD-1001", ADMIN, None).await.body["ticket"]["id"].as_str().unwrap().to_string();
+    let old_key = AttributeValue::S(format!("1#2026-01-01T00:00:00.000000Z#{id}"));
+    t.client
+        .update_item()
+        .table_name(&t.table)
+        .key("PK", AttributeValue::S(format!("TICKET#{id}")))
+        .key("SK", AttributeValue::S("META".into()))
+        .update_expression("SET GSI2SK = :old, GSI3SK = :old, GSI4SK = :old REMOVE sla_due")
+        .expression_attribute_values(":old", old_key)
+        .send()
+        .await
+        .unwrap();
+    let listed = async |t: &TestApp| t.call("GET", "/api/tickets?group=service-desk&state=open", AGENT, None).await.body["items"].clone();
+    assert_eq!(listed(&t).await, json!([]), "not in the queue with the old keys");
+    let config = t.seed.sla_config().await.unwrap();
+    assert_eq!(t.seed.backfill_queue_order(&config).await.unwrap(), 1);
+    let items = listed(&t).await;
+    assert_eq!(items[0]["id"], id.as_str(), "back in the queue");
+    assert!(items[0]["sla_due"]["due_at"].is_string(), "with its next SLA target: {items}");
+    assert_eq!(items[0]["version"], 1, "a rewrite of keys, not a change");
+    assert_eq!(t.seed.backfill_queue_order(&config).await.unwrap(), 0, "idempotent");
+    t.finish().await;
+}

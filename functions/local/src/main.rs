@@ -3,6 +3,7 @@
 //!   helpdesk-local [serve]   create missing tables, buckets and buses, seed demo data once, then
 //!                            serve and run the scheduled jobs on their timers
 //!   helpdesk-local setup     only create missing tables, buckets and buses (from infra/template.yaml)
+//!   helpdesk-local backfill  only bring data written by older versions up to date (any table)
 //!   helpdesk-local seed      only seed demo data (skipped when topics exist)
 //!   helpdesk-local scan      run the SLA scan once and print its report
 //!
@@ -130,6 +131,9 @@ async fn run(command: &str) -> Result<(), String> {
             setup(&sdk, &dynamodb, &settings).await?;
             backfill(&store).await
         }
+        // Only bring older data up to date: also against a deployed table (TABLE_NAME, AWS
+        // credentials, no local endpoints), after an upgrade (infra/README.md).
+        "backfill" => backfill(&store).await,
         "seed" => demo::seed(&store).await,
         "scan" => {
             let report = sla_scan::scan(&store, chrono::Utc::now()).await.map_err(|e| e.to_string())?;
@@ -157,7 +161,7 @@ async fn run(command: &str) -> Result<(), String> {
             let app = App { local_mode: true, ldap, files: Some(files), channels: setup, ..App::new(store, Some(sessions)) };
             serve(app, &settings, fakes.router()).await
         }
-        other => Err(format!("unknown command '{other}': serve, setup, seed or scan")),
+        other => Err(format!("unknown command '{other}': serve, setup, backfill, seed or scan")),
     }
 }
 
@@ -228,9 +232,15 @@ async fn start_backbone(
 
 /// Brings data written by older versions up to what this one reads.
 async fn backfill(store: &DynamoStore) -> Result<(), String> {
-    let users = store.backfill_user_attributes().await.map_err(|e| e.to_string())?;
+    let e = |e: helpdesk_aws::StoreError| e.to_string();
+    let users = store.backfill_user_attributes().await.map_err(e)?;
     if users > 0 {
         tracing::info!(users, "gave older user items the directory's attributes");
+    }
+    let config = helpdesk_aws::TicketStore::sla_config(store).await.map_err(e)?;
+    let tickets = store.backfill_queue_order(&config).await.map_err(e)?;
+    if tickets > 0 {
+        tracing::info!(tickets, "gave older tickets their next SLA target and the queue indexes' keys");
     }
     Ok(())
 }

@@ -50,6 +50,58 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().update(update.build().map_err(super::backend)?).build())
     }
 
+    /// Gives tickets written before the queue order (docs/storage.md, "Secondary indexes") their
+    /// next SLA target and the queue indexes' keys, so that they show in the queues again.
+    /// Idempotent, and never over a newer write (each rewrite is conditioned on the version it
+    /// read); for a table's set-up (`helpdesk-local backfill`), not for request paths. Returns how
+    /// many tickets it rewrote.
+    pub async fn backfill_queue_order(&self, config: &SlaConfig) -> Result<usize, StoreError> {
+        let mut rewritten = 0;
+        let mut pages = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::ALL_TICKETS.name)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", keys::ALL_TICKETS.pk)
+            .expression_attribute_values(":pk", s(keys::ALL_TICKETS_PARTITION))
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(item) = pages.next().await {
+            let item = item.map_err(sdk)?;
+            let stored: Ticket = from_item(item.clone())?;
+            let mut ticket = stored.clone();
+            if ticket.sla_due.is_none()
+                && let Some((_, events)) = self.get_ticket(&ticket.id).await?
+            {
+                helpdesk_core::sla::refresh(&mut ticket, &events, config);
+            }
+            let fresh = ticket_item(&ticket)?;
+            let current = keys::ticket_index_keys(&ticket).iter().all(|(k, v)| item.get(*k).and_then(|a| a.as_s().ok()) == Some(v));
+            if current && ticket == stored {
+                continue;
+            }
+            let written = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(fresh))
+                .condition_expression("#version = :version")
+                .expression_attribute_names("#version", "version")
+                .expression_attribute_values(":version", AttributeValue::N(ticket.version.to_string()))
+                .send()
+                .await;
+            match written {
+                Ok(_) => rewritten += 1,
+                // Written meanwhile: that write gave it the keys already.
+                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
+                Err(e) => return Err(sdk(e)),
+            }
+        }
+        Ok(rewritten)
+    }
+
     /// Loads tickets in bulk (an import, a benchmark): each ticket with its number item, no
     /// events, no conditions. Not for request paths.
     pub async fn import_tickets(&self, tickets: &[Ticket]) -> Result<(), StoreError> {
