@@ -166,3 +166,61 @@ async fn several_groups_at_once_and_what_a_queue_query_refuses() {
     assert_eq!(crossed.code(), "invalid_cursor");
     t.finish().await;
 }
+
+#[tokio::test]
+async fn cursors_stay_short_when_every_run_is_partway() {
+    let t = test_app().await;
+    let config = round_the_clock();
+    store_config(&t.seed, &config).await;
+    let agent = "an-agent-with-a-rather-long-identifier-for-the-cursor";
+    let now = Utc::now();
+    let mut generator = ulid::Generator::new();
+    let tickets: Vec<Ticket> = (0..40)
+        .map(|i| {
+            let created = now - Duration::minutes(i as i64);
+            let mut ticket = Ticket {
+                id: generator.generate().expect("ulid").to_string(),
+                number: TicketNumber(7000 + i as u64),
+                subject: format!("Assigned {i}"),
+                description: "Loaded for the cursor test.".into(),
+                requester: "anna".into(),
+                topic: "printer".into(),
+                priority: Priority::ALL[i % 4],
+                status: Status::Open,
+                assignee: Some(agent.into()),
+                group: "service-desk".into(),
+                channel: Channel::Web,
+                fields: Default::default(),
+                created_at: created,
+                updated_at: created,
+                version: 1,
+                sla_next_action: None,
+                sla_due: None,
+            };
+            sla::refresh(&mut ticket, &[], &config);
+            ticket
+        })
+        .collect();
+    t.seed.import_tickets(&tickets).await.expect("import");
+    let (mut seen, mut cursor, mut longest) = (Vec::new(), None::<String>, 0);
+    for _ in 0..20 {
+        let url = match &cursor {
+            Some(c) => format!("/api/tickets?assignee={agent}&limit=5&cursor={c}"),
+            None => format!("/api/tickets?assignee={agent}&limit=5"),
+        };
+        let page = t.call("GET", &url, ADMIN, None).await;
+        assert_eq!(page.status, 200, "{:?}", page.body);
+        seen.extend(ids(page.body["items"].as_array().unwrap()));
+        match page.body["next_cursor"].as_str() {
+            Some(c) => {
+                longest = longest.max(c.len());
+                cursor = Some(c.to_string());
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 40, "every ticket once");
+    assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 40);
+    assert!(longest < 700, "a cursor of four runs partway is {longest} characters");
+    t.finish().await;
+}

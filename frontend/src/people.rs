@@ -76,9 +76,16 @@ impl People {
         for chunk in ids.chunks(MAX_IDS_PER_LOOKUP) {
             let pairs: Vec<(&str, String)> = chunk.iter().map(|id| ("id", id.clone())).collect();
             let url = api::with_query("/api/directory", &pairs);
+            let asked: Vec<String> = chunk.to_vec();
             spawn_local(async move {
-                if let Ok(found) = api::get::<Paged<PersonSummary>>(&url).await {
-                    self.learn(found.items.into_iter().map(|p| (p.id, p.name)));
+                match api::get::<Paged<PersonSummary>>(&url).await {
+                    Ok(found) => self.learn(found.items.into_iter().map(|p| (p.id, p.name))),
+                    // Asked again the next time a page shows them.
+                    Err(_) => self.asked.update_value(|a| {
+                        asked.iter().for_each(|id| {
+                            a.remove(id);
+                        })
+                    }),
                 }
             });
         }

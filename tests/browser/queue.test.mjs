@@ -145,6 +145,12 @@ test('a bulk assign of three tickets where one changed meanwhile reports that on
   await report.getByText('1 ticket was not changed:').waitFor();
   assert.match(await report.locator('li').innerText(), new RegExp(`${made[1].number}: someone changed it meanwhile`));
   await shot(lena, 'queue-04-bulk');
+  // The next selection starts with nothing chosen.
+  await lena.getByLabel(`Select ${made[1].number}`).check();
+  assert.deepEqual(
+    [await lena.locator('#bulk-assignee').inputValue(), await lena.locator('#bulk-status').inputValue()],
+    ['', ''],
+  );
   const assignees = [];
   for (const t of made) assignees.push((await api(lena, 'GET', `/api/tickets/${t.number}`)).ticket.assignee ?? null);
   assert.deepEqual(assignees, ['lena.kuznetsova', null, 'lena.kuznetsova']);

@@ -54,6 +54,13 @@ pub fn bar(selected: RwSignal<Vec<Selected>>, done: Callback<()>) -> impl IntoVi
     ));
     let (assignee, status, priority) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
     let me = StoredValue::new(session.id());
+    // A cleared selection starts the next one with nothing chosen.
+    let clear = move || {
+        selected.set(Vec::new());
+        assignee.set(String::new());
+        status.set(String::new());
+        priority.set(String::new());
+    };
     let apply = move |_| {
         let mut change = UpdateTicketRequest::default();
         match assignee.get_untracked().as_str() {
@@ -77,9 +84,12 @@ pub fn bar(selected: RwSignal<Vec<Selected>>, done: Callback<()>) -> impl IntoVi
                     refused.push(Refusal { number: row.number, why: why(i, &f) });
                 }
             }
-            refusals.set(Some((chosen.len() - refused.len(), refused)));
+            // The queue may have gone while the changes were sent.
+            if refusals.try_set(Some((chosen.len() - refused.len(), refused))).is_some() {
+                return;
+            }
             busy.set(false);
-            selected.set(Vec::new());
+            clear();
             done.run(());
         });
     };
@@ -95,6 +105,7 @@ pub fn bar(selected: RwSignal<Vec<Selected>>, done: Callback<()>) -> impl IntoVi
                 .collect_view()
         })
     };
+    let any_selected = Memo::new(move |_| !selected.with(Vec::is_empty));
     let report = move || {
         refusals.get().map(|(changed, refused)| {
             view! {
@@ -110,12 +121,13 @@ pub fn bar(selected: RwSignal<Vec<Selected>>, done: Callback<()>) -> impl IntoVi
     };
     view! {
         {report}
-        {move || (!selected.with(Vec::is_empty)).then(|| view! {
+        // Drawn when a selection starts, not at each row ticked, so the choices stay as made.
+        {move || any_selected.get().then(|| view! {
             <form class="bulk filters" on:submit=|ev| ev.prevent_default() aria-label=move || i.t("bulk.title")>
                 <p class="bulk-count">{move || i.count("bulk.selected", selected.with(Vec::len) as u64)}</p>
                 <div class="filter">
                     <label for="bulk-assignee">{move || i.t("bulk.assign")}</label>
-                    <select id="bulk-assignee" on:change=move |ev| assignee.set(event_target_value(&ev))>
+                    <select id="bulk-assignee" prop:value=assignee on:change=move |ev| assignee.set(event_target_value(&ev))>
                         <option value="">{move || i.t("bulk.keep")}</option>
                         <option value=session.id()>{move || i.t("queue.me")}</option>
                         <option value=NOBODY>{move || i.t("queue.unassigned")}</option>
@@ -124,7 +136,7 @@ pub fn bar(selected: RwSignal<Vec<Selected>>, done: Callback<()>) -> impl IntoVi
                 </div>
                 <div class="filter">
                     <label for="bulk-status">{move || i.t("ticket.status")}</label>
-                    <select id="bulk-status" on:change=move |ev| status.set(event_target_value(&ev))>
+                    <select id="bulk-status" prop:value=status on:change=move |ev| status.set(event_target_value(&ev))>
                         <option value="">{move || i.t("bulk.keep")}</option>
                         {Status::ALL.into_iter().map(|s| {
                             let key = format!("status.{}", wire(&s));
@@ -134,7 +146,7 @@ pub fn bar(selected: RwSignal<Vec<Selected>>, done: Callback<()>) -> impl IntoVi
                 </div>
                 <div class="filter">
                     <label for="bulk-priority">{move || i.t("ticket.priority")}</label>
-                    <select id="bulk-priority" on:change=move |ev| priority.set(event_target_value(&ev))>
+                    <select id="bulk-priority" prop:value=priority on:change=move |ev| priority.set(event_target_value(&ev))>
                         <option value="">{move || i.t("bulk.keep")}</option>
                         {Priority::ALL.into_iter().map(|p| {
                             let key = format!("priority.{}", wire(&p));
@@ -143,7 +155,7 @@ pub fn bar(selected: RwSignal<Vec<Selected>>, done: Callback<()>) -> impl IntoVi
                     </select>
                 </div>
                 <button type="button" class="primary" on:click=apply disabled=busy>{move || i.t("bulk.apply")}</button>
-                <button type="button" on:click=move |_| selected.set(Vec::new())>{move || i.t("bulk.clear")}</button>
+                <button type="button" on:click=move |_| clear()>{move || i.t("bulk.clear")}</button>
             </form>
         })}
     }

@@ -109,11 +109,22 @@ pub fn TicketTable(#[prop(into)] source: Signal<String>, staff: bool) -> impl In
             None => base,
         }
     };
+    // Each load gets a number: an answer that lands after a newer request began is dropped, so a
+    // slow old page never shows under a new address.
+    let generation = StoredValue::new(0u64);
     let load = move || {
         let url = page_url();
         page.set(None);
         selected.set(Vec::new());
-        spawn_local(async move { page.set(Some(api::get::<TicketPage>(&url).await)) });
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        spawn_local(async move {
+            let answer = api::get::<TicketPage>(&url).await;
+            // `try_`: the list may have gone while the answer travelled.
+            if generation.try_get_value() == Some(mine) {
+                let _ = page.try_set(Some(answer));
+            }
+        });
     };
     Effect::new(load);
     // Others' changes show within half a minute: the page is read again while the tab is visible,
@@ -123,11 +134,15 @@ pub fn TicketTable(#[prop(into)] source: Signal<String>, staff: bool) -> impl In
             return;
         }
         let url = untrack(page_url);
+        let mine = generation.get_value();
         spawn_local(async move {
             if let Ok(fresh) = api::get::<TicketPage>(&url).await
-                && page.with_untracked(|p| !matches!(p, Some(Ok(shown)) if *shown == fresh))
+                && generation.try_get_value() == Some(mine)
+                && page.try_with_untracked(|p| !matches!(p, Some(Ok(shown)) if *shown == fresh)) == Some(true)
             {
-                page.set(Some(Ok(fresh)));
+                // What is selected keeps to the rows shown, at the versions shown.
+                selected.try_update(|s| s.retain(|row| fresh.items.iter().any(|t| t.number == row.number && t.version == row.version)));
+                let _ = page.try_set(Some(Ok(fresh)));
             }
         });
     };
@@ -160,7 +175,7 @@ pub fn TicketTable(#[prop(into)] source: Signal<String>, staff: bool) -> impl In
         let me = me.clone();
         page.get().map(|answer| match answer {
             Err(failure) => view! { <ErrorBox failure=failure retry=Callback::new(move |_| load())/> }.into_any(),
-            Ok(p) if p.items.is_empty() && cursors.with(Vec::is_empty) => view! { <p class="empty">{move || i.t("list.empty")}</p> }.into_any(),
+            Ok(p) if p.items.is_empty() && p.next_cursor.is_none() && cursors.with(Vec::is_empty) => view! { <p class="empty">{move || i.t("list.empty")}</p> }.into_any(),
             Ok(p) => {
                 let has_next = p.next_cursor.is_some();
                 let total = p.total;

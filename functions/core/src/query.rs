@@ -147,7 +147,7 @@ impl QueueOrder {
 }
 
 /// The most groups one list may name.
-pub const MAX_GROUPS_PER_QUERY: usize = 20;
+pub const MAX_GROUPS_PER_QUERY: usize = 50;
 
 /// The `assignee` filter value that selects unassigned tickets.
 pub const UNASSIGNED: &str = "none";

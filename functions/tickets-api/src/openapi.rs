@@ -202,7 +202,7 @@ fn operation(route: Route) -> Operation {
             query: QUEUE_FILTERS.to_vec(),
             ..op(
                 "listQueue",
-                "The queues: agents filter by their groups or assignee=<themselves>; admins see all. Ordered across the whole queue (`sort`), open tickets before done ones; the first page carries the total",
+                "The queues: agents filter by their groups or assignee=<themselves>; admins see all. Ordered across the whole queue (`sort`), open tickets before done ones; every page carries the total",
                 None,
                 200,
                 of::<TicketPage>(),

@@ -20,15 +20,18 @@ pub(super) fn start(page: Page) -> RwSignal<Vec<Presence>> {
             return;
         }
         let Some(path) = page.path() else { return };
-        let activity = if page.replying.get_untracked() { Activity::Replying } else { Activity::Viewing };
+        let activity = if page.replying.try_get_untracked() == Some(true) { Activity::Replying } else { Activity::Viewing };
         spawn_local(async move {
             let Ok(pulse) = api::send::<TicketPulse>(Method::POST, &format!("{path}/presence"), &PresenceReport { activity }).await else {
                 return;
             };
-            others.set(pulse.others);
-            if pulse.version > page.version() && !page.busy.get_untracked() {
+            // The page may have gone while the answer travelled.
+            if others.try_set(pulse.others).is_some() {
+                return;
+            }
+            if pulse.version > page.version() && page.busy.try_get_untracked() == Some(false) {
                 if crate::pages::typing() {
-                    page.changed.set(true);
+                    let _ = page.changed.try_set(true);
                 } else {
                     refresh(page);
                 }
@@ -51,10 +54,13 @@ pub(super) fn start(page: Page) -> RwSignal<Vec<Presence>> {
 pub(super) fn refresh(page: Page) {
     let Some(path) = page.path() else { return };
     spawn_local(async move {
-        if let Ok(view) = api::get::<TicketView>(&path).await {
-            page.changed.set(false);
-            page.conflict.set(false);
-            page.view.set(Some(Ok(view)));
+        // Dropped if the page moved to another ticket meanwhile.
+        if let Ok(view) = api::get::<TicketView>(&path).await
+            && page.path().as_deref() == Some(path.as_str())
+        {
+            let _ = page.changed.try_set(false);
+            let _ = page.conflict.try_set(false);
+            let _ = page.view.try_set(Some(Ok(view)));
         }
     });
 }

@@ -56,17 +56,18 @@ pub(crate) struct Page {
 }
 
 impl Page {
+    // These read with `try_`: an answer may land after the page has gone (the reader left).
     fn path(self) -> Option<String> {
-        self.view.with_untracked(|v| v.as_ref().and_then(|v| v.as_ref().ok()).map(|v| format!("/api/tickets/{}", v.ticket.number)))
+        self.view.try_with_untracked(|v| v.as_ref().and_then(|v| v.as_ref().ok()).map(|v| format!("/api/tickets/{}", v.ticket.number))).flatten()
     }
 
     /// The ticket's number, once it has loaded.
     fn number(self) -> Option<String> {
-        self.view.with_untracked(|v| v.as_ref().and_then(|v| v.as_ref().ok()).map(|v| v.ticket.number.to_string()))
+        self.view.try_with_untracked(|v| v.as_ref().and_then(|v| v.as_ref().ok()).map(|v| v.ticket.number.to_string())).flatten()
     }
 
     fn version(self) -> u64 {
-        self.view.with_untracked(|v| v.as_ref().and_then(|v| v.as_ref().ok()).map_or(0, |v| v.ticket.version))
+        self.view.try_with_untracked(|v| v.as_ref().and_then(|v| v.as_ref().ok()).map_or(0, |v| v.ticket.version)).unwrap_or(0)
     }
 
     /// Sends a change; the answer is the ticket as it now is. `done` hears that it was stored, or
@@ -105,7 +106,7 @@ pub fn TicketPage() -> impl IntoView {
     let i = use_i18n();
     let session = use_session();
     let params = use_params::<TicketParams>();
-    let number_of = move || params.with_untracked(|p| p.as_ref().ok().and_then(|p| p.number.clone()).unwrap_or_default());
+    let number_of = move || params.try_with_untracked(|p| p.as_ref().ok().and_then(|p| p.number.clone())).flatten().unwrap_or_default();
     let view = RwSignal::new(None::<Result<TicketView, Failure>>);
     let page = Page {
         view,
@@ -124,7 +125,10 @@ pub fn TicketPage() -> impl IntoView {
         spawn_local(async move {
             // The answer carries the ticket's topic (archived ones too) for the field labels.
             let answer = api::get::<TicketView>(&format!("/api/tickets/{}", String::from(js_sys::encode_uri_component(&number)))).await;
-            page.view.set(Some(answer));
+            // Dropped if the address names another ticket by now.
+            if number_of() == number {
+                let _ = page.view.try_set(Some(answer));
+            }
         });
     };
     Effect::new(move || {

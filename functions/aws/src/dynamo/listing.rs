@@ -17,7 +17,7 @@ use helpdesk_core::{Status, Ticket};
 use std::collections::{BTreeMap, HashMap};
 
 /// Queries one list request may make before it returns a short page with a cursor.
-pub(super) const MAX_QUERIES_PER_PAGE: usize = 10;
+const MAX_QUERIES_PER_PAGE: usize = 10;
 /// The longest key value a cursor may carry (DynamoDB's sort keys stop at 1 KiB).
 const MAX_CURSOR_VALUE_BYTES: usize = 1024;
 
@@ -85,7 +85,7 @@ fn encode_cursor(attributes: &[&str], item: &Item) -> Option<String> {
     Some(URL_SAFE_NO_PAD.encode(serde_json::to_vec(&key).ok()?))
 }
 
-pub(super) fn key_of(attributes: &[&str], item: &Item) -> Option<BTreeMap<String, String>> {
+fn key_of(attributes: &[&str], item: &Item) -> Option<BTreeMap<String, String>> {
     attributes.iter().map(|k| Some((k.to_string(), item.get(*k)?.as_s().ok()?.clone()))).collect()
 }
 
@@ -97,12 +97,7 @@ fn decode_cursor(attributes: &[&str], partition_attribute: &str, partition: &str
     checked_key(attributes, partition_attribute, partition, key)
 }
 
-pub(super) fn checked_key(
-    attributes: &[&str],
-    partition_attribute: &str,
-    partition: &str,
-    key: BTreeMap<String, String>,
-) -> Result<Item, StoreError> {
+fn checked_key(attributes: &[&str], partition_attribute: &str, partition: &str, key: BTreeMap<String, String>) -> Result<Item, StoreError> {
     let well_formed = key.len() == attributes.len()
         && attributes.iter().all(|k| key.get(*k).is_some_and(|v| !v.is_empty() && v.len() <= MAX_CURSOR_VALUE_BYTES))
         && key.get(partition_attribute).is_some_and(|p| p == partition);
@@ -201,29 +196,34 @@ impl DynamoStore {
     }
 }
 
-/// Items read from an index with their keys, and where the reading stopped (`None`: the end).
+/// Items read from an index with their keys, where the reading stopped (`None`: the end), and
+/// how many queries it took.
 pub(super) struct Batch<T> {
     pub(super) items: Vec<(Item, T)>,
     pub(super) resume: Option<Item>,
+    pub(super) queries: usize,
 }
 
 /// Reads up to `limit` items: queries from `start`, reading ahead when a filter may drop items (a
-/// query's limit counts items read before the filter), at most [`MAX_QUERIES_PER_PAGE`] queries.
-/// `resume` names the last item returned, or where the last query stopped.
+/// query's limit counts items read before the filter), at most `max_queries` queries (at least
+/// one). `resume` names the last item returned, or where the last query stopped.
 pub(super) async fn read_batch<T>(
     limit: usize,
     filtered: bool,
     mut start: Option<Item>,
+    max_queries: usize,
     key_attributes: &[&str],
     request: impl Fn(Option<Item>, i32) -> QueryFluentBuilder,
     decode: impl Fn(Item) -> Result<T, StoreError>,
 ) -> Result<Batch<T>, StoreError> {
     let mut items = Vec::new();
     let key = |item: &Item| -> Item { key_attributes.iter().filter_map(|k| Some((k.to_string(), item.get(*k)?.clone()))).collect() };
-    for _ in 0..MAX_QUERIES_PER_PAGE {
+    let mut queries = 0;
+    while queries < max_queries.max(1) {
         let wanted = limit - items.len();
         let read = if filtered { (wanted * 4).min(400) } else { wanted };
         let out = request(start.take(), read as i32).send().await.map_err(sdk)?;
+        queries += 1;
         let found = out.items.unwrap_or_default();
         let found_count = found.len();
         for (i, item) in found.into_iter().enumerate() {
@@ -231,15 +231,15 @@ pub(super) async fn read_batch<T>(
             items.push((item_key.clone(), decode(item)?));
             if items.len() == limit {
                 let resume = if i + 1 < found_count { Some(item_key) } else { out.last_evaluated_key };
-                return Ok(Batch { items, resume });
+                return Ok(Batch { items, resume, queries });
             }
         }
         start = out.last_evaluated_key;
         if start.is_none() {
-            return Ok(Batch { items, resume: None });
+            return Ok(Batch { items, resume: None, queries });
         }
     }
-    Ok(Batch { items, resume: start })
+    Ok(Batch { items, resume: start, queries })
 }
 
 /// One page of `limit` items (see [`read_batch`]); a short page with a cursor is a valid answer.
@@ -251,7 +251,7 @@ async fn read_page<T>(
     request: impl Fn(Option<Item>, i32) -> QueryFluentBuilder,
     decode: impl Fn(Item) -> Result<T, StoreError>,
 ) -> Result<Page<T>, StoreError> {
-    let batch = read_batch(limit, filtered, start, key_attributes, request, decode).await?;
+    let batch = read_batch(limit, filtered, start, MAX_QUERIES_PER_PAGE, key_attributes, request, decode).await?;
     let next_cursor = batch.resume.as_ref().and_then(|k| encode_cursor(key_attributes, k));
     Ok(Page { items: batch.items.into_iter().map(|(_, t)| t).collect(), next_cursor })
 }

@@ -4,7 +4,8 @@
 
 use super::DynamoStore;
 use super::codec::Item;
-use super::listing::{Batch, Filter, MAX_QUERIES_PER_PAGE, checked_key, index_key, key_of, read_batch, ticket_filter};
+use super::codec::{PK, SK};
+use super::listing::{Batch, Filter, index_key, read_batch, ticket_filter};
 use super::{
     codec::{from_item, s},
     sdk,
@@ -17,7 +18,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use helpdesk_core::api::{QueueOrder, TicketQuery, TicketState, Total, UNASSIGNED};
 use helpdesk_core::{Priority, Ticket};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// A cursor of a queue: the stage it is in and where each of the stage's runs stands.
 #[derive(Debug, Serialize, Deserialize)]
@@ -26,13 +26,44 @@ struct QueueCursor {
     runs: Vec<RunFrom>,
 }
 
-/// Where one run of a stage reads from next.
+/// Where one run of a stage reads from next. `After` holds the last ticket's queue key without
+/// the run's prefix (`<due>#<created>#<id>`): the full key is rebuilt on the server, which keeps
+/// cursors short whatever the partition's name.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum RunFrom {
     Start,
-    After(BTreeMap<String, String>),
+    After(String),
     Done,
+}
+
+/// The longest run position a cursor may carry: a due time, a creation time and an id.
+const MAX_RUN_POSITION_CHARS: usize = 200;
+/// The queries one queue page may make across its runs and stages; a page that runs out returns
+/// short, with a cursor.
+const QUERY_BUDGET: usize = 16;
+/// The queries one count may make per partition before it answers "more than".
+const COUNT_QUERIES: usize = 3;
+
+/// The exclusive start key of a run from a position: the ticket item's key (its id ends the
+/// position) and the index key.
+fn start_key(index: Index, partition: &str, prefix: &str, position: &str) -> Result<Item, StoreError> {
+    let id = position.rsplit('#').next().unwrap_or_default();
+    if position.len() > MAX_RUN_POSITION_CHARS || !helpdesk_core::topic::is_plain_id(id) || id.is_empty() {
+        return Err(StoreError::InvalidCursor);
+    }
+    Ok([
+        (PK.to_string(), s(keys::ticket_pk(id))),
+        (SK.to_string(), s(keys::TICKET_META_SK)),
+        (index.pk.to_string(), s(partition)),
+        (index.sk.to_string(), s(format!("{prefix}{position}"))),
+    ]
+    .into())
+}
+
+/// The position a key stands at within its run.
+fn position_of(index: Index, prefix: &str, key: &Item) -> Option<String> {
+    key.get(index.sk)?.as_s().ok()?.strip_prefix(prefix).map(str::to_string)
 }
 
 /// The index and partition a queue reads: the assignee's, else the one group's, else all tickets
@@ -84,6 +115,7 @@ impl DynamoStore {
         filter: &Filter,
         from: Option<Item>,
         want: usize,
+        max_queries: usize,
     ) -> Result<Batch<Ticket>, StoreError> {
         let mut names = filter.names.clone();
         let mut values = filter.values.clone();
@@ -102,7 +134,7 @@ impl DynamoStore {
                 .limit(read)
                 .set_exclusive_start_key(start)
         };
-        read_batch(want, expression.is_some(), from, &index_key(index), request, from_item).await
+        read_batch(want, expression.is_some(), from, max_queries, &index_key(index), request, from_item).await
     }
 
     /// A page of a queue in its order across the whole queue: each stage's runs (one per
@@ -111,7 +143,6 @@ impl DynamoStore {
         let (index, partition) = queue_index(query);
         let filter = ticket_filter(query, index);
         let stages = stages(query);
-        let key_attributes = index_key(index);
         let (mut stage, mut runs) = match query.cursor.as_deref() {
             None => (0, vec![RunFrom::Start; stages[0].len()]),
             Some(cursor) => {
@@ -125,28 +156,23 @@ impl DynamoStore {
             }
         };
         let mut items = Vec::new();
-        let mut queries = 0;
+        let mut budget = QUERY_BUDGET;
         loop {
             let prefixes = &stages[stage];
-            let mut batches = Vec::with_capacity(runs.len());
+            // Each run's batch; `None`: not read, the page's queries ran out first.
+            let mut batches: Vec<Option<Batch<Ticket>>> = Vec::with_capacity(runs.len());
             for (prefix, from) in prefixes.iter().zip(&runs) {
                 let batch = match from {
-                    RunFrom::Done => Batch { items: Vec::new(), resume: None },
+                    RunFrom::Done => Some(Batch { items: Vec::new(), resume: None, queries: 0 }),
+                    _ if budget == 0 => None,
                     RunFrom::Start | RunFrom::After(_) => {
                         let start = match from {
-                            RunFrom::After(key) => {
-                                let key = checked_key(&key_attributes, index.pk, &partition, key.clone())?;
-                                let in_run =
-                                    key.get(index.sk).and_then(|v| v.as_s().ok()).is_some_and(|sk| sk.starts_with(prefix.as_str()));
-                                if !in_run {
-                                    return Err(StoreError::InvalidCursor);
-                                }
-                                Some(key)
-                            }
+                            RunFrom::After(position) => Some(start_key(index, &partition, prefix, position)?),
                             _ => None,
                         };
-                        queries += 1;
-                        self.read_run(index, &partition, prefix, &filter, start, query.limit - items.len()).await?
+                        let batch = self.read_run(index, &partition, prefix, &filter, start, query.limit - items.len(), budget).await?;
+                        budget = budget.saturating_sub(batch.queries);
+                        Some(batch)
                     }
                 };
                 batches.push(batch);
@@ -157,7 +183,7 @@ impl DynamoStore {
                 if items.len() == query.limit {
                     break false;
                 }
-                let waiting = batches.iter().zip(&taken).any(|(b, &t)| t == b.items.len() && b.resume.is_some());
+                let waiting = batches.iter().zip(&taken).any(|(b, &t)| b.as_ref().is_none_or(|b| t == b.items.len() && b.resume.is_some()));
                 if waiting {
                     break true;
                 }
@@ -165,21 +191,23 @@ impl DynamoStore {
                     .iter()
                     .zip(&taken)
                     .enumerate()
-                    .filter_map(|(run, (b, &t))| b.items.get(t).map(|(_, ticket)| (keys::due_order_key(ticket), run)))
+                    .filter_map(|(run, (b, &t))| b.as_ref()?.items.get(t).map(|(_, ticket)| (keys::due_order_key(ticket), run)))
                     .min();
                 let Some((_, run)) = next else { break false };
-                items.push(batches[run].items[taken[run]].1.clone());
+                if let Some(batch) = &batches[run] {
+                    items.push(batch.items[taken[run]].1.clone());
+                }
                 taken[run] += 1;
             };
             for (run, batch) in batches.into_iter().enumerate() {
                 let consumed = taken[run];
-                // Read but not taken: the run reads them again on the next page.
-                if consumed == 0 && !batch.items.is_empty() {
-                    continue;
-                }
+                // Not read, or read but not taken: the run reads from where it stood next time.
+                let Some(batch) = batch.filter(|b| consumed > 0 || b.items.is_empty()) else { continue };
                 let last_taken = (consumed > 0 && consumed < batch.items.len()).then(|| &batch.items[consumed - 1].0);
                 runs[run] = match last_taken.or(batch.resume.as_ref()) {
-                    Some(key) => key_of(&key_attributes, key).map_or(RunFrom::Done, RunFrom::After),
+                    Some(key) => RunFrom::After(
+                        position_of(index, &prefixes[run], key).ok_or(StoreError::Backend("a queue key outside its run".into()))?,
+                    ),
                     None => RunFrom::Done,
                 };
             }
@@ -187,7 +215,7 @@ impl DynamoStore {
             if stage_done && stage + 1 < stages.len() {
                 stage += 1;
                 runs = vec![RunFrom::Start; stages[stage].len()];
-                if items.len() < query.limit && !blocked && queries < MAX_QUERIES_PER_PAGE {
+                if items.len() < query.limit && !blocked && budget > 0 {
                     continue;
                 }
             }
@@ -200,8 +228,27 @@ impl DynamoStore {
         }
     }
 
-    /// How many tickets a queue holds, counted up to [`TOTAL_CAP`].
+    /// How many tickets a queue holds, counted up to [`TOTAL_CAP`] and at most [`COUNT_QUERIES`]
+    /// queries a partition: several groups are counted group by group on their own index, so a
+    /// small group in a large helpdesk is not counted by filtering every ticket.
     pub(super) async fn count_queue_tickets(&self, query: &TicketQuery) -> Result<Total, StoreError> {
+        let partitions: Vec<TicketQuery> = match (&query.assignee, query.groups.as_slice()) {
+            (None, groups) if groups.len() > 1 => groups.iter().map(|g| TicketQuery { groups: vec![g.clone()], ..query.clone() }).collect(),
+            _ => vec![query.clone()],
+        };
+        let mut total = Total { count: 0, more: false };
+        for part in &partitions {
+            let counted = self.count_partition(part).await?;
+            total.count += counted.count;
+            total.more |= counted.more;
+            if total.count >= TOTAL_CAP {
+                return Ok(Total { count: TOTAL_CAP, more: true });
+            }
+        }
+        Ok(total)
+    }
+
+    async fn count_partition(&self, query: &TicketQuery) -> Result<Total, StoreError> {
         let (index, partition) = queue_index(query);
         let mut filter = ticket_filter(query, index);
         if let Some(p) = query.priority {
@@ -210,21 +257,19 @@ impl DynamoStore {
         let expression = filter.expression();
         let mut names = filter.names.clone();
         let mut values = filter.values.clone();
-        names.extend([("#pk".to_string(), index.pk.to_string()), ("#sk".to_string(), index.sk.to_string())]);
+        names.insert("#pk".to_string(), index.pk.to_string());
         values.insert(":pk".into(), s(&partition));
         let key_condition = match states(query).as_slice() {
             [state] => {
+                names.insert("#sk".to_string(), index.sk.to_string());
                 values.insert(":state".into(), s(keys::state_prefix(*state)));
                 "#pk = :pk AND begins_with(#sk, :state)"
             }
-            _ => {
-                names.remove("#sk");
-                "#pk = :pk"
-            }
+            _ => "#pk = :pk",
         };
         let mut count = 0;
         let mut start = None;
-        loop {
+        for _ in 0..COUNT_QUERIES {
             let out = self
                 .client
                 .query()
@@ -242,12 +287,10 @@ impl DynamoStore {
                 .map_err(sdk)?;
             count += out.count as u64;
             start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(Total { count, more: false });
-            }
-            if count >= TOTAL_CAP {
-                return Ok(Total { count, more: true });
+            if start.is_none() || count >= TOTAL_CAP {
+                break;
             }
         }
+        Ok(Total { count: count.min(TOTAL_CAP), more: start.is_some() })
     }
 }
