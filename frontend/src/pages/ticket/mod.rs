@@ -58,7 +58,9 @@ pub(crate) struct Page {
 impl Page {
     // These read with `try_`: an answer may land after the page has gone (the reader left).
     fn path(self) -> Option<String> {
-        self.view.try_with_untracked(|v| v.as_ref().and_then(|v| v.as_ref().ok()).map(|v| format!("/api/tickets/{}", v.ticket.number))).flatten()
+        self.view
+            .try_with_untracked(|v| v.as_ref().and_then(|v| v.as_ref().ok()).map(|v| format!("/api/tickets/{}", v.ticket.number)))
+            .flatten()
     }
 
     /// The ticket's number, once it has loaded.
