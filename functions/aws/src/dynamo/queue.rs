@@ -106,17 +106,24 @@ fn stages(query: &TicketQuery) -> Vec<Vec<String>> {
 /// The most tickets a queue's total counts before it says "more than".
 const TOTAL_CAP: u64 = 1000;
 
+/// Where a queue reads: its index, partition and filter.
+struct Source<'a> {
+    index: Index,
+    partition: &'a str,
+    filter: &'a Filter,
+}
+
 impl DynamoStore {
+    /// Up to `want` tickets of the run `prefix`, from `from`, in at most `max_queries` queries.
     async fn read_run(
         &self,
-        index: Index,
-        partition: &str,
+        source: &Source<'_>,
         prefix: &str,
-        filter: &Filter,
         from: Option<Item>,
         want: usize,
         max_queries: usize,
     ) -> Result<Batch<Ticket>, StoreError> {
+        let Source { index, partition, filter } = *source;
         let mut names = filter.names.clone();
         let mut values = filter.values.clone();
         names.extend([("#pk".to_string(), index.pk.to_string()), ("#sk".to_string(), index.sk.to_string())]);
@@ -170,7 +177,8 @@ impl DynamoStore {
                             RunFrom::After(position) => Some(start_key(index, &partition, prefix, position)?),
                             _ => None,
                         };
-                        let batch = self.read_run(index, &partition, prefix, &filter, start, query.limit - items.len(), budget).await?;
+                        let source = Source { index, partition: &partition, filter: &filter };
+                        let batch = self.read_run(&source, prefix, start, query.limit - items.len(), budget).await?;
                         budget = budget.saturating_sub(batch.queries);
                         Some(batch)
                     }
