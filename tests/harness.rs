@@ -199,6 +199,30 @@ pub async fn store_config(store: &DynamoStore, config: &SlaConfig) {
     }
 }
 
+/// A ticket as the bulk loaders write it, before their own changes: open, medium, a printer
+/// ticket of anna's in the service desk, created (and last changed) at `created`, no SLA times.
+pub fn loaded_ticket(ids: &mut ulid::Generator, number: u64, created: DateTime<Utc>) -> Ticket {
+    Ticket {
+        id: ids.generate().expect("ulid").to_string(),
+        number: TicketNumber(number),
+        subject: format!("Ticket {number}"),
+        description: "Loaded for a test.".into(),
+        requester: "anna".into(),
+        topic: "printer".into(),
+        priority: Priority::Medium,
+        status: Status::Open,
+        assignee: None,
+        group: "service-desk".into(),
+        channel: Channel::Web,
+        fields: Default::default(),
+        created_at: created,
+        updated_at: created,
+        version: 1,
+        sla_next_action: None,
+        sla_due: None,
+    }
+}
+
 /// Loads `total` open tickets, of which `due` have every SLA clock long past due (created three
 /// days before `now`) and the rest were created a minute ago. Returns the ids of the due ones.
 pub async fn load_open_tickets(store: &DynamoStore, config: &SlaConfig, total: usize, due: usize, now: DateTime<Utc>) -> Vec<String> {
@@ -207,23 +231,9 @@ pub async fn load_open_tickets(store: &DynamoStore, config: &SlaConfig, total: u
         .map(|i| {
             let created = if i < due { now - Duration::days(3) } else { now - Duration::minutes(1) };
             let mut ticket = Ticket {
-                id: generator.generate().expect("ulid").to_string(),
-                number: TicketNumber(10_000 + i as u64),
-                subject: format!("Ticket {i}"),
-                description: "Loaded for the scan test.".into(),
                 requester: format!("user{}", i % 97),
-                topic: "printer".into(),
                 priority: Priority::ALL[i % 4],
-                status: Status::Open,
-                assignee: None,
-                group: "service-desk".into(),
-                channel: Channel::Web,
-                fields: Default::default(),
-                created_at: created,
-                updated_at: created,
-                version: 1,
-                sla_next_action: None,
-                sla_due: None,
+                ..loaded_ticket(&mut generator, 10_000 + i as u64, created)
             };
             sla::refresh(&mut ticket, &[], config);
             ticket

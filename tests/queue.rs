@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use helpdesk_core::sla;
-use helpdesk_core::{Channel, Priority, Status, Ticket, TicketNumber};
+use helpdesk_core::{Priority, Status, Ticket};
 use helpdesk_tests::*;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -20,23 +20,11 @@ async fn load(t: &TestApp) -> Vec<Ticket> {
         .map(|i| {
             let created = now - Duration::minutes(6 * (75 - i as i64));
             let mut ticket = Ticket {
-                id: generator.generate().expect("ulid").to_string(),
-                number: TicketNumber(5000 + i as u64),
-                subject: format!("Ticket {i}"),
-                description: "Loaded for the queue test.".into(),
                 requester: if i % 2 == 0 { "anna".into() } else { "boris".into() },
-                topic: "printer".into(),
                 priority: if i == 69 { Priority::Urgent } else { [Priority::Low, Priority::Medium, Priority::High][i % 3] },
                 status: if i % 10 == 9 && i != 69 { Status::Resolved } else { Status::Open },
-                assignee: None,
                 group: if i < 70 { "service-desk".into() } else { "network".into() },
-                channel: Channel::Web,
-                fields: Default::default(),
-                created_at: created,
-                updated_at: created,
-                version: 1,
-                sla_next_action: None,
-                sla_due: None,
+                ..loaded_ticket(&mut generator, 5000 + i as u64, created)
             };
             if ticket.status == Status::Open && i % 10 != 4 {
                 sla::refresh(&mut ticket, &[], &config);
@@ -179,23 +167,9 @@ async fn cursors_stay_short_when_every_run_is_partway() {
         .map(|i| {
             let created = now - Duration::minutes(i as i64);
             let mut ticket = Ticket {
-                id: generator.generate().expect("ulid").to_string(),
-                number: TicketNumber(7000 + i as u64),
-                subject: format!("Assigned {i}"),
-                description: "Loaded for the cursor test.".into(),
-                requester: "anna".into(),
-                topic: "printer".into(),
                 priority: Priority::ALL[i % 4],
-                status: Status::Open,
                 assignee: Some(agent.into()),
-                group: "service-desk".into(),
-                channel: Channel::Web,
-                fields: Default::default(),
-                created_at: created,
-                updated_at: created,
-                version: 1,
-                sla_next_action: None,
-                sla_due: None,
+                ..loaded_ticket(&mut generator, 7000 + i as u64, created)
             };
             sla::refresh(&mut ticket, &[], &config);
             ticket
