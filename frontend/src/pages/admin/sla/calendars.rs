@@ -4,16 +4,15 @@
 
 use super::calendar_form::{CalendarDraft, explain, label_of};
 use super::calendar_hours::{holidays, opening_hours};
-use super::{Conflict, back_link, segment, settle};
+use super::{Conflict, Draft, back_link, editor_actions, segment};
 use crate::api;
 use crate::components::{ErrorBox, loaded};
 use crate::i18n::use_i18n;
 use crate::pages::admin::editor::{FormState, Outcome, field_message, text_field};
-use gloo_net::http::Method;
-use helpdesk_core::calendar::Calendar;
+use helpdesk_core::FieldError;
+use helpdesk_core::calendar::{Calendar, CalendarInput};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_params};
+use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
 
 /// The route's parameter: absent at `/admin/sla/new-calendar`.
@@ -67,51 +66,7 @@ fn CalendarForm(existing: Option<String>, draft: CalendarDraft) -> impl IntoView
     let conflict = RwSignal::new(false);
     // The draft as it was sent says which problem a span has (see `explain`).
     let state = FormState::new(label_of).explained(move |i, p| draft.with_untracked(|d| explain(i, p, d)));
-    let navigate = use_navigate();
-    let path = existing.as_ref().map(|id| format!("/api/sla/calendars/{}", segment(id)));
-    let save = {
-        let path = path.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let mut input = match draft.with_untracked(CalendarDraft::input) {
-                Ok(input) => input,
-                Err(problems) => {
-                    state.clear();
-                    state.problems.set(problems);
-                    return;
-                }
-            };
-            let (navigate, path) = (navigate.clone(), path.clone());
-            spawn_local(async move {
-                let answer = match &path {
-                    None => {
-                        input.id = Some(new_id.get_untracked().trim().to_string());
-                        api::send::<Calendar>(Method::POST, "/api/sla/calendars", &input).await
-                    }
-                    Some(path) => api::send::<Calendar>(Method::PUT, path, &input).await,
-                };
-                match settle(state, conflict, answer) {
-                    Some(c) if path.is_none() => navigate(&format!("/admin/sla/calendars/{}", segment(&c.id)), Default::default()),
-                    Some(c) => draft.set(CalendarDraft::of(&c)),
-                    None => {}
-                }
-            });
-        }
-    };
-    // After a conflict: the stored calendar replaces what was typed.
-    let reload = move |()| {
-        let Some(path) = path.clone() else { return };
-        spawn_local(async move {
-            match api::get::<Calendar>(&path).await {
-                Ok(c) => {
-                    draft.set(CalendarDraft::of(&c));
-                    state.clear();
-                    conflict.set(false);
-                }
-                Err(f) => state.failure.set(Some(f)),
-            }
-        });
-    };
+    let (save, reload) = editor_actions(existing.as_deref(), draft, new_id, state, conflict);
     let zones = crate::pages::settings::known_zones().into_iter().map(|z| view! { <option value=z/> }).collect_view();
     view! {
         <form on:submit=save novalidate>
@@ -138,5 +93,23 @@ fn CalendarForm(existing: Option<String>, draft: CalendarDraft) -> impl IntoView
             <Outcome state=state/>
             <button type="submit" class="primary">{move || i.t("common.save")}</button>
         </form>
+    }
+}
+
+impl Draft for CalendarDraft {
+    type Input = CalendarInput;
+    type Record = Calendar;
+    const COLLECTION: &'static str = "calendars";
+    fn to_input(&self) -> Result<CalendarInput, Vec<FieldError>> {
+        self.input()
+    }
+    fn of_record(calendar: &Calendar) -> Self {
+        CalendarDraft::of(calendar)
+    }
+    fn set_id(input: &mut CalendarInput, id: String) {
+        input.id = Some(id);
+    }
+    fn id_of(calendar: &Calendar) -> &str {
+        &calendar.id
     }
 }

@@ -18,12 +18,86 @@ use super::editor::{FormState, table_head};
 use crate::api::{self, Answer, Failure};
 use crate::components::{ErrorBox, loaded};
 use crate::i18n::{I18n, use_i18n, wire};
+use gloo_net::http::Method;
 use helpdesk_core::ErrorCode;
 use helpdesk_core::api::Items;
 use helpdesk_core::calendar::Calendar;
 use helpdesk_core::sla::SlaPlan;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
+
+/// What an editor's draft is to its record (a calendar, a plan): the input it sends, the draft
+/// of a stored record, and where both live.
+trait Draft: Clone + Send + Sync + 'static {
+    type Input: serde::Serialize + 'static;
+    type Record: serde::de::DeserializeOwned + 'static;
+    /// The collection in the API's and the admin pages' paths: `calendars`, `plans`.
+    const COLLECTION: &'static str;
+    fn to_input(&self) -> Result<Self::Input, Vec<helpdesk_core::FieldError>>;
+    fn of_record(record: &Self::Record) -> Self;
+    fn set_id(input: &mut Self::Input, id: String);
+    fn id_of(record: &Self::Record) -> &str;
+}
+
+/// An editor's save (create at the collection, or replace `existing` with the version it read)
+/// and, after a conflict, its reload of what is stored; both keep the form's state.
+fn editor_actions<D: Draft>(
+    existing: Option<&str>,
+    draft: RwSignal<D>,
+    new_id: RwSignal<String>,
+    state: FormState,
+    conflict: RwSignal<bool>,
+) -> (impl Fn(leptos::ev::SubmitEvent) + 'static, impl Fn(()) + Clone + Send + Sync + 'static) {
+    let path = existing.map(|id| format!("/api/sla/{}/{}", D::COLLECTION, segment(id)));
+    let navigate = leptos_router::hooks::use_navigate();
+    let save = {
+        let path = path.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let mut input = match draft.with_untracked(D::to_input) {
+                Ok(input) => input,
+                Err(problems) => {
+                    state.clear();
+                    state.problems.set(problems);
+                    return;
+                }
+            };
+            let (navigate, path) = (navigate.clone(), path.clone());
+            spawn_local(async move {
+                let answer = match &path {
+                    None => {
+                        D::set_id(&mut input, new_id.get_untracked().trim().to_string());
+                        api::send::<D::Record>(Method::POST, &format!("/api/sla/{}", D::COLLECTION), &input).await
+                    }
+                    Some(path) => api::send::<D::Record>(Method::PUT, path, &input).await,
+                };
+                match settle(state, conflict, answer) {
+                    Some(r) if path.is_none() => {
+                        navigate(&format!("/admin/sla/{}/{}", D::COLLECTION, segment(D::id_of(&r))), Default::default())
+                    }
+                    Some(r) => draft.set(D::of_record(&r)),
+                    None => {}
+                }
+            });
+        }
+    };
+    // After a conflict: the stored record replaces what was typed.
+    let reload = move |()| {
+        let Some(path) = path.clone() else { return };
+        spawn_local(async move {
+            match api::get::<D::Record>(&path).await {
+                Ok(r) => {
+                    draft.set(D::of_record(&r));
+                    state.clear();
+                    conflict.set(false);
+                }
+                Err(f) => state.failure.set(Some(f)),
+            }
+        });
+    };
+    (save, reload)
+}
 
 /// An id as one segment of an API path.
 fn segment(id: &str) -> String {

@@ -6,20 +6,18 @@
 use super::plan_form::{PlanDraft, explain, label_of};
 use super::plan_parts::{ConditionList, condition_choices, escalations, number_input, targets, warning};
 use super::preview::Preview;
-use super::{Conflict, back_link, segment, settle};
+use super::{Conflict, Draft, back_link, editor_actions, segment};
 use crate::api;
 use crate::components::{ErrorBox, loaded};
 use crate::i18n::{use_i18n, wire};
 use crate::pages::admin::editor::{FormState, Outcome, field_message, text_field};
-use gloo_net::http::Method;
 use helpdesk_core::api::{Items, TopicList};
 use helpdesk_core::calendar::Calendar;
-use helpdesk_core::sla::SlaPlan;
+use helpdesk_core::sla::{SlaPlan, SlaPlanInput};
 use helpdesk_core::user::Group;
-use helpdesk_core::{Priority, Topic};
+use helpdesk_core::{FieldError, Priority, Topic};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_params};
+use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
 
 /// The route's parameter: absent at `/admin/sla/new-plan`.
@@ -101,51 +99,7 @@ fn PlanForm(existing: Option<String>, draft: PlanDraft, choices: Choices) -> imp
     let new_id = RwSignal::new(String::new());
     let conflict = RwSignal::new(false);
     let state = FormState::new(label_of).explained(explain);
-    let navigate = use_navigate();
-    let path = existing.as_ref().map(|id| format!("/api/sla/plans/{}", segment(id)));
-    let save = {
-        let path = path.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let mut input = match draft.with_untracked(PlanDraft::input) {
-                Ok(input) => input,
-                Err(problems) => {
-                    state.clear();
-                    state.problems.set(problems);
-                    return;
-                }
-            };
-            let (navigate, path) = (navigate.clone(), path.clone());
-            spawn_local(async move {
-                let answer = match &path {
-                    None => {
-                        input.id = Some(new_id.get_untracked().trim().to_string());
-                        api::send::<SlaPlan>(Method::POST, "/api/sla/plans", &input).await
-                    }
-                    Some(path) => api::send::<SlaPlan>(Method::PUT, path, &input).await,
-                };
-                match settle(state, conflict, answer) {
-                    Some(p) if path.is_none() => navigate(&format!("/admin/sla/plans/{}", segment(&p.id)), Default::default()),
-                    Some(p) => draft.set(PlanDraft::of(&p)),
-                    None => {}
-                }
-            });
-        }
-    };
-    // After a conflict: the stored plan replaces what was typed.
-    let reload = move |()| {
-        let Some(path) = path.clone() else { return };
-        spawn_local(async move {
-            match api::get::<SlaPlan>(&path).await {
-                Ok(p) => {
-                    draft.set(PlanDraft::of(&p));
-                    state.clear();
-                    conflict.set(false);
-                }
-                Err(f) => state.failure.set(Some(f)),
-            }
-        });
-    };
+    let (save, reload) = editor_actions(existing.as_deref(), draft, new_id, state, conflict);
     let Choices { calendars, topics, groups, plans } = choices;
     let stored = draft.with_untracked(|d| d.clone());
     let calendar_choices =
@@ -208,5 +162,23 @@ fn PlanForm(existing: Option<String>, draft: PlanDraft, choices: Choices) -> imp
             <Outcome state=state/>
             <button type="submit" class="primary">{move || i.t("common.save")}</button>
         </form>
+    }
+}
+
+impl Draft for PlanDraft {
+    type Input = SlaPlanInput;
+    type Record = SlaPlan;
+    const COLLECTION: &'static str = "plans";
+    fn to_input(&self) -> Result<SlaPlanInput, Vec<FieldError>> {
+        self.input()
+    }
+    fn of_record(plan: &SlaPlan) -> Self {
+        PlanDraft::of(plan)
+    }
+    fn set_id(input: &mut SlaPlanInput, id: String) {
+        input.id = Some(id);
+    }
+    fn id_of(plan: &SlaPlan) -> &str {
+        &plan.id
     }
 }
