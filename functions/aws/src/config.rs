@@ -22,6 +22,8 @@ pub const LOCAL_MODE: &str = "HELPDESK_LOCAL_MODE";
 
 /// The bucket attachments are uploaded to and served from.
 pub const ATTACHMENTS_BUCKET: &str = "ATTACHMENTS_BUCKET";
+/// The bucket the search index lives in (docs/search.md).
+pub const SEARCH_INDEX_BUCKET: &str = "SEARCH_INDEX_BUCKET";
 /// The largest attachment in bytes, and the most files per ticket or message (defaults when unset).
 pub const MAX_ATTACHMENT_BYTES: &str = "MAX_ATTACHMENT_BYTES";
 pub const MAX_ATTACHMENTS: &str = "MAX_ATTACHMENTS";

@@ -5,7 +5,7 @@ use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::error::DisplayErrorContext;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 
-pub use helpdesk_core::backbone::EVENT_SOURCE;
+pub use helpdesk_core::backbone::{EVENT_SOURCE, KNOWLEDGE_SOURCE};
 /// PutEvents takes at most this many entries a call.
 pub const ENTRIES_PER_CALL: usize = 10;
 
@@ -29,7 +29,7 @@ impl EventPublisher for EventBridgePublisher {
                 .map(|m| {
                     PutEventsRequestEntry::builder()
                         .event_bus_name(&self.bus)
-                        .source(EVENT_SOURCE)
+                        .source(&m.source)
                         .detail_type(&m.detail_type)
                         .detail(&m.detail)
                         .build()

@@ -36,7 +36,10 @@ pub mod entity {
     pub const EMAIL: &str = "email";
     pub const REJECTED_MAIL: &str = "rejected_mail";
     pub const PRESENCE: &str = "presence";
-    pub const ALL: [&str; 24] = [
+    pub const ARTICLE: &str = "article";
+    pub const ARTICLE_REVISION: &str = "article_revision";
+    pub const ARTICLE_STATS: &str = "article_stats";
+    pub const ALL: [&str; 27] = [
         TICKET,
         EVENT,
         TICKET_NUMBER,
@@ -61,6 +64,9 @@ pub mod entity {
         EMAIL,
         REJECTED_MAIL,
         PRESENCE,
+        ARTICLE,
+        ARTICLE_REVISION,
+        ARTICLE_STATS,
     ];
 }
 
@@ -179,6 +185,8 @@ pub fn outbox_sk(event_id: &str) -> String {
 }
 /// The outbox item's attributes the relay reads: the EventBridge detail-type and the domain event's JSON.
 pub const OUTBOX_DETAIL_TYPE: &str = "detail_type";
+/// The event's EventBridge source; absent means a ticket event.
+pub const OUTBOX_SOURCE: &str = "source";
 pub const OUTBOX_DETAIL: &str = "detail";
 /// How long an outbox item stays after its write: the stream keeps records 24 hours.
 pub const OUTBOX_KEEP_SECONDS: i64 = 24 * 3600;
@@ -355,3 +363,26 @@ mod tests {
         assert_eq!(listed, expected, "docs/storage.md's item table against keys::entity::ALL");
     }
 }
+
+/// Every article's current version, one partition in id order: the knowledge base's list.
+pub const ARTICLES_PK: &str = "KB";
+pub const ARTICLE_SK_PREFIX: &str = "ARTICLE#";
+pub fn article_sk(id: &str) -> String {
+    format!("{ARTICLE_SK_PREFIX}{id}")
+}
+/// One article's revisions, stats and outbox items.
+pub fn article_pk(id: &str) -> String {
+    format!("ARTICLE#{id}")
+}
+pub const REVISION_SK_PREFIX: &str = "REV#";
+/// Zero-padded so revisions sort by version.
+pub fn revision_sk(version: u64) -> String {
+    format!("{REVISION_SK_PREFIX}{version:010}")
+}
+pub const ARTICLE_STATS_SK: &str = "STATS";
+/// Deflections under one topic (`-`: none chosen).
+pub fn deflection_sk(topic: Option<&str>) -> String {
+    format!("DEFLECTED#{}", topic.unwrap_or("-"))
+}
+/// The revisions an article's history lists at most.
+pub const MAX_REVISIONS_LISTED: usize = 200;

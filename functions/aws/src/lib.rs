@@ -27,6 +27,6 @@ pub use events::EventBridgePublisher;
 pub use ids::new_id;
 pub use objects::S3Objects;
 pub use ports::{
-    ApiTokens, Contacts, Directory, DueTickets, EventPublisher, Listing, MailStore, NotificationLog, ObjectStart, ObjectStore, Outbox,
-    OutboxMessage, Page, Presences, StoreError, StoredApiToken, StoredUser, TicketStore, Uploads,
+    ApiTokens, Contacts, Directory, DueTickets, EventPublisher, Knowledge, Listing, MailStore, NotificationLog, ObjectStart, ObjectStore,
+    Outbox, OutboxMessage, Page, Presences, StoreError, StoredApiToken, StoredUser, TicketStore, Uploads,
 };

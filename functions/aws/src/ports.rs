@@ -6,6 +6,7 @@ use helpdesk_core::api::{PeopleQuery, TicketQuery, Total};
 use helpdesk_core::attachment::Upload;
 use helpdesk_core::calendar::Calendar;
 use helpdesk_core::commands::Change;
+use helpdesk_core::knowledge::{Article, ArticleStats};
 use helpdesk_core::mail::RejectedMail;
 use helpdesk_core::notify::{Contact, Delivery, Owner, Preferences};
 use helpdesk_core::presence::Presence;
@@ -20,6 +21,8 @@ use std::future::Future;
 pub struct OutboxMessage {
     /// The event's id (a ULID).
     pub id: String,
+    /// The EventBridge source: `helpdesk` for ticket events, `helpdesk.knowledge` for articles.
+    pub source: String,
     /// The EventBridge detail-type, e.g. `SlaBreached`.
     pub detail_type: String,
     /// The domain event's JSON.
@@ -303,4 +306,21 @@ pub trait Outbox: Send + Sync {
 /// Where domain events go for other parts (notifications) to consume.
 pub trait EventPublisher: Send + Sync {
     fn publish(&self, messages: &[OutboxMessage]) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// The knowledge base's articles, their revisions and how often they helped.
+pub trait Knowledge: Send + Sync {
+    /// Writes `article` as its version: version 1 only if new (`AlreadyExists`), later versions
+    /// only over the one before (`VersionConflict`, `Missing`). The revision and the
+    /// announcement for search (an outbox item, id `event_id`) go in the same transaction.
+    fn save_article(&self, article: &Article, event_id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn get_article(&self, id: &str) -> impl Future<Output = Result<Option<Article>, StoreError>> + Send;
+    /// Articles in id order from after `cursor`, `limit` of them.
+    fn list_articles(&self, cursor: Option<&str>, limit: usize) -> impl Future<Output = Result<Page<Article>, StoreError>> + Send;
+    /// Every saved version, newest first (at most [`crate::keys::MAX_REVISIONS_LISTED`]).
+    fn article_revisions(&self, id: &str) -> impl Future<Output = Result<Vec<Article>, StoreError>> + Send;
+    fn article_revision(&self, id: &str, version: u64) -> impl Future<Output = Result<Option<Article>, StoreError>> + Send;
+    fn article_stats(&self, id: &str) -> impl Future<Output = Result<ArticleStats, StoreError>> + Send;
+    /// Counts one "this solved it", also under the topic the requester had chosen.
+    fn count_deflection(&self, id: &str, topic: Option<&str>) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

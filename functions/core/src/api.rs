@@ -144,6 +144,9 @@ pub struct UserView {
     pub role: Role,
     #[serde(default)]
     pub groups: Vec<String>,
+    /// An agent who may write knowledge-base articles.
+    #[serde(default)]
+    pub knowledge_editor: bool,
     pub active: bool,
     #[serde(default)]
     pub source: AccountSource,
@@ -166,6 +169,7 @@ impl From<User> for UserView {
             telegram_chat_id,
             role,
             groups,
+            knowledge_editor,
             active,
             source,
             session_version: _,
@@ -183,6 +187,7 @@ impl From<User> for UserView {
             telegram_chat_id,
             role,
             groups,
+            knowledge_editor,
             active,
             source,
             mail_bounced_at,
@@ -237,7 +242,8 @@ impl Me {
 
     pub fn actor(&self) -> crate::Actor {
         let groups: Vec<&str> = self.groups.iter().map(String::as_str).collect();
-        crate::Actor::new(&self.id, self.role).in_groups(&groups)
+        let edits_knowledge = self.user.as_ref().is_some_and(|u| u.knowledge_editor);
+        crate::Actor::new(&self.id, self.role).in_groups(&groups).editing_knowledge(edits_knowledge)
     }
 }
 

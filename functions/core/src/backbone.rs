@@ -8,6 +8,19 @@ use serde::{Deserialize, Serialize};
 
 /// The `source` of every event the helpdesk puts on its bus.
 pub const EVENT_SOURCE: &str = "helpdesk";
+/// The `source` of knowledge-base events: rules on [`EVENT_SOURCE`] (notifications) never see them.
+pub const KNOWLEDGE_SOURCE: &str = "helpdesk.knowledge";
+/// The detail-type of an article's save.
+pub const ARTICLE_CHANGED: &str = "ArticleChanged";
+
+/// An article was saved (created, edited, published, restored): its id and new version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleChange {
+    /// The event's id (a ULID).
+    pub id: String,
+    pub article: String,
+    pub version: u64,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DomainEvent {

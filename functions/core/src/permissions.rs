@@ -2,6 +2,7 @@
 //! route. Requesters reach their own tickets; agents the tickets of their groups (queues), the ones
 //! assigned to them and the ones they filed; admins everything.
 
+use crate::knowledge::{ArticleAccess, ArticleStatus, Visibility};
 use crate::ticket::{Status, Ticket};
 use serde::{Deserialize, Serialize};
 
@@ -34,11 +35,19 @@ pub struct Actor {
     pub role: Role,
     #[serde(skip)]
     pub groups: Vec<String>,
+    /// An agent who may write knowledge-base articles (admins always may).
+    #[serde(skip)]
+    pub edits_knowledge: bool,
 }
 
 impl Actor {
     pub fn new(id: impl Into<String>, role: Role) -> Self {
-        Self { id: id.into(), role, groups: Vec::new() }
+        Self { id: id.into(), role, groups: Vec::new(), edits_knowledge: false }
+    }
+
+    pub fn editing_knowledge(mut self, edits: bool) -> Self {
+        self.edits_knowledge = edits;
+        self
     }
 
     pub fn in_groups(mut self, groups: &[&str]) -> Self {
@@ -57,6 +66,35 @@ pub enum Resource<'a> {
         groups: &'a [String],
         assignee: Option<&'a str>,
     },
+    /// A ticket known by the parts that decide who reaches it (a search hit).
+    Reach(Reach<'a>),
+    /// A knowledge-base article.
+    Article(ArticleAccess),
+}
+
+/// What decides who reaches a ticket: its requester, group and assignee.
+#[derive(Debug, Clone, Copy)]
+pub struct Reach<'a> {
+    pub requester: &'a str,
+    pub group: &'a str,
+    pub assignee: Option<&'a str>,
+}
+
+impl<'a> Reach<'a> {
+    pub fn of(ticket: &'a Ticket) -> Self {
+        Reach { requester: &ticket.requester, group: &ticket.group, assignee: ticket.assignee.as_deref() }
+    }
+}
+
+impl<'a> Resource<'a> {
+    /// The ticket this resource is about, by its reach.
+    fn reach(self) -> Option<Reach<'a>> {
+        match self {
+            Resource::Ticket(t) => Some(Reach::of(t)),
+            Resource::Reach(r) => Some(r),
+            Resource::None | Resource::Queue { .. } | Resource::Article(_) => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +126,11 @@ pub enum Action {
     ManageDirectory,
     /// See the mail the intake kept aside, and try it again.
     ManageMail,
+    /// Read a knowledge-base article: the one visibility check of every read path (list, page,
+    /// search, suggestions).
+    ViewArticle,
+    /// Write, publish and restore articles; see their history.
+    EditArticles,
 }
 
 impl Action {
@@ -113,6 +156,8 @@ impl Action {
             Action::ViewDirectory,
             Action::ManageDirectory,
             Action::ManageMail,
+            Action::ViewArticle,
+            Action::EditArticles,
         ];
         all.extend(Status::ALL.into_iter().map(Action::ChangeStatus));
         all
@@ -133,7 +178,8 @@ pub fn allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
 /// requests. They read the configuration they work with and manage none of it.
 fn agent_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
     let in_reach =
-        |t: &Ticket| t.requester == actor.id || actor.groups.contains(&t.group) || t.assignee.as_deref() == Some(actor.id.as_str());
+        |r: Reach<'_>| r.requester == actor.id || actor.groups.iter().any(|g| g == r.group) || r.assignee == Some(actor.id.as_str());
+    let reach = resource.reach();
     match action {
         Action::ViewTicket
         | Action::ViewInternal
@@ -143,14 +189,14 @@ fn agent_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
         | Action::Assign
         | Action::ChangeGroup
         | Action::ChangePriority
-        | Action::ChangeFields => matches!(resource, Resource::Ticket(t) if in_reach(t)),
+        | Action::ChangeFields => reach.is_some_and(in_reach),
         // An agent's lists: a group of theirs, or what is assigned to them (never "nobody's").
         Action::ListQueues => match resource {
             Resource::Queue { groups, assignee } => {
                 (!groups.is_empty() && groups.iter().all(|g| actor.groups.contains(g)))
                     || assignee.is_some_and(|a| a == actor.id && a != crate::api::UNASSIGNED)
             }
-            Resource::None | Resource::Ticket(_) => false,
+            Resource::None | Resource::Ticket(_) | Resource::Reach(_) | Resource::Article(_) => false,
         },
         Action::CreateTicket
         | Action::CreateTicketFor
@@ -159,18 +205,27 @@ fn agent_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
         | Action::ViewSla
         | Action::ViewDirectory => match resource {
             Resource::None => true,
-            Resource::Ticket(t) => in_reach(t),
-            Resource::Queue { .. } => false,
+            Resource::Ticket(_) | Resource::Reach(_) => reach.is_some_and(in_reach),
+            Resource::Queue { .. } | Resource::Article(_) => false,
         },
+        // Staff read every published article, public or internal; drafts are the editors'.
+        Action::ViewArticle => {
+            matches!(resource, Resource::Article(a) if a.status == ArticleStatus::Published || actor.edits_knowledge)
+        }
+        Action::EditArticles => actor.edits_knowledge && matches!(resource, Resource::None | Resource::Article(_)),
         Action::ManageTopics | Action::ManageSla | Action::ManageDirectory | Action::ManageMail => false,
     }
 }
 
 fn requester_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
-    let own = matches!(resource, Resource::Ticket(t) if t.requester == actor.id);
+    let own = resource.reach().is_some_and(|r| r.requester == actor.id);
     match action {
         Action::CreateTicket | Action::ListOwnTickets => matches!(resource, Resource::None),
         Action::ViewTicket | Action::Reply => own,
+        // Requesters read what is published for them, nothing internal, no drafts.
+        Action::ViewArticle => {
+            matches!(resource, Resource::Article(ArticleAccess { visibility: Visibility::Public, status: ArticleStatus::Published }))
+        }
         // A requester may confirm a resolution by closing, or reopen what was resolved or closed.
         Action::ChangeStatus(to) => {
             own && matches!(resource, Resource::Ticket(t) if matches!(
@@ -194,7 +249,8 @@ fn requester_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bo
         | Action::ManageSla
         | Action::ViewDirectory
         | Action::ManageDirectory
-        | Action::ManageMail => false,
+        | Action::ManageMail
+        | Action::EditArticles => false,
     }
 }
 
@@ -322,7 +378,12 @@ mod tests {
                 | Action::ViewAllTopics
                 | Action::ViewSla
                 | Action::ViewDirectory => [true, true, false, false, false],
-                Action::ManageTopics | Action::ManageSla | Action::ManageDirectory | Action::ManageMail => [false; 5],
+                Action::ManageTopics
+                | Action::ManageSla
+                | Action::ManageDirectory
+                | Action::ManageMail
+                | Action::ViewArticle
+                | Action::EditArticles => [false; 5],
             }
         };
         let mut wrong = Vec::new();
@@ -334,12 +395,74 @@ mod tests {
             }
         }
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-        assert_eq!(Action::all().len(), 19 + Status::ALL.len(), "Action::all lists every action");
+        assert_eq!(Action::all().len(), 21 + Status::ALL.len(), "Action::all lists every action");
     }
 
     #[test]
     fn nobody_lists_unassigned_tickets_by_calling_themselves_none() {
         let none = Actor::new(crate::api::UNASSIGNED, Role::Agent).in_groups(&["network"]);
         assert!(!allows(&none, Action::ListQueues, Resource::Queue { groups: &[], assignee: Some(crate::api::UNASSIGNED) }));
+    }
+
+    /// The knowledge base's visibility, whole: every role × public/internal × draft/published.
+    #[test]
+    fn articles_are_read_by_role_visibility_and_status() {
+        use crate::knowledge::{ArticleAccess, ArticleStatus as S, Visibility as V};
+        let requester = Actor::new("anna", Role::Requester);
+        let agent = Actor::new("ivan", Role::Agent).in_groups(&["service-desk"]);
+        let editor = agent.clone().editing_knowledge(true);
+        let admin = Actor::new("root", Role::Admin);
+        // Columns: public published, public draft, internal published, internal draft.
+        let cases = [(V::Public, S::Published), (V::Public, S::Draft), (V::Internal, S::Published), (V::Internal, S::Draft)];
+        let table = [
+            (&requester, [true, false, false, false], false),
+            (&agent, [true, false, true, false], false),
+            (&editor, [true, true, true, true], true),
+            (&admin, [true, true, true, true], true),
+        ];
+        for (actor, reads, edits) in table {
+            for ((visibility, status), want) in cases.into_iter().zip(reads) {
+                let access = Resource::Article(ArticleAccess { visibility, status });
+                assert_eq!(allows(actor, Action::ViewArticle, access), want, "{} reads {visibility:?} {status:?}", actor.id);
+                assert_eq!(allows(actor, Action::EditArticles, access), edits, "{} edits", actor.id);
+            }
+            assert_eq!(allows(actor, Action::EditArticles, Resource::None), edits, "{} writes new articles", actor.id);
+            if actor.role != Role::Admin {
+                assert!(!allows(actor, Action::ViewArticle, Resource::None), "an article check needs the article");
+            }
+        }
+        let mut requester_editor = requester.clone();
+        requester_editor.edits_knowledge = true;
+        assert!(!allows(&requester_editor, Action::EditArticles, Resource::None), "the flag means nothing for a requester");
+    }
+
+    /// A search hit's reach decides like the ticket it stands for.
+    #[test]
+    fn a_tickets_reach_decides_like_the_ticket() {
+        let people = [
+            Actor::new("anna", Role::Requester),
+            Actor::new("boris", Role::Requester),
+            Actor::new("ivan", Role::Agent).in_groups(&["network"]),
+            Actor::new("root", Role::Admin),
+        ];
+        let mut tickets = vec![ticket("anna", Status::Open), ticket("ivan", Status::Open)];
+        let mut assigned = ticket("anna", Status::Open);
+        assigned.assignee = Some("ivan".into());
+        let mut network = ticket("boris", Status::Open);
+        network.group = "network".into();
+        tickets.extend([assigned, network]);
+        for actor in &people {
+            for t in &tickets {
+                for action in [Action::ViewTicket, Action::ViewInternal] {
+                    assert_eq!(
+                        allows(actor, action, Resource::Reach(Reach::of(t))),
+                        allows(actor, action, Resource::Ticket(t)),
+                        "{} {action:?} {:?}",
+                        actor.id,
+                        Reach::of(t)
+                    );
+                }
+            }
+        }
     }
 }

@@ -53,6 +53,9 @@ pub struct User {
     /// Groups (queues) an agent works.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// An agent who may write knowledge-base articles.
+    #[serde(default)]
+    pub knowledge_editor: bool,
     pub active: bool,
     #[serde(default)]
     pub source: AccountSource,
@@ -79,6 +82,7 @@ impl User {
             telegram_chat_id: None,
             role,
             groups: groups.iter().map(|g| g.to_string()).collect(),
+            knowledge_editor: false,
             active: true,
             source,
             session_version: 0,
@@ -89,7 +93,7 @@ impl User {
 
     pub fn actor(&self) -> Actor {
         let groups: Vec<&str> = self.groups.iter().map(String::as_str).collect();
-        Actor::new(&self.id, self.role).in_groups(&groups)
+        Actor::new(&self.id, self.role).in_groups(&groups).editing_knowledge(self.knowledge_editor)
     }
 }
 
@@ -121,6 +125,9 @@ pub struct UserInput {
     pub role: Role,
     #[serde(default)]
     pub groups: Vec<String>,
+    /// An agent who may write knowledge-base articles.
+    #[serde(default)]
+    pub knowledge_editor: bool,
     #[serde(default = "yes")]
     pub active: bool,
     /// A new local password (at least 10 characters); absent keeps the current one.
@@ -202,6 +209,7 @@ impl UserInput {
             telegram_chat_id: self.telegram_chat_id,
             role: self.role,
             groups: self.groups,
+            knowledge_editor: self.knowledge_editor,
             active: self.active,
             source: existing.map_or(AccountSource::Local, |u| u.source),
             session_version,

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod channels;
 mod directory;
 pub mod identity;
+mod kb;
 pub mod ldap;
 mod mail;
 pub mod notifications;
@@ -23,7 +24,8 @@ pub mod tokens;
 pub use sla_cache::SlaCache;
 
 use helpdesk_aws::{
-    ApiTokens, Contacts, Directory, DynamoStore, Listing, MailStore, NotificationLog, Presences, StoreError, TicketStore, Uploads,
+    ApiTokens, Contacts, Directory, DynamoStore, Knowledge, Listing, MailStore, NotificationLog, Presences, StoreError, TicketStore,
+    Uploads,
 };
 use helpdesk_core::limits::{MAX_ID_CHARS, MAX_REQUEST_BYTES};
 use helpdesk_core::{ApiError, ErrorCode};
@@ -117,7 +119,7 @@ type Reply = Result<Response<Body>, ApiError>;
 
 /// Serves one request. Never fails: every error becomes a JSON error response. API answers are
 /// never stored by caches (they are per person and change all the time).
-pub async fn handle<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore + Presences>(
+pub async fn handle<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore + Presences + Knowledge>(
     app: &App<S>,
     req: Request,
 ) -> Response<Body> {
@@ -144,7 +146,7 @@ fn path_id(raw: Option<String>) -> Result<String, ApiError> {
     }
 }
 
-async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore + Presences>(
+async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore + Presences + Knowledge>(
     app: &App<S>,
     req: &Request,
 ) -> Reply {
@@ -244,6 +246,14 @@ async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Conta
         Route::TicketPresence => presence::pulse(store, &actor, &id, body).await,
         Route::ListRejectedMail => mail::list_rejected(store, &actor, req).await,
         Route::RetryRejectedMail => mail::retry_rejected(store, app.files.as_ref(), &actor, &id).await,
+        Route::ListArticles => kb::list(store, &actor, req).await,
+        Route::CreateArticle => kb::create(store, &actor, req, body).await,
+        Route::GetArticle => kb::get(store, &actor, &id, req).await,
+        Route::ReplaceArticle => kb::replace(store, &actor, &id, req, body).await,
+        Route::ArticleRevisions => kb::revisions(store, &actor, &id).await,
+        Route::RestoreArticle => kb::restore(store, &actor, &id, req, body).await,
+        Route::DeflectByArticle => kb::deflect(store, &actor, &id, body).await,
+        Route::DraftArticleFromTicket => kb::draft_from_ticket(store, &actor, &id, req).await,
     }
 }
 

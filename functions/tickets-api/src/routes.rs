@@ -61,6 +61,14 @@ pub enum Route {
     TelegramWebhook,
     ListRejectedMail,
     RetryRejectedMail,
+    ListArticles,
+    CreateArticle,
+    GetArticle,
+    ReplaceArticle,
+    ArticleRevisions,
+    RestoreArticle,
+    DeflectByArticle,
+    DraftArticleFromTicket,
 }
 
 impl Route {
@@ -138,6 +146,14 @@ pub const ROUTES: &[RouteDef] = &[
     r("GET", "/api/attachments/{id}", Route::GetAttachment),
     r("GET", "/api/mail/rejected", Route::ListRejectedMail),
     r("POST", "/api/mail/rejected/{id}/retry", Route::RetryRejectedMail),
+    r("GET", "/api/kb/articles", Route::ListArticles),
+    r("POST", "/api/kb/articles", Route::CreateArticle),
+    r("GET", "/api/kb/articles/{id}", Route::GetArticle),
+    r("PUT", "/api/kb/articles/{id}", Route::ReplaceArticle),
+    r("GET", "/api/kb/articles/{id}/revisions", Route::ArticleRevisions),
+    r("POST", "/api/kb/articles/{id}/restore", Route::RestoreArticle),
+    r("POST", "/api/kb/articles/{id}/deflections", Route::DeflectByArticle),
+    r("POST", "/api/tickets/{id}/article-draft", Route::DraftArticleFromTicket),
 ];
 
 type Methods = BTreeMap<&'static str, Route>;

@@ -7,6 +7,7 @@
 mod codec;
 mod contacts;
 mod directory;
+mod knowledge;
 mod listing;
 mod mail;
 mod notifications;

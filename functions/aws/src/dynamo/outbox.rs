@@ -10,6 +10,8 @@ fn message(item: &Item) -> Option<OutboxMessage> {
     let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
     Some(OutboxMessage {
         id: text(SK)?.strip_prefix(keys::OUTBOX_SK_PREFIX)?.to_string(),
+        // Items written before sources differed are ticket events.
+        source: text(keys::OUTBOX_SOURCE).unwrap_or_else(|| helpdesk_core::backbone::EVENT_SOURCE.to_string()),
         detail_type: text(keys::OUTBOX_DETAIL_TYPE)?,
         detail: text(keys::OUTBOX_DETAIL)?,
     })
