@@ -23,6 +23,21 @@ use Expect::*;
 /// (method, route template, concrete path, body, expectations per caller in the test's order)
 type Row = (&'static str, &'static str, &'static str, Option<Value>, [Expect; 6]);
 
+/// A published article of `visibility`, written by the admin; its id.
+async fn seed_article(store: &helpdesk_aws::DynamoStore, visibility: helpdesk_core::knowledge::Visibility) -> String {
+    use helpdesk_core::knowledge::{ArticleInput, ArticleStatus, Translation};
+    let input = ArticleInput {
+        category: "Printing".into(),
+        visibility,
+        status: ArticleStatus::Published,
+        translations: [("en".to_string(), Translation { title: "Printer".into(), body: "Restart it.".into() })].into(),
+        version: None,
+    };
+    let article = input.into_article(&ulid::Ulid::new().to_string(), "boss", chrono::Utc::now());
+    helpdesk_aws::Knowledge::save_article(store, &article, &ulid::Ulid::new().to_string()).await.unwrap();
+    article.id
+}
+
 fn user(id: &str, role: Role, groups: &[&str]) -> User {
     User::new(id, id, &format!("{id}@example.org"), role, groups, AccountSource::Local)
 }
@@ -96,6 +111,16 @@ async fn every_route_denies_whom_it_must() {
     };
     helpdesk_aws::MailStore::put_rejected_mail(&t.seed, &rejected).await.unwrap();
     let retry_path: &'static str = Box::leak(format!("/api/mail/rejected/{}/retry", rejected.id).into_boxed_str());
+
+    // Articles: one public, one internal (staff only); nobody here but the admin edits.
+    let public_article = seed_article(&t.seed, helpdesk_core::knowledge::Visibility::Public).await;
+    let internal_article = seed_article(&t.seed, helpdesk_core::knowledge::Visibility::Internal).await;
+    let public_path: &'static str = Box::leak(format!("/api/kb/articles/{public_article}").into_boxed_str());
+    let internal_path: &'static str = Box::leak(format!("/api/kb/articles/{internal_article}").into_boxed_str());
+    let revisions_path: &'static str = Box::leak(format!("{internal_path}/revisions").into_boxed_str());
+    let restore_path: &'static str = Box::leak(format!("{internal_path}/restore").into_boxed_str());
+    let deflect_path: &'static str = Box::leak(format!("{public_path}/deflections").into_boxed_str());
+    let article = json!({"visibility": "internal", "status": "published", "translations": {"en": {"title": "Printer", "body": "Restart it."}}, "version": 1});
 
     let keys = SessionKeys::new(TEST_SIGNING_KEY, TEST_AUDIENCE, false).unwrap();
     let now = chrono::Utc::now().timestamp();
@@ -271,6 +296,39 @@ async fn every_route_denies_whom_it_must() {
             "/api/groups/service-desk/telegram",
             None,
             [Refused, Forbidden, Forbidden, Through, Forbidden, Through],
+        ),
+        ("GET", "/api/kb/articles", "/api/kb/articles", None, [Refused, Through, Through, Through, Through, Through]),
+        (
+            "POST",
+            "/api/kb/articles",
+            "/api/kb/articles",
+            Some(article.clone()),
+            [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through],
+        ),
+        // Requesters never see an internal article: it is hidden like a missing one.
+        ("GET", "/api/kb/articles/{id}", internal_path, None, [Refused, Hidden, Hidden, Through, Through, Through]),
+        ("PUT", "/api/kb/articles/{id}", internal_path, Some(article.clone()), [Refused, Hidden, Hidden, Forbidden, Forbidden, Through]),
+        ("GET", "/api/kb/articles/{id}/revisions", revisions_path, None, [Refused, Hidden, Hidden, Forbidden, Forbidden, Through]),
+        (
+            "POST",
+            "/api/kb/articles/{id}/restore",
+            restore_path,
+            Some(json!({"revision": 1, "version": 1})),
+            [Refused, Hidden, Hidden, Forbidden, Forbidden, Through],
+        ),
+        (
+            "POST",
+            "/api/kb/articles/{id}/deflections",
+            deflect_path,
+            Some(json!({})),
+            [Refused, Through, Through, Through, Through, Through],
+        ),
+        (
+            "POST",
+            "/api/tickets/{id}/article-draft",
+            "/api/tickets/HD-1001/article-draft",
+            None,
+            [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through],
         ),
         // Only Telegram, with the webhook's secret header, gets past it: nobody here has it.
         ("POST", "/api/telegram/webhook", "/api/telegram/webhook", Some(json!({"update_id": 1})), [Forbidden; 6]),

@@ -24,7 +24,7 @@ pub mod iam_policy;
 #[path = "support/local_runner.rs"]
 pub mod local_runner;
 
-pub use iam_calls::{ATTACHMENTS, MAIL_INTAKE, NOTIFY, RELAY, SLA_SCAN, TICKETS_API};
+pub use iam_calls::{ATTACHMENTS, INDEXER, MAIL_INTAKE, NOTIFY, RELAY, SEARCH, SLA_SCAN, TICKETS_API};
 
 /// The key test sessions are signed with.
 pub const TEST_SIGNING_KEY: &[u8] = b"test-only signing key, 32+ bytes long";

@@ -47,6 +47,12 @@ async fn secrets_are_read_from_secrets_manager_and_a_rotation_keeps_old_sessions
     let (new_token, _) = keys.issue(&anna, chrono::Utc::now().timestamp()).unwrap();
     assert!(before.session_keys(TEST_AUDIENCE, true).unwrap().verify(&new_token).is_none(), "new sessions use the new key");
 
+    // The search function reads the same session and origin secrets at its cold start.
+    let search = iam_calls::secrets_manager_client(&local_sdk("AWS_ENDPOINT_URL").await, iam_calls::SEARCH);
+    let origin = put_secret(&client, config::ORIGIN_SECRET_ID, "cdn origin secret").await;
+    let searching = Secrets::from_secrets_manager(&search, [Some(session.clone()), None, Some(origin)]).await.unwrap();
+    assert!(searching.session_keys(TEST_AUDIENCE, true).unwrap().verify(&new_token).is_some(), "search signs nobody in: it checks");
+
     iam_calls::bind("test/no-such-secret", config::SESSION_SECRET_ID);
     let missing = Secrets::from_secrets_manager(&function, [Some("test/no-such-secret".into()), None, None]).await;
     assert!(missing.is_err(), "a missing secret stops the cold start");

@@ -29,6 +29,8 @@ pub const ATTACHMENTS: &str = "attachments";
 pub const RELAY: &str = "relay";
 pub const NOTIFY: &str = "notify";
 pub const MAIL_INTAKE: &str = "mail-intake";
+pub const SEARCH: &str = "search";
+pub const INDEXER: &str = "indexer";
 
 /// One operation as IAM authorises it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -227,6 +229,9 @@ fn s3(operation: &str, input: &aws_smithy_runtime_api::client::interceptors::con
     }
     if let Some(delete) = input.downcast_ref::<DeleteObjectInput>() {
         return vec![action(&versioned("DeleteObject", delete.version_id()), &object(delete.bucket(), delete.key()))];
+    }
+    if let Some(list) = input.downcast_ref::<aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Input>() {
+        return vec![action("ListBucket", &format!("{ARN_PREFIX}:s3:::{}", symbolic(list.bucket().unwrap_or_default())))];
     }
     if let Some(untag) = input.downcast_ref::<DeleteObjectTaggingInput>() {
         return vec![action(&versioned("DeleteObjectTagging", untag.version_id()), &object(untag.bucket(), untag.key()))];

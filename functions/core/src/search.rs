@@ -17,6 +17,10 @@ pub const DEFAULT_HITS: usize = 20;
 /// Articles a suggestion offers.
 pub const SUGGESTIONS: usize = 5;
 
+/// The search function's routes (method, path): API Gateway sends these to it, not to the tickets API.
+pub const SEARCH_PATH: &str = "/api/search";
+pub const SUGGEST_PATH: &str = "/api/search/suggest";
+
 /// What a search looks through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

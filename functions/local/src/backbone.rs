@@ -17,12 +17,13 @@ use std::time::Duration;
 /// The notify queue's redrive: as the template's.
 const MAX_RECEIVES: u32 = 6;
 
-/// Creates the notification queue, its dead-letter queue, and the bus rule that fills it (as the
-/// template's NotifyRule). Returns the queue's URL.
+/// Creates a consumer's queue, its dead-letter queue, and the bus rule that fills it with the
+/// events of `sources` (as the template's NotifyRule and SearchRule). Returns the queue's URL.
 pub async fn configure_bus(
     sdk: &helpdesk_aws::config::SdkConfig,
     bus: &str,
     queue: &str,
+    sources: &[&str],
     visibility_seconds: i64,
 ) -> Result<String, String> {
     let sqs = aws_sdk_sqs::Client::new(sdk);
@@ -55,12 +56,15 @@ pub async fn configure_bus(
         .put_rule()
         .name(&rule)
         .event_bus_name(bus)
-        .event_pattern(serde_json::json!({"source": [helpdesk_core::backbone::EVENT_SOURCE]}).to_string())
+        .event_pattern(serde_json::json!({ "source": sources }).to_string())
         .send()
         .await
-        .map_err(|e| error("the notify rule")(&helpdesk_aws::aws_sdk_eventbridge::error::DisplayErrorContext(&e)))?;
-    let target =
-        helpdesk_aws::aws_sdk_eventbridge::types::Target::builder().id("notify-queue").arn(arn).build().map_err(|e| error("target")(&e))?;
+        .map_err(|e| error("a consumer's rule")(&helpdesk_aws::aws_sdk_eventbridge::error::DisplayErrorContext(&e)))?;
+    let target = helpdesk_aws::aws_sdk_eventbridge::types::Target::builder()
+        .id(format!("{queue}-target"))
+        .arn(arn)
+        .build()
+        .map_err(|e| error("target")(&e))?;
     events
         .put_targets()
         .rule(&rule)
@@ -68,7 +72,7 @@ pub async fn configure_bus(
         .targets(target)
         .send()
         .await
-        .map_err(|e| error("the notify rule's target")(&helpdesk_aws::aws_sdk_eventbridge::error::DisplayErrorContext(&e)))?;
+        .map_err(|e| error("the rule's target")(&helpdesk_aws::aws_sdk_eventbridge::error::DisplayErrorContext(&e)))?;
     Ok(url)
 }
 
@@ -287,4 +291,33 @@ async fn deliver_batch(
 fn local_delay(aws_delay: i32) -> i32 {
     let scale: i32 = std::env::var("HELPDESK_NOTIFY_BACKOFF_SCALE").ok().and_then(|v| v.parse().ok()).filter(|&n| n > 0).unwrap_or(30);
     (aws_delay / scale).max(1)
+}
+
+/// Reads the search queue for ever and hands what arrives to the indexer, as the queue's event
+/// source mapping does in AWS; a failed batch is left to come back (the indexer is idempotent).
+pub async fn index_for_search(store: DynamoStore, mut indexer: indexer::Indexer, sqs: aws_sdk_sqs::Client, queue_url: String) {
+    loop {
+        let received = sqs.receive_message().queue_url(&queue_url).max_number_of_messages(10).wait_time_seconds(1).send().await;
+        let messages = match received {
+            Ok(out) => out.messages.unwrap_or_default(),
+            Err(e) => {
+                tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "search queue");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if messages.is_empty() {
+            continue;
+        }
+        let subjects: Vec<indexer::Subject> = messages.iter().filter_map(|m| m.body().and_then(indexer::subject_of)).collect();
+        match indexer.apply(&store, &subjects).await {
+            Ok(applied) => {
+                tracing::debug!(?applied, "indexed");
+                for m in &messages {
+                    let _ = sqs.delete_message().queue_url(&queue_url).receipt_handle(m.receipt_handle().unwrap_or_default()).send().await;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "indexing failed: the batch comes back"),
+        }
+    }
 }

@@ -6,6 +6,7 @@
 //!   helpdesk-local backfill  only bring data written by older versions up to date (any table)
 //!   helpdesk-local seed      only seed demo data (skipped when topics exist)
 //!   helpdesk-local scan      run the SLA scan once and print its report
+//!   helpdesk-local reindex   rebuild the search index from the table
 //!
 //! Routes under /api go to the same handlers Lambda runs, under the same paths API Gateway uses;
 //! everything else is the built frontend. The SLA scan runs every `HELPDESK_SCAN_SECONDS` (60),
@@ -18,6 +19,7 @@
 mod backbone;
 mod channels;
 mod demo;
+mod demo_articles;
 mod mail;
 mod queues;
 mod uploads;
@@ -30,6 +32,7 @@ use axum::response::{IntoResponse, Response};
 use helpdesk_aws::{DynamoStore, EventBridgePublisher, config, template};
 use helpdesk_core::limits::MAX_REQUEST_BYTES;
 use helpdesk_core::{ApiError, ErrorCode};
+use search::handler::SearchApp;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -47,6 +50,8 @@ struct Settings {
     /// Named after the table, so runners on different tables (a test beside `scripts/up`) never
     /// see each other's uploads or events.
     attachments_bucket: String,
+    /// The search index's bucket, named after the table too.
+    search_bucket: String,
     frontend: PathBuf,
     scan_every: std::time::Duration,
     /// The coalescing window: what reaches the notification queue within it is one batch.
@@ -74,11 +79,13 @@ impl Settings {
         };
         let table = std::env::var(config::TABLE_NAME).unwrap_or_else(|_| template::local_name(LOCAL_PREFIX, "HelpdeskTable"));
         let event_bus = std::env::var(config::EVENT_BUS_NAME).unwrap_or_else(|_| template::local_name(LOCAL_PREFIX, "HelpdeskEventBus"));
-        let attachments_bucket = std::env::var(config::ATTACHMENTS_BUCKET).unwrap_or_else(|_| {
+        let bucket_of_table = |suffix: &str| {
             let name: String =
-                format!("{table}-files").to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-            name.chars().skip(name.len().saturating_sub(63)).collect()
-        });
+                format!("{table}-{suffix}").to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+            name.chars().skip(name.len().saturating_sub(63)).collect::<String>()
+        };
+        let attachments_bucket = std::env::var(config::ATTACHMENTS_BUCKET).unwrap_or_else(|_| bucket_of_table("files"));
+        let search_bucket = std::env::var(config::SEARCH_INDEX_BUCKET).unwrap_or_else(|_| bucket_of_table("search"));
         let scan_every = match std::env::var("HELPDESK_SCAN_SECONDS") {
             Ok(s) => {
                 s.parse().ok().filter(|&n: &u64| n > 0).ok_or_else(|| format!("HELPDESK_SCAN_SECONDS={s} is not a positive number"))?
@@ -95,6 +102,7 @@ impl Settings {
             table,
             event_bus,
             attachments_bucket,
+            search_bucket,
             frontend,
             scan_every: std::time::Duration::from_secs(scan_every),
             notify_window: std::time::Duration::from_secs(seconds("HELPDESK_NOTIFY_WINDOW_SECONDS", 2)?),
@@ -134,7 +142,17 @@ async fn run(command: &str) -> Result<(), String> {
         // Only bring older data up to date: also against a deployed table (TABLE_NAME, AWS
         // credentials, no local endpoints), after an upgrade (infra/README.md).
         "backfill" => backfill(&store).await,
-        "seed" => demo::seed(&store).await,
+        "seed" => {
+            demo::seed(&store).await?;
+            demo_articles::seed(&store).await
+        }
+        // Index every ticket and article again (what `{"rebuild": true}` does to the indexer in AWS).
+        "reindex" => {
+            let mut indexer = indexer::Indexer::new(search_bucket(&sdk, &settings), search::scratch_dir("reindex"));
+            let applied = indexer.rebuild(&store).await?;
+            println!("indexed {} tickets and {} articles (generation {})", applied.tickets, applied.articles, applied.generation);
+            Ok(())
+        }
         "scan" => {
             let report = sla_scan::scan(&store, chrono::Utc::now()).await.map_err(|e| e.to_string())?;
             println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
@@ -158,10 +176,17 @@ async fn run(command: &str) -> Result<(), String> {
             let setup = channels::setup(&sdk, &secrets).await?;
             channels::seed_demo(&store, &fakes.push, &setup).await?;
             start_backbone(&sdk, &store, &dynamodb, publisher, &settings, &secrets, &channels::telegram_api(&fakes)).await?;
+            demo_articles::seed(&store).await?;
+            let search = search::handler::SearchApp {
+                store: store.clone(),
+                sessions: Some(sessions.clone()),
+                origin_secrets: Vec::new(),
+                replica: search::Replica::new(search_bucket(&sdk, &settings), search::scratch_dir("search"), search::REFRESH),
+            };
             let app = App { local_mode: true, ldap, files: Some(files), channels: setup, ..App::new(store, Some(sessions)) };
-            serve(app, &settings, fakes.router()).await
+            serve(app, search, &settings, fakes.router()).await
         }
-        other => Err(format!("unknown command '{other}': serve, setup, backfill, seed or scan")),
+        other => Err(format!("unknown command '{other}': serve, setup, backfill, seed, reindex or scan")),
     }
 }
 
@@ -204,7 +229,14 @@ async fn start_backbone(
 ) -> Result<(), String> {
     // Named after the table, like the attachments bucket: runners on different tables never meet.
     let queue = format!("{}-notify", settings.table);
-    let queue_url = backbone::configure_bus(sdk, &settings.event_bus, &queue, settings.notify_claim_seconds).await?;
+    let queue_url =
+        backbone::configure_bus(sdk, &settings.event_bus, &queue, &[helpdesk_core::backbone::EVENT_SOURCE], settings.notify_claim_seconds)
+            .await?;
+    // Search: its own rule and queue, both sources (tickets and articles), as the template's
+    // SearchRule; in place before the relay starts, so no event passes it by.
+    let sources = [helpdesk_core::backbone::EVENT_SOURCE, helpdesk_core::backbone::KNOWLEDGE_SOURCE];
+    let search_queue = backbone::configure_bus(sdk, &settings.event_bus, &format!("{}-search", settings.table), &sources, 60).await?;
+    let indexer = indexer::Indexer::new(search_bucket(sdk, settings), search::scratch_dir("indexer"));
     if let Some(from) = notify::sender(&settings.mail_from) {
         backbone::verify_sender(sdk, &from).await?;
     }
@@ -226,8 +258,14 @@ async fn start_backbone(
         tokio::spawn(channels::poll_telegram(store.clone(), bot));
     }
     let sqs = aws_sdk_sqs::Client::new(sdk);
-    tokio::spawn(backbone::deliver_notifications(store.clone(), channels, notify_settings, sqs, queue_url, settings.notify_window));
+    tokio::spawn(backbone::deliver_notifications(store.clone(), channels, notify_settings, sqs.clone(), queue_url, settings.notify_window));
+    tokio::spawn(backbone::index_for_search(store.clone(), indexer, sqs, search_queue));
     Ok(())
+}
+
+/// The search index's bucket, addressed by path as the local stack serves it.
+fn search_bucket(sdk: &config::SdkConfig, settings: &Settings) -> search::bucket::IndexBucket {
+    search::bucket::IndexBucket::new(tickets_api::attachments::Files::client(sdk, true), &settings.search_bucket)
 }
 
 /// Brings data written by older versions up to what this one reads.
@@ -278,8 +316,11 @@ async fn setup(
     // Path-style addressing: the local stack serves buckets under its own host name.
     let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(true).build());
     for bucket in &resources.buckets {
-        let name =
-            if bucket == "AttachmentsBucket" { settings.attachments_bucket.clone() } else { template::local_name(LOCAL_PREFIX, bucket) };
+        let name = match bucket.as_str() {
+            "AttachmentsBucket" => settings.attachments_bucket.clone(),
+            "SearchIndexBucket" => settings.search_bucket.clone(),
+            _ => template::local_name(LOCAL_PREFIX, bucket),
+        };
         if ensure_bucket(&s3, &name).await? {
             tracing::info!(bucket = name, "created bucket");
         }
@@ -350,13 +391,19 @@ fn security_headers() -> Result<Vec<(HeaderName, HeaderValue)>, String> {
         .collect()
 }
 
-async fn serve(app: App<DynamoStore>, settings: &Settings, fakes: Router) -> Result<(), String> {
+async fn serve(app: App<DynamoStore>, search: SearchApp<DynamoStore>, settings: &Settings, fakes: Router) -> Result<(), String> {
     let index = settings.frontend.join("index.html");
     // Client-side routes (/tickets/HD-1042, …) get the app's index.html, with 200.
     let frontend = ServeDir::new(&settings.frontend).fallback(ServeFile::new(index));
     let frontend = Router::new().fallback_service(frontend).layer(axum::middleware::from_fn(refuse_impossible_paths));
     let headers = Arc::new(security_headers()?);
+    // The search function's paths, as API Gateway routes them to it.
+    let search = Router::new()
+        .route("/api/search", axum::routing::any(search_api))
+        .route("/api/search/{*rest}", axum::routing::any(search_api))
+        .with_state(Arc::new(search));
     let router = Router::new()
+        .merge(search)
         .route("/api", axum::routing::any(api))
         .route("/api/{*rest}", axum::routing::any(api))
         .with_state(Arc::new(app))
@@ -372,6 +419,15 @@ async fn serve(app: App<DynamoStore>, settings: &Settings, fakes: Router) -> Res
         })
         .await
         .map_err(|e| e.to_string())
+}
+
+/// Hands a request to the search function's handler as API Gateway would.
+async fn search_api(State(app): State<Arc<SearchApp<DynamoStore>>>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let request = lambda_http::Request::from_parts(parts, lambda_http::Body::Empty);
+    let (parts, body) = search::handler::handle(&app, request).await.into_parts();
+    let bytes: &[u8] = body.as_ref();
+    Response::from_parts(parts, axum::body::Body::from(bytes.to_vec()))
 }
 
 /// Hands a request to the Lambda handler as API Gateway would (with the caller's address as its

@@ -16,7 +16,8 @@ pub enum Route {
 }
 
 /// Every route this function serves: API Gateway sends these paths here (infra/template.yaml).
-pub const ROUTES: &[(&str, &str, Route)] = &[("GET", "/api/search", Route::Search), ("GET", "/api/search/suggest", Route::Suggest)];
+pub const ROUTES: &[(&str, &str, Route)] =
+    &[("GET", helpdesk_core::search::SEARCH_PATH, Route::Search), ("GET", helpdesk_core::search::SUGGEST_PATH, Route::Suggest)];
 
 pub struct SearchApp<S> {
     pub store: S,

@@ -12,11 +12,13 @@ use helpdesk_core::api::{
 };
 use helpdesk_core::attachment::{DownloadLink, Upload, UploadGrant, UploadRequest};
 use helpdesk_core::calendar::{Calendar, CalendarInput};
+use helpdesk_core::knowledge::{ArticleInput, ArticleSummary, ArticleView, DeflectionInput, RestoreInput, RevisionSummary};
 use helpdesk_core::limits::{MAX_PAGE_SIZE, MAX_REQUEST_BYTES};
 use helpdesk_core::mail::RejectedMail;
 use helpdesk_core::notify::contacts::{NewDevice, NewPushSubscription, TelegramLinkOffer};
 use helpdesk_core::notify::{ContactSummary, Delivery, NotificationSettings, Preferences};
 use helpdesk_core::presence::{PresenceReport, TicketPulse};
+use helpdesk_core::search::SearchResults;
 use helpdesk_core::sla::{SlaPlan, SlaPlanInput};
 use helpdesk_core::topic::TopicInput;
 use helpdesk_core::user::{Group, GroupInput, UserInput};
@@ -65,6 +67,14 @@ enum Query {
     Staff,
     All,
     Ids,
+    Lang,
+    Category,
+    Words,
+    Scope,
+    Statuses,
+    From,
+    To,
+    Hits,
 }
 
 fn of<T: ToSchema>() -> RefOr<Schema> {
@@ -334,6 +344,74 @@ fn operation(route: Route) -> Operation {
             202,
             of::<RejectedMail>(),
         ),
+        Route::ListArticles => Operation {
+            query: vec![Query::Lang, Query::Category, Query::Cursor, Query::Limit],
+            ..op(
+                "listArticles",
+                "Knowledge-base articles the caller may read (requesters: published public ones; editors: drafts too), in id order",
+                None,
+                200,
+                inline::<Paged<ArticleSummary>>(),
+            )
+        },
+        Route::CreateArticle => Operation {
+            query: vec![Query::Lang],
+            ..op("createArticle", "Write an article (editors)", Some(of::<ArticleInput>()), 201, of::<ArticleView>())
+        },
+        Route::GetArticle => Operation {
+            query: vec![Query::Lang],
+            ..op(
+                "getArticle",
+                "An article in the reader's language (else English, else any: `lang` says which), rendered and sanitised",
+                None,
+                200,
+                of::<ArticleView>(),
+            )
+        },
+        Route::ReplaceArticle => Operation {
+            query: vec![Query::Lang],
+            ..op(
+                "replaceArticle",
+                "Save a new version of an article (editors; send the version edited)",
+                Some(of::<ArticleInput>()),
+                200,
+                of::<ArticleView>(),
+            )
+        },
+        Route::ArticleRevisions => op(
+            "articleRevisions",
+            "Every saved version of an article, newest first (editors)",
+            None,
+            200,
+            inline::<Items<RevisionSummary>>(),
+        ),
+        Route::RestoreArticle => Operation {
+            query: vec![Query::Lang],
+            ..op(
+                "restoreArticle",
+                "Bring back an earlier version as the next one (editors)",
+                Some(of::<RestoreInput>()),
+                200,
+                of::<ArticleView>(),
+            )
+        },
+        Route::DeflectByArticle => op(
+            "deflectByArticle",
+            "\"This solved it\": count that the article answered a question before a ticket was filed",
+            Some(of::<DeflectionInput>()),
+            204,
+            object(&[]),
+        ),
+        Route::DraftArticleFromTicket => Operation {
+            query: vec![Query::Lang],
+            ..op(
+                "draftArticleFromTicket",
+                "An internal draft article from a ticket: its subject and its last public answer by staff (editors)",
+                None,
+                201,
+                of::<ArticleView>(),
+            )
+        },
         Route::TelegramWebhook => op(
             "telegramWebhook",
             "Telegram's updates (setWebhook with secret_token); answers the bot's reply as a Bot API method call",
@@ -379,6 +457,36 @@ fn query_parameter(query: Query) -> utoipa::openapi::path::Parameter {
             "Exactly these people, by id (repeat, at most 50), active or not: the names a page shows; no other filter with it",
             bounded(1, MAX_QUERY_VALUE),
         ),
+        Query::Lang => ("lang", "The reader's language: en (default) or ru", enumeration(&["en", "ru"])),
+        Query::Category => ("category", "Only articles of this category", bounded(1, MAX_QUERY_VALUE)),
+        Query::Words => (
+            "q",
+            "The words, as typed (never query syntax); a ticket number finds its ticket",
+            bounded(0, helpdesk_core::search::MAX_QUERY_CHARS),
+        ),
+        Query::Scope => ("scope", "What to look through", inline::<helpdesk_core::search::Scope>()),
+        Query::Statuses => ("status", "Only tickets in this status; repeat for several", inline::<Status>()),
+        Query::From => (
+            "from",
+            "Tickets created on or after this day (UTC), YYYY-MM-DD",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
+                .into(),
+        ),
+        Query::To => (
+            "to",
+            "Tickets created on or before this day (UTC), YYYY-MM-DD",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
+                .into(),
+        ),
+        Query::Hits => (
+            "limit",
+            "Hits at most",
+            ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).maximum(Some(helpdesk_core::search::MAX_HITS as u32)).into(),
+        ),
     };
     ParameterBuilder::new()
         .name(name)
@@ -395,7 +503,7 @@ fn path_parameter(path: &str) -> Option<utoipa::openapi::path::Parameter> {
         p if p.starts_with("/api/tickets/") => TICKET_REFERENCE,
         p if p.starts_with("/api/users/") => USER_ID,
         p if p.starts_with("/api/uploads/") || p.starts_with("/api/attachments/") || p.starts_with("/api/auth/me/tokens/") => ULID,
-        p if p.starts_with("/api/mail/") => ULID,
+        p if p.starts_with("/api/mail/") || p.starts_with("/api/kb/") => ULID,
         p if p.starts_with("/api/auth/me/contacts/") => CONTACT_ID,
         _ => SLUG,
     };
@@ -452,9 +560,13 @@ fn error_codes(def: &RouteDef, operation: &Operation) -> Vec<ErrorCode> {
         Route::CreateUser | Route::CreateGroup | Route::CreateTopic | Route::CreateCalendar | Route::CreatePlan => {
             codes.push(AlreadyExists)
         }
-        Route::ReplaceUser | Route::ReplaceGroup | Route::ReplaceTopic | Route::ReplaceCalendar | Route::ReplacePlan => {
-            codes.push(VersionConflict)
-        }
+        Route::ReplaceUser
+        | Route::ReplaceGroup
+        | Route::ReplaceTopic
+        | Route::ReplaceCalendar
+        | Route::ReplacePlan
+        | Route::ReplaceArticle
+        | Route::RestoreArticle => codes.push(VersionConflict),
         _ => {}
     }
     codes
@@ -537,7 +649,79 @@ fn component_schemas() -> Vec<(String, RefOr<Schema>)> {
     Items::<SlaPlan>::schemas(&mut all);
     Items::<Delivery>::schemas(&mut all);
     Items::<ApiTokenSummary>::schemas(&mut all);
+    with_dependencies::<ArticleInput>(&mut all);
+    with_dependencies::<ArticleView>(&mut all);
+    with_dependencies::<ArticleSummary>(&mut all);
+    with_dependencies::<RevisionSummary>(&mut all);
+    with_dependencies::<RestoreInput>(&mut all);
+    with_dependencies::<DeflectionInput>(&mut all);
+    with_dependencies::<SearchResults>(&mut all);
+    Paged::<ArticleSummary>::schemas(&mut all);
+    Items::<RevisionSummary>::schemas(&mut all);
     all
+}
+
+/// The search function's routes (another Lambda behind the same API): described here so the one
+/// document covers the whole API.
+fn search_operations() -> Vec<(&'static str, utoipa::openapi::path::Operation)> {
+    use helpdesk_core::search::{SEARCH_PATH, SUGGEST_PATH};
+    let errors = |builder: OperationBuilder| {
+        let mut by_status: BTreeMap<u16, Vec<String>> = BTreeMap::new();
+        for code in
+            [ErrorCode::InvalidQuery, ErrorCode::Unauthenticated, ErrorCode::Internal, ErrorCode::ServiceBusy, ErrorCode::MethodNotAllowed]
+        {
+            by_status.entry(code.http_status()).or_default().push(code_name(code));
+        }
+        by_status.into_iter().fold(builder, |b, (status, codes)| {
+            b.response(
+                status.to_string(),
+                ResponseBuilder::new()
+                    .description(format!("Error: {}", codes.join(", ")))
+                    .content("application/json", ContentBuilder::new().schema(Some(of::<ApiError>())).build()),
+            )
+        })
+    };
+    let described = |id: &str, summary: &str, queries: &[Query]| {
+        let mut builder = OperationBuilder::new().operation_id(Some(id)).summary(Some(summary));
+        for query in queries {
+            builder = builder.parameter(query_parameter(*query));
+        }
+        builder = builder.response(
+            "200",
+            ResponseBuilder::new()
+                .description("Success")
+                .content("application/json", ContentBuilder::new().schema(Some(of::<SearchResults>())).build()),
+        );
+        errors(builder).build()
+    };
+    vec![
+        (
+            SEARCH_PATH,
+            described(
+                "search",
+                "Full-text search over the tickets and articles the caller may see, ranked, with stemming (English, Russian) and typo tolerance",
+                &[
+                    Query::Words,
+                    Query::Scope,
+                    Query::Lang,
+                    Query::Statuses,
+                    Query::Topic,
+                    Query::Group,
+                    Query::From,
+                    Query::To,
+                    Query::Hits,
+                ],
+            ),
+        ),
+        (
+            SUGGEST_PATH,
+            described(
+                "suggestArticles",
+                "Articles that may answer what a requester is typing (any word; the last one as a prefix); `topic` adds context",
+                &[Query::Words, Query::Lang, Query::Topic, Query::Hits],
+            ),
+        ),
+    ]
 }
 
 /// The whole document.
@@ -583,6 +767,9 @@ pub fn document() -> OpenApi {
             builder = builder.response(status.to_string(), response);
         }
         items.entry(def.path).or_default().push((method(def), builder.build()));
+    }
+    for (path, operation) in search_operations() {
+        items.entry(path).or_default().push((HttpMethod::Get, operation));
     }
     let mut paths = PathsBuilder::new();
     for (path, operations) in items {
