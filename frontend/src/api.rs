@@ -85,6 +85,17 @@ pub async fn send<T: DeserializeOwned>(method: Method, path: &str, body: &impl S
     decode(send_text(method, path, json).await)
 }
 
+/// [`send`] for answers without a body (204 No Content): only whether it worked.
+pub async fn send_only(method: Method, path: &str, body: &impl Serialize) -> Result<(), Failure> {
+    let json = serde_json::to_string(body).map_err(|_| Failure::Network)?;
+    send_text(method, path, json).await.map(|_| ())
+}
+
+/// An id as one segment of an API path or an address.
+pub fn segment(id: &str) -> String {
+    js_sys::encode_uri_component(id).into()
+}
+
 /// The answer at an address, fetched again whenever the address changes; not loaded while there
 /// is none. The resource holds the answer's text and each read decodes it, so every resource is of
 /// one type and the async machinery is compiled once, not once per answer type.

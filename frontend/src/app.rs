@@ -4,7 +4,8 @@ use crate::api;
 use crate::components::{Loading, language_of, language_options};
 use crate::i18n::{I18n, remembered, use_i18n};
 use crate::pages::{
-    admin, login::Login, new_ticket::NewTicket, queue::Queue, settings::NotificationSettingsPage, ticket::TicketPage, tickets::MyTickets,
+    admin, kb, login::Login, new_ticket::NewTicket, queue::Queue, search, settings::NotificationSettingsPage, ticket::TicketPage,
+    tickets::MyTickets,
 };
 use helpdesk_core::api::Me;
 use leptos::prelude::*;
@@ -36,6 +37,15 @@ impl Session {
         self.me.with(|m| {
             m.as_ref().is_some_and(|m| {
                 helpdesk_core::permissions::allows(&m.actor(), helpdesk_core::Action::ViewTicket, helpdesk_core::Resource::Ticket(ticket))
+            })
+        })
+    }
+
+    /// Whether the signed-in user may write knowledge-base articles (the rule is the server's).
+    pub fn edits_articles(self) -> bool {
+        self.me.with(|m| {
+            m.as_ref().is_some_and(|m| {
+                helpdesk_core::permissions::allows(&m.actor(), helpdesk_core::Action::EditArticles, helpdesk_core::Resource::None)
             })
         })
     }
@@ -140,6 +150,12 @@ fn AppRoutes() -> impl IntoView {
             // The queue is staff's: anyone else (a user made a requester since) goes to their tickets.
             <Route path=path!("/queue") view=move || if session.is_staff() { view! { <Queue/> }.into_any() } else { view! { <Redirect path="/my"/> }.into_any() }/>
             <Route path=path!("/settings/notifications") view=NotificationSettingsPage/>
+            <Route path=path!("/kb") view=kb::KnowledgeBase/>
+            // Before `/kb/:id`: the first route that matches wins.
+            <Route path=path!("/kb/new") view=kb::ArticleEditor/>
+            <Route path=path!("/kb/:id") view=kb::ArticlePage/>
+            <Route path=path!("/kb/:id/edit") view=kb::ArticleEditor/>
+            <Route path=path!("/search") view=search::SearchPage/>
             <Route path=path!("/admin/topics") view=admin::Topics/>
             <Route path=path!("/admin/topics/:id") view=admin::TopicEditor/>
             <Route path=path!("/admin/new-topic") view=admin::TopicEditor/>
@@ -183,6 +199,7 @@ fn Header() -> impl IntoView {
                     })}
                     <A href="/my">{move || i.t("nav.my_tickets")}</A>
                     <A href="/new">{move || i.t("nav.new_ticket")}</A>
+                    <A href="/kb">{move || i.t("nav.kb")}</A>
                     <A href="/settings/notifications">{move || i.t("nav.notifications")}</A>
                     {admin.then(|| view! {
                         <A href="/admin/topics">{move || i.t("nav.topics")}</A>
@@ -191,6 +208,7 @@ fn Header() -> impl IntoView {
                         <A href="/admin/mail">{move || i.t("nav.mail")}</A>
                         <A href="/admin/sla">{move || i.t("nav.sla")}</A>
                     })}
+                    {staff.then(|| view! { <search::NavSearch/> })}
                 </nav>
                 <span class="who">{me.user.as_ref().map_or(me.id.clone(), |u| u.name.clone())}</span>
                 <button type="button" class="link" on:click=move |ev| sign_out.run(ev)>{move || i.t("nav.sign_out")}</button>

@@ -1,8 +1,10 @@
 pub mod admin;
 mod bulk;
+pub mod kb;
 pub mod login;
 pub mod new_ticket;
 pub mod queue;
+pub mod search;
 pub mod settings;
 pub mod ticket;
 pub mod tickets;

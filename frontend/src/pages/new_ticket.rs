@@ -1,6 +1,8 @@
 //! A new ticket: choose a topic, fill in its form. Agents also "log a call": the same form on
 //! behalf of a caller, with the phone as the channel. The form is checked here with the domain
-//! crate's own rules before it is sent; the server checks it again.
+//! crate's own rules before it is sent; the server checks it again. As a requester describes the
+//! problem, articles that may answer it are suggested ([`Suggestions`]); one that does ends the
+//! form without a ticket.
 
 use crate::api::{self, Failure};
 use crate::app::use_session;
@@ -8,12 +10,14 @@ use crate::attach::{Uploads, attach, submit_button};
 use crate::components::{ErrorBox, Errors, FieldInput, FieldMessage, Loading, enum_option, errors_by_field};
 use crate::drafts;
 use crate::i18n::{use_i18n, wire};
+use crate::pages::kb::suggest::Suggestions;
 use gloo_net::http::Method;
 use helpdesk_core::api::{CreateTicketRequest, Paged, PersonSummary, TicketView, TopicList};
 use helpdesk_core::commands::check_ticket_form;
 use helpdesk_core::{Channel, ErrorCode, Priority, Topic};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -39,6 +43,8 @@ pub fn NewTicket(call: bool) -> impl IntoView {
     let failure = RwSignal::new(None::<Failure>);
     let busy = RwSignal::new(false);
     let logged = RwSignal::new(None::<(String, String)>);
+    // An article answered the problem: no ticket is filed.
+    let solved = RwSignal::new(false);
     let up = Uploads::default();
     let session = use_session();
     let navigate = use_navigate();
@@ -212,6 +218,10 @@ pub fn NewTicket(call: bool) -> impl IntoView {
                         prop:value=description on:input=move |ev| description.set(event_target_value(&ev))></textarea>
                     <FieldMessage errors=errors name="description".to_string()/>
                 </div>
+                {(!call).then(|| view! {
+                    <Suggestions subject=subject description=description solved=solved
+                        topic=Signal::derive(move || chosen.with(|t| t.as_ref().map(|t| t.id.clone())))/>
+                })}
                 <div class="field">
                     <label for="priority">{move || i.t("ticket.priority")}</label>
                     <select id="priority" prop:value=move || priority.get().map(|p| wire(&p)).unwrap_or_default()
@@ -233,7 +243,13 @@ pub fn NewTicket(call: bool) -> impl IntoView {
             {move || logged.get().map(|(number, group)| view! {
                 <p class="ok" role="status">{move || i.t("call.logged").replace("{number}", &number).replace("{group}", &group)}</p>
             })}
-            <form on:submit=submit novalidate>
+            {move || solved.get().then(|| view! {
+                <div class="ok solved" id="solved" tabindex="-1" role="status">
+                    <p>{move || i.t("kb.glad")}</p>
+                    <A href="/my">{move || i.t("nav.my_tickets")}</A>
+                </div>
+            })}
+            <form on:submit=submit novalidate hidden=solved>
                 {requester_picker}
                 {topic_picker}
                 {form_body}

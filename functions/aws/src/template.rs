@@ -333,7 +333,7 @@ mod tests {
 
     #[test]
     fn the_template_declares_the_buckets() {
-        assert_eq!(resources().buckets, ["AttachmentsBucket", "FrontendBucket"]);
+        assert_eq!(resources().buckets, ["AttachmentsBucket", "FrontendBucket", "SearchIndexBucket"]);
     }
 }
 

@@ -27,6 +27,7 @@ fn user_input(u: &UserView) -> UserInput {
         telegram_chat_id: u.telegram_chat_id.clone(),
         role: u.role,
         groups: u.groups.clone(),
+        knowledge_editor: u.knowledge_editor,
         active: u.active,
         password: None,
     }
@@ -45,6 +46,7 @@ fn blank() -> UserInput {
         telegram_chat_id: None,
         role: Role::Requester,
         groups: Vec::new(),
+        knowledge_editor: false,
         active: true,
         password: None,
     }
@@ -64,6 +66,7 @@ fn label_of(i: I18n, field: &str) -> String {
         "language" => "nav.language",
         "groups" => "nav.groups",
         "active" => "admin.active",
+        "knowledge_editor" => "admin.knowledge_editor",
         "password" => "admin.new_password",
         _ => "admin.form",
     };
@@ -217,7 +220,8 @@ fn UserForm(editor: Editor<UserInput>, bounced: RwSignal<Option<DateTime<Utc>>>)
                             <select id="user-role" aria-invalid=state.invalid("role".into()) aria-describedby="user-role-error"
                                 prop:value=move || get(&|u| wire(&u.role)) on:change=move |ev| {
                                 let chosen = event_target_value(&ev);
-                                if let Some(r) = Role::PEOPLE.into_iter().find(|r| wire(r) == chosen) { edit(&|u| u.role = r) }
+                                // Writing articles is an agent's flag (admins may anyway): it goes with the role.
+                                if let Some(r) = Role::PEOPLE.into_iter().find(|r| wire(r) == chosen) { edit(&|u| { u.role = r; u.knowledge_editor &= r == Role::Agent }) }
                             }>
                                 {Role::PEOPLE.into_iter().map(|r| enum_option("role", wire(&r))).collect_view()}
                             </select>
@@ -241,6 +245,15 @@ fn UserForm(editor: Editor<UserInput>, bounced: RwSignal<Option<DateTime<Utc>>>)
                             view! { <p class="field-error" id="user-groups-error">{i.field_error(&p)}</p> }
                         })}
                     </fieldset>
+                    {move || (get(&|u| wire(&u.role)) == wire(&Role::Agent)).then(|| view! {
+                        <div><label class="choice">
+                            <input type="checkbox" id="user-knowledge-editor" aria-describedby="user-knowledge-editor-error"
+                                prop:checked=move || editor.editing.with(|e| e.as_ref().is_some_and(|(_, u)| u.knowledge_editor))
+                                on:change=move |ev| { let on = event_target_checked(&ev); edit(&|u| u.knowledge_editor = on) }/>
+                            {move || i.t("admin.knowledge_editor")}
+                        </label></div>
+                        {field_message(state, "knowledge_editor".into(), "user-knowledge-editor")}
+                    })}
                     <label class="choice">
                         <input type="checkbox" prop:checked=move || editor.editing.with(|e| e.as_ref().is_some_and(|(_, u)| u.active))
                             on:change=move |ev| { let on = event_target_checked(&ev); edit(&|u| u.active = on) }/>

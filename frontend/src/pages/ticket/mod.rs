@@ -4,6 +4,7 @@
 //! (in [`deliveries`]). A write based on an old version is refused by the server (409); the page
 //! says so and offers a reload.
 
+mod articles;
 mod controls;
 mod deliveries;
 mod live;
@@ -138,6 +139,7 @@ pub fn TicketPage() -> impl IntoView {
         load();
     });
     let staff = session.is_staff();
+    let editor = staff && session.edits_articles();
     let people = use_people();
     // The names the answer brings serve the whole page (and every page after it).
     Effect::new(move || {
@@ -200,6 +202,7 @@ pub fn TicketPage() -> impl IntoView {
                                 Some(directory) => view! { <StaffControls page=page view=v.clone() topic=topic_now directory=directory/> }.into_any(),
                                 None => view! { <RequesterControls page=page allowed=v.allowed_statuses.clone()/> }.into_any(),
                             }}
+                            {editor.then(|| view! { <articles::DraftArticle page=page/> })}
                         </aside>
                     </div>
                 }
@@ -444,6 +447,13 @@ fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
     };
     let keep_kind = keep.clone();
     let keep_note = keep.clone();
+    let inserted = {
+        let keep = keep.clone();
+        move || {
+            page.replying.set(!text.get_untracked().trim().is_empty());
+            keep()
+        }
+    };
     view! {
         <form class="reply" on:submit=submit>
             {staff.then(|| view! {
@@ -457,6 +467,7 @@ fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
             <textarea id="reply-text" rows="4" prop:value=text aria-describedby="reply-error"
                 on:input=move |ev| { text.set(event_target_value(&ev)); page.replying.set(!text.get_untracked().trim().is_empty()); keep() }></textarea>
             {move || empty.get().then(|| view! { <p class="field-error" id="reply-error">{move || i.t("field_error.required")}</p> })}
+            {staff.then(|| articles::insert_link(text, inserted))}
             {attach(up)}
             {submit_button(up, page.busy, ["reply.send", "reply.add_note"], internal)}
         </form>
