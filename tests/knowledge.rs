@@ -3,9 +3,9 @@
 //! index in (moto's) S3 — what a requester may find, word forms in both languages, typos, and an
 //! index that survives a cold start.
 
+use helpdesk_aws::Directory;
 use helpdesk_core::search::SearchResults;
 use helpdesk_tests::*;
-use helpdesk_aws::Directory;
 use lambda_http::Body;
 use lambda_http::http::Request;
 use search::bucket::IndexBucket;

@@ -347,23 +347,6 @@ pub fn ticket_index_keys(t: &Ticket) -> Vec<(&'static str, String)> {
     keys
 }
 
-#[cfg(test)]
-mod tests {
-    /// docs/storage.md has one row for each kind of item the store writes, named by its `entity`.
-    #[test]
-    fn the_storage_document_lists_every_item_kind() {
-        let doc = include_str!("../../../docs/storage.md");
-        let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with("| `")).collect();
-        let documented: Vec<&str> =
-            rows.iter().filter_map(|row| row.strip_prefix("| `")?.split('`').next()).filter(|kind| !kind.contains('#')).collect();
-        let mut expected: Vec<&str> = super::entity::ALL.to_vec();
-        expected.sort();
-        let mut listed = documented.clone();
-        listed.sort();
-        assert_eq!(listed, expected, "docs/storage.md's item table against keys::entity::ALL");
-    }
-}
-
 /// Every article's current version, one partition in id order: the knowledge base's list.
 pub const ARTICLES_PK: &str = "KB";
 pub const ARTICLE_SK_PREFIX: &str = "ARTICLE#";
@@ -386,3 +369,20 @@ pub fn deflection_sk(topic: Option<&str>) -> String {
 }
 /// The revisions an article's history lists at most.
 pub const MAX_REVISIONS_LISTED: usize = 200;
+
+#[cfg(test)]
+mod tests {
+    /// docs/storage.md has one row for each kind of item the store writes, named by its `entity`.
+    #[test]
+    fn the_storage_document_lists_every_item_kind() {
+        let doc = include_str!("../../../docs/storage.md");
+        let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with("| `")).collect();
+        let documented: Vec<&str> =
+            rows.iter().filter_map(|row| row.strip_prefix("| `")?.split('`').next()).filter(|kind| !kind.contains('#')).collect();
+        let mut expected: Vec<&str> = super::entity::ALL.to_vec();
+        expected.sort();
+        let mut listed = documented.clone();
+        listed.sort();
+        assert_eq!(listed, expected, "docs/storage.md's item table against keys::entity::ALL");
+    }
+}

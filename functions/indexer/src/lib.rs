@@ -9,9 +9,9 @@
 
 use helpdesk_aws::{Directory, DynamoStore, Knowledge, TicketStore};
 use search::LocalIndex;
-use search::bucket::{Fetched, IndexBucket, Manifest, segment_files};
+use search::bucket::{Fetched, IndexBucket, Manifest, committed_files};
 use search::documents;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
@@ -188,10 +188,7 @@ impl Indexer {
             }
         }
         writing.writer.commit().map_err(failed)?;
-        let live: Vec<String> =
-            writing.local.index.searchable_segment_metas().map_err(failed)?.iter().map(|m| m.id().uuid_string()).collect();
-        let files: BTreeSet<String> =
-            segment_files(&dir)?.into_iter().filter(|name| live.iter().any(|id| name.starts_with(id.as_str()))).collect();
+        let files = committed_files(&writing.local.index, &dir)?;
         let before = writing.manifest.clone();
         let manifest = self.bucket.upload(&self.dir, &before, files).await?;
         let removed = self.bucket.collect_garbage(&manifest, &before).await?;

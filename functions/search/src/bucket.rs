@@ -139,3 +139,9 @@ pub fn segment_files(dir: &Path) -> Result<BTreeSet<String>, String> {
         .filter(|name| !name.starts_with('.') && name != META_FILE && !name.ends_with(".part") && !name.ends_with(".lock"))
         .collect())
 }
+
+/// The files of the segments `index` reads now, in `dir`: what a commit publishes.
+pub fn committed_files(index: &tantivy::Index, dir: &Path) -> Result<BTreeSet<String>, String> {
+    let live: Vec<String> = index.searchable_segment_metas().map_err(|e| e.to_string())?.iter().map(|m| m.id().uuid_string()).collect();
+    Ok(segment_files(dir)?.into_iter().filter(|name| live.iter().any(|id| name.starts_with(id.as_str()))).collect())
+}

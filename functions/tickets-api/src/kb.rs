@@ -193,10 +193,10 @@ pub async fn deflect<S: Knowledge>(store: &S, actor: &Actor, id: &str, body: &[u
     }
     load(store, actor, id).await?;
     store.count_deflection(id, input.topic.as_deref()).await.map_err(store_error)?;
-    Ok(lambda_http::Response::builder()
+    lambda_http::Response::builder()
         .status(StatusCode::NO_CONTENT)
         .body(lambda_http::Body::Empty)
-        .map_err(|_| ApiError::new(ErrorCode::Internal, "internal error"))?)
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "internal error"))
 }
 
 /// A draft article from a ticket: its subject as the title, and its last public answer by staff

@@ -598,6 +598,7 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("kb.suggested.other", "{n} articles may answer your question"),
     ("kb.solved", "This solved my problem"),
     ("kb.glad", "Glad it helped — no ticket was filed."),
+    ("kb.another_problem", "Describe another problem"),
     ("kb.insert_link", "Insert article link"),
     ("kb.find_article", "Find an article"),
     ("kb.insert_prefix", "Insert a link to"),
