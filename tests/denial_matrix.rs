@@ -122,6 +122,15 @@ async fn every_route_denies_whom_it_must() {
     let deflect_path: &'static str = Box::leak(format!("{public_path}/deflections").into_boxed_str());
     let article = json!({"visibility": "internal", "status": "published", "translations": {"en": {"title": "Printer", "body": "Restart it."}}, "version": 1});
 
+    let greeting = helpdesk_core::templates::ReplyTemplate {
+        id: "greeting".into(),
+        name: helpdesk_core::text::LocalizedText::new(&[("en", "Greeting")]),
+        bodies: helpdesk_core::text::LocalizedText::new(&[("en", "Hello {requester}")]),
+        version: 1,
+    };
+    helpdesk_aws::Knowledge::put_reply_template(&t.seed, &greeting).await.unwrap();
+    let template = json!({"name": {"en": "Greeting"}, "bodies": {"en": "Hello {requester}"}, "version": 1});
+
     let keys = SessionKeys::new(TEST_SIGNING_KEY, TEST_AUDIENCE, false).unwrap();
     let now = chrono::Utc::now().timestamp();
     let sessions: Vec<Option<(String, String)>> = std::iter::once(None)
@@ -327,6 +336,29 @@ async fn every_route_denies_whom_it_must() {
             "POST",
             "/api/tickets/{id}/article-draft",
             "/api/tickets/HD-1001/article-draft",
+            None,
+            [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through],
+        ),
+        ("GET", "/api/reply-templates", "/api/reply-templates", None, [Refused, Forbidden, Forbidden, Through, Through, Through]),
+        (
+            "POST",
+            "/api/reply-templates",
+            "/api/reply-templates",
+            Some(json!({"id": "thanks", "name": {"en": "Thanks"}, "bodies": {"en": "Thank you, {requester}."}})),
+            [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through],
+        ),
+        (
+            "PUT",
+            "/api/reply-templates/{id}",
+            "/api/reply-templates/greeting",
+            Some(template.clone()),
+            [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through],
+        ),
+        // A version nobody has: the admin gets 409 each pass, and the template stays.
+        (
+            "DELETE",
+            "/api/reply-templates/{id}",
+            "/api/reply-templates/greeting?version=99",
             None,
             [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through],
         ),

@@ -220,6 +220,7 @@ pub fn loaded_ticket(ids: &mut ulid::Generator, number: u64, created: DateTime<U
         version: 1,
         sla_next_action: None,
         sla_due: None,
+        solution: None,
     }
 }
 
@@ -403,7 +404,8 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: lambda_http::Request) -> Answer {
-        let response = tickets_api::handle(&self.app, request).await;
+        // Boxed: the handler's future is large, and a test's own future holds it (debug builds).
+        let response = Box::pin(tickets_api::handle(&self.app, request)).await;
         let status = response.status().as_u16();
         let cookies = response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
         let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string);

@@ -131,6 +131,33 @@ async fn articles_are_written_versioned_and_read_only_by_whom_they_are_for() {
     assert_eq!((drafted.body["status"].as_str(), drafted.body["visibility"].as_str()), (Some("draft"), Some("internal")));
     let body = drafted.body["translations"]["en"]["body"].as_str().unwrap();
     assert!(body.contains("torn sheet") && !body.contains("secret"), "{body}");
+
+    // An article marked as the ticket's answer: one the requester can read, shown to her, counted.
+    let version = |answer: &Answer| answer.body["ticket"]["version"].as_u64().unwrap();
+    let current = t.call("GET", &format!("/api/tickets/{number}"), AGENT, None).await;
+    for (article, code) in
+        [(internal.as_str(), "not_eligible"), (draft.as_str(), "not_eligible"), ("01NOSUCHARTICLE0000000000X", "not_found")]
+    {
+        let refused = t
+            .call("PATCH", &format!("/api/tickets/{number}"), AGENT, Some(json!({"version": version(&current), "solution": article})))
+            .await;
+        assert_eq!((refused.status, refused.body["fields"][0]["code"].as_str()), (422, Some(code)), "{}", refused.body);
+    }
+    let by_requester =
+        t.call("PATCH", &format!("/api/tickets/{number}"), ANNA, Some(json!({"version": version(&current), "solution": id}))).await;
+    assert_eq!(by_requester.status, 403);
+    let marked =
+        t.call("PATCH", &format!("/api/tickets/{number}"), AGENT, Some(json!({"version": version(&current), "solution": id}))).await;
+    assert_eq!(marked.status, 200, "{}", marked.body);
+    let seen = t.call("GET", &format!("/api/tickets/{number}"), ANNA, None).await;
+    assert_eq!(seen.body["ticket"]["solution"].as_str(), Some(id.as_str()));
+    assert!(seen.body["events"].as_array().unwrap().iter().any(|e| e["kind"]["type"] == "solution_changed"));
+    let count = |answer: Answer| answer.body["stats"]["solutions"].as_i64();
+    assert_eq!(count(t.call("GET", &format!("/api/kb/articles/{id}"), AGENT, None).await), Some(1));
+    let unmarked =
+        t.call("PATCH", &format!("/api/tickets/{number}"), AGENT, Some(json!({"version": version(&marked), "solution": null}))).await;
+    assert_eq!((unmarked.status, unmarked.body["ticket"].get("solution")), (200, None));
+    assert_eq!(count(t.call("GET", &format!("/api/kb/articles/{id}"), AGENT, None).await), Some(0));
 }
 
 /// A search request as API Gateway hands it to the search function, as `actor`.
@@ -315,4 +342,28 @@ fn the_template_gives_search_and_indexer_exactly_the_environment_they_read() {
         assert_eq!(given, read, "{function}");
     }
     assert!(template.contains("ReservedConcurrentExecutions: 1"), "one indexer at a time");
+}
+
+#[tokio::test]
+async fn reply_templates_are_written_by_editors_and_read_by_staff() {
+    let t = test_app().await;
+    let greeting = json!({"id": "greeting", "name": {"en": "Greeting", "ru": "Приветствие"},
+        "bodies": {"en": "Hello {requester}, about {number}: {subject}. {agent}", "ru": "Здравствуйте, {requester}!"}});
+    let created = t.call("POST", "/api/reply-templates", ADMIN, Some(greeting.clone())).await;
+    assert_eq!((created.status, created.body["version"].as_u64()), (201, Some(1)), "{}", created.body);
+    assert_eq!(t.call("POST", "/api/reply-templates", ADMIN, Some(greeting)).await.code(), "already_exists");
+    let listed = t.call("GET", "/api/reply-templates", AGENT, None).await;
+    assert_eq!(listed.body["items"][0]["bodies"]["ru"], "Здравствуйте, {requester}!");
+    assert_eq!(t.call("GET", "/api/reply-templates", ANNA, None).await.status, 403, "requesters have no templates");
+    let typo = json!({"id": "typo", "name": {"en": "Typo"}, "bodies": {"en": "Hi {requestor}"}});
+    let refused = t.call("POST", "/api/reply-templates", ADMIN, Some(typo)).await;
+    assert_eq!((refused.status, refused.body["fields"][0]["field"].as_str()), (422, Some("bodies.en")), "{}", refused.body);
+    let change = json!({"name": {"en": "Hello"}, "bodies": {"en": "Hi {requester}"}, "version": 1});
+    assert_eq!(t.call("PUT", "/api/reply-templates/greeting", ADMIN, Some(change.clone())).await.status, 200);
+    let stale = t.call("PUT", "/api/reply-templates/greeting", ADMIN, Some(change)).await;
+    assert_eq!((stale.status, stale.body["current_version"].as_u64()), (409, Some(2)));
+    assert_eq!(t.call("DELETE", "/api/reply-templates/greeting?version=1", ADMIN, None).await.status, 409);
+    assert_eq!(t.call("DELETE", "/api/reply-templates/greeting?version=2", ADMIN, None).await.status, 200);
+    assert_eq!(t.call("DELETE", "/api/reply-templates/greeting?version=2", ADMIN, None).await.status, 404);
+    assert_eq!(t.call("DELETE", "/api/reply-templates/greeting", ADMIN, None).await.code(), "invalid_query");
 }

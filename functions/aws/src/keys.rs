@@ -39,7 +39,8 @@ pub mod entity {
     pub const ARTICLE: &str = "article";
     pub const ARTICLE_REVISION: &str = "article_revision";
     pub const ARTICLE_STATS: &str = "article_stats";
-    pub const ALL: [&str; 27] = [
+    pub const REPLY_TEMPLATE: &str = "reply_template";
+    pub const ALL: [&str; 28] = [
         TICKET,
         EVENT,
         TICKET_NUMBER,
@@ -67,6 +68,7 @@ pub mod entity {
         ARTICLE,
         ARTICLE_REVISION,
         ARTICLE_STATS,
+        REPLY_TEMPLATE,
     ];
 }
 
@@ -367,6 +369,13 @@ pub const ARTICLE_STATS_SK: &str = "STATS";
 pub fn deflection_sk(topic: Option<&str>) -> String {
     format!("DEFLECTED#{}", topic.unwrap_or("-"))
 }
+/// Reply templates, one partition: the ticket page reads them all in one Query.
+pub const REPLY_TEMPLATES_PK: &str = "REPLY_TEMPLATES";
+pub fn reply_template_sk(id: &str) -> String {
+    format!("TEMPLATE#{id}")
+}
+/// Reply templates kept at most (the picker lists them all).
+pub const MAX_REPLY_TEMPLATES: usize = 500;
 /// The revisions an article's history lists at most.
 pub const MAX_REVISIONS_LISTED: usize = 200;
 

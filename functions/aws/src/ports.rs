@@ -11,6 +11,7 @@ use helpdesk_core::mail::RejectedMail;
 use helpdesk_core::notify::{Contact, Delivery, Owner, Preferences};
 use helpdesk_core::presence::Presence;
 use helpdesk_core::sla::{SlaConfig, SlaPlan};
+use helpdesk_core::templates::ReplyTemplate;
 use helpdesk_core::user::{Group, User};
 use helpdesk_core::{Ticket, TicketEvent, TicketNumber, Topic};
 use serde::{Deserialize, Serialize};
@@ -308,7 +309,7 @@ pub trait EventPublisher: Send + Sync {
     fn publish(&self, messages: &[OutboxMessage]) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
-/// The knowledge base's articles, their revisions and how often they helped.
+/// The knowledge base's articles, their revisions and how often they helped; reply templates.
 pub trait Knowledge: Send + Sync {
     /// Writes `article` as its version: version 1 only if new (`AlreadyExists`), later versions
     /// only over the one before (`VersionConflict`, `Missing`). The revision and the
@@ -321,6 +322,14 @@ pub trait Knowledge: Send + Sync {
     fn article_revisions(&self, id: &str) -> impl Future<Output = Result<Vec<Article>, StoreError>> + Send;
     fn article_revision(&self, id: &str, version: u64) -> impl Future<Output = Result<Option<Article>, StoreError>> + Send;
     fn article_stats(&self, id: &str) -> impl Future<Output = Result<ArticleStats, StoreError>> + Send;
+    fn reply_templates(&self) -> impl Future<Output = Result<Vec<ReplyTemplate>, StoreError>> + Send;
+    fn get_reply_template(&self, id: &str) -> impl Future<Output = Result<Option<ReplyTemplate>, StoreError>> + Send;
+    /// Version 1 only if new (`AlreadyExists`); later ones only over the one before.
+    fn put_reply_template(&self, template: &ReplyTemplate) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Removes it if it is at `version` (`VersionConflict`, `Missing` otherwise).
+    fn remove_reply_template(&self, id: &str, version: u64) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Counts a ticket marked (`1`) or unmarked (`-1`) as answered by the article.
+    fn count_solution(&self, id: &str, step: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Counts one "this solved it", also under the topic the requester had chosen.
     fn count_deflection(&self, id: &str, topic: Option<&str>) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

@@ -78,6 +78,10 @@ pub struct UpdateTicketRequest {
     pub priority: Option<Priority>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<BTreeMap<String, Value>>,
+    /// The article that answers the ticket (its id; the requester must be able to read it), or
+    /// `null` to take the mark away.
+    #[serde(default, deserialize_with = "present_or_null", skip_serializing_if = "Option::is_none")]
+    pub solution: Option<Option<String>>,
 }
 
 /// Tells a member given as `null` (`Some(None)`) from one left out (`None`, by `default`).

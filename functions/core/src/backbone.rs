@@ -53,6 +53,7 @@ pub fn detail_type(kind: &EventKind) -> &'static str {
         EventKind::FieldsChanged { .. } => "FieldsChanged",
         EventKind::SlaWarning { .. } => "SlaWarning",
         EventKind::SlaBreached { .. } => "SlaBreached",
+        EventKind::SolutionChanged { .. } => "SolutionChanged",
     }
 }
 

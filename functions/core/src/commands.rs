@@ -165,6 +165,7 @@ impl TicketDraft {
             version: 1,
             sla_next_action: None,
             sla_due: None,
+            solution: None,
         };
         Change { ticket, events: vec![event] }
     }
@@ -357,6 +358,16 @@ pub fn update_ticket(
             }
             Err(field_errors) => errors.extend(field_errors),
         }
+    }
+    if let Some(to) = req.solution.filter(|s| *s != ticket.solution) {
+        if !allows(actor, Action::MarkSolution, Resource::Ticket(ticket)) {
+            return Err(forbidden("mark a ticket's solution"));
+        }
+        if to.as_deref().is_some_and(|a| !crate::topic::is_plain_id(a) || a.len() > crate::limits::MAX_ID_CHARS) {
+            errors.push(FieldError::new("solution", FieldErrorCode::Invalid, "an article's id, or null"));
+        }
+        kinds.push(EventKind::SolutionChanged { from: ticket.solution.clone(), to: to.clone() });
+        next.solution = to;
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));

@@ -79,6 +79,11 @@ pub enum EventKind {
         cycle: u32,
         due_at: DateTime<Utc>,
     },
+    /// Staff marked a knowledge-base article as the ticket's answer (or took the mark away).
+    SolutionChanged {
+        from: Option<String>,
+        to: Option<String>,
+    },
 }
 
 /// One field's old and new value; `None` where it was or became empty.

@@ -25,6 +25,7 @@ pub mod query;
 pub mod search;
 pub mod sla;
 pub mod sla_preview;
+pub mod templates;
 pub mod text;
 pub mod ticket;
 pub mod topic;

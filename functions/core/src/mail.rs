@@ -166,6 +166,7 @@ mod tests {
             version: 1,
             sla_next_action: None,
             sla_due: None,
+            solution: None,
         }
     }
 

@@ -131,6 +131,12 @@ pub enum Action {
     ViewArticle,
     /// Write, publish and restore articles; see their history.
     EditArticles,
+    /// Mark a knowledge-base article as a ticket's answer.
+    MarkSolution,
+    /// Read the reply templates, to answer with one.
+    UseReplyTemplates,
+    /// Write and remove reply templates (knowledge editors and admins).
+    ManageReplyTemplates,
 }
 
 impl Action {
@@ -158,6 +164,9 @@ impl Action {
             Action::ManageMail,
             Action::ViewArticle,
             Action::EditArticles,
+            Action::MarkSolution,
+            Action::UseReplyTemplates,
+            Action::ManageReplyTemplates,
         ];
         all.extend(Status::ALL.into_iter().map(Action::ChangeStatus));
         all
@@ -189,7 +198,8 @@ fn agent_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
         | Action::Assign
         | Action::ChangeGroup
         | Action::ChangePriority
-        | Action::ChangeFields => reach.is_some_and(in_reach),
+        | Action::ChangeFields
+        | Action::MarkSolution => reach.is_some_and(in_reach),
         // An agent's lists: a group of theirs, or what is assigned to them (never "nobody's").
         Action::ListQueues => match resource {
             Resource::Queue { groups, assignee } => {
@@ -213,6 +223,8 @@ fn agent_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
             matches!(resource, Resource::Article(a) if a.status == ArticleStatus::Published || actor.edits_knowledge)
         }
         Action::EditArticles => actor.edits_knowledge && matches!(resource, Resource::None | Resource::Article(_)),
+        Action::UseReplyTemplates => matches!(resource, Resource::None),
+        Action::ManageReplyTemplates => actor.edits_knowledge && matches!(resource, Resource::None),
         Action::ManageTopics | Action::ManageSla | Action::ManageDirectory | Action::ManageMail => false,
     }
 }
@@ -250,7 +262,10 @@ fn requester_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bo
         | Action::ViewDirectory
         | Action::ManageDirectory
         | Action::ManageMail
-        | Action::EditArticles => false,
+        | Action::EditArticles
+        | Action::MarkSolution
+        | Action::UseReplyTemplates
+        | Action::ManageReplyTemplates => false,
     }
 }
 
@@ -280,6 +295,7 @@ mod tests {
             version: 1,
             sla_next_action: None,
             sla_due: None,
+            solution: None,
         }
     }
 
@@ -370,7 +386,8 @@ mod tests {
                 | Action::Assign
                 | Action::ChangeGroup
                 | Action::ChangePriority
-                | Action::ChangeFields => [false, true, false, false, false],
+                | Action::ChangeFields
+                | Action::MarkSolution => [false, true, false, false, false],
                 Action::ListQueues => [false, false, false, true, false],
                 Action::CreateTicket
                 | Action::CreateTicketFor
@@ -383,7 +400,9 @@ mod tests {
                 | Action::ManageDirectory
                 | Action::ManageMail
                 | Action::ViewArticle
-                | Action::EditArticles => [false; 5],
+                | Action::EditArticles
+                | Action::ManageReplyTemplates => [false; 5],
+                Action::UseReplyTemplates => [true, false, false, false, false],
             }
         };
         let mut wrong = Vec::new();
@@ -395,7 +414,7 @@ mod tests {
             }
         }
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-        assert_eq!(Action::all().len(), 21 + Status::ALL.len(), "Action::all lists every action");
+        assert_eq!(Action::all().len(), 24 + Status::ALL.len(), "Action::all lists every action");
     }
 
     #[test]

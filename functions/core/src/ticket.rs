@@ -191,6 +191,10 @@ pub struct Ticket {
     /// the ticket or every clock has stopped. Kept by every write; staff only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla_due: Option<crate::sla::SlaDue>,
+    /// The knowledge-base article staff marked as the answer (its id): shown to the requester,
+    /// counted per article.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solution: Option<String>,
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The demo knowledge base: a dozen everyday IT answers in English and Russian, mostly public,
-//! one internal and one draft (so the visibility rules show on `scripts/up`).
+//! one internal and one draft (so the visibility rules show on `scripts/up`), and two reply
+//! templates.
 
 use helpdesk_aws::Knowledge;
 use helpdesk_core::knowledge::{ArticleInput, ArticleStatus, Translation, Visibility};
@@ -149,8 +150,42 @@ const ARTICLES: &[Demo] = &[
     },
 ];
 
+/// Two demo reply templates, in both languages.
+fn reply_templates() -> Vec<helpdesk_core::templates::ReplyTemplate> {
+    use helpdesk_core::text::LocalizedText;
+    let template = |id: &str, name: [&str; 2], body: [&str; 2]| helpdesk_core::templates::ReplyTemplate {
+        id: id.into(),
+        name: LocalizedText::new(&[("en", name[0]), ("ru", name[1])]),
+        bodies: LocalizedText::new(&[("en", body[0]), ("ru", body[1])]),
+        version: 1,
+    };
+    vec![
+        template(
+            "looking-into-it",
+            ["We are looking into it", "Разбираемся"],
+            [
+                "Hello {requester},\n\nthank you for {number}. We are looking into it and will write again today.\n\n{agent}",
+                "Здравствуйте, {requester}!\n\nСпасибо за заявку {number}. Мы разбираемся и сегодня напишем снова.\n\n{agent}",
+            ],
+        ),
+        template(
+            "resolved-please-confirm",
+            ["Resolved: please confirm", "Решено: подтвердите"],
+            [
+                "Hello {requester},\n\nwe believe \"{subject}\" is fixed. If it is not, just reply and the ticket reopens.\n\n{agent}",
+                "Здравствуйте, {requester}!\n\nПохоже, «{subject}» решено. Если нет — просто ответьте, и заявка откроется снова.\n\n{agent}",
+            ],
+        ),
+    ]
+}
+
 /// Writes the demo articles unless the knowledge base has any.
 pub async fn seed<S: Knowledge>(store: &S) -> Result<(), String> {
+    if store.reply_templates().await.map_err(|e| e.to_string())?.is_empty() {
+        for template in reply_templates() {
+            store.put_reply_template(&template).await.map_err(|e| format!("reply template {}: {e}", template.id))?;
+        }
+    }
     if !store.list_articles(None, 1).await.map_err(|e| e.to_string())?.items.is_empty() {
         return Ok(());
     }

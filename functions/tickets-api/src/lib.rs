@@ -14,6 +14,7 @@ pub mod notifications;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 mod presence;
+mod reply_templates;
 pub mod routes;
 pub mod secrets;
 pub mod session;
@@ -225,7 +226,8 @@ async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Conta
         Route::ListQueue => tickets::list(store, &actor, Listing::Queues, req).await,
         Route::ListMine => tickets::list(store, &actor, Listing::OfRequester(&actor.id), req).await,
         Route::GetTicket => tickets::get(store, sla, &actor, &id).await,
-        Route::UpdateTicket => tickets::update(store, sla, &actor, &id, body).await,
+        // Boxed: its future is large (a debug build would overflow the stack).
+        Route::UpdateTicket => Box::pin(tickets::update(store, sla, &actor, &id, body)).await,
         Route::Reply => tickets::add_message(store, sla, app.files.as_ref(), &actor, &id, body, false).await,
         Route::AddNote => tickets::add_message(store, sla, app.files.as_ref(), &actor, &id, body, true).await,
         Route::CreateUpload => attachments::request_upload(store, app.files.as_ref(), &actor, body).await,
@@ -254,6 +256,10 @@ async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Conta
         Route::RestoreArticle => kb::restore(store, &actor, &id, req, body).await,
         Route::DeflectByArticle => kb::deflect(store, &actor, &id, body).await,
         Route::DraftArticleFromTicket => kb::draft_from_ticket(store, &actor, &id, req).await,
+        Route::ListReplyTemplates => reply_templates::list(store, &actor).await,
+        Route::CreateReplyTemplate => reply_templates::create(store, &actor, body).await,
+        Route::ReplaceReplyTemplate => reply_templates::replace(store, &actor, &id, body).await,
+        Route::RemoveReplyTemplate => reply_templates::remove(store, &actor, &id, req).await,
     }
 }
 

@@ -20,6 +20,7 @@ use helpdesk_core::notify::{ContactSummary, Delivery, NotificationSettings, Pref
 use helpdesk_core::presence::{PresenceReport, TicketPulse};
 use helpdesk_core::search::SearchResults;
 use helpdesk_core::sla::{SlaPlan, SlaPlanInput};
+use helpdesk_core::templates::{ReplyTemplate, ReplyTemplateInput};
 use helpdesk_core::topic::TopicInput;
 use helpdesk_core::user::{Group, GroupInput, UserInput};
 use helpdesk_core::{ApiError, ErrorCode, Priority, Status, TicketNumber, Topic};
@@ -75,6 +76,7 @@ enum Query {
     From,
     To,
     Hits,
+    Version,
 }
 
 fn of<T: ToSchema>() -> RefOr<Schema> {
@@ -412,6 +414,27 @@ fn operation(route: Route) -> Operation {
                 of::<ArticleView>(),
             )
         },
+        Route::ListReplyTemplates => {
+            op("listReplyTemplates", "Reply templates, by name (staff)", None, 200, inline::<Items<ReplyTemplate>>())
+        }
+        Route::CreateReplyTemplate => op(
+            "createReplyTemplate",
+            "Write a reply template (knowledge editors, admins); bodies may name {requester}, {number}, {subject}, {agent}",
+            Some(of::<ReplyTemplateInput>()),
+            201,
+            of::<ReplyTemplate>(),
+        ),
+        Route::ReplaceReplyTemplate => op(
+            "replaceReplyTemplate",
+            "Replace a reply template (send the version replaced)",
+            Some(of::<ReplyTemplateInput>()),
+            200,
+            of::<ReplyTemplate>(),
+        ),
+        Route::RemoveReplyTemplate => Operation {
+            query: vec![Query::Version],
+            ..op("removeReplyTemplate", "Remove a reply template at the version seen", None, 200, object(&[("removed", string())]))
+        },
         Route::TelegramWebhook => op(
             "telegramWebhook",
             "Telegram's updates (setWebhook with secret_token); answers the bot's reply as a Bot API method call",
@@ -482,6 +505,11 @@ fn query_parameter(query: Query) -> utoipa::openapi::path::Parameter {
                 .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
                 .into(),
         ),
+        Query::Version => (
+            "version",
+            "The version seen (it must still be current)",
+            ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).into(),
+        ),
         Query::Hits => (
             "limit",
             "Hits at most",
@@ -502,6 +530,7 @@ fn path_parameter(path: &str) -> Option<utoipa::openapi::path::Parameter> {
         p if !p.contains("{id}") => return None,
         p if p.starts_with("/api/tickets/") => TICKET_REFERENCE,
         p if p.starts_with("/api/users/") => USER_ID,
+        p if p.starts_with("/api/reply-templates/") => SLUG,
         p if p.starts_with("/api/uploads/") || p.starts_with("/api/attachments/") || p.starts_with("/api/auth/me/tokens/") => ULID,
         p if p.starts_with("/api/mail/") || p.starts_with("/api/kb/") => ULID,
         p if p.starts_with("/api/auth/me/contacts/") => CONTACT_ID,
@@ -566,7 +595,10 @@ fn error_codes(def: &RouteDef, operation: &Operation) -> Vec<ErrorCode> {
         | Route::ReplaceCalendar
         | Route::ReplacePlan
         | Route::ReplaceArticle
-        | Route::RestoreArticle => codes.push(VersionConflict),
+        | Route::RestoreArticle
+        | Route::ReplaceReplyTemplate
+        | Route::RemoveReplyTemplate => codes.push(VersionConflict),
+        Route::CreateReplyTemplate => codes.push(AlreadyExists),
         _ => {}
     }
     codes
@@ -656,6 +688,9 @@ fn component_schemas() -> Vec<(String, RefOr<Schema>)> {
     with_dependencies::<RestoreInput>(&mut all);
     with_dependencies::<DeflectionInput>(&mut all);
     with_dependencies::<SearchResults>(&mut all);
+    with_dependencies::<ReplyTemplate>(&mut all);
+    with_dependencies::<ReplyTemplateInput>(&mut all);
+    Items::<ReplyTemplate>::schemas(&mut all);
     Paged::<ArticleSummary>::schemas(&mut all);
     Items::<RevisionSummary>::schemas(&mut all);
     all

@@ -69,6 +69,10 @@ pub enum Route {
     RestoreArticle,
     DeflectByArticle,
     DraftArticleFromTicket,
+    ListReplyTemplates,
+    CreateReplyTemplate,
+    ReplaceReplyTemplate,
+    RemoveReplyTemplate,
 }
 
 impl Route {
@@ -154,6 +158,10 @@ pub const ROUTES: &[RouteDef] = &[
     r("POST", "/api/kb/articles/{id}/restore", Route::RestoreArticle),
     r("POST", "/api/kb/articles/{id}/deflections", Route::DeflectByArticle),
     r("POST", "/api/tickets/{id}/article-draft", Route::DraftArticleFromTicket),
+    r("GET", "/api/reply-templates", Route::ListReplyTemplates),
+    r("POST", "/api/reply-templates", Route::CreateReplyTemplate),
+    r("PUT", "/api/reply-templates/{id}", Route::ReplaceReplyTemplate),
+    r("DELETE", "/api/reply-templates/{id}", Route::RemoveReplyTemplate),
 ];
 
 type Methods = BTreeMap<&'static str, Route>;

@@ -4,7 +4,7 @@
 use crate::attachments::Files;
 use crate::{Reply, SlaCache, json, not_found, query_pairs, require, store_error};
 use chrono::Utc;
-use helpdesk_aws::{Directory, Listing, TicketStore, Uploads, new_id};
+use helpdesk_aws::{Directory, Knowledge, Listing, TicketStore, Uploads, new_id};
 use helpdesk_core::api::{CreateTicketRequest, MessageRequest, TicketPage, TicketQuery, TicketView, UpdateTicketRequest, parse_body};
 use helpdesk_core::commands::{self, Change};
 use helpdesk_core::permissions::{Action, Resource, allows};
@@ -134,7 +134,13 @@ async fn check_references<D: Directory>(directory: &D, before: &Ticket, after: &
     if errors.is_empty() { Ok(()) } else { Err(ApiError::validation(errors)) }
 }
 
-pub async fn update<S: TicketStore + Directory>(store: &S, sla: &SlaCache, actor: &Actor, reference: &str, body: &[u8]) -> Reply {
+pub async fn update<S: TicketStore + Directory + Knowledge>(
+    store: &S,
+    sla: &SlaCache,
+    actor: &Actor,
+    reference: &str,
+    body: &[u8],
+) -> Reply {
     let request: UpdateTicketRequest = parse_body(body)?;
     let (ticket, events) = load(store, actor, reference).await?;
     let topic = match request.fields {
@@ -142,10 +148,45 @@ pub async fn update<S: TicketStore + Directory>(store: &S, sla: &SlaCache, actor
         None => None,
     };
     let change = commands::update_ticket(&ticket, topic.as_ref(), actor, request, Utc::now(), &mut new_id)?;
+    let mut solution = None;
     if let Some(change) = &change {
         check_references(store, &ticket, &change.ticket).await?;
+        if change.ticket.solution != ticket.solution {
+            if let Some(article) = &change.ticket.solution {
+                check_solution(store, &change.ticket, article).await?;
+            }
+            solution = Some((ticket.solution.clone(), change.ticket.solution.clone()));
+        }
     }
-    save(store, sla, actor, ticket, events, change, topic).await
+    let reply = Box::pin(save(store, sla, actor, ticket, events, change, topic)).await?;
+    // Counted once the ticket change is saved (a count lost to a crash here is only a count).
+    if let Some((from, to)) = solution {
+        for (article, step) in [(from, -1), (to, 1)] {
+            if let Some(article) = article
+                && let Err(e) = store.count_solution(&article, step).await
+            {
+                tracing::warn!(error = %e, article, "an article's solution count was not updated");
+            }
+        }
+    }
+    Ok(reply)
+}
+
+/// The article marked as a ticket's answer must exist and be one the ticket's requester may read
+/// (public and published): the answer is shown to them.
+async fn check_solution<S: Knowledge>(store: &S, ticket: &Ticket, article: &str) -> Result<(), ApiError> {
+    let requester = Actor::new(&ticket.requester, Role::Requester);
+    let problem = match store.get_article(article).await.map_err(store_error)? {
+        None => Some((FieldErrorCode::NotFound, format!("there is no article '{article}'"))),
+        Some(a) if !crate::kb::readable(&requester, &a) => {
+            Some((FieldErrorCode::NotEligible, "the requester cannot read this article: publish it for requesters first".to_string()))
+        }
+        Some(_) => None,
+    };
+    match problem {
+        Some((code, message)) => Err(ApiError::validation(vec![FieldError::new("solution", code, message)])),
+        None => Ok(()),
+    }
 }
 
 pub async fn add_message<S: TicketStore + Directory + Uploads>(

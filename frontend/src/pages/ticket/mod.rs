@@ -310,6 +310,8 @@ fn describe(i: I18n, kind: &EventKind, topic: Option<&Topic>) -> String {
         }
         EventKind::SlaWarning { target, .. } => format!("{}: {}", i.t("event.sla_warning"), i.t(&format!("sla.{}", wire(target)))),
         EventKind::SlaBreached { target, .. } => format!("{}: {}", i.t("event.sla_breached"), i.t(&format!("sla.{}", wire(target)))),
+        EventKind::SolutionChanged { to: Some(_), .. } => i.t("event.solution_marked"),
+        EventKind::SolutionChanged { to: None, .. } => i.t("event.solution_removed"),
         EventKind::PublicReply { body, .. } | EventKind::InternalNote { body, .. } => body.clone(),
     }
 }

@@ -1,5 +1,6 @@
 //! The knowledge base on DynamoDB: every article's current version in one partition (`KB`, in id
-//! order: the list), and per article its revisions, stats and outbox items (docs/storage.md).
+//! order: the list), and per article its revisions, stats and outbox items; reply templates in
+//! one partition of their own (docs/storage.md).
 
 use super::codec::{Item, PK, SK, body_item, from_body, s};
 use super::{DynamoStore, TransactionFailure, sdk};
@@ -8,6 +9,7 @@ use crate::ports::{Knowledge, Page, StoreError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use helpdesk_core::backbone::{ARTICLE_CHANGED, ArticleChange, KNOWLEDGE_SOURCE};
 use helpdesk_core::knowledge::{Article, ArticleStats};
+use helpdesk_core::templates::ReplyTemplate;
 
 fn outbox_item(article: &Article, event_id: &str) -> Result<Item, StoreError> {
     let change = ArticleChange { id: event_id.to_string(), article: article.id.clone(), version: article.version };
@@ -29,7 +31,7 @@ fn count(item: Option<&Item>, name: &str) -> u64 {
 }
 
 impl DynamoStore {
-    async fn add_count(&self, pk: String, sk: String, entity: &str, name: &str) -> Result<(), StoreError> {
+    async fn add_count(&self, pk: String, sk: String, entity: &str, name: &str, step: i64) -> Result<(), StoreError> {
         self.client
             .update_item()
             .table_name(&self.table)
@@ -38,7 +40,7 @@ impl DynamoStore {
             .update_expression("ADD #count :one SET #entity = :entity")
             .expression_attribute_names("#count", name)
             .expression_attribute_names("#entity", keys::ENTITY_ATTRIBUTE)
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":one", AttributeValue::N(step.to_string()))
             .expression_attribute_values(":entity", s(entity))
             .send()
             .await
@@ -131,8 +133,52 @@ impl Knowledge for DynamoStore {
     }
 
     async fn count_deflection(&self, id: &str, topic: Option<&str>) -> Result<(), StoreError> {
-        self.add_count(keys::article_pk(id), keys::ARTICLE_STATS_SK.into(), keys::entity::ARTICLE_STATS, "deflections").await?;
-        self.add_count(keys::article_pk(id), keys::deflection_sk(topic), keys::entity::ARTICLE_STATS, "deflections").await
+        self.add_count(keys::article_pk(id), keys::ARTICLE_STATS_SK.into(), keys::entity::ARTICLE_STATS, "deflections", 1).await?;
+        self.add_count(keys::article_pk(id), keys::deflection_sk(topic), keys::entity::ARTICLE_STATS, "deflections", 1).await
+    }
+
+    async fn reply_templates(&self) -> Result<Vec<ReplyTemplate>, StoreError> {
+        self.query_partition(keys::REPLY_TEMPLATES_PK.into(), keys::MAX_REPLY_TEMPLATES).await?.iter().map(from_body).collect()
+    }
+
+    async fn get_reply_template(&self, id: &str) -> Result<Option<ReplyTemplate>, StoreError> {
+        self.get(keys::REPLY_TEMPLATES_PK.into(), keys::reply_template_sk(id)).await?.as_ref().map(from_body).transpose()
+    }
+
+    async fn put_reply_template(&self, template: &ReplyTemplate) -> Result<(), StoreError> {
+        let item = body_item(
+            template,
+            keys::REPLY_TEMPLATES_PK,
+            keys::reply_template_sk(&template.id),
+            keys::entity::REPLY_TEMPLATE,
+            template.version,
+        )?;
+        self.put_versioned(item, template.version).await
+    }
+
+    async fn remove_reply_template(&self, id: &str, version: u64) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key(PK, s(keys::REPLY_TEMPLATES_PK))
+            .key(SK, s(keys::reply_template_sk(id)))
+            .condition_expression("#version = :version")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":version", AttributeValue::N(version.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Err(self.version_conflict(keys::REPLY_TEMPLATES_PK.into(), &keys::reply_template_sk(id)).await)
+            }
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    async fn count_solution(&self, id: &str, step: i64) -> Result<(), StoreError> {
+        self.add_count(keys::article_pk(id), keys::ARTICLE_STATS_SK.into(), keys::entity::ARTICLE_STATS, "solutions", step).await
     }
 }
 

@@ -152,6 +152,8 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("event.fields", "Fields changed"),
     ("event.sla_warning", "SLA warning"),
     ("event.sla_breached", "SLA breached"),
+    ("event.solution_marked", "Marked an article as the solution"),
+    ("event.solution_removed", "Took away the solution mark"),
     ("event.nobody", "nobody"),
     ("sla.title", "Service level"),
     ("sla.first_response", "First response"),

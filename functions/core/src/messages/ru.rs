@@ -160,6 +160,8 @@ pub(super) const RU: &[(&str, &str)] = &[
     ("event.fields", "Изменены поля"),
     ("event.sla_warning", "Предупреждение SLA"),
     ("event.sla_breached", "Нарушен SLA"),
+    ("event.solution_marked", "Статья отмечена как решение"),
+    ("event.solution_removed", "Отметка решения снята"),
     ("event.nobody", "никто"),
     ("sla.title", "Уровень обслуживания"),
     ("sla.first_response", "Первый ответ"),

@@ -92,6 +92,7 @@ pub(crate) mod tests {
             version: 2,
             sla_next_action: None,
             sla_due: None,
+            solution: None,
         }
     }
 

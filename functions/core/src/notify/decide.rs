@@ -142,6 +142,7 @@ mod tests {
             version: 1,
             sla_next_action: None,
             sla_due: None,
+            solution: None,
         };
         DomainEvent { ticket, event: TicketEvent { id: "01E".into(), at, actor: Actor::new(actor, role), kind } }
     }

@@ -62,6 +62,7 @@ fn ticket(created: &str) -> Ticket {
         version: 1,
         sla_next_action: None,
         sla_due: None,
+        solution: None,
     }
 }
 
