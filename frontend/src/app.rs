@@ -208,8 +208,9 @@ fn Header() -> impl IntoView {
                         <A href="/admin/mail">{move || i.t("nav.mail")}</A>
                         <A href="/admin/sla">{move || i.t("nav.sla")}</A>
                     })}
-                    {staff.then(|| view! { <search::NavSearch/> })}
                 </nav>
+                // Beside the links, not among them: on a phone it shares a line with the language.
+                {staff.then(|| view! { <search::NavSearch/> })}
                 <span class="who">{me.user.as_ref().map_or(me.id.clone(), |u| u.name.clone())}</span>
                 <button type="button" class="link" on:click=move |ev| sign_out.run(ev)>{move || i.t("nav.sign_out")}</button>
             }

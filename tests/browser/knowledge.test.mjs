@@ -14,16 +14,22 @@ import { BASE, launch, signIn as signInWith, chooseLanguage, shot, api } from '.
 let browser;
 const pages = [];
 
+/** Each user's language as their profile had it before this file changed it. */
+const profiles = new Map();
+
 before(async () => { browser = await launch(); });
 after(async () => {
+  // The other browser tests meet everyone in the language the demo gave them.
+  for (const [page, language] of profiles.values()) await api(page, 'PATCH', '/api/auth/me', { language });
   for (const page of pages) assert.deepEqual(page.errors, [], 'no page errors');
   await browser?.close();
 });
 
-/** A signed-in page of its own, in `lang`. */
+/** A signed-in page of its own, in `lang` (which the header stores in the profile). */
 async function signIn(username, lang = 'en', viewport = undefined) {
   const page = await signInWith(browser, username, viewport, 'UTC');
   pages.push(page);
+  if (!profiles.has(username)) profiles.set(username, [page, await page.evaluate(() => document.documentElement.lang)]);
   await chooseLanguage(page, lang);
   return page;
 }
@@ -181,7 +187,7 @@ test('the knowledge base on a phone: one card per article, nothing to scroll sid
 
 test('an agent finds tickets on /search by a word of their text; a new ticket once indexed; notes only for staff', async () => {
   const ivan = await signIn('ivan.sidorov');
-  const anna = await signIn('anna.petrova');
+  const anna = await signIn('anna.petrova', 'ru');
   // A demo ticket by a word of its description, from the search box in the navigation.
   await ivan.goto(`${BASE}/queue`);
   await ivan.getByLabel('Search tickets and articles').fill('brochure');
@@ -318,7 +324,7 @@ test('the article editor marks what is missing at its input, in its language tab
 test('an admin lets an agent write articles: she links one into a reply and drafts one from a ticket', async () => {
   const admin = await signIn('admin');
   const lena = await signIn('lena.kuznetsova');
-  const anna = await signIn('anna.petrova');
+  const anna = await signIn('anna.petrova', 'ru');
   const made = await api(anna, 'POST', '/api/tickets', { topic: 'general', subject: 'Scanner makes grey stripes', description: 'Every scan has grey stripes.' });
   const number = made.ticket.number;
   await lena.goto(`${BASE}/tickets/${number}`);

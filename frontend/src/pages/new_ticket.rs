@@ -247,6 +247,23 @@ pub fn NewTicket(call: bool) -> impl IntoView {
                 <div class="ok solved" id="solved" tabindex="-1" role="status">
                     <p>{move || i.t("kb.glad")}</p>
                     <A href="/my">{move || i.t("nav.my_tickets")}</A>
+                    " "
+                    // The "New ticket" link leads to this same page: this is the way back to the form.
+                    <button type="button" class="link" on:click=move |_| {
+                        chosen.set(None);
+                        subject.set(String::new());
+                        description.set(String::new());
+                        values.set(BTreeMap::new());
+                        errors.set(BTreeMap::new());
+                        up.clear();
+                        solved.set(false);
+                        request_animation_frame(|| {
+                            use wasm_bindgen::JsCast;
+                            if let Some(el) = document().get_element_by_id("topic").and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+                                let _ = el.focus();
+                            }
+                        });
+                    }>{move || i.t("kb.another_problem")}</button>
                 </div>
             })}
             <form on:submit=submit novalidate hidden=solved>

@@ -16,7 +16,7 @@ use gloo_net::http::Method;
 use helpdesk_core::knowledge::{ArticleInput, ArticleStatus, ArticleView, MAX_CATEGORY_CHARS, MAX_TITLE_CHARS, Translation, Visibility};
 use helpdesk_core::messages::{language_from_code, language_name};
 use helpdesk_core::text::SUPPORTED_LANGUAGES;
-use helpdesk_core::{ApiError, ErrorCode, FieldError};
+use helpdesk_core::{ApiError, ErrorCode, FieldError, FieldErrorCode};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -123,7 +123,16 @@ fn ArticleForm(existing: Option<String>, input: ArticleInput) -> impl IntoView {
             }
             let input = sendable(draft.get_untracked());
             failure.set(None);
-            let problems = input.problems();
+            let mut problems = input.problems();
+            if input.translations.is_empty() {
+                // Nothing written in any language: what is missing is the shown tab's title and
+                // text, marked at their inputs (the list of languages is no input to focus).
+                let lang = tab.get_untracked();
+                problems.retain(|p| p.field != "translations");
+                for field in ["title", "body"] {
+                    problems.push(FieldError::new(format!("translations.{lang}.{field}"), FieldErrorCode::Required, ""));
+                }
+            }
             if !problems.is_empty() {
                 show(problems);
                 return;

@@ -92,13 +92,16 @@ fn Article(article: ArticleView, reload: RwSignal<u32>, restored: RwSignal<Optio
         }
     });
     let (id, version) = (article.id.clone(), article.version);
+    // The article's words are in its language; the page's own words (the notice, the category,
+    // who updated it) in the UI's.
+    let lang = article.lang.clone();
     view! {
         {move || restored.get().map(|v| view! {
             <p class="ok" role="status">{move || i.t("kb.restored").replace("{version}", &v.to_string())}</p>
         })}
-        <article class="card kb-article" lang=article.lang.clone()>
+        <article class="card kb-article">
             <div class="title-row">
-                <h1>{article.title.clone()}</h1>
+                <h1 lang=lang.clone()>{article.title.clone()}</h1>
                 <div class="actions">
                     {staff.then(|| state_badges(i, article.status, article.visibility))}
                     {editor.then(|| view! {
@@ -110,7 +113,7 @@ fn Article(article: ArticleView, reload: RwSignal<u32>, restored: RwSignal<Optio
             {(!article.category.is_empty()).then(|| view! {
                 <p class="muted">{move || i.t("kb.category")}": "{article.category.clone()}</p>
             })}
-            <div class="kb-body" inner_html=article.html></div>
+            <div class="kb-body" lang=lang inner_html=article.html></div>
             <p class="muted">{updated}</p>
         </article>
         {stats}

@@ -1,5 +1,5 @@
 //! The knowledge base on the ticket page, for staff: a link to an article inserted into the reply
-//! (found by search as the agent types), and, for editors, a draft article made from the ticket's
+//! (found by search as the agent types) or the article marked as the ticket's solution, and, for editors, a draft article made from the ticket's
 //! subject and its last public answer, opened in the editor.
 
 use super::Page;
@@ -26,7 +26,7 @@ fn article_link(title: &str, id: &str) -> String {
 
 /// "Insert article link" beside the reply box: opens a search; a chosen article's link goes at
 /// the end of `text`, and `changed` hears of it (the draft is kept as if typed).
-pub fn insert_link(text: RwSignal<String>, changed: impl Fn() + 'static) -> impl IntoView {
+pub fn insert_link(page: Page, text: RwSignal<String>, changed: impl Fn() + 'static) -> impl IntoView {
     let i = use_i18n();
     let open = RwSignal::new(false);
     let typed = RwSignal::new(String::new());
@@ -74,6 +74,15 @@ pub fn insert_link(text: RwSignal<String>, changed: impl Fn() + 'static) -> impl
                             <span lang=hit.lang.clone()>{hit.title.clone()}</span>
                         </button>
                         {(!hit.snippet.is_empty()).then(|| view! { <p class="snippet muted">{hit.snippet.clone()}</p> })}
+                        {(hit.article_status == Some(helpdesk_core::knowledge::ArticleStatus::Published)).then(|| {
+                            let id = hit.id.clone();
+                            view! {
+                                <button type="button" class="link mark-solution" on:click=move |_| {
+                                    page.mark_solution(Some(id.clone()));
+                                    open.set(false);
+                                }>{move || i.t("kb.mark_solution")}</button>
+                            }
+                        })}
                     </li>
                 }
             }).collect_view()}</ul>
@@ -83,7 +92,21 @@ pub fn insert_link(text: RwSignal<String>, changed: impl Fn() + 'static) -> impl
     view! {
         <div class="insert-article">
             <button type="button" class="disclosure" aria-expanded=move || open.get().to_string() aria-controls="insert-article-panel"
-                on:click=move |_| open.update(|o| *o = !*o)>{move || i.t("kb.insert_link")}</button>
+                on:click=move |_| {
+                    open.update(|o| *o = !*o);
+                    // Opened: the search field takes the keyboard (once it is shown).
+                    if open.get_untracked() {
+                        request_animation_frame(|| {
+                            use wasm_bindgen::JsCast;
+                            if let Some(input) = document()
+                                .get_element_by_id("insert-article-search")
+                                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+                            {
+                                let _ = input.focus();
+                            }
+                        });
+                    }
+                }>{move || i.t("kb.insert_link")}</button>
             <div id="insert-article-panel" hidden=move || !open.get()>
                 <label for="insert-article-search">{move || i.t("kb.find_article")}</label>
                 <input id="insert-article-search" type="search" autocomplete="off" maxlength=MAX_QUERY_CHARS.to_string()

@@ -4,6 +4,7 @@
 //! (in [`deliveries`]). A write based on an old version is refused by the server (409); the page
 //! says so and offers a reload.
 
+mod answers;
 mod articles;
 mod controls;
 mod deliveries;
@@ -191,6 +192,7 @@ pub fn TicketPage() -> impl IntoView {
                     {move || page.failure.get().map(|f| view! { <ErrorBox failure=f/> })}
                     <div class="ticket-layout">
                         <div class="conversation">
+                            <answers::SolutionBox page=page staff=staff/>
                             <Conversation view=v.clone() topic=topic_now.clone() staff=staff/>
                             <ReplyBox page=page staff=staff/>
                             {log.map(deliveries::section)}
@@ -310,8 +312,8 @@ fn describe(i: I18n, kind: &EventKind, topic: Option<&Topic>) -> String {
         }
         EventKind::SlaWarning { target, .. } => format!("{}: {}", i.t("event.sla_warning"), i.t(&format!("sla.{}", wire(target)))),
         EventKind::SlaBreached { target, .. } => format!("{}: {}", i.t("event.sla_breached"), i.t(&format!("sla.{}", wire(target)))),
-        EventKind::SolutionChanged { to: Some(_), .. } => i.t("event.solution_marked"),
-        EventKind::SolutionChanged { to: None, .. } => i.t("event.solution_removed"),
+        EventKind::SolutionChanged { to: Some(_), .. } => i.t("event.solution_marked").to_string(),
+        EventKind::SolutionChanged { to: None, .. } => i.t("event.solution_removed").to_string(),
         EventKind::PublicReply { body, .. } | EventKind::InternalNote { body, .. } => body.clone(),
     }
 }
@@ -469,7 +471,8 @@ fn ReplyBox(page: Page, staff: bool) -> impl IntoView {
             <textarea id="reply-text" rows="4" prop:value=text aria-describedby="reply-error"
                 on:input=move |ev| { text.set(event_target_value(&ev)); page.replying.set(!text.get_untracked().trim().is_empty()); keep() }></textarea>
             {move || empty.get().then(|| view! { <p class="field-error" id="reply-error">{move || i.t("field_error.required")}</p> })}
-            {staff.then(|| articles::insert_link(text, inserted))}
+            {staff.then(|| articles::insert_link(page, text, inserted.clone()))}
+            {staff.then(|| answers::template_picker(page, text, inserted))}
             {attach(up)}
             {submit_button(up, page.busy, ["reply.send", "reply.add_note"], internal)}
         </form>
