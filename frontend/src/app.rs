@@ -162,6 +162,7 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/admin/users") view=admin::Users/>
             <Route path=path!("/admin/groups") view=admin::Groups/>
             <Route path=path!("/admin/mail") view=admin::RejectedMessages/>
+            <Route path=path!("/admin/templates") view=admin::ReplyTemplates/>
             <Route path=path!("/admin/sla") view=admin::Sla/>
             <Route path=path!("/admin/sla/calendars/:id") view=admin::CalendarEditor/>
             <Route path=path!("/admin/sla/new-calendar") view=admin::CalendarEditor/>
@@ -206,6 +207,7 @@ fn Header() -> impl IntoView {
                         <A href="/admin/users">{move || i.t("nav.users")}</A>
                         <A href="/admin/groups">{move || i.t("nav.groups")}</A>
                         <A href="/admin/mail">{move || i.t("nav.mail")}</A>
+                        <A href="/admin/templates">{move || i.t("nav.templates")}</A>
                         <A href="/admin/sla">{move || i.t("nav.sla")}</A>
                     })}
                 </nav>
