@@ -131,7 +131,17 @@ pub async fn sms_to(phone: &str) -> Vec<String> {
 
 pub async fn moto_data() -> Value {
     let endpoint = local_aws_env().into_iter().find(|(k, _)| *k == "AWS_ENDPOINT_URL").map(|(_, v)| v).unwrap_or_default();
-    reqwest::get(format!("{endpoint}/moto-api/data.json")).await.expect("moto").json().await.expect("moto's data")
+    // moto builds the dump while other requests change its state (a runner's indexer writing the
+    // search index): a dump that fails midway is asked for again.
+    let mut last = String::new();
+    for _ in 0..10 {
+        match reqwest::get(format!("{endpoint}/moto-api/data.json")).await.expect("moto").json::<Value>().await {
+            Ok(data) => return data,
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("moto's data: {last}")
 }
 
 /// A sent mail as moto keeps it, parsed.
