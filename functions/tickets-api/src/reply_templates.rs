@@ -18,7 +18,7 @@ fn written(result: Result<(), StoreError>, id: &str) -> Result<(), ApiError> {
 pub async fn list<S: Knowledge>(store: &S, actor: &Actor) -> Reply {
     require(allows(actor, Action::UseReplyTemplates, Resource::None), "use reply templates")?;
     let mut items = store.reply_templates().await.map_err(store_error)?;
-    items.sort_by(|a, b| a.name.get("en").to_lowercase().cmp(&b.name.get("en").to_lowercase()));
+    items.sort_by_key(|a| a.name.get("en").to_lowercase());
     json(StatusCode::OK, &Items { items })
 }
 
