@@ -24,7 +24,11 @@ use Expect::*;
 type Row = (&'static str, &'static str, &'static str, Option<Value>, [Expect; 6]);
 
 /// A published article of `visibility`, written by the admin; its id.
-async fn seed_article(store: &helpdesk_aws::DynamoStore, visibility: helpdesk_core::knowledge::Visibility) -> String {
+async fn seed_article(
+    store: &helpdesk_aws::DynamoStore,
+    visibility: helpdesk_core::knowledge::Visibility,
+    images: &[helpdesk_core::attachment::AttachmentRef],
+) -> String {
     use helpdesk_core::knowledge::{ArticleInput, ArticleStatus, Translation};
     let input = ArticleInput {
         category: "Printing".into(),
@@ -33,8 +37,9 @@ async fn seed_article(store: &helpdesk_aws::DynamoStore, visibility: helpdesk_co
         translations: [("en".to_string(), Translation { title: "Printer".into(), body: "Restart it.".into() })].into(),
         version: None,
     };
-    let article = input.into_article(&ulid::Ulid::new().to_string(), "boss", chrono::Utc::now());
-    helpdesk_aws::Knowledge::save_article(store, &article, &ulid::Ulid::new().to_string()).await.unwrap();
+    let mut article = input.into_article(&ulid::Ulid::new().to_string(), "boss", chrono::Utc::now());
+    article.images = images.to_vec();
+    helpdesk_aws::Knowledge::save_article(store, &article, &ulid::Ulid::new().to_string(), images).await.unwrap();
     article.id
 }
 
@@ -64,23 +69,13 @@ async fn every_route_denies_whom_it_must() {
     // A file of requester A on her ticket, and an upload of hers not attached yet.
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
     let mut uploads = Vec::new();
-    for name in ["on-ticket.png", "staged.png"] {
-        let grant = t
-            .call(
-                "POST",
-                "/api/uploads",
-                Some("requester:req-a"),
-                Some(json!({"file_name": name, "size": png.len(), "content_type": "image/png"})),
-            )
-            .await;
-        let stored = put_granted(&grant.body, png.to_vec()).await;
-        assert_eq!(stored.status(), 200);
-        let version = stored.headers().get("x-amz-version-id").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let upload: helpdesk_core::attachment::Upload = serde_json::from_value(grant.body["upload"].clone()).unwrap();
-        // What the attachments function records for a good file (the bucket is versioned).
-        let ready =
-            helpdesk_core::attachment::Upload { state: helpdesk_core::attachment::UploadState::Ready, object_version: version, ..upload };
-        assert!(helpdesk_aws::Uploads::settle_upload(&t.seed, &ready).await.unwrap());
+    // The admin's is a screenshot in an article.
+    let mut shots = Vec::new();
+    for (name, uploader) in [("on-ticket.png", "requester:req-a"), ("staged.png", "requester:req-a"), ("article.png", "admin:boss")] {
+        let ready = ready_upload(&t, Some(uploader), name, "image/png", png).await;
+        if uploader.starts_with("admin") {
+            shots.push(ready.reference());
+        }
         uploads.push(ready.id);
     }
     let mut mine = printer_ticket("mine");
@@ -113,8 +108,9 @@ async fn every_route_denies_whom_it_must() {
     let retry_path: &'static str = Box::leak(format!("/api/mail/rejected/{}/retry", rejected.id).into_boxed_str());
 
     // Articles: one public, one internal (staff only); nobody here but the admin edits.
-    let public_article = seed_article(&t.seed, helpdesk_core::knowledge::Visibility::Public).await;
-    let internal_article = seed_article(&t.seed, helpdesk_core::knowledge::Visibility::Internal).await;
+    let public_article = seed_article(&t.seed, helpdesk_core::knowledge::Visibility::Public, &[]).await;
+    let internal_article = seed_article(&t.seed, helpdesk_core::knowledge::Visibility::Internal, &shots).await;
+    let image_path: &'static str = Box::leak(format!("/api/kb/articles/{internal_article}/images/{}", uploads[2]).into_boxed_str());
     let public_path: &'static str = Box::leak(format!("/api/kb/articles/{public_article}").into_boxed_str());
     let internal_path: &'static str = Box::leak(format!("/api/kb/articles/{internal_article}").into_boxed_str());
     let revisions_path: &'static str = Box::leak(format!("{internal_path}/revisions").into_boxed_str());
@@ -325,6 +321,8 @@ async fn every_route_denies_whom_it_must() {
             Some(json!({"revision": 1, "version": 1})),
             [Refused, Hidden, Hidden, Forbidden, Forbidden, Through],
         ),
+        // An internal article's screenshot: staff only, hidden from requesters like the article.
+        ("GET", "/api/kb/articles/{id}/images/{item}", image_path, None, [Refused, Hidden, Hidden, Through, Through, Through]),
         (
             "POST",
             "/api/kb/articles/{id}/deflections",

@@ -318,6 +318,8 @@ pub struct Answer {
     pub body: Value,
     pub cookies: Vec<String>,
     pub retry_after: Option<String>,
+    /// A redirect's target.
+    pub location: Option<String>,
 }
 
 impl Answer {
@@ -418,10 +420,11 @@ impl TestApp {
         let response = Box::pin(tickets_api::handle(&self.app, request)).await;
         let status = response.status().as_u16();
         let cookies = response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
-        let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let (retry_after, location) = (header("retry-after"), header("location"));
         let bytes: &[u8] = response.body().as_ref();
         let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(bytes).expect("the API answers JSON") };
-        Answer { status, body, cookies, retry_after }
+        Answer { status, body, cookies, retry_after, location }
     }
 
     /// Every item in the table (a Scan: tests only, to prove nothing was stored).
@@ -478,6 +481,34 @@ pub async fn put_granted(grant: &Value, bytes: Vec<u8>) -> reqwest::Response {
         put = put.header(header, value.as_str().expect("a header value"));
     }
     put.send().await.expect("PUT to the grant's url")
+}
+
+/// An upload of `actor`'s with `bytes`, recorded ready as the attachments function would (its
+/// checks have their own tests; the bucket is versioned, and the version checked is recorded).
+pub async fn ready_upload(
+    t: &TestApp,
+    actor: Option<&str>,
+    name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> helpdesk_core::attachment::Upload {
+    let grant = t
+        .call(
+            "POST",
+            "/api/uploads",
+            actor,
+            Some(serde_json::json!({"file_name": name, "size": bytes.len(), "content_type": content_type})),
+        )
+        .await;
+    assert_eq!(grant.status, 201, "{}", grant.body);
+    let stored = put_granted(&grant.body, bytes.to_vec()).await;
+    assert_eq!(stored.status(), 200);
+    let version = stored.headers().get("x-amz-version-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let upload: helpdesk_core::attachment::Upload = serde_json::from_value(grant.body["upload"].clone()).unwrap();
+    let ready =
+        helpdesk_core::attachment::Upload { state: helpdesk_core::attachment::UploadState::Ready, object_version: version, ..upload };
+    assert!(helpdesk_aws::Uploads::settle_upload(&t.seed, &ready).await.unwrap());
+    ready
 }
 
 /// The printer topic the tests file tickets under.

@@ -161,6 +161,60 @@ async fn articles_are_written_versioned_and_read_only_by_whom_they_are_for() {
 }
 
 /// A search request as API Gateway hands it to the search function, as `actor`.
+#[tokio::test]
+async fn screenshots_are_attached_to_articles_and_shown_to_their_readers_only() {
+    let t = test_app().await;
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-a-screenshot";
+    let shot = ready_upload(&t, ADMIN, "tray.png", "image/png", png).await.id;
+    let body = format!("Open tray 2.\n\n![The tray](attachment:{shot})");
+
+    // Refused, nothing stored: an upload of someone else's, one that is no image, one that does not exist.
+    let not_mine = ready_upload(&t, ANNA, "mine.png", "image/png", png).await.id;
+    let text = ready_upload(&t, ADMIN, "notes.txt", "text/plain", b"plain words").await.id;
+    let before = t.item_count().await;
+    for (bad, code) in [(not_mine.as_str(), "not_found"), (text.as_str(), "not_eligible"), ("nonsense", "not_found")] {
+        let answer = t
+            .call(
+                "POST",
+                "/api/kb/articles",
+                ADMIN,
+                Some(article(("Tray", &format!("![x](attachment:{bad})")), None, "public", "published")),
+            )
+            .await;
+        assert_eq!((answer.status, answer.body["fields"][0]["field"].as_str()), (422, Some("translations.en.body")), "{}", answer.body);
+        assert_eq!(answer.body["fields"][0]["code"].as_str(), Some(code), "{}", answer.body);
+    }
+    assert_eq!(t.item_count().await, before, "nothing stored half-way");
+
+    let created = t.call("POST", "/api/kb/articles", ADMIN, Some(article(("Paper jam", &body), None, "public", "draft"))).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let image = format!("/api/kb/articles/{id}/images/{shot}");
+    assert!(created.body["html"].as_str().unwrap().contains(&format!(r#"<img src="{image}" alt="The tray">"#)), "{}", created.body);
+    // The upload is the article's now: no ticket or second article can take it.
+    let mut ticket = printer_ticket("Tray");
+    ticket["attachments"] = json!([shot]);
+    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    assert_eq!(t.call("POST", "/api/tickets", ADMIN, Some(ticket)).await.status, 422);
+    let again = t.call("POST", "/api/kb/articles", ADMIN, Some(article(("Copy", &body), None, "public", "published"))).await;
+    assert_eq!(again.status, 422, "{}", again.body);
+
+    // A draft's image is the editors' only; published, everyone who may read the article gets it.
+    assert_eq!(t.call("GET", &image, ANNA, None).await.status, 404);
+    let mut publish = article(("Paper jam", &body), None, "public", "published");
+    publish["version"] = json!(1);
+    let published = t.call("PUT", &format!("/api/kb/articles/{id}"), ADMIN, Some(publish)).await;
+    assert_eq!(published.status, 200, "the image it holds already is kept, not claimed again: {}", published.body);
+    let shown = t.call("GET", &image, ANNA, None).await;
+    assert_eq!(shown.status, 302, "{}", shown.body);
+    let location = shown.location.expect("a Location");
+    let bytes = reqwest::get(&location).await.unwrap().bytes().await.unwrap();
+    assert_eq!(bytes.as_ref(), png);
+    // Only the article's own images, through it.
+    assert_eq!(t.call("GET", &format!("/api/kb/articles/{id}/images/{not_mine}"), ANNA, None).await.status, 404);
+    assert_eq!(t.call("GET", &format!("/api/attachments/{shot}"), ANNA, None).await.status, 404);
+}
+
 async fn search(t: &TestApp, app: &SearchApp<helpdesk_aws::DynamoStore>, actor: Option<&str>, query: &str) -> (u16, Value) {
     let mut builder = Request::builder().method("GET").uri(format!("/api/search{query}"));
     if let Some(actor) = actor {

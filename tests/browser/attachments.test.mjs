@@ -13,13 +13,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, shot, chooseLanguage, signIn as signInWith, signInOn } from './support.mjs';
+import { BASE, launch, newPage, shot, chooseLanguage, signIn as signInWith, signInOn, PNG_BASE64 } from './support.mjs';
 
-/** A 16×16 PNG, as a screenshot tool would put it on the clipboard. */
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAATElEQVR42pXCIRZAAABEwT2J/LMsy7Isy7Isy7LsEHssZ/jzJh1QU1DTETWdUNMZNV1Q0xU13VDTHTU9UNMTNb1Q0xs1fVDTFzX9UH9bKFkQhPbffQAAAABJRU5ErkJggg==',
-  'base64',
-);
+const PNG = Buffer.from(PNG_BASE64, 'base64');
 
 let browser;
 const state = {};

@@ -9,7 +9,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, signIn as signInWith, chooseLanguage, shot, api } from './support.mjs';
+import { BASE, launch, signIn as signInWith, chooseLanguage, shot, api, PNG_BASE64 } from './support.mjs';
 
 let browser;
 const pages = [];
@@ -272,6 +272,41 @@ test("an admin edits an article in both languages; it shows on its page and in s
   const restored = await api(admin, 'GET', `/api/kb/articles/${article.id}`);
   assert.equal(restored.translations.ru.title, 'Wi-Fi для гостей');
   assert.equal(restored.version, article.version + 2, 'the restore is a new version: nothing is lost');
+});
+
+test('an admin pastes a screenshot into a new article; it shows in the text, also for requesters', async () => {
+  const admin = await signIn('admin');
+  const title = `Toner light blinks ${Date.now().toString(36)}`;
+  await admin.goto(`${BASE}/kb/new`);
+  await admin.locator('form.kb-editor').waitFor();
+  await admin.locator('#visibility').selectOption('public');
+  await admin.locator('#status').selectOption('published');
+  await admin.locator('#translations\\.en\\.title').fill(title);
+  const body = admin.locator('#translations\\.en\\.body');
+  await body.fill('Open the front cover and replace the toner cartridge.');
+  await body.focus();
+  // Ctrl+V with the screenshot on the clipboard, while typing the text.
+  await admin.evaluate((base64) => {
+    const data = new DataTransfer();
+    data.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], 'toner.png', { type: 'image/png' }));
+    document.activeElement.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, PNG_BASE64);
+  await admin.locator('.screenshots').getByText('Ready').waitFor();
+  await admin.getByRole('button', { name: 'Save' }).click();
+  await admin.waitForURL(/\/kb\/[0-9A-Z]{26}$/);
+  const picture = admin.locator('.kb-body img');
+  await admin.waitForFunction((img) => img.complete && img.naturalWidth === 16, await picture.elementHandle());
+  assert.equal(await picture.getAttribute('alt'), 'Screenshot');
+  const id = admin.url().split('/').pop();
+  const saved = await api(admin, 'GET', `/api/kb/articles/${id}`);
+  assert.match(saved.translations.en.body, /replace the toner cartridge\.\n\n!\[Screenshot\]\(attachment:[0-9A-Z]{26}\)$/);
+  await shot(admin, 'knowledge-06b-screenshot');
+
+  const john = await signIn('john.smith');
+  await john.goto(`${BASE}/kb/${id}`);
+  await john.getByRole('heading', { level: 1, name: title }).waitFor();
+  const seen = john.locator('.kb-body img');
+  await john.waitForFunction((img) => img.complete && img.naturalWidth === 16, await seen.elementHandle());
 });
 
 test('the article editor marks what is missing at its input, in its language tab, and keeps the text on a stale save', async () => {

@@ -16,6 +16,10 @@ export const CSP_DIRECTIVES = [
   "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
 ];
 
+/** A 16×16 PNG (base64), as a screenshot tool would put it on the clipboard. */
+export const PNG_BASE64 =
+  'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAATElEQVR42pXCIRZAAABEwT2J/LMsy7Isy7Isy7LsEHssZ/jzJh1QU1DTETWdUNMZNV1Q0xU13VDTHTU9UNMTNb1Q0xs1fVDTFzX9UH9bKFkQhPbffQAAAABJRU5ErkJggg==';
+
 /** Chromium; `extra`: more command-line switches. */
 export async function launch(extra = []) {
   return chromium.launch({

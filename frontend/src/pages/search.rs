@@ -76,10 +76,11 @@ fn hit_item(i: I18n, hit: SearchHit) -> impl IntoView {
         HitKind::Article => {
             let lang = hit.lang.clone().unwrap_or_default();
             let other = lang.clone();
-            let draft = hit.article_status == Some(ArticleStatus::Draft);
+            let status = hit.article_status.unwrap_or(ArticleStatus::Published);
+            let visibility = hit.visibility.unwrap_or(Visibility::Public);
             view! {
                 <A href=article_path(&hit.id)><span lang=lang.clone()>{hit.title.clone()}</span></A>
-                {draft.then(|| state_badges(i, ArticleStatus::Draft, Visibility::Public))}
+                {state_badges(i, status, visibility)}
                 {move || (!other.is_empty() && other != i.code()).then(|| {
                     let key = format!("search.in_language.{other}");
                     view! { <span class="muted">{i.t(&key)}</span> }

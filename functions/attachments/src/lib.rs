@@ -228,6 +228,7 @@ mod tests {
             reason: None,
             created_at: chrono::DateTime::UNIX_EPOCH,
             ticket: None,
+            article: None,
             event: None,
             internal: false,
             object_version: None,

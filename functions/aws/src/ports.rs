@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use helpdesk_core::api::ApiTokenSummary;
 use helpdesk_core::api::{PeopleQuery, TicketQuery, Total};
-use helpdesk_core::attachment::Upload;
+use helpdesk_core::attachment::{AttachmentRef, Upload};
 use helpdesk_core::calendar::Calendar;
 use helpdesk_core::commands::Change;
 use helpdesk_core::knowledge::{Article, ArticleStats};
@@ -313,8 +313,14 @@ pub trait EventPublisher: Send + Sync {
 pub trait Knowledge: Send + Sync {
     /// Writes `article` as its version: version 1 only if new (`AlreadyExists`), later versions
     /// only over the one before (`VersionConflict`, `Missing`). The revision and the
-    /// announcement for search (an outbox item, id `event_id`) go in the same transaction.
-    fn save_article(&self, article: &Article, event_id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// announcement for search (an outbox item, id `event_id`) go in the same transaction, as
+    /// does attaching `new_images` (ready uploads of the author's; else `UploadTaken`).
+    fn save_article(
+        &self,
+        article: &Article,
+        event_id: &str,
+        new_images: &[AttachmentRef],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn get_article(&self, id: &str) -> impl Future<Output = Result<Option<Article>, StoreError>> + Send;
     /// Articles in id order from after `cursor`, `limit` of them.
     fn list_articles(&self, cursor: Option<&str>, limit: usize) -> impl Future<Output = Result<Page<Article>, StoreError>> + Send;

@@ -182,6 +182,9 @@ pub struct Upload {
     /// The event (message) it belongs to, once attached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<String>,
+    /// The knowledge-base article it shows in, once attached to one (then no ticket).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
     /// Attached to an internal note: staff only.
     #[serde(default)]
     pub internal: bool,
@@ -212,6 +215,7 @@ impl Upload {
             reason: None,
             created_at,
             ticket: None,
+            article: None,
             event: None,
             internal: false,
             object_version: None,

@@ -73,6 +73,18 @@ pub struct Article {
     /// The ticket whose answer the article was drafted from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_ticket: Option<String>,
+    /// Screenshots attached to the article (uploads, as tickets' files), referenced from the
+    /// bodies as `![alt](attachment:<id>)`. Only ever added to: every revision may show them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<crate::attachment::AttachmentRef>,
+}
+
+/// How a body refers to one of the article's images: `![alt](attachment:<upload id>)`.
+pub const IMAGE_SCHEME: &str = "attachment:";
+
+/// Where an article's image is served: the route checks the article may be read.
+pub fn image_path(article: &str, image: &str) -> String {
+    format!("/api/kb/articles/{article}/images/{image}")
 }
 
 impl Article {
@@ -173,6 +185,7 @@ impl ArticleInput {
             updated_at: now,
             updated_by: author.to_string(),
             source_ticket: None,
+            images: Vec::new(),
         }
     }
 }
@@ -294,18 +307,44 @@ pub struct DeflectionInput {
 pub mod markdown {
     //! Markdown to what readers see and what search indexes.
 
-    use pulldown_cmark::{Event, Options, Parser, TagEnd, html};
+    use super::{IMAGE_SCHEME, image_path};
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
     fn options() -> Options {
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
     }
 
     /// The body as HTML, sanitised: raw HTML in the Markdown keeps only harmless tags, links
-    /// open without the opener and without passing the referrer.
-    pub fn to_html(markdown: &str) -> String {
+    /// open without the opener and without passing the referrer. Images of the article
+    /// (`attachment:<id>`) point at `article`'s image route.
+    pub fn to_html(markdown: &str, article: &str) -> String {
+        let events = Parser::new_ext(markdown, options()).map(|event| match event {
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let dest_url = match dest_url.strip_prefix(IMAGE_SCHEME) {
+                    Some(image) => image_path(article, image).into(),
+                    None => dest_url,
+                };
+                Event::Start(Tag::Image { link_type, dest_url, title, id })
+            }
+            other => other,
+        });
         let mut raw = String::new();
-        html::push_html(&mut raw, Parser::new_ext(markdown, options()));
+        html::push_html(&mut raw, events);
         ammonia::Builder::default().link_rel(Some("noopener noreferrer")).clean(&raw).to_string()
+    }
+
+    /// The upload ids a body shows as images (`attachment:<id>`), in order, each once.
+    pub fn image_ids(markdown: &str) -> Vec<String> {
+        let mut ids: Vec<String> = Vec::new();
+        for event in Parser::new_ext(markdown, options()) {
+            if let Event::Start(Tag::Image { dest_url, .. }) = event
+                && let Some(id) = dest_url.strip_prefix(IMAGE_SCHEME)
+                && !ids.iter().any(|known| known == id)
+            {
+                ids.push(id.to_string());
+            }
+        }
+        ids
     }
 
     /// The words of the body without markup, for the search index and snippets.
@@ -328,9 +367,14 @@ pub mod markdown {
         #[test]
         fn markup_renders_and_scripts_do_not() {
             let html =
-                to_html("# Printer\n\nPress **Reset**.<script>alert(1)</script><img src=x onerror=alert(1)>[x](javascript:alert(1))");
+                to_html("# Printer\n\nPress **Reset**.<script>alert(1)</script><img src=x onerror=alert(1)>[x](javascript:alert(1))", "A1");
             assert!(html.contains("<h1>Printer</h1>") && html.contains("<strong>Reset</strong>"), "{html}");
             assert!(!html.contains("<script") && !html.contains("onerror") && !html.contains("javascript:"), "{html}");
+            let shot = "Before ![the tray](attachment:01UP) and ![again](attachment:01UP) ![web](https://example.com/x.png) ![two](attachment:02UP)";
+            assert_eq!(image_ids(shot), ["01UP", "02UP"]);
+            let html = to_html(shot, "A1");
+            assert!(html.contains(r#"<img src="/api/kb/articles/A1/images/01UP" alt="the tray">"#), "{html}");
+            assert!(html.contains(r#"src="https://example.com/x.png""#), "{html}");
             assert_eq!(to_text("# Printer\n\nPress **Reset**, then `lpstat`.\n- one\n- two"), "Printer Press Reset, then lpstat. one two");
         }
     }

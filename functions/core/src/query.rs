@@ -61,8 +61,17 @@ impl PeopleQuery {
 /// The longest cursor or filter value a list takes.
 pub const MAX_CURSOR_CHARS: usize = 1024;
 
-fn bad_query(name: &str, why: &str) -> ApiError {
+/// The `invalid_query` refusal of one query parameter.
+pub fn bad_query(name: &str, why: &str) -> ApiError {
     ApiError::new(ErrorCode::InvalidQuery, format!("query parameter '{name}': {why}"))
+}
+
+/// A `lang` parameter's value: one of the supported languages.
+pub fn language(value: &str) -> Result<String, ApiError> {
+    match crate::text::SUPPORTED_LANGUAGES.contains(&value) {
+        true => Ok(value.to_string()),
+        false => Err(bad_query("lang", "en or ru")),
+    }
 }
 
 /// A non-empty value of at most `max` characters.

@@ -2,9 +2,9 @@
 //! `GET /api/search/suggest` take, and what they answer. The search function applies the caller's
 //! reach to every hit with [`crate::permissions::allows`], as the other read paths do.
 
-use crate::error::{ApiError, ErrorCode};
-use crate::knowledge::ArticleStatus;
-use crate::text::SUPPORTED_LANGUAGES;
+use crate::error::ApiError;
+use crate::knowledge::{ArticleStatus, Visibility};
+use crate::query::bad_query;
 use crate::ticket::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -50,13 +50,9 @@ pub struct SearchQuery {
     pub limit: usize,
 }
 
-fn bad(name: &str, why: &str) -> ApiError {
-    ApiError::new(ErrorCode::InvalidQuery, format!("query parameter '{name}': {why}"))
-}
-
 fn one_word(name: &str, value: &str) -> Result<String, ApiError> {
     if value.is_empty() || value.len() > crate::limits::MAX_ID_CHARS || !crate::topic::is_plain_id(value) {
-        return Err(bad(name, "an id"));
+        return Err(bad_query(name, "an id"));
     }
     Ok(value.to_string())
 }
@@ -70,34 +66,32 @@ impl SearchQuery {
             match name {
                 "q" => {
                     if value.chars().count() > MAX_QUERY_CHARS {
-                        return Err(bad(name, &format!("longer than {MAX_QUERY_CHARS} characters")));
+                        return Err(bad_query(name, &format!("longer than {MAX_QUERY_CHARS} characters")));
                     }
                     query.text = value.to_string();
                 }
                 "scope" => {
                     query.scope = serde_json::from_value(serde_json::Value::String(value.into()))
-                        .map_err(|_| bad(name, "all, tickets or articles"))?
+                        .map_err(|_| bad_query(name, "all, tickets or articles"))?
                 }
-                "lang" => {
-                    if !SUPPORTED_LANGUAGES.contains(&value) {
-                        return Err(bad(name, "en or ru"));
-                    }
-                    query.lang = value.to_string();
-                }
+                "lang" => query.lang = crate::query::language(value)?,
                 "status" => query
                     .status
-                    .push(serde_json::from_value(serde_json::Value::String(value.into())).map_err(|_| bad(name, "a ticket status"))?),
+                    .push(serde_json::from_value(serde_json::Value::String(value.into())).map_err(|_| bad_query(name, "a ticket status"))?),
                 "topic" => query.topic = Some(one_word(name, value)?),
                 "group" => query.group = Some(one_word(name, value)?),
                 "from" | "to" => {
-                    let day = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| bad(name, "a date, YYYY-MM-DD"))?;
+                    let day = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| bad_query(name, "a date, YYYY-MM-DD"))?;
                     if name == "from" { query.from = Some(day) } else { query.to = Some(day) }
                 }
                 "limit" => {
-                    query.limit =
-                        value.parse().ok().filter(|n| (1..=MAX_HITS).contains(n)).ok_or_else(|| bad(name, &format!("1 to {MAX_HITS}")))?
+                    query.limit = value
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=MAX_HITS).contains(n))
+                        .ok_or_else(|| bad_query(name, &format!("1 to {MAX_HITS}")))?
                 }
-                _ => return Err(bad(name, "unknown parameter")),
+                _ => return Err(bad_query(name, "unknown parameter")),
             }
         }
         Ok(query)
@@ -138,6 +132,9 @@ pub struct SearchHit {
     pub lang: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article_status: Option<ArticleStatus>,
+    /// Articles: who may read them (an internal one's link means nothing to a requester).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibility>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -150,6 +147,7 @@ pub struct SearchResults {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     fn parse(q: &str) -> Result<SearchQuery, ErrorCode> {
         let pairs: Vec<(String, String)> = q

@@ -56,6 +56,19 @@ pub struct Applied {
     pub generation: u64,
 }
 
+/// A ticket's documents as it stands now, with its requester's name (none: it no longer exists).
+async fn ticket_documents<S: TicketStore + Directory>(
+    store: &S,
+    fields: &search::schema::Fields,
+    id: &str,
+) -> Result<Vec<TantivyDocument>, String> {
+    let Some((ticket, events)) = store.get_ticket(id).await.map_err(failed)? else {
+        return Ok(Vec::new());
+    };
+    let requester = store.get_user(&ticket.requester).await.map_err(failed)?.map(|u| u.user);
+    Ok(vec![documents::ticket(fields, &ticket, &events, requester.as_ref())])
+}
+
 pub struct Indexer {
     bucket: IndexBucket,
     dir: PathBuf,
@@ -113,17 +126,12 @@ impl Indexer {
         for subject in unique {
             match subject {
                 Subject::Ticket(id) => {
-                    let docs = match store.get_ticket(id).await.map_err(failed)? {
-                        Some((ticket, events)) => {
-                            let requester = store.get_user(&ticket.requester).await.map_err(failed)?.map(|u| u.user);
-                            applied.tickets += 1;
-                            vec![documents::ticket(&fields, &ticket, &events, requester.as_ref())]
-                        }
-                        None => {
-                            applied.removed += 1;
-                            Vec::new()
-                        }
-                    };
+                    let docs = ticket_documents(store, &fields, id).await?;
+                    if docs.is_empty() {
+                        applied.removed += 1;
+                    } else {
+                        applied.tickets += 1;
+                    }
                     documents.push((documents::ticket_key(id), docs));
                 }
                 Subject::Article(id) => {
@@ -151,10 +159,10 @@ impl Indexer {
         let mut documents: Vec<(String, Vec<TantivyDocument>)> = Vec::new();
         let mut applied = Applied::default();
         for id in store.all_ticket_ids().await.map_err(failed)? {
-            if let Some((ticket, events)) = store.get_ticket(&id).await.map_err(failed)? {
-                let requester = store.get_user(&ticket.requester).await.map_err(failed)?.map(|u| u.user);
-                documents.push((documents::ticket_key(&id), vec![documents::ticket(&fields, &ticket, &events, requester.as_ref())]));
+            let docs = ticket_documents(store, &fields, &id).await?;
+            if !docs.is_empty() {
                 applied.tickets += 1;
+                documents.push((documents::ticket_key(&id), docs));
             }
         }
         let mut cursor = None;

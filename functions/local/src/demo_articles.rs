@@ -204,7 +204,7 @@ pub async fn seed<S: Knowledge>(store: &S) -> Result<(), String> {
             return Err(format!("demo article {}: {problems:?}", demo.en.0));
         }
         let article = input.into_article(&helpdesk_aws::new_id(), "admin", now);
-        store.save_article(&article, &helpdesk_aws::new_id()).await.map_err(|e| format!("article {}: {e}", demo.en.0))?;
+        store.save_article(&article, &helpdesk_aws::new_id(), &[]).await.map_err(|e| format!("article {}: {e}", demo.en.0))?;
     }
     tracing::info!(articles = ARTICLES.len(), "demo data: knowledge base");
     Ok(())

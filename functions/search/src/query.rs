@@ -149,6 +149,7 @@ fn hit(f: &Fields, actor: &Actor, doc: &TantivyDocument) -> Option<SearchHit> {
         status: None,
         lang: None,
         article_status: None,
+        visibility: None,
         updated_at,
     };
     match text(doc, f.kind).as_str() {
@@ -168,6 +169,7 @@ fn hit(f: &Fields, actor: &Actor, doc: &TantivyDocument) -> Option<SearchHit> {
                 kind: HitKind::Article,
                 lang: Some(text(doc, f.lang)),
                 article_status: Some(status),
+                visibility: Some(visibility),
                 ..base
             })
         }

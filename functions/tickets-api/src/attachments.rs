@@ -67,7 +67,7 @@ impl Files {
     }
 
     /// A link to exactly the version that was checked.
-    async fn presign_get(&self, key: &str, version: Option<&str>, file: &AttachmentRef) -> Result<(String, bool), ApiError> {
+    pub(crate) async fn presign_get(&self, key: &str, version: Option<&str>, file: &AttachmentRef) -> Result<(String, bool), ApiError> {
         let inline = attachment::is_inline(&file.content_type);
         let request = self
             .s3
@@ -99,7 +99,7 @@ impl Files {
     /// Takes the staged tag off the files about to be attached, so the bucket's lifecycle rule
     /// leaves them be. Done before the ticket's transaction: if that then fails, a file is kept
     /// unattached (a little storage), never lost after being attached.
-    async fn keep(&self, files: &[(AttachmentRef, Option<String>)]) -> Result<(), ApiError> {
+    pub(crate) async fn keep(&self, files: &[(AttachmentRef, Option<String>)]) -> Result<(), ApiError> {
         for (file, version) in files {
             let untag = self.s3.delete_object_tagging().bucket(&self.bucket).key(keys::upload_object_key(&file.id));
             untag.set_version_id(version.clone()).send().await.map_err(internal)?;
@@ -113,7 +113,7 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(ErrorCode::Internal, "the file store did not answer")
 }
 
-fn unavailable() -> ApiError {
+pub(crate) fn unavailable() -> ApiError {
     ApiError::new(ErrorCode::RouteNotFound, "attachments are not set up on this deployment")
 }
 

@@ -2,10 +2,12 @@
 //! and a draft from a ticket's answer. Every read goes through [`readable`], the one visibility
 //! check (`Action::ViewArticle`); articles a caller may not read answer 404 like missing ones.
 
+use crate::attachments::{self, Files};
 use crate::{Reply, json, not_found, query_pairs, require, store_error};
 use chrono::Utc;
-use helpdesk_aws::{Knowledge, StoreError, TicketStore, new_id};
+use helpdesk_aws::{Knowledge, StoreError, TicketStore, Uploads, keys, new_id};
 use helpdesk_core::api::{Items, Paged, parse_body};
+use helpdesk_core::attachment::{AttachmentRef, UploadState, is_image};
 use helpdesk_core::knowledge::markdown;
 use helpdesk_core::knowledge::{
     Article, ArticleInput, ArticleStatus, ArticleSummary, ArticleView, DeflectionInput, RestoreInput, RevisionSummary, Translation,
@@ -13,8 +15,9 @@ use helpdesk_core::knowledge::{
 };
 use helpdesk_core::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use helpdesk_core::permissions::{Action, Resource, allows};
-use helpdesk_core::text::{DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES};
-use helpdesk_core::{Actor, ApiError, ErrorCode, EventKind};
+use helpdesk_core::query::{self, bad_query};
+use helpdesk_core::text::DEFAULT_LANGUAGE;
+use helpdesk_core::{Actor, ApiError, ErrorCode, EventKind, FieldError, FieldErrorCode};
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
 
@@ -23,17 +26,12 @@ pub fn readable(actor: &Actor, article: &Article) -> bool {
     allows(actor, Action::ViewArticle, Resource::Article(article.access()))
 }
 
-fn bad_query(name: &str, why: &str) -> ApiError {
-    ApiError::new(ErrorCode::InvalidQuery, format!("query parameter '{name}': {why}"))
-}
-
 /// `lang` of the query (default English), refused when unsupported; other names only as listed.
 fn language(req: &Request, also: &[&str]) -> Result<String, ApiError> {
     let mut lang = DEFAULT_LANGUAGE.to_string();
     for (name, value) in query_pairs(req) {
         match name.as_str() {
-            "lang" if SUPPORTED_LANGUAGES.contains(&value.as_str()) => lang = value,
-            "lang" => return Err(bad_query("lang", "en or ru")),
+            "lang" => lang = query::language(&value)?,
             other if also.contains(&other) => {}
             other => return Err(bad_query(other, "unknown parameter")),
         }
@@ -56,7 +54,7 @@ async fn view<S: Knowledge>(store: &S, actor: &Actor, article: Article, lang: &s
     let stats = if actor.role.is_staff() { Some(store.article_stats(&article.id).await.map_err(store_error)?) } else { None };
     let editor = allows(actor, Action::EditArticles, Resource::Article(article.access()));
     Ok(ArticleView {
-        html: markdown::to_html(&translation.body),
+        html: markdown::to_html(&translation.body, &article.id),
         title: translation.title,
         lang: shown,
         languages: article.translations.keys().cloned().collect(),
@@ -78,8 +76,79 @@ fn checked(input: &ArticleInput) -> Result<(), ApiError> {
     if problems.is_empty() { Ok(()) } else { Err(ApiError::validation(problems)) }
 }
 
-async fn save<S: Knowledge>(store: &S, article: &Article) -> Result<(), ApiError> {
-    store.save_article(article, &new_id()).await.map_err(|e| match e {
+/// The images `article`'s bodies show that it does not hold yet: each a ready image the editor
+/// uploaded (its staged tag taken off, as a ticket's files; the save's transaction attaches it).
+/// They join the article's images.
+async fn claim_images<S: Uploads>(
+    store: &S,
+    files: Option<&Files>,
+    actor: &Actor,
+    article: &mut Article,
+) -> Result<Vec<AttachmentRef>, ApiError> {
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    for (lang, translation) in &article.translations {
+        for id in markdown::image_ids(&translation.body) {
+            if !article.images.iter().any(|i| i.id == id) && !wanted.iter().any(|(_, w)| *w == id) {
+                wanted.push((format!("translations.{lang}.body"), id));
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let files = files.ok_or_else(attachments::unavailable)?;
+    if wanted.len() > files.limits.max_files {
+        let message = format!("at most {} new images in one save", files.limits.max_files);
+        return Err(ApiError::validation(vec![FieldError::new(wanted[0].0.clone(), FieldErrorCode::OutOfRange, message)]));
+    }
+    let mut claimed: Vec<(AttachmentRef, Option<String>)> = Vec::new();
+    let mut errors = Vec::new();
+    for (field, id) in wanted {
+        let upload = if ulid::Ulid::from_string(&id).is_ok() { store.get_upload(&id).await.map_err(store_error)? } else { None };
+        match upload.filter(|u| u.uploader == actor.id) {
+            Some(u) if u.state == UploadState::Ready && is_image(&u.content_type) => {
+                claimed.push((u.reference(), u.object_version.clone()))
+            }
+            Some(u) if u.state == UploadState::Ready => {
+                errors.push(FieldError::new(field, FieldErrorCode::NotEligible, format!("{id} is not an image")))
+            }
+            Some(u) if u.state == UploadState::Pending => {
+                errors.push(FieldError::new(field, FieldErrorCode::NotEligible, format!("image {id} is still being checked")))
+            }
+            Some(_) => {
+                errors.push(FieldError::new(field, FieldErrorCode::NotEligible, format!("image {id} was refused or attached elsewhere")))
+            }
+            None => errors.push(FieldError::new(field, FieldErrorCode::NotFound, format!("no image {id} uploaded by you"))),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    files.keep(&claimed).await?;
+    let refs: Vec<AttachmentRef> = claimed.into_iter().map(|(file, _)| file).collect();
+    article.images.extend(refs.iter().cloned());
+    Ok(refs)
+}
+
+/// `GET /api/kb/articles/{id}/images/{image}`: to the image's bytes (a short-lived link), for
+/// whoever may read the article; anything else answers 404.
+pub async fn image<S: Knowledge + Uploads>(store: &S, files: Option<&Files>, actor: &Actor, id: &str, image: &str) -> Reply {
+    let files = files.ok_or_else(attachments::unavailable)?;
+    let article = load(store, actor, id).await?;
+    let file = article.images.iter().find(|i| i.id == image).ok_or_else(|| not_found("image"))?;
+    let upload = store.get_upload(image).await.map_err(store_error)?.ok_or_else(|| not_found("image"))?;
+    let (url, _) = files.presign_get(&keys::upload_object_key(image), upload.object_version.as_deref(), file).await?;
+    lambda_http::Response::builder()
+        .status(StatusCode::FOUND)
+        .header(lambda_http::http::header::LOCATION, url)
+        // The link expires; the page asks again rather than keep it.
+        .header(lambda_http::http::header::CACHE_CONTROL, "private, max-age=60")
+        .body(lambda_http::Body::Empty)
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "internal error"))
+}
+
+async fn save<S: Knowledge>(store: &S, article: &Article, new_images: &[AttachmentRef]) -> Result<(), ApiError> {
+    store.save_article(article, &new_id(), new_images).await.map_err(|e| match e {
         StoreError::AlreadyExists => ApiError::new(ErrorCode::AlreadyExists, "an article with this id exists"),
         other => store_error(other),
     })
@@ -122,17 +191,25 @@ pub async fn get<S: Knowledge>(store: &S, actor: &Actor, id: &str, req: &Request
     json(StatusCode::OK, &view(store, actor, article, &lang).await?)
 }
 
-pub async fn create<S: Knowledge>(store: &S, actor: &Actor, req: &Request, body: &[u8]) -> Reply {
+pub async fn create<S: Knowledge + Uploads>(store: &S, files: Option<&Files>, actor: &Actor, req: &Request, body: &[u8]) -> Reply {
     require(allows(actor, Action::EditArticles, Resource::None), "write articles")?;
     let lang = language(req, &[])?;
     let input: ArticleInput = parse_body(body)?;
     checked(&input)?;
-    let article = input.into_article(&new_id(), &actor.id, Utc::now());
-    save(store, &article).await?;
+    let mut article = input.into_article(&new_id(), &actor.id, Utc::now());
+    let new_images = claim_images(store, files, actor, &mut article).await?;
+    save(store, &article, &new_images).await?;
     json(StatusCode::CREATED, &view(store, actor, article, &lang).await?)
 }
 
-pub async fn replace<S: Knowledge>(store: &S, actor: &Actor, id: &str, req: &Request, body: &[u8]) -> Reply {
+pub async fn replace<S: Knowledge + Uploads>(
+    store: &S,
+    files: Option<&Files>,
+    actor: &Actor,
+    id: &str,
+    req: &Request,
+    body: &[u8],
+) -> Reply {
     let lang = language(req, &[])?;
     let current = load(store, actor, id).await?;
     require(allows(actor, Action::EditArticles, Resource::Article(current.access())), "edit articles")?;
@@ -148,8 +225,9 @@ pub async fn replace<S: Knowledge>(store: &S, actor: &Actor, id: &str, req: &Req
         return Err(ApiError::version_conflict(current.version));
     }
     checked(&input)?;
-    let article = current.revised(input, &actor.id, Utc::now());
-    save(store, &article).await?;
+    let mut article = current.revised(input, &actor.id, Utc::now());
+    let new_images = claim_images(store, files, actor, &mut article).await?;
+    save(store, &article, &new_images).await?;
     json(StatusCode::OK, &view(store, actor, article, &lang).await?)
 }
 
@@ -176,8 +254,9 @@ pub async fn restore<S: Knowledge>(store: &S, actor: &Actor, id: &str, req: &Req
         translations: old.translations,
         version: Some(current.version),
     };
+    // An old revision's images are the article's still (they are only ever added to).
     let article = current.revised(content, &actor.id, Utc::now());
-    save(store, &article).await?;
+    save(store, &article, &[]).await?;
     json(StatusCode::OK, &view(store, actor, article, &lang).await?)
 }
 
@@ -225,6 +304,6 @@ pub async fn draft_from_ticket<S: Knowledge + TicketStore>(store: &S, actor: &Ac
     checked(&input)?;
     let mut article = input.into_article(&new_id(), &actor.id, Utc::now());
     article.source_ticket = Some(ticket.id.clone());
-    save(store, &article).await?;
+    save(store, &article, &[]).await?;
     json(StatusCode::CREATED, &view(store, actor, article, &lang).await?)
 }

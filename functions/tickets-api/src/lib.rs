@@ -157,8 +157,8 @@ async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Conta
     if !app.origin_secrets.is_empty() && !through_our_cdn {
         return Err(ApiError::new(ErrorCode::DirectAccessRefused, "call the API through the site's own address"));
     }
-    let (route, id) = match routes::match_route(req.method().as_str(), req.uri().path()) {
-        Matched::Found { route, id } => (route, path_id(id)?),
+    let (route, id, item) = match routes::match_route(req.method().as_str(), req.uri().path()) {
+        Matched::Found { route, id, item } => (route, path_id(id)?, path_id(item)?),
         Matched::WrongMethod { allowed } => {
             let mut response = error_response(&ApiError::new(ErrorCode::MethodNotAllowed, format!("{} is not allowed here", req.method())));
             if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
@@ -249,9 +249,11 @@ async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Conta
         Route::ListRejectedMail => mail::list_rejected(store, &actor, req).await,
         Route::RetryRejectedMail => mail::retry_rejected(store, app.files.as_ref(), &actor, &id).await,
         Route::ListArticles => kb::list(store, &actor, req).await,
-        Route::CreateArticle => kb::create(store, &actor, req, body).await,
+        // Boxed like UpdateTicket: their futures are large.
+        Route::CreateArticle => Box::pin(kb::create(store, app.files.as_ref(), &actor, req, body)).await,
         Route::GetArticle => kb::get(store, &actor, &id, req).await,
-        Route::ReplaceArticle => kb::replace(store, &actor, &id, req, body).await,
+        Route::ReplaceArticle => Box::pin(kb::replace(store, app.files.as_ref(), &actor, &id, req, body)).await,
+        Route::ArticleImage => kb::image(store, app.files.as_ref(), &actor, &id, &item).await,
         Route::ArticleRevisions => kb::revisions(store, &actor, &id).await,
         Route::RestoreArticle => kb::restore(store, &actor, &id, req, body).await,
         Route::DeflectByArticle => kb::deflect(store, &actor, &id, body).await,

@@ -404,6 +404,13 @@ fn operation(route: Route) -> Operation {
             204,
             object(&[]),
         ),
+        Route::ArticleImage => op(
+            "articleImage",
+            "One of an article's images (screenshots), for whoever may read the article: a redirect to its bytes",
+            None,
+            302,
+            object(&[]),
+        ),
         Route::DraftArticleFromTicket => Operation {
             query: vec![Query::Lang],
             ..op(
@@ -525,9 +532,9 @@ fn query_parameter(query: Query) -> utoipa::openapi::path::Parameter {
         .build()
 }
 
-fn path_parameter(path: &str) -> Option<utoipa::openapi::path::Parameter> {
+fn path_parameters(path: &str) -> Vec<utoipa::openapi::path::Parameter> {
     let pattern = match path {
-        p if !p.contains("{id}") => return None,
+        p if !p.contains("{id}") => return Vec::new(),
         p if p.starts_with("/api/tickets/") => TICKET_REFERENCE,
         p if p.starts_with("/api/users/") => USER_ID,
         p if p.starts_with("/api/reply-templates/") => SLUG,
@@ -537,17 +544,22 @@ fn path_parameter(path: &str) -> Option<utoipa::openapi::path::Parameter> {
         _ => SLUG,
     };
     let description = if pattern == TICKET_REFERENCE { "A ticket number (HD-1042) or id" } else { "The record's id" };
-    let schema =
-        ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern)).max_length(Some(helpdesk_core::limits::MAX_ID_CHARS));
-    Some(
+    let parameter = |name: &str, pattern: &str, description: &str| {
+        let schema =
+            ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern)).max_length(Some(helpdesk_core::limits::MAX_ID_CHARS));
         ParameterBuilder::new()
-            .name("id")
+            .name(name)
             .parameter_in(ParameterIn::Path)
             .required(Required::True)
             .description(Some(description))
             .schema(Some(schema))
-            .build(),
-    )
+            .build()
+    };
+    let mut parameters = vec![parameter("id", pattern, description)];
+    if path.contains("{item}") {
+        parameters.push(parameter("item", ULID, "The id of the record under it (an article's image: its upload id)"));
+    }
+    parameters
 }
 
 /// The error codes a route can answer, from what it takes: its body, query, path id, method and
@@ -773,7 +785,7 @@ pub fn document() -> OpenApi {
         } else if def.route.needs_session() {
             builder = builder.securities(Some([SecurityRequirement::new("session", Vec::<String>::new())]));
         }
-        if let Some(parameter) = path_parameter(def.path) {
+        for parameter in path_parameters(def.path) {
             builder = builder.parameter(parameter);
         }
         for query in &described.query {
@@ -789,8 +801,11 @@ pub fn document() -> OpenApi {
             ));
         }
         let (status, schema) = &described.ok;
-        builder = builder
-            .response(status.to_string(), ResponseBuilder::new().description("Success").content("application/json", json(schema.clone())));
+        let success = match status {
+            302 => ResponseBuilder::new().description("Found: `Location` is a short-lived link to the bytes"),
+            _ => ResponseBuilder::new().description("Success").content("application/json", json(schema.clone())),
+        };
+        builder = builder.response(status.to_string(), success);
         let mut by_status: BTreeMap<u16, Vec<String>> = BTreeMap::new();
         for code in error_codes(def, &described) {
             by_status.entry(code.http_status()).or_default().push(code_name(code));

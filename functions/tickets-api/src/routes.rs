@@ -68,6 +68,7 @@ pub enum Route {
     ArticleRevisions,
     RestoreArticle,
     DeflectByArticle,
+    ArticleImage,
     DraftArticleFromTicket,
     ListReplyTemplates,
     CreateReplyTemplate,
@@ -157,6 +158,7 @@ pub const ROUTES: &[RouteDef] = &[
     r("GET", "/api/kb/articles/{id}/revisions", Route::ArticleRevisions),
     r("POST", "/api/kb/articles/{id}/restore", Route::RestoreArticle),
     r("POST", "/api/kb/articles/{id}/deflections", Route::DeflectByArticle),
+    r("GET", "/api/kb/articles/{id}/images/{item}", Route::ArticleImage),
     r("POST", "/api/tickets/{id}/article-draft", Route::DraftArticleFromTicket),
     r("GET", "/api/reply-templates", Route::ListReplyTemplates),
     r("POST", "/api/reply-templates", Route::CreateReplyTemplate),
@@ -184,6 +186,8 @@ pub enum Matched {
     Found {
         route: Route,
         id: Option<String>,
+        /// A second path id (`{item}`): a record under the one `id` names.
+        item: Option<String>,
     },
     /// The path exists, not with this method; these it takes.
     WrongMethod {
@@ -195,7 +199,9 @@ pub enum Matched {
 pub fn match_route(method: &str, path: &str) -> Matched {
     match ROUTER.at(path) {
         Ok(m) => match m.value.get(method) {
-            Some(&route) => Matched::Found { route, id: m.params.get("id").map(str::to_string) },
+            Some(&route) => {
+                Matched::Found { route, id: m.params.get("id").map(str::to_string), item: m.params.get("item").map(str::to_string) }
+            }
             None => Matched::WrongMethod { allowed: m.value.keys().copied().collect() },
         },
         Err(_) => Matched::NotFound,

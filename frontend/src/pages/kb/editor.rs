@@ -8,12 +8,15 @@
 use super::{ArticleParams, api_path, article_path};
 use crate::api::{self, Failure};
 use crate::app::use_session;
+use crate::attach::{Uploads, attach, submit_button};
 use crate::components::{ErrorBox, Errors, FieldMessage, errors_by_field, loaded};
 use crate::drafts;
 use crate::i18n::{use_i18n, wire};
 use crate::pages::new_ticket::focus_first;
 use gloo_net::http::Method;
-use helpdesk_core::knowledge::{ArticleInput, ArticleStatus, ArticleView, MAX_CATEGORY_CHARS, MAX_TITLE_CHARS, Translation, Visibility};
+use helpdesk_core::knowledge::{
+    ArticleInput, ArticleStatus, ArticleView, IMAGE_SCHEME, MAX_CATEGORY_CHARS, MAX_TITLE_CHARS, Translation, Visibility,
+};
 use helpdesk_core::messages::{language_from_code, language_name};
 use helpdesk_core::text::SUPPORTED_LANGUAGES;
 use helpdesk_core::{ApiError, ErrorCode, FieldError, FieldErrorCode};
@@ -22,6 +25,18 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params};
 use std::collections::BTreeMap;
+
+/// Uploaded screenshots the text does not show yet go at the end of `lang`'s text, one line
+/// each (`![Screenshot](attachment:<id>)`), for the author to move where they belong.
+fn place_screenshots(input: &mut ArticleInput, lang: &str, shots: &[String], alt: &str) {
+    let shown = |id: &str| input.translations.values().any(|t| t.body.contains(&format!("{IMAGE_SCHEME}{id})")));
+    let missing: Vec<String> = shots.iter().filter(|id| !shown(id)).cloned().collect();
+    if let Some(t) = input.translations.get_mut(lang) {
+        for id in missing {
+            t.body = format!("{}\n\n![{alt}]({IMAGE_SCHEME}{id})", t.body.trim_end()).trim_start().to_string();
+        }
+    }
+}
 
 /// The input with a (maybe empty) translation for every language, one tab each.
 fn with_every_language(mut input: ArticleInput) -> ArticleInput {
@@ -105,6 +120,8 @@ fn ArticleForm(existing: Option<String>, input: ArticleInput) -> impl IntoView {
     // Someone saved meanwhile: the version stored now, if the server said.
     let conflict = RwSignal::new(None::<Option<u64>>);
     let busy = RwSignal::new(false);
+    // Screenshots: uploaded in the attachment box, placed in the text on saving.
+    let up = Uploads::default();
     // `try_`: the answer may come after the reader has left the page.
     let show = move |problems: Vec<FieldError>| {
         if let Some(lang) = problems.first().and_then(|p| language_of_field(&p.field)) {
@@ -121,6 +138,12 @@ fn ArticleForm(existing: Option<String>, input: ArticleInput) -> impl IntoView {
             if let Some(version) = over {
                 draft.update(|d| d.version = Some(version));
             }
+            let Some(shots) = up.ready() else {
+                failure.set(None);
+                return;
+            };
+            let alt = i.t("kb.screenshot");
+            draft.update(|d| place_screenshots(d, &tab.get_untracked(), &shots, alt));
             let input = sendable(draft.get_untracked());
             failure.set(None);
             let mut problems = input.problems();
@@ -258,12 +281,17 @@ fn ArticleForm(existing: Option<String>, input: ArticleInput) -> impl IntoView {
             </div>
             <Tabs tab=tab errors=errors/>
             {SUPPORTED_LANGUAGES.map(|lang| view! { <Panel lang=lang tab=tab draft=draft errors=errors/> }).into_iter().collect_view()}
+            <section class="screenshots" aria-labelledby="screenshots-title">
+                <h2 id="screenshots-title">{move || i.t("kb.screenshots")}</h2>
+                <p class="help">{move || i.t("kb.screenshots_help")}</p>
+                {attach(up)}
+            </section>
             <FieldMessage errors=errors name="translations".to_string()/>
             {move || errors.with(|e| !e.is_empty()).then(|| view! { <p class="error" role="alert">{move || i.t("form.fix_marked")}</p> })}
             {conflict_box}
             {move || failure.get().map(|f| view! { <ErrorBox failure=f/> })}
             <div class="actions">
-                <button type="submit" class="primary" disabled=busy>{move || i.t("common.save")}</button>
+                {submit_button(up, busy, ["common.save", "common.save"], RwSignal::new(false))}
                 <A href=cancel attr:class="button">{move || i.t("kb.cancel")}</A>
             </div>
         </form>

@@ -22,12 +22,10 @@ impl Page {
     /// Marks `article` as the answer, or takes the mark away (`None`).
     pub(super) fn mark_solution(self, article: Option<String>) {
         let change = UpdateTicketRequest { version: self.version(), solution: Some(article), ..Default::default() };
-        self.write(Method::PATCH, "", change, |r| {
+        self.solution_refused.set(None);
+        self.write(Method::PATCH, "", change, move |r| {
             if let Err(fields) = r {
-                let message = fields.into_iter().map(|f| f.message).collect::<Vec<_>>().join("; ");
-                if let Some(window) = web_sys::window() {
-                    let _ = window.alert_with_message(&message);
-                }
+                self.solution_refused.set(Some(fields.into_iter().map(|f| f.message).collect::<Vec<_>>().join("; ")));
             }
         });
     }
@@ -40,7 +38,12 @@ pub fn SolutionBox(page: Page, staff: bool) -> impl IntoView {
     let article = api::Fetched::<ArticleView>::new(Signal::derive(move || {
         page.solution().map(|id| api::with_query(&format!("/api/kb/articles/{}", api::segment(&id)), &[("lang", i.code().to_string())]))
     }));
-    move || {
+    let refused = move || {
+        page.solution_refused.get().map(|why| {
+            view! { <p class="error" role="alert">{move || i.t("kb.solution_refused")}" "<span class="muted">{why}</span></p> }
+        })
+    };
+    let marked = move || {
         let id = page.solution()?;
         let title = match article.get() {
             Some(Ok(a)) => a.title,
@@ -55,7 +58,8 @@ pub fn SolutionBox(page: Page, staff: bool) -> impl IntoView {
                 })}
             </section>
         })
-    }
+    };
+    view! { {refused} {marked} }
 }
 
 /// "Insert a template" beside the reply box (staff): a template's text in the chosen language,

@@ -6,9 +6,9 @@ use super::Page;
 use crate::api::{self, Failure};
 use crate::components::ErrorBox;
 use crate::i18n::use_i18n;
-use crate::pages::kb::{article_path, debounced};
+use crate::pages::kb::{article_path, debounced, state_badges};
 use gloo_net::http::Method;
-use helpdesk_core::knowledge::ArticleView;
+use helpdesk_core::knowledge::{ArticleStatus, ArticleView, Visibility};
 use helpdesk_core::search::{MAX_QUERY_CHARS, SearchResults};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -48,7 +48,8 @@ pub fn insert_link(page: Page, text: RwSignal<String>, changed: impl Fn() + 'sta
     };
     // Kept aside: what hears of the change need not be `Send`, which the list's redraw must be.
     let changed = StoredValue::new_local(changed);
-    let results = move || match found.get() {
+    let results = move || {
+        match found.get() {
         None => ().into_any(),
         Some(Err(f)) => view! { <ErrorBox failure=f/> }.into_any(),
         Some(Ok(r)) if r.hits.is_empty() => view! { <p class="muted" role="status">{move || i.t("search.none")}</p> }.into_any(),
@@ -73,8 +74,10 @@ pub fn insert_link(page: Page, text: RwSignal<String>, changed: impl Fn() + 'sta
                             <span class="sr-only">{move || i.t("kb.insert_prefix")}" "</span>
                             <span lang=hit.lang.clone()>{hit.title.clone()}</span>
                         </button>
+                        // A draft's or internal article's link does not open for the requester: said beside it.
+                        {state_badges(i, hit.article_status.unwrap_or(ArticleStatus::Published), hit.visibility.unwrap_or(Visibility::Public))}
                         {(!hit.snippet.is_empty()).then(|| view! { <p class="snippet muted">{hit.snippet.clone()}</p> })}
-                        {(hit.article_status == Some(helpdesk_core::knowledge::ArticleStatus::Published)).then(|| {
+                        {(hit.article_status == Some(ArticleStatus::Published) && hit.visibility == Some(Visibility::Public)).then(|| {
                             let id = hit.id.clone();
                             view! {
                                 <button type="button" class="link mark-solution" on:click=move |_| {
@@ -88,6 +91,7 @@ pub fn insert_link(page: Page, text: RwSignal<String>, changed: impl Fn() + 'sta
             }).collect_view()}</ul>
         }
         .into_any(),
+    }
     };
     view! {
         <div class="insert-article">

@@ -55,6 +55,8 @@ pub(crate) struct Page {
     changed: RwSignal<bool>,
     /// The ticket has loaded once.
     loaded: Memo<bool>,
+    /// Why the article chosen as the solution was refused (the requester cannot read it).
+    solution_refused: RwSignal<Option<String>>,
 }
 
 impl Page {
@@ -121,6 +123,7 @@ pub fn TicketPage() -> impl IntoView {
         replying: RwSignal::new(false),
         changed: RwSignal::new(false),
         loaded: Memo::new(move |_| view.with(|v| matches!(v, Some(Ok(_))))),
+        solution_refused: RwSignal::new(None),
     };
     let load = move || {
         let number = number_of();

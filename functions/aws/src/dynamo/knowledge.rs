@@ -7,6 +7,7 @@ use super::{DynamoStore, TransactionFailure, sdk};
 use crate::keys;
 use crate::ports::{Knowledge, Page, StoreError};
 use aws_sdk_dynamodb::types::AttributeValue;
+use helpdesk_core::attachment::AttachmentRef;
 use helpdesk_core::backbone::{ARTICLE_CHANGED, ArticleChange, KNOWLEDGE_SOURCE};
 use helpdesk_core::knowledge::{Article, ArticleStats};
 use helpdesk_core::templates::ReplyTemplate;
@@ -50,7 +51,7 @@ impl DynamoStore {
 }
 
 impl Knowledge for DynamoStore {
-    async fn save_article(&self, article: &Article, event_id: &str) -> Result<(), StoreError> {
+    async fn save_article(&self, article: &Article, event_id: &str, new_images: &[AttachmentRef]) -> Result<(), StoreError> {
         let current = body_item(article, keys::ARTICLES_PK, keys::article_sk(&article.id), keys::entity::ARTICLE, article.version)?;
         let head = if article.version <= 1 {
             self.put(current, "attribute_not_exists(PK)", &[], &[])?
@@ -71,8 +72,11 @@ impl Knowledge for DynamoStore {
         )?;
         let mut writes = vec![head];
         writes.extend(self.new_items([revision, outbox_item(article, event_id)?])?);
+        let attaching = writes.len();
+        writes.extend(self.attach_images(&article.id, &article.updated_by, new_images)?);
         match self.transact(writes).await {
             Ok(()) => Ok(()),
+            Err(TransactionFailure::Condition(Some(i))) if i >= attaching => Err(StoreError::UploadTaken),
             Err(TransactionFailure::Condition(Some(0))) if article.version <= 1 => Err(StoreError::AlreadyExists),
             Err(TransactionFailure::Condition(_)) => {
                 Err(self.version_conflict(keys::ARTICLES_PK.into(), &keys::article_sk(&article.id)).await)
@@ -186,18 +190,7 @@ impl DynamoStore {
     /// Every ticket's id, through the index of all tickets (keys only): for rebuilding the search
     /// index, never a request path.
     pub async fn all_ticket_ids(&self) -> Result<Vec<String>, StoreError> {
-        let mut pages = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::ALL_TICKETS.name)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", keys::ALL_TICKETS.pk)
-            .expression_attribute_values(":pk", s(keys::ALL_TICKETS_PARTITION))
-            .projection_expression("id")
-            .into_paginator()
-            .items()
-            .send();
+        let mut pages = self.all_tickets_query().projection_expression("id").into_paginator().items().send();
         let mut ids = Vec::new();
         while let Some(item) = pages.next().await {
             if let Some(id) = item.map_err(sdk)?.get("id").and_then(|v| v.as_s().ok()) {

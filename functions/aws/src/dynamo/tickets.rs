@@ -50,6 +50,17 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().update(update.build().map_err(super::backend)?).build())
     }
 
+    /// Every ticket, through the index that holds them all in one partition.
+    pub(super) fn all_tickets_query(&self) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::ALL_TICKETS.name)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", keys::ALL_TICKETS.pk)
+            .expression_attribute_values(":pk", s(keys::ALL_TICKETS_PARTITION))
+    }
+
     /// Gives tickets written before the queue order (docs/storage.md, "Secondary indexes") their
     /// next SLA target and the queue indexes' keys, so that they show in the queues again.
     /// Idempotent, and never over a newer write (each rewrite is conditioned on the version it
@@ -57,17 +68,7 @@ impl DynamoStore {
     /// many tickets it rewrote.
     pub async fn backfill_queue_order(&self, config: &SlaConfig) -> Result<usize, StoreError> {
         let mut rewritten = 0;
-        let mut pages = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::ALL_TICKETS.name)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", keys::ALL_TICKETS.pk)
-            .expression_attribute_values(":pk", s(keys::ALL_TICKETS_PARTITION))
-            .into_paginator()
-            .items()
-            .send();
+        let mut pages = self.all_tickets_query().into_paginator().items().send();
         while let Some(item) = pages.next().await {
             let item = item.map_err(sdk)?;
             let stored: Ticket = from_item(item.clone())?;

@@ -6,44 +6,56 @@ use crate::keys;
 use crate::ports::{StoreError, Uploads};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use helpdesk_core::TicketEvent;
-use helpdesk_core::attachment::{Upload, UploadState};
+use helpdesk_core::attachment::{AttachmentRef, Upload, UploadState};
 
 fn state(value: UploadState) -> AttributeValue {
     s(helpdesk_core::wire_name(&value))
 }
 
 impl DynamoStore {
-    /// The writes that attach every file `events` list to `ticket_id`: each upload must be ready
-    /// and the event author's own, and leaves the expiry behind.
+    /// The write that attaches upload `file` to what `owner` names (attributes set on the upload
+    /// record): the upload must be ready and `author`'s own, and leaves its expiry behind.
+    fn attach_write(&self, file: &str, author: &str, owner: &[(&str, AttributeValue)]) -> Result<TransactWriteItem, StoreError> {
+        let sets: Vec<String> = owner.iter().map(|(name, _)| format!("#{name} = :{name}")).collect();
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .key(PK, s(keys::upload_pk(file)))
+            .key(SK, s(keys::UPLOAD_SK))
+            .update_expression(format!("SET #state = :attached, {} REMOVE expires_at", sets.join(", ")))
+            .condition_expression("#state = :ready AND #uploader = :author")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#uploader", "uploader")
+            .expression_attribute_values(":attached", state(UploadState::Attached))
+            .expression_attribute_values(":ready", state(UploadState::Ready))
+            .expression_attribute_values(":author", s(author));
+        for (name, value) in owner {
+            update =
+                update.expression_attribute_names(format!("#{name}"), *name).expression_attribute_values(format!(":{name}"), value.clone());
+        }
+        Ok(TransactWriteItem::builder().update(update.build().map_err(super::backend)?).build())
+    }
+
+    /// The writes that attach every file `events` list to `ticket_id`.
     pub(super) fn attach_writes(&self, ticket_id: &str, events: &[TicketEvent]) -> Result<Vec<TransactWriteItem>, StoreError> {
         let mut writes = Vec::new();
         for event in events {
             for file in event.kind.attachments() {
-                let update = Update::builder()
-                    .table_name(&self.table)
-                    .key(PK, s(keys::upload_pk(&file.id)))
-                    .key(SK, s(keys::UPLOAD_SK))
-                    .update_expression(
-                        "SET #state = :attached, #ticket = :ticket, #event = :event, #internal = :internal REMOVE expires_at",
-                    )
-                    .condition_expression("#state = :ready AND #uploader = :author")
-                    .expression_attribute_names("#state", "state")
-                    .expression_attribute_names("#ticket", "ticket")
-                    .expression_attribute_names("#event", "event")
-                    .expression_attribute_names("#internal", "internal")
-                    .expression_attribute_names("#uploader", "uploader")
-                    .expression_attribute_values(":attached", state(UploadState::Attached))
-                    .expression_attribute_values(":ready", state(UploadState::Ready))
-                    .expression_attribute_values(":ticket", s(ticket_id))
-                    .expression_attribute_values(":event", s(&event.id))
-                    .expression_attribute_values(":internal", AttributeValue::Bool(event.kind.is_internal()))
-                    .expression_attribute_values(":author", s(&event.actor.id))
-                    .build()
-                    .map_err(super::backend)?;
-                writes.push(TransactWriteItem::builder().update(update).build());
+                let owner =
+                    [("ticket", s(ticket_id)), ("event", s(&event.id)), ("internal", AttributeValue::Bool(event.kind.is_internal()))];
+                writes.push(self.attach_write(&file.id, &event.actor.id, &owner)?);
             }
         }
         Ok(writes)
+    }
+
+    /// The writes that attach `images` to an article, saved by `author`.
+    pub(super) fn attach_images(
+        &self,
+        article: &str,
+        author: &str,
+        images: &[AttachmentRef],
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        images.iter().map(|image| self.attach_write(&image.id, author, &[("article", s(article))])).collect()
     }
 }
 
