@@ -192,6 +192,8 @@ fn Header() -> impl IntoView {
         session.me.get().map(|me| {
             let staff = me.role.is_staff();
             let admin = me.role == helpdesk_core::Role::Admin;
+            // Knowledge-base editors among the agents keep the reply templates too.
+            let edits_templates = !admin && staff && me.user.as_ref().is_some_and(|u| u.knowledge_editor);
             view! {
                 <nav aria-label=move || i.t("nav.label")>
                     {staff.then(|| view! {
@@ -210,6 +212,7 @@ fn Header() -> impl IntoView {
                         <A href="/admin/templates">{move || i.t("nav.templates")}</A>
                         <A href="/admin/sla">{move || i.t("nav.sla")}</A>
                     })}
+                    {edits_templates.then(|| view! { <A href="/admin/templates">{move || i.t("nav.templates")}</A> })}
                 </nav>
                 // Beside the links, not among them: on a phone it shares a line with the language.
                 {staff.then(|| view! { <search::NavSearch/> })}
