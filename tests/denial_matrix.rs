@@ -360,6 +360,14 @@ async fn every_route_denies_whom_it_must() {
             None,
             [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through],
         ),
+        // Reports: admins only (a manager role comes with the reports' pages).
+        (
+            "GET",
+            "/api/reports/{id}",
+            "/api/reports/agent?from=2026-01-01&to=2026-01-31",
+            None,
+            [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through],
+        ),
         // Only Telegram, with the webhook's secret header, gets past it: nobody here has it.
         ("POST", "/api/telegram/webhook", "/api/telegram/webhook", Some(json!({"update_id": 1})), [Forbidden; 6]),
         // Logging out ends each person's session: it runs last.

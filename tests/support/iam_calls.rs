@@ -31,6 +31,7 @@ pub const NOTIFY: &str = "notify";
 pub const MAIL_INTAKE: &str = "mail-intake";
 pub const SEARCH: &str = "search";
 pub const INDEXER: &str = "indexer";
+pub const REPORTS: &str = "reports";
 
 /// One operation as IAM authorises it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

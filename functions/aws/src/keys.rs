@@ -40,7 +40,9 @@ pub mod entity {
     pub const ARTICLE_REVISION: &str = "article_revision";
     pub const ARTICLE_STATS: &str = "article_stats";
     pub const REPLY_TEMPLATE: &str = "reply_template";
-    pub const ALL: [&str; 28] = [
+    pub const REPORT_BUCKET: &str = "report_bucket";
+    pub const REPORTED: &str = "reported";
+    pub const ALL: [&str; 30] = [
         TICKET,
         EVENT,
         TICKET_NUMBER,
@@ -69,6 +71,8 @@ pub mod entity {
         ARTICLE_REVISION,
         ARTICLE_STATS,
         REPLY_TEMPLATE,
+        REPORT_BUCKET,
+        REPORTED,
     ];
 }
 
@@ -378,6 +382,17 @@ pub fn reply_template_sk(id: &str) -> String {
 pub const MAX_REPLY_TEMPLATES: usize = 500;
 /// The revisions an article's history lists at most.
 pub const MAX_REVISIONS_LISTED: usize = 200;
+
+/// Report buckets of one dimension and month: a report reads a month with one Query.
+pub fn report_pk(dimension: helpdesk_core::reports::Dimension, day: chrono::NaiveDate) -> String {
+    format!("REPORT#{}#{}", helpdesk_core::wire_name(&dimension), day.format("%Y-%m"))
+}
+/// A bucket in its month: day first, so a date range is one key range.
+pub fn report_sk(key: &helpdesk_core::reports::BucketKey) -> String {
+    format!("{}#{}#{}#{}", key.day.format("%Y-%m-%d"), key.group, key.topic, key.value)
+}
+/// What a ticket's figures add to the buckets, as last applied (on the ticket's partition).
+pub const REPORTED_SK: &str = "REPORTED";
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ use helpdesk_core::knowledge::{Article, ArticleStats};
 use helpdesk_core::mail::RejectedMail;
 use helpdesk_core::notify::{Contact, Delivery, Owner, Preferences};
 use helpdesk_core::presence::Presence;
+use helpdesk_core::reports::{BucketKey, Contribution, Counters, ReportQuery};
 use helpdesk_core::sla::{SlaConfig, SlaPlan};
 use helpdesk_core::templates::ReplyTemplate;
 use helpdesk_core::user::{Group, User};
@@ -338,4 +339,24 @@ pub trait Knowledge: Send + Sync {
     fn count_solution(&self, id: &str, step: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Counts one "this solved it", also under the topic the requester had chosen.
     fn count_deflection(&self, id: &str, topic: Option<&str>) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Report buckets (docs/reports.md): each ticket's figures as last applied, and the day buckets
+/// they add up to.
+pub trait Reports: Send + Sync {
+    /// The contribution last applied for `ticket`, with how many times one was (the condition
+    /// of the next).
+    fn reported(&self, ticket: &str) -> impl Future<Output = Result<Option<(u64, Contribution)>, StoreError>> + Send;
+    /// Adds `delta` to the buckets and records `contribution` as the ticket's, in one
+    /// transaction, only if the record was applied `previous` times (`None`: never); else
+    /// `VersionConflict` and nothing is written.
+    fn apply_report(
+        &self,
+        ticket: &str,
+        previous: Option<u64>,
+        contribution: &Contribution,
+        delta: &Contribution,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The buckets of `query`'s dimension, days and filters (one Query per month).
+    fn report_buckets(&self, query: &ReportQuery) -> impl Future<Output = Result<Vec<(BucketKey, Counters)>, StoreError>> + Send;
 }

@@ -137,6 +137,8 @@ pub enum Action {
     UseReplyTemplates,
     /// Write and remove reply templates (knowledge editors and admins).
     ManageReplyTemplates,
+    /// Read the reports (admins; a manager role comes with the reports' pages).
+    ViewReports,
 }
 
 impl Action {
@@ -167,6 +169,7 @@ impl Action {
             Action::MarkSolution,
             Action::UseReplyTemplates,
             Action::ManageReplyTemplates,
+            Action::ViewReports,
         ];
         all.extend(Status::ALL.into_iter().map(Action::ChangeStatus));
         all
@@ -225,7 +228,7 @@ fn agent_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
         Action::EditArticles => actor.edits_knowledge && matches!(resource, Resource::None | Resource::Article(_)),
         Action::UseReplyTemplates => matches!(resource, Resource::None),
         Action::ManageReplyTemplates => actor.edits_knowledge && matches!(resource, Resource::None),
-        Action::ManageTopics | Action::ManageSla | Action::ManageDirectory | Action::ManageMail => false,
+        Action::ManageTopics | Action::ManageSla | Action::ManageDirectory | Action::ManageMail | Action::ViewReports => false,
     }
 }
 
@@ -265,7 +268,8 @@ fn requester_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bo
         | Action::EditArticles
         | Action::MarkSolution
         | Action::UseReplyTemplates
-        | Action::ManageReplyTemplates => false,
+        | Action::ManageReplyTemplates
+        | Action::ViewReports => false,
     }
 }
 
@@ -401,7 +405,8 @@ mod tests {
                 | Action::ManageMail
                 | Action::ViewArticle
                 | Action::EditArticles
-                | Action::ManageReplyTemplates => [false; 5],
+                | Action::ManageReplyTemplates
+                | Action::ViewReports => [false; 5],
                 Action::UseReplyTemplates => [true, false, false, false, false],
             }
         };
@@ -414,7 +419,7 @@ mod tests {
             }
         }
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-        assert_eq!(Action::all().len(), 24 + Status::ALL.len(), "Action::all lists every action");
+        assert_eq!(Action::all().len(), 25 + Status::ALL.len(), "Action::all lists every action");
     }
 
     #[test]

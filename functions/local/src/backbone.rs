@@ -321,3 +321,31 @@ pub async fn index_for_search(store: DynamoStore, mut indexer: indexer::Indexer,
         }
     }
 }
+
+/// Reads the reports queue for ever and hands each message's ticket to the reports function, as
+/// the queue's event source mapping does in AWS; a message that failed is left to come back.
+pub async fn count_for_reports(store: DynamoStore, zone: chrono_tz::Tz, sqs: aws_sdk_sqs::Client, queue_url: String) {
+    loop {
+        let received = sqs.receive_message().queue_url(&queue_url).max_number_of_messages(10).wait_time_seconds(1).send().await;
+        let messages = match received {
+            Ok(out) => out.messages.unwrap_or_default(),
+            Err(e) => {
+                tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "reports queue");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        for m in &messages {
+            let done = match m.body().and_then(reports::ticket_of) {
+                Some(ticket) => reports::apply(&store, zone, &[ticket]).await.map(|_| ()),
+                None => Ok(()),
+            };
+            match done {
+                Ok(()) => {
+                    let _ = sqs.delete_message().queue_url(&queue_url).receipt_handle(m.receipt_handle().unwrap_or_default()).send().await;
+                }
+                Err(e) => tracing::warn!(error = %e, "report buckets not updated: the message comes back"),
+            }
+        }
+    }
+}

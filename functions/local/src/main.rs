@@ -7,6 +7,7 @@
 //!   helpdesk-local seed      only seed demo data (skipped when topics exist)
 //!   helpdesk-local scan      run the SLA scan once and print its report
 //!   helpdesk-local reindex   rebuild the search index from the table
+//!   helpdesk-local rereport  recompute the report buckets from the tickets' logs
 //!
 //! Routes under /api go to the same handlers Lambda runs, under the same paths API Gateway uses;
 //! everything else is the built frontend. The SLA scan runs every `HELPDESK_SCAN_SECONDS` (60),
@@ -153,6 +154,12 @@ async fn run(command: &str) -> Result<(), String> {
             println!("indexed {} tickets and {} articles (generation {})", applied.tickets, applied.articles, applied.generation);
             Ok(())
         }
+        // Recompute every report bucket (what `{"rebuild": true}` does to the reports function).
+        "rereport" => {
+            let tickets = reports::rebuild(&store, config::report_time_zone()?).await?;
+            println!("report buckets recomputed from {tickets} tickets");
+            Ok(())
+        }
         "scan" => {
             let report = sla_scan::scan(&store, chrono::Utc::now()).await.map_err(|e| e.to_string())?;
             println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
@@ -237,6 +244,15 @@ async fn start_backbone(
     let sources = [helpdesk_core::backbone::EVENT_SOURCE, helpdesk_core::backbone::KNOWLEDGE_SOURCE];
     let search_queue = backbone::configure_bus(sdk, &settings.event_bus, &format!("{}-search", settings.table), &sources, 60).await?;
     let indexer = indexer::Indexer::new(search_bucket(sdk, settings), search::scratch_dir("indexer"));
+    // Reports: ticket events only, as the template's ReportsRule.
+    let reports_queue = backbone::configure_bus(
+        sdk,
+        &settings.event_bus,
+        &format!("{}-reports", settings.table),
+        &[helpdesk_core::backbone::EVENT_SOURCE],
+        60,
+    )
+    .await?;
     if let Some(from) = notify::sender(&settings.mail_from) {
         backbone::verify_sender(sdk, &from).await?;
     }
@@ -259,7 +275,8 @@ async fn start_backbone(
     }
     let sqs = aws_sdk_sqs::Client::new(sdk);
     tokio::spawn(backbone::deliver_notifications(store.clone(), channels, notify_settings, sqs.clone(), queue_url, settings.notify_window));
-    tokio::spawn(backbone::index_for_search(store.clone(), indexer, sqs, search_queue));
+    tokio::spawn(backbone::index_for_search(store.clone(), indexer, sqs.clone(), search_queue));
+    tokio::spawn(backbone::count_for_reports(store.clone(), config::report_time_zone()?, sqs, reports_queue));
     Ok(())
 }
 

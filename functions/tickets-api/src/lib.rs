@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod openapi;
 mod presence;
 mod reply_templates;
+mod reports;
 pub mod routes;
 pub mod secrets;
 pub mod session;
@@ -25,8 +26,8 @@ pub mod tokens;
 pub use sla_cache::SlaCache;
 
 use helpdesk_aws::{
-    ApiTokens, Contacts, Directory, DynamoStore, Knowledge, Listing, MailStore, NotificationLog, Presences, StoreError, TicketStore,
-    Uploads,
+    ApiTokens, Contacts, Directory, DynamoStore, Knowledge, Listing, MailStore, NotificationLog, Presences, Reports, StoreError,
+    TicketStore, Uploads,
 };
 use helpdesk_core::limits::{MAX_ID_CHARS, MAX_REQUEST_BYTES};
 use helpdesk_core::{ApiError, ErrorCode};
@@ -52,6 +53,7 @@ pub fn environment() -> Vec<&'static str> {
         config::TELEGRAM_BOT_NAME,
         config::FCM_APPLICATION_ARN,
         config::APNS_APPLICATION_ARN,
+        config::REPORT_TIME_ZONE,
     ];
     names.extend(ldap::LdapConfig::ENVIRONMENT);
     names
@@ -78,6 +80,8 @@ pub struct App<S> {
     pub files: Option<attachments::Files>,
     /// Telegram, web push and mobile push as set up; each absent part answers `channel_not_configured`.
     pub channels: channels::ChannelSetup,
+    /// The report time zone: reports name it (the reports function buckets days in it).
+    pub report_zone: chrono_tz::Tz,
 }
 
 impl<S> App<S> {
@@ -93,6 +97,7 @@ impl<S> App<S> {
             sla: SlaCache::default(),
             files: None,
             channels: channels::ChannelSetup::default(),
+            report_zone: chrono_tz::UTC,
         }
     }
 }
@@ -112,7 +117,16 @@ impl App<DynamoStore> {
         // A local S3 (moto) is addressed by path; AWS by the bucket's own host name.
         let files = attachments::Files::from_env(&sdk, local_mode)?;
         let channels = channels::ChannelSetup::from_env(&sdk).await?;
-        Ok(App { local_mode, ldap, origin_secrets: secrets.origin_secrets, files, channels, ..App::new(store, Some(sessions)) })
+        let report_zone = config::report_time_zone()?;
+        Ok(App {
+            local_mode,
+            ldap,
+            origin_secrets: secrets.origin_secrets,
+            files,
+            channels,
+            report_zone,
+            ..App::new(store, Some(sessions))
+        })
     }
 }
 
@@ -120,7 +134,9 @@ type Reply = Result<Response<Body>, ApiError>;
 
 /// Serves one request. Never fails: every error becomes a JSON error response. API answers are
 /// never stored by caches (they are per person and change all the time).
-pub async fn handle<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore + Presences + Knowledge>(
+pub async fn handle<
+    S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore + Presences + Knowledge + Reports,
+>(
     app: &App<S>,
     req: Request,
 ) -> Response<Body> {
@@ -147,7 +163,9 @@ fn path_id(raw: Option<String>) -> Result<String, ApiError> {
     }
 }
 
-async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore + Presences + Knowledge>(
+async fn dispatch<
+    S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore + Presences + Knowledge + Reports,
+>(
     app: &App<S>,
     req: &Request,
 ) -> Reply {
@@ -253,6 +271,7 @@ async fn dispatch<S: TicketStore + Directory + Uploads + NotificationLog + Conta
         Route::CreateArticle => Box::pin(kb::create(store, app.files.as_ref(), &actor, req, body)).await,
         Route::GetArticle => kb::get(store, &actor, &id, req).await,
         Route::ReplaceArticle => Box::pin(kb::replace(store, app.files.as_ref(), &actor, &id, req, body)).await,
+        Route::Report => reports::report(store, app.report_zone, &actor, &id, req).await,
         Route::ArticleImage => kb::image(store, app.files.as_ref(), &actor, &id, &item).await,
         Route::ArticleRevisions => kb::revisions(store, &actor, &id).await,
         Route::RestoreArticle => kb::restore(store, &actor, &id, req, body).await,

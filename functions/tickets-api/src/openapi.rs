@@ -77,6 +77,8 @@ enum Query {
     To,
     Hits,
     Version,
+    ReportFrom,
+    ReportTo,
 }
 
 fn of<T: ToSchema>() -> RefOr<Schema> {
@@ -442,6 +444,16 @@ fn operation(route: Route) -> Operation {
             query: vec![Query::Version],
             ..op("removeReplyTemplate", "Remove a reply template at the version seen", None, 200, object(&[("removed", string())]))
         },
+        Route::Report => Operation {
+            query: vec![Query::ReportFrom, Query::ReportTo, Query::Group, Query::Topic],
+            ..op(
+                "report",
+                "One report (admins): per agent, group, topic, priority, channel, requester, asset or plan (the path's id), over a date range",
+                None,
+                200,
+                of::<helpdesk_core::reports::Report>(),
+            )
+        },
         Route::TelegramWebhook => op(
             "telegramWebhook",
             "Telegram's updates (setWebhook with secret_token); answers the bot's reply as a Bot API method call",
@@ -455,6 +467,12 @@ fn operation(route: Route) -> Operation {
 fn query_parameter(query: Query) -> utoipa::openapi::path::Parameter {
     let bounded = |min: usize, max: usize| -> RefOr<Schema> {
         ObjectBuilder::new().schema_type(Type::String).min_length(Some(min)).max_length(Some(max)).into()
+    };
+    let date = || -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
+            .into()
     };
     let (name, description, schema): (&str, &str, RefOr<Schema>) = match query {
         Query::Status => ("status", "Only tickets in this status", inline::<Status>()),
@@ -487,6 +505,8 @@ fn query_parameter(query: Query) -> utoipa::openapi::path::Parameter {
             "Exactly these people, by id (repeat, at most 50), active or not: the names a page shows; no other filter with it",
             bounded(1, MAX_QUERY_VALUE),
         ),
+        Query::ReportFrom => ("from", "The report's first day (in the report time zone), YYYY-MM-DD; required", date()),
+        Query::ReportTo => ("to", "The report's last day, included; at most 400 days after from; required", date()),
         Query::Lang => ("lang", "The reader's language: en (default) or ru", enumeration(&["en", "ru"])),
         Query::Category => ("category", "Only articles of this category", bounded(1, MAX_QUERY_VALUE)),
         Query::Words => (
@@ -496,22 +516,8 @@ fn query_parameter(query: Query) -> utoipa::openapi::path::Parameter {
         ),
         Query::Scope => ("scope", "What to look through", inline::<helpdesk_core::search::Scope>()),
         Query::Statuses => ("status", "Only tickets in this status; repeat for several", inline::<Status>()),
-        Query::From => (
-            "from",
-            "Tickets created on or after this day (UTC), YYYY-MM-DD",
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
-                .into(),
-        ),
-        Query::To => (
-            "to",
-            "Tickets created on or before this day (UTC), YYYY-MM-DD",
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
-                .into(),
-        ),
+        Query::From => ("from", "Tickets created on or after this day (UTC), YYYY-MM-DD", date()),
+        Query::To => ("to", "Tickets created on or before this day (UTC), YYYY-MM-DD", date()),
         Query::Version => (
             "version",
             "The version seen (it must still be current)",
@@ -702,6 +708,7 @@ fn component_schemas() -> Vec<(String, RefOr<Schema>)> {
     with_dependencies::<SearchResults>(&mut all);
     with_dependencies::<ReplyTemplate>(&mut all);
     with_dependencies::<ReplyTemplateInput>(&mut all);
+    with_dependencies::<helpdesk_core::reports::Report>(&mut all);
     Items::<ReplyTemplate>::schemas(&mut all);
     Paged::<ArticleSummary>::schemas(&mut all);
     Items::<RevisionSummary>::schemas(&mut all);

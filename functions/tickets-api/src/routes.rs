@@ -69,6 +69,7 @@ pub enum Route {
     RestoreArticle,
     DeflectByArticle,
     ArticleImage,
+    Report,
     DraftArticleFromTicket,
     ListReplyTemplates,
     CreateReplyTemplate,
@@ -164,6 +165,7 @@ pub const ROUTES: &[RouteDef] = &[
     r("POST", "/api/reply-templates", Route::CreateReplyTemplate),
     r("PUT", "/api/reply-templates/{id}", Route::ReplaceReplyTemplate),
     r("DELETE", "/api/reply-templates/{id}", Route::RemoveReplyTemplate),
+    r("GET", "/api/reports/{id}", Route::Report),
 ];
 
 type Methods = BTreeMap<&'static str, Route>;

@@ -14,6 +14,7 @@ mod notifications;
 mod outbox;
 mod presence;
 mod queue;
+mod reports;
 mod tickets;
 mod uploads;
 

@@ -1,0 +1,554 @@
+//! Reports: what one ticket adds to the day buckets the report views read.
+//!
+//! A ticket's whole contribution ([`Contribution`]) is computed from its current state and its
+//! event log, never from one event: the reports function replaces a ticket's previous
+//! contribution with the new one by adding the difference ([`difference`]). A repeated, late or
+//! reordered event therefore changes nothing a later one did not, and a rebuild from the logs
+//! gives exactly what the increments gave.
+//!
+//! The rules the views state:
+//! - every figure follows the ticket's **current** agent, group, topic, priority, requester,
+//!   asset tags and SLA plan (a reassigned ticket moves with its figures);
+//! - a day is a calendar day in the one report time zone;
+//! - *created* counts on the day it was filed, *first response* on the day staff first answered
+//!   in public, *resolved* on each day it was resolved or closed from an open state, *reopened* on
+//!   each day it was opened again, a *breach* on the day the SLA scan recorded it;
+//! - time to resolution runs to the ticket's **last** resolution (a reopened ticket's earlier
+//!   resolution no longer counts), time to first response to the first public staff answer; both
+//!   in the SLA plan's business minutes when a plan covers the ticket, else in real minutes.
+
+use crate::event::{EventKind, TicketEvent};
+use crate::sla::{ClockState, SlaStatus, TargetKind};
+use crate::ticket::{Status, Ticket};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How a report groups tickets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    Agent,
+    Group,
+    Topic,
+    Priority,
+    Channel,
+    Requester,
+    Asset,
+    Plan,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 8] = [
+        Dimension::Agent,
+        Dimension::Group,
+        Dimension::Topic,
+        Dimension::Priority,
+        Dimension::Channel,
+        Dimension::Requester,
+        Dimension::Asset,
+        Dimension::Plan,
+    ];
+}
+
+/// What a ticket without an agent (or plan) is grouped under.
+pub const NONE: &str = "-";
+
+/// One bucket: a day, a dimension's value, and the ticket's group and topic (the views' filters).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct BucketKey {
+    pub dimension: Dimension,
+    pub day: NaiveDate,
+    pub group: String,
+    pub topic: String,
+    pub value: String,
+}
+
+/// Durations in minutes in log-spaced bins, each 10 % wider than the one before: merged by
+/// adding, a ticket's value taken back out by subtracting, and a percentile read to within a
+/// bin's width (the views show medians and 90th percentiles, never averages).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Histogram {
+    /// Bin → how many values fell in it (bin 0: under a minute).
+    pub bins: BTreeMap<u16, i64>,
+}
+
+const GROWTH: f64 = 1.1;
+
+impl Histogram {
+    pub fn bin_of(minutes: i64) -> u16 {
+        if minutes < 1 {
+            return 0;
+        }
+        // ln(minutes)/ln(1.1) is at most ~170 for a year of minutes: it fits.
+        1 + ((minutes as f64).ln() / GROWTH.ln()).floor() as u16
+    }
+
+    /// The bin's middle, in minutes (its lower bound for the first two).
+    pub fn minutes_of(bin: u16) -> i64 {
+        match bin {
+            0 => 0,
+            b => {
+                let low = GROWTH.powi(i32::from(b) - 1);
+                ((low * GROWTH.sqrt()).round() as i64).max(low.ceil() as i64)
+            }
+        }
+    }
+
+    pub fn add(&mut self, minutes: i64) {
+        *self.bins.entry(Self::bin_of(minutes)).or_default() += 1;
+    }
+
+    /// Adds `other` times `sign` (1: merge, -1: take back out); empty bins go.
+    pub fn merge(&mut self, other: &Histogram, sign: i64) {
+        for (bin, n) in &other.bins {
+            *self.bins.entry(*bin).or_default() += sign * n;
+        }
+        self.bins.retain(|_, n| *n != 0);
+    }
+
+    pub fn count(&self) -> i64 {
+        self.bins.values().sum()
+    }
+
+    /// The `q` quantile (0.5: the median), in minutes; `None` when empty.
+    pub fn quantile(&self, q: f64) -> Option<i64> {
+        let total = self.count();
+        if total <= 0 {
+            return None;
+        }
+        // The smallest value with at least q of all at or below it (nearest rank).
+        let rank = ((q * total as f64).ceil() as i64).clamp(1, total);
+        let mut seen = 0;
+        for (bin, n) in &self.bins {
+            seen += n;
+            if seen >= rank {
+                return Some(Self::minutes_of(*bin));
+            }
+        }
+        self.bins.keys().last().map(|b| Self::minutes_of(*b))
+    }
+}
+
+/// What one bucket holds: counts, and the durations' histograms.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    pub created: i64,
+    pub first_responses: i64,
+    pub resolved: i64,
+    pub reopened: i64,
+    /// SLA breaches recorded, per target.
+    pub breaches: BTreeMap<TargetKind, i64>,
+    /// Minutes to first response (business minutes under a plan).
+    pub first_response: Histogram,
+    /// Minutes to the last resolution (business minutes under a plan).
+    pub resolution: Histogram,
+}
+
+impl Counters {
+    /// Adds `other` times `sign`.
+    pub fn merge(&mut self, other: &Counters, sign: i64) {
+        self.created += sign * other.created;
+        self.first_responses += sign * other.first_responses;
+        self.resolved += sign * other.resolved;
+        self.reopened += sign * other.reopened;
+        for (target, n) in &other.breaches {
+            *self.breaches.entry(*target).or_default() += sign * n;
+        }
+        self.breaches.retain(|_, n| *n != 0);
+        self.first_response.merge(&other.first_response, sign);
+        self.resolution.merge(&other.resolution, sign);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Counters::default()
+    }
+}
+
+/// Everything one ticket adds, bucket by bucket.
+pub type Contribution = BTreeMap<BucketKey, Counters>;
+
+fn is_done(status: Status) -> bool {
+    matches!(status, Status::Resolved | Status::Closed)
+}
+
+fn minutes_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    (to - from).num_minutes().max(0)
+}
+
+/// A stopped SLA clock's business minutes, if the plan has the target and it stopped.
+fn business_minutes(sla: Option<&SlaStatus>, target: TargetKind) -> Option<i64> {
+    let status = sla?.targets.iter().rfind(|t| t.target == target)?;
+    (status.stopped_at.is_some() || matches!(status.state, ClockState::Met)).then_some(status.elapsed_seconds / 60)
+}
+
+/// The ticket's contribution: `sla` is its SLA status (when a plan covers it), `asset_tags` the
+/// values of its topic's asset-tag fields, `zone` the report time zone.
+pub fn contribution(ticket: &Ticket, events: &[TicketEvent], sla: Option<&SlaStatus>, asset_tags: &[String], zone: Tz) -> Contribution {
+    let day = |at: DateTime<Utc>| at.with_timezone(&zone).date_naive();
+    // (day, what happened) for every fact of the ticket.
+    let mut facts: Vec<(NaiveDate, Counters)> = Vec::new();
+    let mut fact = |at: DateTime<Utc>, f: &dyn Fn(&mut Counters)| {
+        let mut c = Counters::default();
+        f(&mut c);
+        facts.push((day(at), c));
+    };
+    fact(ticket.created_at, &|c| c.created = 1);
+    let answer = events
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::PublicReply { .. }) && matches!(e.actor.role, crate::Role::Agent | crate::Role::Admin));
+    if let Some(answer) = answer {
+        let minutes = business_minutes(sla, TargetKind::FirstResponse).unwrap_or_else(|| minutes_between(ticket.created_at, answer.at));
+        fact(answer.at, &|c| {
+            c.first_responses = 1;
+            c.first_response.add(minutes);
+        });
+    }
+    let mut last_resolution = None;
+    for event in events {
+        match &event.kind {
+            EventKind::StatusChanged { from, to } if is_done(*to) && !is_done(*from) => {
+                fact(event.at, &|c| c.resolved = 1);
+                last_resolution = Some(event.at);
+            }
+            EventKind::StatusChanged { from, to } if is_done(*from) && !is_done(*to) => {
+                fact(event.at, &|c| c.reopened = 1);
+                last_resolution = None;
+            }
+            EventKind::SlaBreached { target, .. } => fact(event.at, &|c| {
+                c.breaches.insert(*target, 1);
+            }),
+            _ => {}
+        }
+    }
+    if let Some(at) = last_resolution.filter(|_| is_done(ticket.status)) {
+        let minutes = business_minutes(sla, TargetKind::Resolution).unwrap_or_else(|| minutes_between(ticket.created_at, at));
+        fact(at, &|c| c.resolution.add(minutes));
+    }
+
+    let priority = crate::wire_name(&ticket.priority);
+    let channel = crate::wire_name(&ticket.channel);
+    let plan = sla.map_or(NONE.to_string(), |s| s.plan.clone());
+    let mut values: Vec<(Dimension, String)> = vec![
+        (Dimension::Agent, ticket.assignee.clone().unwrap_or_else(|| NONE.to_string())),
+        (Dimension::Group, ticket.group.clone()),
+        (Dimension::Topic, ticket.topic.clone()),
+        (Dimension::Priority, priority),
+        (Dimension::Channel, channel),
+        (Dimension::Requester, ticket.requester.clone()),
+        (Dimension::Plan, plan),
+    ];
+    values.extend(asset_tags.iter().map(|tag| (Dimension::Asset, tag.clone())));
+
+    let mut out = Contribution::new();
+    for (day, counters) in &facts {
+        for (dimension, value) in &values {
+            let key = BucketKey {
+                dimension: *dimension,
+                day: *day,
+                group: ticket.group.clone(),
+                topic: ticket.topic.clone(),
+                value: value.clone(),
+            };
+            out.entry(key).or_default().merge(counters, 1);
+        }
+    }
+    out.retain(|_, c| !c.is_empty());
+    out
+}
+
+/// The ticket's asset tags: the values of its topic's asset-tag fields.
+pub fn asset_tags(ticket: &Ticket, topic: Option<&crate::topic::Topic>) -> Vec<String> {
+    let Some(topic) = topic else { return Vec::new() };
+    topic
+        .fields
+        .iter()
+        .filter(|f| f.kind == crate::form::FieldKind::AssetTag)
+        .filter_map(|f| match ticket.fields.get(&f.key) {
+            Some(crate::form::FieldValue::Text(tag)) if !tag.is_empty() => Some(tag.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What turns `old` into `new`: per bucket, the new counters minus the old (unchanged buckets
+/// left out).
+pub fn difference(old: &Contribution, new: &Contribution) -> Contribution {
+    let mut out = Contribution::new();
+    for (key, counters) in new {
+        out.entry(key.clone()).or_default().merge(counters, 1);
+    }
+    for (key, counters) in old {
+        out.entry(key.clone()).or_default().merge(counters, -1);
+    }
+    out.retain(|_, c| !c.is_empty());
+    out
+}
+
+/// Buckets added up: several tickets' contributions, or bucket items read back (zeros left out).
+pub fn total<'a>(parts: impl IntoIterator<Item = (&'a BucketKey, &'a Counters)>) -> Contribution {
+    let mut out = Contribution::new();
+    for (key, counters) in parts {
+        out.entry(key.clone()).or_default().merge(counters, 1);
+    }
+    out.retain(|_, c| !c.is_empty());
+    out
+}
+
+/// The longest date range a report takes, in days.
+pub const MAX_REPORT_DAYS: i64 = 400;
+
+/// A report's question: one dimension over a date range, maybe within a group and a topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportQuery {
+    pub dimension: Dimension,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub group: Option<String>,
+    pub topic: Option<String>,
+}
+
+impl ReportQuery {
+    /// Reads `from`, `to` (YYYY-MM-DD, both included, at most [`MAX_REPORT_DAYS`]), `group` and
+    /// `topic`; anything else, or a bad value, is `invalid_query`.
+    pub fn from_pairs<'a>(dimension: Dimension, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, crate::ApiError> {
+        use crate::query::bad_query;
+        let (mut from, mut to, mut group, mut topic) = (None, None, None, None);
+        for (name, value) in pairs {
+            let day = || NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| bad_query(name, "a date, YYYY-MM-DD"));
+            match name {
+                "from" => from = Some(day()?),
+                "to" => to = Some(day()?),
+                "group" | "topic" if crate::topic::is_slug(value) => {
+                    if name == "group" {
+                        group = Some(value.to_string())
+                    } else {
+                        topic = Some(value.to_string())
+                    }
+                }
+                "group" | "topic" => return Err(bad_query(name, "an id")),
+                _ => return Err(bad_query(name, "unknown parameter")),
+            }
+        }
+        let (Some(from), Some(to)) = (from, to) else {
+            return Err(bad_query(if from.is_none() { "from" } else { "to" }, "required"));
+        };
+        if to < from {
+            return Err(bad_query("to", "on or after from"));
+        }
+        if (to - from).num_days() >= MAX_REPORT_DAYS {
+            return Err(bad_query("to", &format!("at most {MAX_REPORT_DAYS} days after from")));
+        }
+        Ok(ReportQuery { dimension, from, to, group, topic })
+    }
+
+    /// Whether a bucket is one this report reads.
+    pub fn takes(&self, key: &BucketKey) -> bool {
+        key.dimension == self.dimension
+            && (self.from..=self.to).contains(&key.day)
+            && self.group.as_ref().is_none_or(|g| *g == key.group)
+            && self.topic.as_ref().is_none_or(|t| *t == key.topic)
+    }
+}
+
+/// One line of a report: a dimension's value and its figures over the range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportLine {
+    /// The agent's, requester's or group's id, the topic, priority, channel, asset tag or plan.
+    pub value: String,
+    pub created: i64,
+    pub first_responses: i64,
+    pub resolved: i64,
+    pub reopened: i64,
+    /// Reopened per resolved (0 when nothing was resolved).
+    pub reopen_rate: f64,
+    /// SLA breaches per target (`first_response`, `next_response`, `resolution`, `deadline`).
+    pub breaches: BTreeMap<TargetKind, i64>,
+    pub first_response_median_minutes: Option<i64>,
+    pub first_response_p90_minutes: Option<i64>,
+    pub resolution_median_minutes: Option<i64>,
+    pub resolution_p90_minutes: Option<i64>,
+}
+
+/// A report: its lines, busiest first, and the time zone its days are in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Report {
+    pub dimension: Dimension,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The report time zone (an IANA name): every day is a day there.
+    pub time_zone: String,
+    pub lines: Vec<ReportLine>,
+}
+
+/// The report's lines from the buckets it read (others are left out).
+pub fn lines<'a>(query: &ReportQuery, buckets: impl IntoIterator<Item = (&'a BucketKey, &'a Counters)>) -> Vec<ReportLine> {
+    let mut by_value: BTreeMap<&str, Counters> = BTreeMap::new();
+    for (key, counters) in buckets.into_iter().filter(|(k, _)| query.takes(k)) {
+        by_value.entry(key.value.as_str()).or_default().merge(counters, 1);
+    }
+    let mut lines: Vec<ReportLine> = by_value
+        .into_iter()
+        // A value whose figures all moved elsewhere (a reassigned ticket) has nothing to show.
+        .filter(|(_, c)| !c.is_empty())
+        .map(|(value, c)| ReportLine {
+            value: value.to_string(),
+            created: c.created,
+            first_responses: c.first_responses,
+            resolved: c.resolved,
+            reopened: c.reopened,
+            reopen_rate: if c.resolved > 0 { c.reopened as f64 / c.resolved as f64 } else { 0.0 },
+            first_response_median_minutes: c.first_response.quantile(0.5),
+            first_response_p90_minutes: c.first_response.quantile(0.9),
+            resolution_median_minutes: c.resolution.quantile(0.5),
+            resolution_p90_minutes: c.resolution.quantile(0.9),
+            breaches: c.breaches,
+        })
+        .collect();
+    lines.sort_by(|a, b| (b.created + b.resolved).cmp(&(a.created + a.resolved)).then_with(|| a.value.cmp(&b.value)));
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::permissions::{Actor, Role};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    /// Filed Monday 2 March 2026, 09:00 in Berlin, assigned to Ivan.
+    fn ticket(status: Status) -> Ticket {
+        let created = at("2026-03-02T08:00:00Z");
+        Ticket { status, created_at: created, updated_at: created, ..crate::notify::audience::tests::ticket(Some("ivan")) }
+    }
+
+    fn event(when: &str, role: Role, kind: EventKind) -> TicketEvent {
+        TicketEvent { id: when.into(), at: at(when), actor: Actor::new(if role == Role::Requester { "anna" } else { "ivan" }, role), kind }
+    }
+
+    fn status(when: &str, from: Status, to: Status) -> TicketEvent {
+        event(when, Role::Agent, EventKind::StatusChanged { from, to })
+    }
+
+    /// Created Monday 09:00 in Berlin, answered at 10:00, resolved Tuesday 00:30 Berlin (23:30
+    /// UTC Monday), reopened Wednesday, resolved again Wednesday; a first-response breach.
+    fn history() -> Vec<TicketEvent> {
+        vec![
+            event("2026-03-02T08:30:00Z", Role::Requester, EventKind::PublicReply { body: "x".into(), attachments: vec![], mail: None }),
+            event("2026-03-02T09:00:00Z", Role::Agent, EventKind::PublicReply { body: "x".into(), attachments: vec![], mail: None }),
+            event(
+                "2026-03-02T09:05:00Z",
+                Role::System,
+                EventKind::SlaBreached { target: TargetKind::FirstResponse, cycle: 0, due_at: at("2026-03-02T08:30:00Z") },
+            ),
+            status("2026-03-02T23:30:00Z", Status::Open, Status::Resolved),
+            status("2026-03-04T09:00:00Z", Status::Resolved, Status::Reopened),
+            status("2026-03-04T10:00:00Z", Status::Reopened, Status::Closed),
+        ]
+    }
+
+    fn agent_day(c: &Contribution, day: &str) -> Counters {
+        let key = BucketKey {
+            dimension: Dimension::Agent,
+            day: day.parse().unwrap(),
+            group: "service-desk".into(),
+            topic: "printer".into(),
+            value: "ivan".into(),
+        };
+        c.get(&key).cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_ticket_counts_on_its_days_in_the_report_zone_with_its_last_resolution() {
+        let c = contribution(&ticket(Status::Closed), &history(), None, &["LT-0042".into()], chrono_tz::Europe::Berlin);
+        let monday = agent_day(&c, "2026-03-02");
+        assert_eq!((monday.created, monday.first_responses, monday.resolved), (1, 1, 0));
+        assert_eq!(monday.first_response.quantile(0.5), Some(Histogram::minutes_of(Histogram::bin_of(60))));
+        assert_eq!(monday.breaches.get(&TargetKind::FirstResponse), Some(&1));
+        let tuesday = agent_day(&c, "2026-03-03");
+        assert_eq!((tuesday.resolved, tuesday.resolution.count()), (1, 0), "00:30 in Berlin is Tuesday; a later resolution replaced it");
+        let wednesday = agent_day(&c, "2026-03-04");
+        assert_eq!((wednesday.reopened, wednesday.resolved, wednesday.resolution.count()), (1, 1, 1));
+        // Every dimension carries the same facts; the asset tag too.
+        let asset = c.keys().filter(|k| k.dimension == Dimension::Asset).map(|k| k.value.as_str()).collect::<Vec<_>>();
+        assert_eq!(asset, ["LT-0042"; 3]);
+        assert_eq!(c.keys().filter(|k| k.dimension == Dimension::Plan).map(|k| k.value.as_str()).next(), Some(NONE));
+    }
+
+    #[test]
+    fn the_differences_of_each_step_add_up_to_the_whole_and_repeats_add_nothing() {
+        let events = history();
+        let zone = chrono_tz::UTC;
+        let mut applied = Contribution::new();
+        let mut previous = Contribution::new();
+        for n in 0..=events.len() {
+            let mut now = ticket(if n == events.len() { Status::Closed } else { Status::Open });
+            if n >= 4 {
+                now.assignee = Some("olga".into());
+            }
+            let next = contribution(&now, &events[..n], None, &[], zone);
+            for (key, delta) in difference(&previous, &next) {
+                applied.entry(key).or_default().merge(&delta, 1);
+            }
+            applied.retain(|_, c| !c.is_empty());
+            assert!(difference(&next, &next).is_empty(), "the same state again adds nothing");
+            previous = next;
+        }
+        assert_eq!(applied, previous, "increments equal the whole");
+        assert!(applied.keys().all(|k| k.dimension != Dimension::Agent || k.value == "olga"), "figures moved with the reassignment");
+    }
+
+    #[test]
+    fn a_report_reads_its_range_and_filters_and_names_its_figures() {
+        let parse = |q: &str| {
+            let pairs: Vec<(&str, &str)> = q.split('&').filter(|p| !p.is_empty()).filter_map(|p| p.split_once('=')).collect();
+            ReportQuery::from_pairs(Dimension::Agent, pairs).map_err(|e| e.code)
+        };
+        let query = parse("from=2026-03-02&to=2026-03-03&group=service-desk").unwrap();
+        for bad in [
+            "from=2026-03-02",
+            "from=2026-03-04&to=2026-03-02",
+            "from=02.03.2026&to=2026-03-03",
+            "from=2025-01-01&to=2026-03-03",
+            "from=2026-03-02&to=2026-03-03&group=a#b",
+            "from=2026-03-02&to=2026-03-03&x=1",
+        ] {
+            assert_eq!(parse(bad).err(), Some(crate::ErrorCode::InvalidQuery), "{bad}");
+        }
+        let c = contribution(&ticket(Status::Closed), &history(), None, &[], chrono_tz::Europe::Berlin);
+        let lines = lines(&query, &c);
+        assert_eq!(lines.len(), 1);
+        let ivan = &lines[0];
+        assert_eq!((ivan.value.as_str(), ivan.created, ivan.first_responses, ivan.resolved, ivan.reopened), ("ivan", 1, 1, 1, 0));
+        assert_eq!(ivan.first_response_median_minutes, Some(Histogram::minutes_of(Histogram::bin_of(60))));
+        assert_eq!(ivan.resolution_median_minutes, None, "the last resolution is on Wednesday, outside the range");
+        let other_group = parse("from=2026-03-02&to=2026-03-04&group=network").unwrap();
+        assert!(super::lines(&other_group, &c).is_empty());
+    }
+
+    #[test]
+    fn histogram_percentiles_are_within_a_bin_and_values_come_back_out() {
+        let mut h = Histogram::default();
+        for minutes in 1..=100 {
+            h.add(minutes);
+        }
+        let median = h.quantile(0.5).unwrap();
+        assert!((46..=55).contains(&median), "{median}");
+        let p90 = h.quantile(0.9).unwrap();
+        assert!((85..=99).contains(&p90), "{p90}");
+        assert_eq!(Histogram::bin_of(0), 0);
+        let mut copy = h.clone();
+        let mut one = Histogram::default();
+        one.add(42);
+        copy.merge(&one, 1);
+        copy.merge(&one, -1);
+        assert_eq!(copy, h, "merging then taking back out is the identity");
+        assert_eq!(Histogram::default().quantile(0.5), None);
+    }
+}

@@ -1,0 +1,100 @@
+//! The reports function: the event backbone's ticket events → the report buckets
+//! (docs/reports.md). Each event names a ticket; the function reads the ticket as it is now,
+//! computes its whole contribution ([`helpdesk_core::reports::contribution`]) and adds the
+//! difference from what it added last, conditioned on that record. A repeated, late or
+//! reordered event therefore adds nothing twice, and two runs at once cannot both apply: the
+//! second finds the record moved and starts again from it.
+
+use chrono_tz::Tz;
+use helpdesk_aws::{DynamoStore, Reports, StoreError, TicketStore};
+use helpdesk_core::reports::{self, Contribution};
+
+/// The environment variables this function reads in AWS.
+pub const ENVIRONMENT: &[&str] = &[helpdesk_aws::config::TABLE_NAME, helpdesk_aws::config::REPORT_TIME_ZONE];
+
+/// Tries when another run applied the same ticket meanwhile.
+const TRIES: u32 = 5;
+
+/// The ticket a queue message holding an EventBridge event is about (`None`: not a ticket event).
+pub fn ticket_of(body: &str) -> Option<String> {
+    let event: serde_json::Value = serde_json::from_str(body).ok()?;
+    (event.get("source")?.as_str()? == helpdesk_core::backbone::EVENT_SOURCE)
+        .then(|| event.get("detail")?.get("ticket")?.get("id")?.as_str().map(str::to_string))
+        .flatten()
+}
+
+/// What one run did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Tickets whose buckets changed.
+    pub changed: usize,
+    /// Tickets already counted as they are (a repeated or late event).
+    pub unchanged: usize,
+}
+
+/// The ticket's contribution as it stands now (empty when it no longer exists).
+async fn current<S: TicketStore>(store: &S, zone: Tz, id: &str) -> Result<Contribution, String> {
+    let Some((ticket, events)) = store.get_ticket(id).await.map_err(|e| e.to_string())? else {
+        return Ok(Contribution::new());
+    };
+    let config = store.sla_config().await.map_err(|e| e.to_string())?;
+    // Stopped clocks only are read, so the moment asked about is the ticket's last change.
+    let sla = helpdesk_core::sla::status(&ticket, &events, &config, ticket.updated_at);
+    let topic = store.get_topic(&ticket.topic).await.map_err(|e| e.to_string())?;
+    let tags = reports::asset_tags(&ticket, topic.as_ref());
+    Ok(reports::contribution(&ticket, &events, sla.as_ref(), &tags, zone))
+}
+
+/// Brings each ticket's figures in the buckets up to date with the ticket.
+pub async fn apply<S: TicketStore + Reports>(store: &S, zone: Tz, tickets: &[String]) -> Result<Applied, String> {
+    let mut applied = Applied::default();
+    let mut seen = std::collections::HashSet::new();
+    for id in tickets.iter().filter(|id| seen.insert(id.as_str())) {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let recorded = store.reported(id).await.map_err(|e| e.to_string())?;
+            let now = current(store, zone, id).await?;
+            let (previous, before) = recorded.map_or((None, Contribution::new()), |(n, c)| (Some(n), c));
+            let delta = reports::difference(&before, &now);
+            if delta.is_empty() {
+                applied.unchanged += 1;
+                break;
+            }
+            match store.apply_report(id, previous, &now, &delta).await {
+                Ok(()) => {
+                    applied.changed += 1;
+                    break;
+                }
+                Err(StoreError::VersionConflict { .. }) if tries < TRIES => continue,
+                Err(e) => return Err(format!("ticket {id}: {e}")),
+            }
+        }
+    }
+    Ok(applied)
+}
+
+/// Recomputes every bucket from the tickets' logs: all report items go, then each ticket's
+/// contribution is applied afresh. Returns how many tickets it counted.
+pub async fn rebuild(store: &DynamoStore, zone: Tz) -> Result<usize, String> {
+    let removed = store.clear_reports().await.map_err(|e| e.to_string())?;
+    let ids = store.all_ticket_ids().await.map_err(|e| e.to_string())?;
+    apply(store, zone, &ids).await?;
+    tracing::info!(removed, tickets = ids.len(), "report buckets rebuilt");
+    Ok(ids.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_their_ticket() {
+        let ticket = r#"{"source":"helpdesk","detail-type":"PublicReply","detail":{"ticket":{"id":"01TICKET"},"event":{}}}"#;
+        assert_eq!(ticket_of(ticket).as_deref(), Some("01TICKET"));
+        let article = r#"{"source":"helpdesk.knowledge","detail-type":"ArticleChanged","detail":{"id":"e","article":"01ART","version":2}}"#;
+        for other in [article, "{}", "not json"] {
+            assert_eq!(ticket_of(other), None, "{other}");
+        }
+    }
+}

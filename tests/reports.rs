@@ -1,0 +1,251 @@
+//! Reports through the real reports function over the local table: a generated history of
+//! tickets (replies, reassignments, resolutions, reopenings, breaches) written in stages, each
+//! stage's events delivered twice and out of order, must leave exactly the buckets a rebuild from
+//! the logs gives, and exactly the sum of the tickets' contributions.
+
+use chrono::{DateTime, Duration, Utc};
+use helpdesk_aws::{Reports, TicketStore};
+use helpdesk_core::commands::Change;
+use helpdesk_core::event::{EventKind, TicketEvent};
+use helpdesk_core::reports::{self as figures, BucketKey, Contribution, Counters, Dimension, ReportQuery};
+use helpdesk_core::sla::TargetKind;
+use helpdesk_core::ticket::{Channel, Priority, Status};
+use helpdesk_core::{Actor, Role, Ticket};
+use helpdesk_tests::*;
+
+const TICKETS: usize = 240;
+
+/// A small deterministic generator: the same history every run.
+struct Dice(u64);
+
+impl Dice {
+    fn roll(&mut self, sides: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % sides
+    }
+}
+
+fn event(at: DateTime<Utc>, actor: Actor, kind: EventKind) -> TicketEvent {
+    // Ids sort as the events happened, like the store's ULIDs.
+    TicketEvent { id: ulid::Ulid::from_parts(at.timestamp_millis() as u64, rand_bits(at)).to_string(), at, actor, kind }
+}
+
+fn rand_bits(at: DateTime<Utc>) -> u128 {
+    u128::from(at.timestamp_subsec_nanos()) + 1
+}
+
+/// One more step of a ticket's life: its new state and the events that say so.
+fn step(dice: &mut Dice, ticket: &Ticket, at: DateTime<Utc>) -> (Ticket, Vec<TicketEvent>) {
+    let mut next = ticket.clone();
+    let agents = ["ivan", "olga", "petr"];
+    let agent = Actor::new(agents[dice.roll(3) as usize], Role::Agent);
+    let done = matches!(ticket.status, Status::Resolved | Status::Closed);
+    let events = match dice.roll(6) {
+        0 if !done => vec![event(at, agent, EventKind::PublicReply { body: "On it.".into(), attachments: vec![], mail: None })],
+        1 if !done => {
+            let to = Some(agents[dice.roll(3) as usize].to_string());
+            next.assignee = to.clone();
+            vec![event(at, agent, EventKind::AssigneeChanged { from: ticket.assignee.clone(), to })]
+        }
+        2 | 3 if !done => {
+            next.status = if dice.roll(2) == 0 { Status::Resolved } else { Status::Closed };
+            vec![event(at, agent, EventKind::StatusChanged { from: ticket.status, to: next.status })]
+        }
+        4 if done => {
+            next.status = Status::Reopened;
+            vec![event(
+                at,
+                Actor::new(&ticket.requester, Role::Requester),
+                EventKind::StatusChanged { from: ticket.status, to: next.status },
+            )]
+        }
+        5 => {
+            let target = [TargetKind::FirstResponse, TargetKind::Resolution][dice.roll(2) as usize];
+            vec![event(at, Actor::new("sla", Role::System), EventKind::SlaBreached { target, cycle: 0, due_at: at })]
+        }
+        _ => vec![event(
+            at,
+            Actor::new(&ticket.requester, Role::Requester),
+            EventKind::PublicReply { body: "Any news?".into(), attachments: vec![], mail: None },
+        )],
+    };
+    next.version += 1;
+    next.updated_at = at;
+    (next, events)
+}
+
+/// Every bucket of every dimension over the history's days, added up.
+async fn all_buckets(store: &helpdesk_aws::DynamoStore) -> Contribution {
+    let mut read: Vec<(BucketKey, Counters)> = Vec::new();
+    for dimension in Dimension::ALL {
+        let query =
+            ReportQuery { dimension, from: "2026-01-01".parse().unwrap(), to: "2026-04-30".parse().unwrap(), group: None, topic: None };
+        read.extend(store.report_buckets(&query).await.unwrap());
+    }
+    figures::total(read.iter().map(|(k, c)| (k, c)))
+}
+
+#[tokio::test]
+async fn incremental_buckets_equal_a_rebuild_under_repeated_and_reordered_delivery() {
+    let t = test_app().await;
+    let store = function_store(iam_calls::REPORTS, &t.table).await;
+    let zone = chrono_tz::Europe::Berlin;
+    let mut dice = Dice(42);
+    let start: DateTime<Utc> = "2026-01-05T07:00:00Z".parse().unwrap();
+    let mut tickets: Vec<Ticket> = Vec::new();
+    for i in 0..TICKETS {
+        let created = start + Duration::minutes(i as i64 * 337);
+        let mut ticket = loaded_ticket(&mut ulid::Generator::new(), 0, created);
+        ticket.priority = Priority::ALL[i % 4];
+        ticket.channel = [Channel::Web, Channel::Email, Channel::Phone][i % 3];
+        ticket.topic = ["printer", "network"][i % 2].into();
+        ticket.requester = format!("user{}", i % 17);
+        let created_event = event(
+            created,
+            Actor::new(&ticket.requester, Role::Requester),
+            EventKind::Created { channel: ticket.channel, attachments: vec![], mail: None },
+        );
+        let stored = t
+            .seed
+            .create_ticket(|number| Change { ticket: Ticket { number, ..ticket.clone() }, events: vec![created_event.clone()] })
+            .await
+            .unwrap();
+        tickets.push(stored.ticket);
+    }
+    // Stages of every ticket's life; after each, its events are delivered.
+    for stage in 0..4 {
+        for ticket in tickets.iter_mut() {
+            let steps = dice.roll(3);
+            for s in 0..steps {
+                let at = ticket.updated_at + Duration::minutes(30 + (dice.roll(3000) as i64) + s as i64);
+                let (next, events) = step(&mut dice, ticket, at);
+                t.seed.save_ticket(&next, &events).await.unwrap();
+                *ticket = next;
+            }
+        }
+        // Two consumers at once, each given every ticket of the stage, in opposite orders: each
+        // ticket's figures are applied twice, and the two race on the same records.
+        let forward: Vec<String> = tickets.iter().map(|t| t.id.clone()).collect();
+        let backward: Vec<String> = forward.iter().rev().cloned().collect();
+        let (a, b) = tokio::join!(reports::apply(&store, zone, &forward), reports::apply(&store, zone, &backward));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.changed + a.unchanged + b.changed + b.unchanged, 2 * TICKETS, "stage {stage}");
+    }
+    let incremental = all_buckets(&store).await;
+
+    // The sum of every ticket's contribution as it stands, computed here from the logs.
+    let config = helpdesk_aws::TicketStore::sla_config(&t.seed).await.unwrap();
+    let mut expected: Vec<(BucketKey, Counters)> = Vec::new();
+    for ticket in &tickets {
+        let (now, events) = t.seed.get_ticket(&ticket.id).await.unwrap().unwrap();
+        let sla = helpdesk_core::sla::status(&now, &events, &config, now.updated_at);
+        expected.extend(figures::contribution(&now, &events, sla.as_ref(), &[], zone));
+    }
+    let expected = figures::total(expected.iter().map(|(k, c)| (k, c)));
+    assert!(!incremental.is_empty());
+    assert_eq!(incremental, expected, "the increments add up to the tickets' contributions");
+    let created: i64 = incremental.iter().filter(|(k, _)| k.dimension == Dimension::Topic).map(|(_, c)| c.created).sum();
+    assert_eq!(created, TICKETS as i64, "each ticket created once, whatever was delivered twice");
+
+    // A rebuild from nothing agrees exactly.
+    let counted = reports::rebuild(&store, zone).await.unwrap();
+    assert_eq!(counted, TICKETS);
+    assert_eq!(all_buckets(&store).await, incremental, "the rebuild equals the increments");
+    // And a repeat of everything changes nothing.
+    let ids: Vec<String> = tickets.iter().map(|t| t.id.clone()).collect();
+    let again = reports::apply(&store, zone, &ids).await.unwrap();
+    assert_eq!((again.changed, again.unchanged), (0, TICKETS));
+    assert_eq!(store.reported(&ids[0]).await.unwrap().map(|(n, _)| n > 0), Some(true));
+}
+
+#[test]
+fn the_template_gives_the_reports_function_exactly_the_environment_it_reads() {
+    let template = helpdesk_aws::template::read_template().unwrap();
+    let mut given = helpdesk_aws::template::function_environment(&template, "ReportsFunction").unwrap();
+    given.remove("RUST_LOG");
+    given.remove("SECRETS_REVISION");
+    let read: std::collections::BTreeSet<String> = reports::ENVIRONMENT.iter().map(|v| v.to_string()).collect();
+    assert_eq!(given, read);
+}
+
+#[tokio::test]
+async fn the_agent_report_gives_a_small_history_s_figures_as_worked_by_hand() {
+    let t = test_app().await;
+    let store = function_store(iam_calls::REPORTS, &t.table).await;
+    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    let olga = helpdesk_core::user::User::new(
+        "olga",
+        "Olga",
+        "olga@example.org",
+        Role::Agent,
+        &["service-desk"],
+        helpdesk_core::user::AccountSource::Local,
+    );
+    helpdesk_aws::Directory::put_user(&t.seed, &olga, None).await.unwrap();
+    // Two tickets filed by Anna; Ivan answers the first after 20 minutes and resolves it, the
+    // second is reassigned to Olga, resolved, reopened and resolved again.
+    let mut ids = Vec::new();
+    for subject in ["Jammed", "Offline"] {
+        let filed = t.call("POST", "/api/tickets", ANNA, Some(printer_ticket(subject))).await;
+        assert_eq!(filed.status, 201, "{}", filed.body);
+        ids.push(filed.body["ticket"]["number"].as_str().unwrap().to_string());
+    }
+    let version = |answer: &Answer| answer.body["ticket"]["version"].as_u64().unwrap();
+    let path = |n: &str| format!("/api/tickets/{n}");
+    let answered = t.call("POST", &format!("{}/replies", path(&ids[0])), AGENT, Some(serde_json::json!({"body": "Open tray 2."}))).await;
+    let resolved = t
+        .call(
+            "PATCH",
+            &path(&ids[0]),
+            AGENT,
+            Some(serde_json::json!({"version": version(&answered), "status": "resolved", "assignee": "ivan"})),
+        )
+        .await;
+    assert_eq!(resolved.status, 200, "{}", resolved.body);
+    let current = t.call("GET", &path(&ids[1]), AGENT, None).await;
+    let mut v = version(&current);
+    for change in [
+        serde_json::json!({"assignee": "olga"}),
+        serde_json::json!({"status": "resolved"}),
+        serde_json::json!({"status": "reopened"}),
+        serde_json::json!({"status": "resolved"}),
+    ] {
+        let mut change = change;
+        change["version"] = v.into();
+        let answer = t.call("PATCH", &path(&ids[1]), ADMIN, Some(change)).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        v = version(&answer);
+    }
+    let all: Vec<String> = t.seed.all_ticket_ids().await.unwrap();
+    reports::apply(&store, chrono_tz::UTC, &all).await.unwrap();
+
+    let today = Utc::now().date_naive();
+    let report = t.call("GET", &format!("/api/reports/agent?from={today}&to={today}"), ADMIN, None).await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    assert_eq!(report.body["time_zone"], "UTC");
+    let line = |who: &str| report.body["lines"].as_array().unwrap().iter().find(|l| l["value"] == who).cloned().unwrap_or_default();
+    let (ivan, olga) = (line("ivan"), line("olga"));
+    assert_eq!(
+        (ivan["created"].as_i64(), ivan["first_responses"].as_i64(), ivan["resolved"].as_i64(), ivan["reopened"].as_i64()),
+        (Some(1), Some(1), Some(1), Some(0))
+    );
+    assert_eq!(
+        (olga["created"].as_i64(), olga["resolved"].as_i64(), olga["reopened"].as_i64(), olga["reopen_rate"].as_f64()),
+        (Some(1), Some(2), Some(1), Some(0.5))
+    );
+    assert_eq!(olga["first_responses"].as_i64(), Some(0), "nobody answered her ticket in public");
+    assert_eq!(ivan["first_response_median_minutes"].as_i64(), Some(0), "answered within the minute");
+    // Within a topic nobody filed under: nothing. Bad questions: 4xx.
+    let other = t.call("GET", &format!("/api/reports/agent?from={today}&to={today}&topic=network"), ADMIN, None).await;
+    assert_eq!(other.body["lines"], serde_json::json!([]));
+    for (query, status) in [
+        (format!("/api/reports/agent?from={today}"), 400),
+        (format!("/api/reports/agent?from={today}&to=2020-01-01"), 400),
+        ("/api/reports/agent?from=2026-01-01&to=2027-12-31".to_string(), 400),
+        (format!("/api/reports/colour?from={today}&to={today}"), 404),
+        (format!("/api/reports/agent?from={today}&to={today}&group=a%23b"), 400),
+    ] {
+        assert_eq!(t.call("GET", &query, ADMIN, None).await.status, status, "{query}");
+    }
+    assert_eq!(t.call("GET", &format!("/api/reports/agent?from={today}&to={today}"), AGENT, None).await.status, 403);
+}
