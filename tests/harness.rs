@@ -423,7 +423,13 @@ impl TestApp {
         let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let (retry_after, location) = (header("retry-after"), header("location"));
         let bytes: &[u8] = response.body().as_ref();
-        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(bytes).expect("the API answers JSON") };
+        let text = header("content-type").is_some_and(|t| t.starts_with("text/"));
+        let body = match bytes {
+            [] => Value::Null,
+            // A file (CSV): its text as is.
+            _ if text => Value::String(String::from_utf8(bytes.to_vec()).expect("UTF-8 text")),
+            _ => serde_json::from_slice(bytes).expect("the API answers JSON"),
+        };
         Answer { status, body, cookies, retry_after, location }
     }
 

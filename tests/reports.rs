@@ -235,6 +235,13 @@ async fn the_agent_report_gives_a_small_history_s_figures_as_worked_by_hand() {
     );
     assert_eq!(olga["first_responses"].as_i64(), Some(0), "nobody answered her ticket in public");
     assert_eq!(ivan["first_response_median_minutes"].as_i64(), Some(0), "answered within the minute");
+    // The same report as a spreadsheet file: a byte-order mark, a header, a row per line.
+    let csv = t.call("GET", &format!("/api/reports/agent?from={today}&to={today}&format=csv"), ADMIN, None).await;
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    let text = csv.body.as_str().unwrap();
+    assert!(text.starts_with("\u{feff}agent,created,first_responses,resolved,reopened,reopen_rate,"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("olga,1,0,2,1,0.500,")), "{text}");
+    assert_eq!(text.lines().count(), 1 + report.body["lines"].as_array().unwrap().len());
     // Within a topic nobody filed under: nothing. Bad questions: 4xx.
     let other = t.call("GET", &format!("/api/reports/agent?from={today}&to={today}&topic=network"), ADMIN, None).await;
     assert_eq!(other.body["lines"], serde_json::json!([]));
@@ -244,6 +251,7 @@ async fn the_agent_report_gives_a_small_history_s_figures_as_worked_by_hand() {
         ("/api/reports/agent?from=2026-01-01&to=2027-12-31".to_string(), 400),
         (format!("/api/reports/colour?from={today}&to={today}"), 404),
         (format!("/api/reports/agent?from={today}&to={today}&group=a%23b"), 400),
+        (format!("/api/reports/agent?from={today}&to={today}&format=xlsx"), 400),
     ] {
         assert_eq!(t.call("GET", &query, ADMIN, None).await.status, status, "{query}");
     }

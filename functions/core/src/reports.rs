@@ -413,6 +413,52 @@ pub fn lines<'a>(query: &ReportQuery, buckets: impl IntoIterator<Item = (&'a Buc
     lines
 }
 
+/// The report as CSV: a byte-order mark, a header row, one row per line (the file's name says
+/// the range, `csv` callers the time zone).
+pub fn csv(report: &Report) -> String {
+    fn cell(value: &str) -> String {
+        if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value.to_string() }
+    }
+    let minutes = |m: Option<i64>| m.map(|m| m.to_string()).unwrap_or_default();
+    let mut out = String::from("\u{feff}");
+    let targets = [TargetKind::FirstResponse, TargetKind::NextResponse, TargetKind::Resolution, TargetKind::Deadline];
+    let mut header: Vec<String> = vec![
+        crate::wire_name(&report.dimension),
+        "created".into(),
+        "first_responses".into(),
+        "resolved".into(),
+        "reopened".into(),
+        "reopen_rate".into(),
+    ];
+    header.extend(targets.iter().map(|t| format!("breaches_{}", crate::wire_name(t))));
+    header.extend(
+        ["first_response_median_minutes", "first_response_p90_minutes", "resolution_median_minutes", "resolution_p90_minutes"]
+            .map(String::from),
+    );
+    out.push_str(&header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(","));
+    out.push_str("\r\n");
+    for line in &report.lines {
+        let mut row = vec![
+            cell(&line.value),
+            line.created.to_string(),
+            line.first_responses.to_string(),
+            line.resolved.to_string(),
+            line.reopened.to_string(),
+            format!("{:.3}", line.reopen_rate),
+        ];
+        row.extend(targets.iter().map(|t| line.breaches.get(t).copied().unwrap_or(0).to_string()));
+        row.extend([
+            minutes(line.first_response_median_minutes),
+            minutes(line.first_response_p90_minutes),
+            minutes(line.resolution_median_minutes),
+            minutes(line.resolution_p90_minutes),
+        ]);
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,10 +570,15 @@ mod tests {
         let c = contribution(&ticket(Status::Closed), &history(), None, &[], chrono_tz::Europe::Berlin);
         let lines = lines(&query, &c);
         assert_eq!(lines.len(), 1);
-        let ivan = &lines[0];
+        let ivan = lines[0].clone();
         assert_eq!((ivan.value.as_str(), ivan.created, ivan.first_responses, ivan.resolved, ivan.reopened), ("ivan", 1, 1, 1, 0));
         assert_eq!(ivan.first_response_median_minutes, Some(Histogram::minutes_of(Histogram::bin_of(60))));
         assert_eq!(ivan.resolution_median_minutes, None, "the last resolution is on Wednesday, outside the range");
+        let mut report = Report { dimension: Dimension::Agent, from: query.from, to: query.to, time_zone: "Europe/Berlin".into(), lines };
+        report.lines[0].value = "Иванов, И.".into();
+        let csv = csv(&report);
+        assert!(csv.starts_with("\u{feff}agent,created,"), "{csv}");
+        assert!(csv.contains("\r\n\"Иванов, И.\",1,1,1,0,0.000,1,0,0,0,"), "{csv}");
         let other_group = parse("from=2026-03-02&to=2026-03-04&group=network").unwrap();
         assert!(super::lines(&other_group, &c).is_empty());
     }

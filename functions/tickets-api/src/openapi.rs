@@ -79,6 +79,7 @@ enum Query {
     Version,
     ReportFrom,
     ReportTo,
+    Format,
 }
 
 fn of<T: ToSchema>() -> RefOr<Schema> {
@@ -445,7 +446,7 @@ fn operation(route: Route) -> Operation {
             ..op("removeReplyTemplate", "Remove a reply template at the version seen", None, 200, object(&[("removed", string())]))
         },
         Route::Report => Operation {
-            query: vec![Query::ReportFrom, Query::ReportTo, Query::Group, Query::Topic],
+            query: vec![Query::ReportFrom, Query::ReportTo, Query::Group, Query::Topic, Query::Format],
             ..op(
                 "report",
                 "One report (admins): per agent, group, topic, priority, channel, requester, asset or plan (the path's id), over a date range",
@@ -505,6 +506,9 @@ fn query_parameter(query: Query) -> utoipa::openapi::path::Parameter {
             "Exactly these people, by id (repeat, at most 50), active or not: the names a page shows; no other filter with it",
             bounded(1, MAX_QUERY_VALUE),
         ),
+        Query::Format => {
+            ("format", "csv: the same report as a CSV file (UTF-8 with a byte-order mark); absent: JSON", enumeration(&["csv"]))
+        }
         Query::ReportFrom => ("from", "The report's first day (in the report time zone), YYYY-MM-DD; required", date()),
         Query::ReportTo => ("to", "The report's last day, included; at most 400 days after from; required", date()),
         Query::Lang => ("lang", "The reader's language: en (default) or ru", enumeration(&["en", "ru"])),
@@ -811,6 +815,11 @@ pub fn document() -> OpenApi {
         let success = match status {
             302 => ResponseBuilder::new().description("Found: `Location` is a short-lived link to the bytes"),
             _ => ResponseBuilder::new().description("Success").content("application/json", json(schema.clone())),
+        };
+        // A report also comes as a file, for spreadsheets (`format=csv`).
+        let success = match def.route {
+            Route::Report => success.content("text/csv", ContentBuilder::new().schema(Some(string())).build()),
+            _ => success,
         };
         builder = builder.response(status.to_string(), success);
         let mut by_status: BTreeMap<u16, Vec<String>> = BTreeMap::new();
