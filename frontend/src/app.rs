@@ -4,8 +4,8 @@ use crate::api;
 use crate::components::{Loading, language_of, language_options};
 use crate::i18n::{I18n, remembered, use_i18n};
 use crate::pages::{
-    admin, kb, login::Login, new_ticket::NewTicket, queue::Queue, search, settings::NotificationSettingsPage, ticket::TicketPage,
-    tickets::MyTickets,
+    admin, kb, login::Login, new_ticket::NewTicket, queue::Queue, reports::ReportsPage, search, settings::NotificationSettingsPage,
+    ticket::TicketPage, tickets::MyTickets,
 };
 use helpdesk_core::api::Me;
 use leptos::prelude::*;
@@ -156,6 +156,7 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/kb/:id") view=kb::ArticlePage/>
             <Route path=path!("/kb/:id/edit") view=kb::ArticleEditor/>
             <Route path=path!("/search") view=search::SearchPage/>
+            <Route path=path!("/reports") view=ReportsPage/>
             <Route path=path!("/admin/topics") view=admin::Topics/>
             <Route path=path!("/admin/topics/:id") view=admin::TopicEditor/>
             <Route path=path!("/admin/new-topic") view=admin::TopicEditor/>
@@ -211,6 +212,7 @@ fn Header() -> impl IntoView {
                         <A href="/admin/mail">{move || i.t("nav.mail")}</A>
                         <A href="/admin/templates">{move || i.t("nav.templates")}</A>
                         <A href="/admin/sla">{move || i.t("nav.sla")}</A>
+                        <A href="/reports">{move || i.t("nav.reports")}</A>
                     })}
                     {edits_templates.then(|| view! { <A href="/admin/templates">{move || i.t("nav.templates")}</A> })}
                 </nav>

@@ -182,6 +182,7 @@ async fn run(command: &str) -> Result<(), String> {
             let secrets = channels::local_secrets(helpdesk_aws::secrets::ChannelSecrets::load(&sdk).await?);
             let setup = channels::setup(&sdk, &secrets).await?;
             channels::seed_demo(&store, &fakes.push, &setup).await?;
+            count_past_tickets(&store).await?;
             start_backbone(&sdk, &store, &dynamodb, publisher, &settings, &secrets, &channels::telegram_api(&fakes)).await?;
             demo_articles::seed(&store).await?;
             let search = search::handler::SearchApp {
@@ -193,7 +194,7 @@ async fn run(command: &str) -> Result<(), String> {
             let app = App { local_mode: true, ldap, files: Some(files), channels: setup, ..App::new(store, Some(sessions)) };
             serve(app, search, &settings, fakes.router()).await
         }
-        other => Err(format!("unknown command '{other}': serve, setup, backfill, seed, reindex or scan")),
+        other => Err(format!("unknown command '{other}': serve, setup, backfill, seed, reindex, rereport or scan")),
     }
 }
 
@@ -277,6 +278,25 @@ async fn start_backbone(
     tokio::spawn(backbone::deliver_notifications(store.clone(), channels, notify_settings, sqs.clone(), queue_url, settings.notify_window));
     tokio::spawn(backbone::index_for_search(store.clone(), indexer, sqs.clone(), search_queue));
     tokio::spawn(backbone::count_for_reports(store.clone(), config::report_time_zone()?, sqs, reports_queue));
+    Ok(())
+}
+
+/// A table from before the reports function has tickets and no report buckets: they are
+/// counted once, before the backbone's consumers start (a rebuild must not race them).
+async fn count_past_tickets(store: &DynamoStore) -> Result<(), String> {
+    use helpdesk_aws::Reports;
+    let today = chrono::Utc::now().date_naive();
+    let query = helpdesk_core::reports::ReportQuery {
+        dimension: helpdesk_core::reports::Dimension::Topic,
+        from: today - chrono::Duration::days(helpdesk_core::reports::MAX_REPORT_DAYS - 1),
+        to: today,
+        group: None,
+        topic: None,
+    };
+    if store.report_buckets(&query).await.map_err(|e| e.to_string())?.is_empty() && store.has_tickets().await.map_err(|e| e.to_string())? {
+        let tickets = reports::rebuild(store, config::report_time_zone()?).await?;
+        tracing::info!(tickets, "report buckets counted for the tickets already here");
+    }
     Ok(())
 }
 

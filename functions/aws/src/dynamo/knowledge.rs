@@ -185,18 +185,3 @@ impl Knowledge for DynamoStore {
         self.add_count(keys::article_pk(id), keys::ARTICLE_STATS_SK.into(), keys::entity::ARTICLE_STATS, "solutions", step).await
     }
 }
-
-impl DynamoStore {
-    /// Every ticket's id, through the index of all tickets (keys only): for rebuilding the search
-    /// index, never a request path.
-    pub async fn all_ticket_ids(&self) -> Result<Vec<String>, StoreError> {
-        let mut pages = self.all_tickets_query().projection_expression("id").into_paginator().items().send();
-        let mut ids = Vec::new();
-        while let Some(item) = pages.next().await {
-            if let Some(id) = item.map_err(sdk)?.get("id").and_then(|v| v.as_s().ok()) {
-                ids.push(id.clone());
-            }
-        }
-        Ok(ids)
-    }
-}

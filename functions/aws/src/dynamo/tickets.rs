@@ -181,6 +181,27 @@ impl DynamoStore {
     }
 }
 
+impl DynamoStore {
+    /// Whether the table holds any ticket (one item read).
+    pub async fn has_tickets(&self) -> Result<bool, StoreError> {
+        let out = self.all_tickets_query().projection_expression("id").limit(1).send().await.map_err(sdk)?;
+        Ok(out.count() > 0)
+    }
+
+    /// Every ticket's id, through the index of all tickets (keys only): for rebuilds (search
+    /// index, report buckets), never a request path.
+    pub async fn all_ticket_ids(&self) -> Result<Vec<String>, StoreError> {
+        let mut pages = self.all_tickets_query().projection_expression("id").into_paginator().items().send();
+        let mut ids = Vec::new();
+        while let Some(item) = pages.next().await {
+            if let Some(id) = item.map_err(sdk)?.get("id").and_then(|v| v.as_s().ok()) {
+                ids.push(id.clone());
+            }
+        }
+        Ok(ids)
+    }
+}
+
 impl TicketStore for DynamoStore {
     async fn create_ticket<F>(&self, build: F) -> Result<Change, StoreError>
     where

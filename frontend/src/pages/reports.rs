@@ -1,0 +1,254 @@
+//! Reports (`/reports`, admins): one dimension (agent, group, topic, …) over a date range, maybe
+//! within a group and a topic, all in the address. The figures come from the report buckets
+//! (docs/reports.md): a bar chart of the busiest values (created and resolved), a table with
+//! medians and 90th percentiles, the rules the figures follow, and the same report as CSV.
+
+use crate::api;
+use crate::components::{ErrorBox, loaded};
+use crate::i18n::{I18n, use_i18n, wire};
+use crate::pages::tickets::use_set_params;
+use crate::people::use_people;
+use helpdesk_core::api::{Items, TopicList};
+use helpdesk_core::reports::{Dimension, Report, ReportLine, ReportQuery};
+use helpdesk_core::sla::TargetKind;
+use helpdesk_core::user::Group;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// Values the chart shows at most (the table has them all).
+const CHARTED: usize = 10;
+
+/// A day as the API takes it, `days` before today in the browser's calendar.
+fn day_before(days: u32) -> String {
+    let date = js_sys::Date::new_0();
+    date.set_time(date.get_time() - f64::from(days) * 86_400_000.0);
+    format!("{:04}-{:02}-{:02}", date.get_full_year(), date.get_month() + 1, date.get_date())
+}
+
+/// What a value is called on the page: people by name, the rest by their id or label.
+fn label(i: I18n, people: crate::people::People, dimension: Dimension, value: &str) -> String {
+    match dimension {
+        Dimension::Agent if value == helpdesk_core::reports::NONE => i.t("reports.unassigned").to_string(),
+        Dimension::Agent | Dimension::Requester => people.name(value),
+        Dimension::Priority => i.t(&format!("priority.{value}")).to_string(),
+        Dimension::Channel => i.t(&format!("channel.{value}")).to_string(),
+        Dimension::Plan if value == helpdesk_core::reports::NONE => i.t("reports.no_plan").to_string(),
+        _ => value.to_string(),
+    }
+}
+
+/// Horizontal bars, created and resolved, for the busiest values; described for screen readers.
+/// `name` says what a value is called (names come in after the first drawing).
+fn chart(i: I18n, lines: &[ReportLine], name: impl Fn(&str) -> String + Copy + Send + Sync + 'static) -> impl IntoView {
+    let shown: Vec<ReportLine> = lines.iter().take(CHARTED).cloned().collect();
+    let most = shown.iter().map(|l| l.created.max(l.resolved)).max().unwrap_or(0).max(1) as f64;
+    let (row, bar, left, width) = (34.0, 12.0, 180.0, 420.0);
+    let height = row * shown.len() as f64 + 24.0;
+    let described = shown.clone();
+    let summary = move || {
+        described
+            .iter()
+            .map(|l| format!("{}: {} {}, {} {}", name(&l.value), l.created, i.t("reports.created"), l.resolved, i.t("reports.resolved")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let bars = shown
+        .iter()
+        .enumerate()
+        .map(|(n, l)| {
+            let value = l.value.clone();
+            let y = 8.0 + row * n as f64;
+            let w = |v: i64| (v.max(0) as f64 / most * width).max(if v > 0 { 2.0 } else { 0.0 });
+            view! {
+                <g>
+                    <text x=left - 8.0 y=y + bar text-anchor="end" class="chart-label">{move || name(&value)}</text>
+                    <rect x=left y=y width=w(l.created) height=bar class="bar-created"></rect>
+                    <text x=left + w(l.created) + 4.0 y=y + bar - 2.0 class="chart-value">{l.created}</text>
+                    <rect x=left y=y + bar + 2.0 width=w(l.resolved) height=bar class="bar-resolved"></rect>
+                    <text x=left + w(l.resolved) + 4.0 y=y + 2.0 * bar class="chart-value">{l.resolved}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="report-chart">
+            <svg viewBox=format!("0 0 {} {height}", left + width + 40.0) role="img" aria-labelledby="chart-title chart-desc">
+                <title id="chart-title">{i.t("reports.chart_title")}</title>
+                <desc id="chart-desc">{summary}</desc>
+                {bars}
+            </svg>
+            <figcaption class="legend">
+                <span class="key key-created"></span>{i.t("reports.created")}
+                <span class="key key-resolved"></span>{i.t("reports.resolved")}
+            </figcaption>
+        </figure>
+    }
+}
+
+fn table(
+    i: I18n,
+    dimension: Dimension,
+    lines: Vec<ReportLine>,
+    name: impl Fn(&str) -> String + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let minutes = move |m: Option<i64>| m.map(|m| i.duration(m * 60)).unwrap_or_else(|| "—".into());
+    let head = format!("reports.dimension.{}", wire(&dimension));
+    let targets = [TargetKind::FirstResponse, TargetKind::Resolution];
+    view! {
+        <div class="table-wrap"><table class="report">
+            <thead><tr>
+                <th scope="col">{i.t(&head)}</th>
+                <th scope="col" class="num">{i.t("reports.created")}</th>
+                <th scope="col" class="num">{i.t("reports.first_responses")}</th>
+                <th scope="col" class="num">{i.t("reports.resolved")}</th>
+                <th scope="col" class="num">{i.t("reports.reopened")}</th>
+                <th scope="col" class="num">{i.t("reports.reopen_rate")}</th>
+                <th scope="col" class="num">{i.t("reports.breaches.first_response")}</th>
+                <th scope="col" class="num">{i.t("reports.breaches.resolution")}</th>
+                <th scope="col" class="num">{i.t("reports.first_response_median")}</th>
+                <th scope="col" class="num">{i.t("reports.first_response_p90")}</th>
+                <th scope="col" class="num">{i.t("reports.resolution_median")}</th>
+                <th scope="col" class="num">{i.t("reports.resolution_p90")}</th>
+            </tr></thead>
+            <tbody>{lines.into_iter().map(|l| {
+                let value = l.value.clone();
+                view! {
+                <tr>
+                    <th scope="row">{move || name(&value)}</th>
+                    <td class="num">{l.created}</td>
+                    <td class="num">{l.first_responses}</td>
+                    <td class="num">{l.resolved}</td>
+                    <td class="num">{l.reopened}</td>
+                    <td class="num">{format!("{:.0} %", l.reopen_rate * 100.0)}</td>
+                    {targets.map(|t| view! { <td class="num">{l.breaches.get(&t).copied().unwrap_or(0)}</td> })}
+                    <td class="num">{minutes(l.first_response_median_minutes)}</td>
+                    <td class="num">{minutes(l.first_response_p90_minutes)}</td>
+                    <td class="num">{minutes(l.resolution_median_minutes)}</td>
+                    <td class="num">{minutes(l.resolution_p90_minutes)}</td>
+                </tr>
+            }}).collect_view()}</tbody>
+        </table></div>
+    }
+}
+
+#[component]
+pub fn ReportsPage() -> impl IntoView {
+    let i = use_i18n();
+    let people = use_people();
+    let query = use_query_map();
+    let set_params = use_set_params();
+    let param = move |name: &'static str| Signal::derive(move || query.with(|q| q.get(name).unwrap_or_default()));
+    let (topic, group) = (param("topic"), param("group"));
+    let dimension = Signal::derive(move || {
+        let named = param("by").get();
+        Dimension::ALL.into_iter().find(|d| wire(d) == named).unwrap_or(Dimension::Agent)
+    });
+    let from = Signal::derive(move || Some(param("from").get()).filter(|d| !d.is_empty()).unwrap_or_else(|| day_before(29)));
+    let to = Signal::derive(move || Some(param("to").get()).filter(|d| !d.is_empty()).unwrap_or_else(|| day_before(0)));
+    let pairs = move || {
+        let mut pairs = vec![("from", from.get()), ("to", to.get())];
+        pairs.extend([("group", group.get()), ("topic", topic.get())].into_iter().filter(|(_, v)| !v.is_empty()));
+        pairs
+    };
+    let path = move || format!("/api/reports/{}", wire(&dimension.get()));
+    // The server's own check of the question, here first: a range it would refuse is said so.
+    let valid = Signal::derive(move || {
+        let pairs = pairs();
+        ReportQuery::from_pairs(dimension.get(), pairs.iter().map(|(k, v)| (*k, v.as_str()))).is_ok()
+    });
+    let report = api::Fetched::<Report>::new(Signal::derive(move || valid.get().then(|| api::with_query(&path(), &pairs()))));
+    let csv = move || {
+        let mut pairs = pairs();
+        pairs.push(("format", "csv".into()));
+        api::with_query(&path(), &pairs)
+    };
+    let topics = api::Fetched::<TopicList>::fixed("/api/topics");
+    let groups = api::Fetched::<Items<Group>>::fixed("/api/groups");
+    let choose = {
+        let set_params = set_params.clone();
+        move |name: &'static str| {
+            let set_params = set_params.clone();
+            move |ev: leptos::ev::Event| set_params(&[(name, Some(event_target_value(&ev)))])
+        }
+    };
+    let option = move |current: Signal<String>, value: String, label: String| {
+        let chosen = value.clone();
+        view! { <option value=value selected=move || current.get() == chosen>{label}</option> }
+    };
+    let topic_options = move || {
+        topics
+            .get()
+            .and_then(Result::ok)
+            .map(|list| list.items.into_iter().map(|t| option(topic, t.id.clone(), i.local(&t.name))).collect_view())
+    };
+    let group_options = move || {
+        groups
+            .get()
+            .and_then(Result::ok)
+            .map(|list| list.items.into_iter().map(|g| option(group, g.id.clone(), g.name_in(i.code()).to_string())).collect_view())
+    };
+    let content = move || {
+        let valid = valid.get();
+        Suspend::new(async move {
+            if !valid {
+                return view! { <p class="error" role="alert">{i.t("reports.range_invalid")}</p> }.into_any();
+            }
+            match report.load().await {
+                Err(f) => view! { <ErrorBox failure=f/> }.into_any(),
+                Ok(report) => {
+                    let zone = report.time_zone.clone();
+                    let rules = view! { <p class="help" id="report-rules">{i.t("reports.rules").replace("{zone}", &zone)}</p> };
+                    if report.lines.is_empty() {
+                        return view! { {rules} <p class="empty" role="status">{i.t("reports.none")}</p> }.into_any();
+                    }
+                    let dimension = report.dimension;
+                    let name = move |value: &str| label(i, people, dimension, value);
+                    let chart = chart(i, &report.lines, name);
+                    view! { {rules} {chart} {table(i, dimension, report.lines, name)} }.into_any()
+                }
+            }
+        })
+    };
+    view! {
+        <section class="reports">
+            <h1>{move || i.t("reports.title")}</h1>
+            <form class="filters" on:submit=|ev| ev.prevent_default() aria-describedby="report-rules">
+                <div class="filter">
+                    <label for="report-by">{move || i.t("reports.by")}</label>
+                    <select id="report-by" on:change=choose("by")>
+                        {Dimension::ALL.map(|d| {
+                            let (value, key) = (wire(&d), format!("reports.dimension.{}", wire(&d)));
+                            view! { <option value=value selected=move || dimension.get() == d>{move || i.t(&key)}</option> }
+                        }).into_iter().collect_view()}
+                    </select>
+                </div>
+                <div class="filter">
+                    <label for="report-from">{move || i.t("reports.from")}</label>
+                    <input id="report-from" type="date" prop:value=from on:change=choose("from")/>
+                </div>
+                <div class="filter">
+                    <label for="report-to">{move || i.t("reports.to")}</label>
+                    <input id="report-to" type="date" prop:value=to on:change=choose("to")/>
+                </div>
+                <div class="filter">
+                    <label for="report-group">{move || i.t("ticket.group")}</label>
+                    <select id="report-group" on:change=choose("group")>
+                        <option value="" selected=move || group.with(String::is_empty)>{move || i.t("queue.any")}</option>
+                        {group_options}
+                    </select>
+                </div>
+                <div class="filter">
+                    <label for="report-topic">{move || i.t("ticket.topic")}</label>
+                    <select id="report-topic" on:change=choose("topic")>
+                        <option value="" selected=move || topic.with(String::is_empty)>{move || i.t("queue.any_topic")}</option>
+                        {topic_options}
+                    </select>
+                </div>
+                <div class="filter end">
+                    <a class="button" href=csv download="">{move || i.t("reports.download_csv")}</a>
+                </div>
+            </form>
+            {loaded(content)}
+        </section>
+    }
+}

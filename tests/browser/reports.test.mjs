@@ -1,0 +1,80 @@
+// Reports as an admin uses them: the agent report of the demo data with its chart and table, the
+// rules the figures follow and the report time zone, another dimension and a date range kept in
+// the address, the same report as CSV (a byte-order mark for spreadsheets), and agents kept out.
+// The reports function counts the demo tickets within seconds of the runner's start, so the first
+// look is polled for.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, launch, signInEnglish, shot } from './support.mjs';
+
+let browser;
+const pages = [];
+
+before(async () => { browser = await launch(); });
+after(async () => {
+  for (const page of pages) assert.deepEqual(page.errors, [], 'no page errors');
+  await browser?.close();
+});
+
+async function signIn(username) {
+  const page = await signInEnglish(browser, username);
+  pages.push(page);
+  return page;
+}
+
+test('an admin reads the agent report with its chart and table, picks another dimension and downloads CSV', async () => {
+  const admin = await signIn('admin');
+  await admin.getByRole('link', { name: 'Reports' }).click();
+  await admin.waitForURL(/\/reports$/);
+  await admin.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
+  const rows = admin.locator('table.report tbody tr');
+  for (let i = 0; i < 40 && (await rows.count()) === 0; i++) {
+    await admin.waitForTimeout(500);
+    await admin.reload();
+    await admin.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
+    await admin.locator('table.report, .reports .empty').first().waitFor();
+  }
+  assert.ok((await rows.count()) > 0, 'the demo tickets are counted');
+  await admin.getByText(/Days are days in UTC\./).waitFor();
+  const chart = admin.getByRole('img', { name: /Created and resolved/ });
+  await chart.waitFor();
+  assert.ok((await chart.locator('rect').count()) >= 2, 'bars are drawn');
+  const created = await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.querySelectorAll('td')[0].textContent)));
+  assert.ok(created.every((n) => Number.isInteger(n) && n >= 0), JSON.stringify(created));
+  // People by name, never by login id.
+  await admin.locator('table.report tbody th', { hasText: 'Ivan Sidorov' }).waitFor();
+  assert.equal(await admin.locator('table.report tbody th', { hasText: 'ivan.sidorov' }).count(), 0);
+  await shot(admin, 'reports-01-agents');
+
+  // By topic, over a chosen range: the address keeps it (a reload or a shared link shows the same).
+  await admin.getByLabel('Report by').selectOption('topic');
+  await admin.waitForURL(/by=topic/);
+  await admin.getByRole('columnheader', { name: 'Topic' }).waitFor();
+  const today = new Date().toISOString().slice(0, 10);
+  await admin.getByLabel('From').fill('2020-01-01');
+  await admin.getByLabel('From').dispatchEvent('change');
+  await admin.waitForURL(/from=2020-01-01/);
+  await admin.getByRole('alert').getByText('Choose a range of at most 400 days that ends on or after its first day.').waitFor();
+  await admin.getByLabel('From').fill(today);
+  await admin.getByLabel('From').dispatchEvent('change');
+  await admin.waitForURL(new RegExp(`from=${today}`));
+  await admin.locator('table.report, .reports .empty').first().waitFor();
+
+  // The same report as a file, as the link gives it.
+  const href = await admin.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+  assert.match(href, /^\/api\/reports\/topic\?.*format=csv/);
+  const file = await admin.request.get(BASE + href);
+  assert.equal(file.status(), 200);
+  assert.match(file.headers()['content-type'], /^text\/csv/);
+  const bytes = await file.body();
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 byte-order mark');
+  assert.match(bytes.toString('utf8'), /^\uFEFFtopic,created,first_responses,resolved,reopened,reopen_rate,/);
+});
+
+test('agents have no reports: no link, and the API refuses them', async () => {
+  const agent = await signIn('ivan.sidorov');
+  assert.equal(await agent.getByRole('link', { name: 'Reports' }).count(), 0);
+  const response = await agent.request.get(`${BASE}/api/reports/agent?from=2026-01-01&to=2026-01-31`);
+  assert.equal(response.status(), 403);
+});
