@@ -230,8 +230,14 @@ test('an admin links a Telegram group chat to an agent group and unlinks it', as
   assert.equal((await post(page, '/_fake/telegram/_control/start', { chat_id: -100990002, token, type: 'group' })).status(), 204);
   // The runner long-polls the fake: wait until the chat is linked, then check again.
   await page.waitForFunction(async () => (await (await fetch('/api/groups/escalations/telegram')).json()).chat !== null);
-  await section.getByRole('button', { name: 'Check again' }).click();
-  await section.getByText('This group\'s notices go to the Telegram chat “Service desk”').waitFor();
+  // Asked again until the page shows it (a click can land while the section redraws).
+  const linked = section.getByText('This group\'s notices go to the Telegram chat “Service desk”');
+  for (let i = 0; i < 10 && !(await linked.isVisible()); i++) {
+    const again = section.getByRole('button', { name: 'Check again' });
+    if (await again.isVisible()) await again.click();
+    await linked.waitFor({ timeout: 3000 }).catch(() => {});
+  }
+  await linked.waitFor();
   await section.getByRole('status').getByText('The Telegram chat is linked.').waitFor();
   assert.equal(await link.count(), 0, 'the used link is gone');
   const replies = await (await page.request.get(BASE + '/_fake/telegram/_control/messages')).json();
