@@ -6,7 +6,7 @@
 use crate::api;
 use crate::components::{ErrorBox, loaded};
 use crate::i18n::{I18n, use_i18n, wire};
-use crate::pages::tickets::use_set_params;
+use crate::pages::tickets::{group_options, topic_options, use_set_params};
 use crate::people::use_people;
 use helpdesk_core::api::{Items, TopicList};
 use helpdesk_core::reports::{Dimension, Report, ReportLine, ReportQuery};
@@ -171,22 +171,6 @@ pub fn ReportsPage() -> impl IntoView {
             move |ev: leptos::ev::Event| set_params(&[(name, Some(event_target_value(&ev)))])
         }
     };
-    let option = move |current: Signal<String>, value: String, label: String| {
-        let chosen = value.clone();
-        view! { <option value=value selected=move || current.get() == chosen>{label}</option> }
-    };
-    let topic_options = move || {
-        topics
-            .get()
-            .and_then(Result::ok)
-            .map(|list| list.items.into_iter().map(|t| option(topic, t.id.clone(), i.local(&t.name))).collect_view())
-    };
-    let group_options = move || {
-        groups
-            .get()
-            .and_then(Result::ok)
-            .map(|list| list.items.into_iter().map(|g| option(group, g.id.clone(), g.name_in(i.code()).to_string())).collect_view())
-    };
     let content = move || {
         let valid = valid.get();
         Suspend::new(async move {
@@ -234,14 +218,14 @@ pub fn ReportsPage() -> impl IntoView {
                     <label for="report-group">{move || i.t("ticket.group")}</label>
                     <select id="report-group" on:change=choose("group")>
                         <option value="" selected=move || group.with(String::is_empty)>{move || i.t("queue.any")}</option>
-                        {group_options}
+                        {group_options(i, groups, group)}
                     </select>
                 </div>
                 <div class="filter">
                     <label for="report-topic">{move || i.t("ticket.topic")}</label>
                     <select id="report-topic" on:change=choose("topic")>
                         <option value="" selected=move || topic.with(String::is_empty)>{move || i.t("queue.any_topic")}</option>
-                        {topic_options}
+                        {topic_options(i, topics, topic)}
                     </select>
                 </div>
                 <div class="filter end">

@@ -9,7 +9,7 @@ use crate::app::use_session;
 use crate::components::{ErrorBox, StatusBadge, loaded};
 use crate::i18n::{I18n, use_i18n, wire};
 use crate::pages::kb::{article_path, state_badges};
-use crate::pages::tickets::use_set_params;
+use crate::pages::tickets::{group_options, topic_options, use_set_params};
 use helpdesk_core::api::{Items, TopicList};
 use helpdesk_core::knowledge::{ArticleStatus, Visibility};
 use helpdesk_core::search::{HitKind, MAX_HITS, MAX_QUERY_CHARS, SearchHit, SearchResults};
@@ -169,21 +169,6 @@ pub fn SearchPage() -> impl IntoView {
         let set_params = set_params.clone();
         move |_| set_params(&TICKET_FILTERS.map(|f| (f, None)))
     };
-    let selected_option = move |current: Signal<String>, value: String, label: String| {
-        let chosen = value.clone();
-        view! { <option value=value selected=move || current.get() == chosen>{label}</option> }
-    };
-    let topic_options = move || {
-        topics
-            .get()
-            .and_then(Result::ok)
-            .map(|list| list.items.into_iter().map(|t| selected_option(topic, t.id.clone(), i.local(&t.name))).collect_view())
-    };
-    let group_options = move || {
-        groups.and_then(|g| g.get()).and_then(Result::ok).map(|list| {
-            list.items.into_iter().map(|g| selected_option(group, g.id.clone(), g.name_in(i.code()).to_string())).collect_view()
-        })
-    };
     let scope_option = move |value: &'static str| {
         let key = format!("search.scope.{value}");
         view! { <option value=value selected=move || scope.get() == value>{move || i.t(&key)}</option> }
@@ -241,7 +226,7 @@ pub fn SearchPage() -> impl IntoView {
                     <label for="search-topic">{move || i.t("ticket.topic")}</label>
                     <select id="search-topic" on:change=choose("topic") disabled=move || !for_tickets()>
                         <option value="" selected=move || topic.with(String::is_empty)>{move || i.t("queue.any_topic")}</option>
-                        {topic_options}
+                        {topic_options(i, topics, topic)}
                     </select>
                 </div>
                 {staff.then(|| view! {
@@ -249,7 +234,7 @@ pub fn SearchPage() -> impl IntoView {
                         <label for="search-group">{move || i.t("ticket.group")}</label>
                         <select id="search-group" on:change=choose("group") disabled=move || !for_tickets()>
                             <option value="" selected=move || group.with(String::is_empty)>{move || i.t("queue.any")}</option>
-                            {group_options}
+                            {groups.map(|g| group_options(i, g, group))}
                         </select>
                     </div>
                 })}

@@ -11,8 +11,9 @@ use crate::pages::bulk::{self, Selected};
 use crate::people::use_people;
 use chrono::{DateTime, Utc};
 use helpdesk_core::Ticket;
-use helpdesk_core::api::{TicketPage, Total};
+use helpdesk_core::api::{Items, TicketPage, TopicList, Total};
 use helpdesk_core::sla::{DueState, SlaDue};
+use helpdesk_core::user::Group;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -23,6 +24,31 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 pub const PAGES_PARAM: &str = "at";
 /// How often a list is read again while it is on screen.
 const QUEUE_REFRESH_SECONDS: u64 = 30;
+
+/// A filter's `<option>`, selected while the address names it (`current`).
+fn chosen_option(current: Signal<String>, value: String, label: String) -> impl IntoView {
+    let chosen = value.clone();
+    view! { <option value=value selected=move || current.get() == chosen>{label}</option> }
+}
+
+/// Every topic as a filter's options, in the reader's language.
+pub fn topic_options(i: I18n, topics: api::Fetched<TopicList>, current: Signal<String>) -> impl IntoView {
+    move || {
+        topics
+            .get()
+            .and_then(Result::ok)
+            .map(|list| list.items.into_iter().map(|t| chosen_option(current, t.id.clone(), i.local(&t.name))).collect_view())
+    }
+}
+
+/// Every group as a filter's options, in the reader's language.
+pub fn group_options(i: I18n, groups: api::Fetched<Items<Group>>, current: Signal<String>) -> impl IntoView {
+    move || {
+        groups.get().and_then(Result::ok).map(|list| {
+            list.items.into_iter().map(|g| chosen_option(current, g.id.clone(), g.name_in(i.code()).to_string())).collect_view()
+        })
+    }
+}
 
 /// The address's query parameters with some replaced or removed (`None`), pushed as a new history
 /// entry so Back returns to the list as it was.
