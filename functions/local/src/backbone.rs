@@ -8,7 +8,7 @@
 //! ends or its iterator is refused, and resumes after the last sequence number it relayed. That
 //! number is kept in the table itself, so a runner that is killed resumes where it stopped.
 
-use crate::queues::{error, queue_arn};
+use crate::queues::{error, queue_arn, receive, remove};
 use aws_sdk_dynamodbstreams::types::{Shard, ShardIteratorType};
 use helpdesk_aws::{DynamoStore, EventBridgePublisher};
 use notify::{Channels, QueueMessage, Settings};
@@ -297,15 +297,7 @@ fn local_delay(aws_delay: i32) -> i32 {
 /// source mapping does in AWS; a failed batch is left to come back (the indexer is idempotent).
 pub async fn index_for_search(store: DynamoStore, mut indexer: indexer::Indexer, sqs: aws_sdk_sqs::Client, queue_url: String) {
     loop {
-        let received = sqs.receive_message().queue_url(&queue_url).max_number_of_messages(10).wait_time_seconds(1).send().await;
-        let messages = match received {
-            Ok(out) => out.messages.unwrap_or_default(),
-            Err(e) => {
-                tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "search queue");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            }
-        };
+        let messages = receive(&sqs, &queue_url, "search queue").await;
         if messages.is_empty() {
             continue;
         }
@@ -314,7 +306,7 @@ pub async fn index_for_search(store: DynamoStore, mut indexer: indexer::Indexer,
             Ok(applied) => {
                 tracing::debug!(?applied, "indexed");
                 for m in &messages {
-                    let _ = sqs.delete_message().queue_url(&queue_url).receipt_handle(m.receipt_handle().unwrap_or_default()).send().await;
+                    remove(&sqs, &queue_url, m).await;
                 }
             }
             Err(e) => tracing::warn!(error = %e, "indexing failed: the batch comes back"),
@@ -326,24 +318,13 @@ pub async fn index_for_search(store: DynamoStore, mut indexer: indexer::Indexer,
 /// the queue's event source mapping does in AWS; a message that failed is left to come back.
 pub async fn count_for_reports(store: DynamoStore, zone: chrono_tz::Tz, sqs: aws_sdk_sqs::Client, queue_url: String) {
     loop {
-        let received = sqs.receive_message().queue_url(&queue_url).max_number_of_messages(10).wait_time_seconds(1).send().await;
-        let messages = match received {
-            Ok(out) => out.messages.unwrap_or_default(),
-            Err(e) => {
-                tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "reports queue");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            }
-        };
-        for m in &messages {
+        for m in receive(&sqs, &queue_url, "reports queue").await {
             let done = match m.body().and_then(reports::ticket_of) {
                 Some(ticket) => reports::apply(&store, zone, &[ticket]).await.map(|_| ()),
                 None => Ok(()),
             };
             match done {
-                Ok(()) => {
-                    let _ = sqs.delete_message().queue_url(&queue_url).receipt_handle(m.receipt_handle().unwrap_or_default()).send().await;
-                }
+                Ok(()) => remove(&sqs, &queue_url, &m).await,
                 Err(e) => tracing::warn!(error = %e, "report buckets not updated: the message comes back"),
             }
         }

@@ -2,7 +2,7 @@
 //! under `uploads/`, `inbound/` and `retry/` (as the template's S3 events do in AWS), and the
 //! runner hands each event, in the very shape S3 sends to Lambda, to the function's handler.
 
-use crate::queues::{error, queue_arn};
+use crate::queues::{error, queue_arn, receive, remove};
 use aws_sdk_s3::types::{
     CorsConfiguration, CorsRule, Event, FilterRule, FilterRuleName, NotificationConfiguration, NotificationConfigurationFilter,
     QueueConfiguration, S3KeyFilter,
@@ -92,19 +92,7 @@ where
     Fut: std::future::Future<Output = bool>,
 {
     loop {
-        let received = sqs.receive_message().queue_url(&queue_url).max_number_of_messages(10).wait_time_seconds(1).send().await;
-        let messages = match received {
-            Ok(out) => out.messages.unwrap_or_default(),
-            Err(e) => {
-                tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(&e), queue = name, "local queue");
-                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-                continue;
-            }
-        };
-        if messages.is_empty() {
-            // moto answers at once even when asked to wait.
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        }
+        let messages = receive(&sqs, &queue_url, name).await;
         for message in messages {
             let body = message.body().unwrap_or_default();
             let handled = match attachments::notification(body) {
@@ -116,8 +104,8 @@ where
                 }
                 Ok(Some(event)) => handle(event).await,
             };
-            if handled && let Some(receipt) = message.receipt_handle() {
-                let _ = sqs.delete_message().queue_url(&queue_url).receipt_handle(receipt).send().await;
+            if handled {
+                remove(&sqs, &queue_url, &message).await;
             }
         }
     }
