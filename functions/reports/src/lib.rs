@@ -8,6 +8,8 @@
 use chrono_tz::Tz;
 use helpdesk_aws::{DynamoStore, Reports, StoreError, TicketStore};
 use helpdesk_core::reports::{self, Contribution};
+use helpdesk_core::topic::Topic;
+use std::collections::{HashMap, HashSet};
 
 /// The environment variables this function reads in AWS.
 pub const ENVIRONMENT: &[&str] = &[helpdesk_aws::config::TABLE_NAME, helpdesk_aws::config::REPORT_TIME_ZONE];
@@ -32,29 +34,44 @@ pub struct Applied {
     pub unchanged: usize,
 }
 
-/// The ticket's contribution as it stands now (empty when it no longer exists).
-async fn current<S: TicketStore>(store: &S, zone: Tz, id: &str) -> Result<Contribution, String> {
-    let Some((ticket, events)) = store.get_ticket(id).await.map_err(|e| e.to_string())? else {
-        return Ok(Contribution::new());
-    };
-    let config = store.sla_config().await.map_err(|e| e.to_string())?;
-    // Stopped clocks only are read, so the moment asked about is the ticket's last change.
-    let sla = helpdesk_core::sla::status(&ticket, &events, &config, ticket.updated_at);
-    let topic = store.get_topic(&ticket.topic).await.map_err(|e| e.to_string())?;
-    let tags = reports::asset_tags(&ticket, topic.as_ref());
-    Ok(reports::contribution(&ticket, &events, sla.as_ref(), &tags, zone))
+/// What every ticket's figures are computed with, read once per run: the SLA plans and
+/// calendars, and the topics (for their asset-tag fields).
+struct Setting {
+    zone: Tz,
+    sla: helpdesk_core::sla::SlaConfig,
+    topics: HashMap<String, Topic>,
+}
+
+impl Setting {
+    async fn read<S: TicketStore>(store: &S, zone: Tz) -> Result<Self, String> {
+        let sla = store.sla_config().await.map_err(|e| e.to_string())?;
+        let topics = store.list_topics().await.map_err(|e| e.to_string())?.into_iter().map(|t| (t.id.clone(), t)).collect();
+        Ok(Setting { zone, sla, topics })
+    }
+
+    /// The ticket's contribution as it stands now (empty when it no longer exists).
+    async fn current<S: TicketStore>(&self, store: &S, id: &str) -> Result<Contribution, String> {
+        let Some((ticket, events)) = store.get_ticket(id).await.map_err(|e| e.to_string())? else {
+            return Ok(Contribution::new());
+        };
+        // Stopped clocks only are read, so the moment asked about is the ticket's last change.
+        let sla = helpdesk_core::sla::status(&ticket, &events, &self.sla, ticket.updated_at);
+        let tags = reports::asset_tags(&ticket, self.topics.get(&ticket.topic));
+        Ok(reports::contribution(&ticket, &events, sla.as_ref(), &tags, self.zone))
+    }
 }
 
 /// Brings each ticket's figures in the buckets up to date with the ticket.
 pub async fn apply<S: TicketStore + Reports>(store: &S, zone: Tz, tickets: &[String]) -> Result<Applied, String> {
+    let setting = Setting::read(store, zone).await?;
     let mut applied = Applied::default();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     for id in tickets.iter().filter(|id| seen.insert(id.as_str())) {
         let mut tries = 0;
         loop {
             tries += 1;
             let recorded = store.reported(id).await.map_err(|e| e.to_string())?;
-            let now = current(store, zone, id).await?;
+            let now = setting.current(store, id).await?;
             let (previous, before) = recorded.map_or((None, Contribution::new()), |(n, c)| (Some(n), c));
             let delta = reports::difference(&before, &now);
             if delta.is_empty() {
