@@ -156,6 +156,22 @@ pub async fn download<S: TicketStore + Uploads>(store: &S, files: Option<&Files>
     json(StatusCode::OK, &DownloadLink { url, expires_at: Utc::now() + Duration::seconds(PRESIGN_SECONDS), inline })
 }
 
+/// The writer's own upload `id`, ready to attach; else why not, as an error at `field`.
+pub(crate) async fn ready_upload<S: Uploads>(
+    store: &S,
+    actor: &Actor,
+    id: &str,
+    field: String,
+) -> Result<Result<Upload, FieldError>, ApiError> {
+    let upload = if ulid::Ulid::from_string(id).is_ok() { store.get_upload(id).await.map_err(store_error)? } else { None };
+    Ok(match upload.filter(|u| u.uploader == actor.id) {
+        None => Err(FieldError::new(field, FieldErrorCode::NotFound, "no such upload of yours")),
+        Some(u) if u.state == UploadState::Ready => Ok(u),
+        Some(u) if u.state == UploadState::Pending => Err(FieldError::new(field, FieldErrorCode::NotEligible, "still being checked")),
+        Some(_) => Err(FieldError::new(field, FieldErrorCode::NotEligible, "refused or attached already")),
+    })
+}
+
 /// The files a create or message request names, checked: each a ready upload of the writer's,
 /// named once, no more than the limit. Their staged tag comes off (see [`Files::keep`]); the
 /// ticket's transaction then claims them.
@@ -176,14 +192,9 @@ pub async fn claim<S: Uploads>(store: &S, files: Option<&Files>, actor: &Actor, 
             errors.push(FieldError::new(field, FieldErrorCode::Duplicate, "named twice"));
             continue;
         }
-        let upload = if ulid::Ulid::from_string(id).is_ok() { store.get_upload(id).await.map_err(store_error)? } else { None };
-        match upload.filter(|u| u.uploader == actor.id) {
-            None => errors.push(FieldError::new(field, FieldErrorCode::NotFound, "no such upload of yours")),
-            Some(u) if u.state == UploadState::Ready => refs.push((u.reference(), u.object_version.clone())),
-            Some(u) if u.state == UploadState::Pending => {
-                errors.push(FieldError::new(field, FieldErrorCode::NotEligible, "still being checked"))
-            }
-            Some(_) => errors.push(FieldError::new(field, FieldErrorCode::NotEligible, "refused or attached already")),
+        match ready_upload(store, actor, id, field).await? {
+            Ok(u) => refs.push((u.reference(), u.object_version.clone())),
+            Err(e) => errors.push(e),
         }
     }
     if !errors.is_empty() {

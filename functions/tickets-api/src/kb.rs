@@ -7,7 +7,7 @@ use crate::{Reply, json, not_found, query_pairs, require, store_error};
 use chrono::Utc;
 use helpdesk_aws::{Knowledge, StoreError, TicketStore, Uploads, keys, new_id};
 use helpdesk_core::api::{Items, Paged, parse_body};
-use helpdesk_core::attachment::{AttachmentRef, UploadState, is_image};
+use helpdesk_core::attachment::{AttachmentRef, is_image};
 use helpdesk_core::knowledge::markdown;
 use helpdesk_core::knowledge::{
     Article, ArticleInput, ArticleStatus, ArticleSummary, ArticleView, DeflectionInput, RestoreInput, RevisionSummary, Translation,
@@ -104,21 +104,13 @@ async fn claim_images<S: Uploads>(
     let mut claimed: Vec<(AttachmentRef, Option<String>)> = Vec::new();
     let mut errors = Vec::new();
     for (field, id) in wanted {
-        let upload = if ulid::Ulid::from_string(&id).is_ok() { store.get_upload(&id).await.map_err(store_error)? } else { None };
-        match upload.filter(|u| u.uploader == actor.id) {
-            Some(u) if u.state == UploadState::Ready && is_image(&u.content_type) => {
-                claimed.push((u.reference(), u.object_version.clone()))
+        match attachments::ready_upload(store, actor, &id, field.clone()).await? {
+            Ok(u) if is_image(&u.content_type) => claimed.push((u.reference(), u.object_version.clone())),
+            Ok(_) => errors.push(FieldError::new(field, FieldErrorCode::NotEligible, format!("{id} is not an image"))),
+            Err(mut refused) => {
+                refused.message = format!("image {id}: {}", refused.message);
+                errors.push(refused);
             }
-            Some(u) if u.state == UploadState::Ready => {
-                errors.push(FieldError::new(field, FieldErrorCode::NotEligible, format!("{id} is not an image")))
-            }
-            Some(u) if u.state == UploadState::Pending => {
-                errors.push(FieldError::new(field, FieldErrorCode::NotEligible, format!("image {id} is still being checked")))
-            }
-            Some(_) => {
-                errors.push(FieldError::new(field, FieldErrorCode::NotEligible, format!("image {id} was refused or attached elsewhere")))
-            }
-            None => errors.push(FieldError::new(field, FieldErrorCode::NotFound, format!("no image {id} uploaded by you"))),
         }
     }
     if !errors.is_empty() {
