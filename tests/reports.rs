@@ -78,8 +78,7 @@ fn step(dice: &mut Dice, ticket: &Ticket, at: DateTime<Utc>) -> (Ticket, Vec<Tic
 async fn all_buckets(store: &helpdesk_aws::DynamoStore) -> Contribution {
     let mut read: Vec<(BucketKey, Counters)> = Vec::new();
     for dimension in Dimension::ALL {
-        let query =
-            ReportQuery { dimension, from: "2026-01-01".parse().unwrap(), to: "2026-04-30".parse().unwrap(), group: None, topic: None };
+        let query = ReportQuery::new(dimension, "2026-01-01".parse().unwrap(), "2026-04-30".parse().unwrap());
         read.extend(store.report_buckets(&query).await.unwrap());
     }
     figures::total(read.iter().map(|(k, c)| (k, c)))
@@ -182,10 +181,11 @@ async fn the_agent_report_gives_a_small_history_s_figures_as_worked_by_hand() {
         helpdesk_core::user::AccountSource::Local,
     );
     helpdesk_aws::Directory::put_user(&t.seed, &olga, None).await.unwrap();
-    // Two tickets filed by Anna; Ivan answers the first after 20 minutes and resolves it, the
-    // second is reassigned to Olga, resolved, reopened and resolved again.
+    // Three tickets filed by Anna; Ivan answers the first within the minute and resolves it, the
+    // second is reassigned to Olga, resolved, reopened and resolved again; the third stays open
+    // with nobody on it.
     let mut ids = Vec::new();
-    for subject in ["Jammed", "Offline"] {
+    for subject in ["Jammed", "Offline", "Toner"] {
         let filed = t.call("POST", "/api/tickets", ANNA, Some(printer_ticket(subject))).await;
         assert_eq!(filed.status, 201, "{}", filed.body);
         ids.push(filed.body["ticket"]["number"].as_str().unwrap().to_string());
@@ -235,6 +235,47 @@ async fn the_agent_report_gives_a_small_history_s_figures_as_worked_by_hand() {
     );
     assert_eq!(olga["first_responses"].as_i64(), Some(0), "nobody answered her ticket in public");
     assert_eq!(ivan["first_response_median_minutes"].as_i64(), Some(0), "answered within the minute");
+    let nobody = line("-");
+    assert_eq!((nobody["created"].as_i64(), nobody["open_now"].as_i64()), (Some(1), Some(1)), "{nobody}");
+    assert_eq!((ivan["open_now"].as_i64(), olga["open_now"].as_i64()), (Some(0), Some(0)));
+    // Problem equipment: every ticket named the same printer; the top 1 by breaches.
+    let assets = t.call("GET", &format!("/api/reports/asset?from={today}&to={today}&sort=breaches&limit=1"), ADMIN, None).await;
+    assert_eq!(assets.status, 200, "{}", assets.body);
+    let printer = &assets.body["lines"][0];
+    assert_eq!((printer["value"].as_str(), printer["created"].as_i64(), printer["open_now"].as_i64()), (Some("PR-0042"), Some(3), Some(1)));
+    assert_eq!(assets.body["lines"].as_array().map(Vec::len), Some(1));
+
+    // The backlog: three opened, three resolutions and one reopening today; one open at the
+    // day's end and now, under a day old; tomorrow has no end yet.
+    let tomorrow = today.succ_opt().unwrap();
+    let backlog = t.call("GET", &format!("/api/reports/backlog?from={today}&to={tomorrow}"), ADMIN, None).await;
+    assert_eq!(backlog.status, 200, "{}", backlog.body);
+    let day = &backlog.body["days"][0];
+    assert_eq!(
+        (day["created"].as_i64(), day["resolved"].as_i64(), day["reopened"].as_i64(), day["open_at_end"].as_i64()),
+        (Some(3), Some(3), Some(1), Some(1)),
+        "{}",
+        backlog.body
+    );
+    assert!(backlog.body["days"][1]["open_at_end"].is_null(), "{}", backlog.body);
+    assert_eq!(backlog.body["open_now"], 1);
+    assert_eq!(backlog.body["ageing"][0], serde_json::json!(["under_one_day", 1]));
+    let backlog_csv = t.call("GET", &format!("/api/reports/backlog?from={today}&to={today}&format=csv"), ADMIN, None).await;
+    assert!(backlog_csv.body.as_str().unwrap().contains(&format!("{today},3,3,1,1\r\n")), "{}", backlog_csv.body);
+
+    // Managers: one for every group reads the same; a team lead of another group reads none of
+    // it and may not ask for it; neither may read the tickets' own reports as agents do not.
+    let everyone = Some("manager:mona");
+    let lead = Some("manager:tom:network");
+    let as_mona = t.call("GET", &format!("/api/reports/agent?from={today}&to={today}"), everyone, None).await;
+    assert_eq!(as_mona.body["lines"], report.body["lines"]);
+    let as_tom = t.call("GET", &format!("/api/reports/agent?from={today}&to={today}"), lead, None).await;
+    assert_eq!((as_tom.status, &as_tom.body["lines"]), (200, &serde_json::json!([])), "{}", as_tom.body);
+    let tom_backlog = t.call("GET", &format!("/api/reports/backlog?from={today}&to={today}"), lead, None).await;
+    assert_eq!((tom_backlog.body["open_now"].as_i64(), tom_backlog.body["days"][0]["created"].as_i64()), (Some(0), Some(0)));
+    let other_group = format!("/api/reports/agent?from={today}&to={today}&group=service-desk");
+    assert_eq!(t.call("GET", &other_group, lead, None).await.status, 403);
+    assert_eq!(t.call("GET", &other_group, everyone, None).await.status, 200);
     // The same report as a spreadsheet file: a byte-order mark, a header, a row per line.
     let csv = t.call("GET", &format!("/api/reports/agent?from={today}&to={today}&format=csv"), ADMIN, None).await;
     assert_eq!(csv.status, 200, "{}", csv.body);
@@ -252,8 +293,14 @@ async fn the_agent_report_gives_a_small_history_s_figures_as_worked_by_hand() {
         (format!("/api/reports/colour?from={today}&to={today}"), 404),
         (format!("/api/reports/agent?from={today}&to={today}&group=a%23b"), 400),
         (format!("/api/reports/agent?from={today}&to={today}&format=xlsx"), 400),
+        (format!("/api/reports/agent?from={today}&to={today}&sort=slowest"), 400),
+        (format!("/api/reports/agent?from={today}&to={today}&limit=0"), 400),
+        (format!("/api/reports/backlog?from={today}&to=2020-01-01"), 400),
     ] {
         assert_eq!(t.call("GET", &query, ADMIN, None).await.status, status, "{query}");
     }
-    assert_eq!(t.call("GET", &format!("/api/reports/agent?from={today}&to={today}"), AGENT, None).await.status, 403);
+    for path in [format!("/api/reports/agent?from={today}&to={today}"), format!("/api/reports/backlog?from={today}&to={today}")] {
+        assert_eq!(t.call("GET", &path, AGENT, None).await.status, 403, "{path}");
+        assert_eq!(t.call("GET", &path, ANNA, None).await.status, 403, "{path}");
+    }
 }

@@ -13,16 +13,25 @@ pub enum Role {
     Requester,
     Agent,
     Admin,
+    /// Reads the reports, the queues and their tickets, for every group or for the groups chosen
+    /// for them (a team lead); works no ticket and administers nothing.
+    Manager,
     /// The helpdesk itself: the SLA scan's escalations and alerts.
     System,
 }
 
 impl Role {
     /// The roles a person's account can have (`System` is the helpdesk itself).
-    pub const PEOPLE: [Role; 3] = [Role::Requester, Role::Agent, Role::Admin];
+    pub const PEOPLE: [Role; 4] = [Role::Requester, Role::Agent, Role::Manager, Role::Admin];
 
+    /// Works tickets: their answers are the helpdesk's (SLA clocks, notifications, mail).
     pub fn is_staff(self) -> bool {
         matches!(self, Role::Agent | Role::Admin | Role::System)
+    }
+
+    /// Reads the queues and the staff's side of tickets (internal notes): staff and managers.
+    pub fn reads_queues(self) -> bool {
+        self.is_staff() || self == Role::Manager
     }
 }
 
@@ -137,7 +146,7 @@ pub enum Action {
     UseReplyTemplates,
     /// Write and remove reply templates (knowledge editors and admins).
     ManageReplyTemplates,
-    /// Read the reports (admins; a manager role comes with the reports' pages).
+    /// Read the reports (admins and managers; a scoped manager's reports hold only their groups).
     ViewReports,
 }
 
@@ -182,7 +191,49 @@ pub fn allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
     match actor.role {
         Role::Admin | Role::System => true,
         Role::Agent => agent_allows(actor, action, resource),
+        Role::Manager => manager_allows(actor, action, resource),
         Role::Requester => requester_allows(actor, action, resource),
+    }
+}
+
+/// Managers read the reports, the queues and the tickets in them and the configuration, for
+/// every group or only for the groups chosen for them (none chosen: every group). Their own
+/// requests they work as requesters do; nothing else.
+fn manager_allows(actor: &Actor, action: Action, resource: Resource<'_>) -> bool {
+    let in_scope = |group: &str| actor.groups.is_empty() || actor.groups.iter().any(|g| g == group);
+    let reach = resource.reach();
+    let own = reach.is_some_and(|r| r.requester == actor.id);
+    match action {
+        Action::ViewTicket => own || reach.is_some_and(|r| in_scope(r.group)),
+        Action::ViewInternal => reach.is_some_and(|r| in_scope(r.group)),
+        Action::Reply | Action::ChangeStatus(_) => own && requester_allows(actor, action, resource),
+        Action::ListQueues => match resource {
+            Resource::Queue { groups, .. } => actor.groups.is_empty() || (!groups.is_empty() && groups.iter().all(|g| in_scope(g))),
+            Resource::None | Resource::Ticket(_) | Resource::Reach(_) | Resource::Article(_) => false,
+        },
+        Action::CreateTicket
+        | Action::ListOwnTickets
+        | Action::ViewAllTopics
+        | Action::ViewSla
+        | Action::ViewDirectory
+        | Action::ViewReports => {
+            matches!(resource, Resource::None)
+        }
+        Action::ViewArticle => matches!(resource, Resource::Article(a) if a.status == ArticleStatus::Published),
+        Action::CreateTicketFor
+        | Action::AddInternalNote
+        | Action::Assign
+        | Action::ChangeGroup
+        | Action::ChangePriority
+        | Action::ChangeFields
+        | Action::ManageTopics
+        | Action::ManageSla
+        | Action::ManageDirectory
+        | Action::ManageMail
+        | Action::EditArticles
+        | Action::MarkSolution
+        | Action::UseReplyTemplates
+        | Action::ManageReplyTemplates => false,
     }
 }
 

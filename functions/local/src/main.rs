@@ -286,13 +286,11 @@ async fn start_backbone(
 async fn count_past_tickets(store: &DynamoStore) -> Result<(), String> {
     use helpdesk_aws::Reports;
     let today = chrono::Utc::now().date_naive();
-    let query = helpdesk_core::reports::ReportQuery {
-        dimension: helpdesk_core::reports::Dimension::Topic,
-        from: today - chrono::Duration::days(helpdesk_core::reports::MAX_REPORT_DAYS - 1),
-        to: today,
-        group: None,
-        topic: None,
-    };
+    let query = helpdesk_core::reports::ReportQuery::new(
+        helpdesk_core::reports::Dimension::Topic,
+        today - chrono::Duration::days(helpdesk_core::reports::MAX_REPORT_DAYS - 1),
+        today,
+    );
     if store.report_buckets(&query).await.map_err(|e| e.to_string())?.is_empty() && store.has_tickets().await.map_err(|e| e.to_string())? {
         let tickets = reports::rebuild(store, config::report_time_zone()?).await?;
         tracing::info!(tickets, "report buckets counted for the tickets already here");

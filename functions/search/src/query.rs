@@ -38,7 +38,13 @@ fn reach(f: &Fields, actor: &Actor, scope: Scope, tickets_only: bool) -> Box<dyn
         let mut ticket = vec![term(f.kind, "ticket")];
         match actor.role {
             Role::Admin | Role::System => {}
+            Role::Manager if actor.groups.is_empty() => {}
             Role::Requester => ticket.push(term(f.requester, &actor.id)),
+            Role::Manager => {
+                let mut mine = vec![term(f.requester, &actor.id)];
+                mine.extend(actor.groups.iter().map(|g| term(f.group, g)));
+                ticket.push(any(mine));
+            }
             Role::Agent => {
                 let mut mine = vec![term(f.requester, &actor.id), term(f.assignee, &actor.id)];
                 mine.extend(actor.groups.iter().map(|g| term(f.group, g)));
@@ -52,8 +58,8 @@ fn reach(f: &Fields, actor: &Actor, scope: Scope, tickets_only: bool) -> Box<dyn
         let published = term(f.article_status, "published");
         match actor.role {
             Role::Requester => article.extend([term(f.visibility, "public"), published]),
-            Role::Agent if !actor.edits_knowledge => article.push(published),
-            Role::Agent | Role::Admin | Role::System => {}
+            Role::Agent | Role::Manager if !actor.edits_knowledge => article.push(published),
+            Role::Agent | Role::Manager | Role::Admin | Role::System => {}
         }
         kinds.push(all(article));
     }
@@ -64,7 +70,7 @@ fn reach(f: &Fields, actor: &Actor, scope: Scope, tickets_only: bool) -> Box<dyn
 /// word may be half typed).
 fn words(f: &Fields, actor: &Actor, text: &str, suggest: bool) -> Option<Box<dyn Query>> {
     let mut fields = vec![(f.title, 3.0), (f.body, 1.0)];
-    if actor.role.is_staff() {
+    if actor.role.reads_queues() {
         fields.extend([(f.internal, 1.0), (f.details, 1.0)]);
     }
     let analysed: Vec<String> = terms(text).into_iter().take(MAX_TERMS).collect();

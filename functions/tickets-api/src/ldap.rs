@@ -72,8 +72,9 @@ pub fn parse_group_map(text: &str) -> Result<Vec<(String, Grant)>, String> {
             let grant = match grant.trim().split_once(':') {
                 Some(("role", "agent")) => Grant::Role(Role::Agent),
                 Some(("role", "admin")) => Grant::Role(Role::Admin),
+                Some(("role", "manager")) => Grant::Role(Role::Manager),
                 Some(("group", queue)) if !queue.is_empty() => Grant::Group(queue.to_string()),
-                _ => return Err(format!("LDAP_GROUP_MAP: '{grant}' is not role:agent, role:admin or group:<queue>")),
+                _ => return Err(format!("LDAP_GROUP_MAP: '{grant}' is not role:agent, role:manager, role:admin or group:<queue>")),
             };
             Ok((dn.trim().to_ascii_lowercase(), grant))
         })
@@ -228,6 +229,9 @@ impl LdapConfig {
             Role::Admin
         } else if grants.contains(&&Grant::Role(Role::Agent)) {
             Role::Agent
+        } else if grants.contains(&&Grant::Role(Role::Manager)) {
+            // A manager's groups (if any) scope what they read.
+            Role::Manager
         } else {
             Role::Requester
         };

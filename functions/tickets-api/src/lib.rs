@@ -272,6 +272,7 @@ async fn dispatch<
         Route::GetArticle => kb::get(store, &actor, &id, req).await,
         Route::ReplaceArticle => Box::pin(kb::replace(store, app.files.as_ref(), &actor, &id, req, body)).await,
         Route::Report => reports::report(store, app.report_zone, &actor, &id, req).await,
+        Route::Backlog => reports::backlog(store, app.report_zone, &actor, req).await,
         Route::ArticleImage => kb::image(store, app.files.as_ref(), &actor, &id, &item).await,
         Route::ArticleRevisions => kb::revisions(store, &actor, &id).await,
         Route::RestoreArticle => kb::restore(store, &actor, &id, req, body).await,

@@ -80,6 +80,8 @@ enum Query {
     ReportFrom,
     ReportTo,
     Format,
+    ReportSort,
+    ReportLimit,
 }
 
 fn of<T: ToSchema>() -> RefOr<Schema> {
@@ -446,13 +448,31 @@ fn operation(route: Route) -> Operation {
             ..op("removeReplyTemplate", "Remove a reply template at the version seen", None, 200, object(&[("removed", string())]))
         },
         Route::Report => Operation {
-            query: vec![Query::ReportFrom, Query::ReportTo, Query::Group, Query::Topic, Query::Format],
+            query: vec![
+                Query::ReportFrom,
+                Query::ReportTo,
+                Query::Group,
+                Query::Topic,
+                Query::ReportSort,
+                Query::ReportLimit,
+                Query::Format,
+            ],
             ..op(
                 "report",
-                "One report (admins): per agent, group, topic, priority, channel, requester, asset or plan (the path's id), over a date range",
+                "One report (admins, managers within their groups): per agent, group, topic, priority, channel, requester, asset or plan (the path's id), over a date range",
                 None,
                 200,
                 of::<helpdesk_core::reports::Report>(),
+            )
+        },
+        Route::Backlog => Operation {
+            query: vec![Query::ReportFrom, Query::ReportTo, Query::Group, Query::Topic, Query::Format],
+            ..op(
+                "backlog",
+                "The backlog (admins, managers within their groups): per day opened, resolved, reopened and open at the day's end; the open tickets by age",
+                None,
+                200,
+                of::<helpdesk_core::reports::Backlog>(),
             )
         },
         Route::TelegramWebhook => op(
@@ -509,6 +529,16 @@ fn query_parameter(query: Query) -> utoipa::openapi::path::Parameter {
         Query::Format => {
             ("format", "csv: the same report as a CSV file (UTF-8 with a byte-order mark); absent: JSON", enumeration(&["csv"]))
         }
+        Query::ReportSort => ("sort", "Which lines first", inline::<helpdesk_core::reports::ReportSort>()),
+        Query::ReportLimit => (
+            "limit",
+            "Only the first lines (a top N)",
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .maximum(Some(helpdesk_core::reports::MAX_REPORT_LIMIT as f64))
+                .into(),
+        ),
         Query::ReportFrom => ("from", "The report's first day (in the report time zone), YYYY-MM-DD; required", date()),
         Query::ReportTo => ("to", "The report's last day, included; at most 400 days after from; required", date()),
         Query::Lang => ("lang", "The reader's language: en (default) or ru", enumeration(&["en", "ru"])),
@@ -713,6 +743,7 @@ fn component_schemas() -> Vec<(String, RefOr<Schema>)> {
     with_dependencies::<ReplyTemplate>(&mut all);
     with_dependencies::<ReplyTemplateInput>(&mut all);
     with_dependencies::<helpdesk_core::reports::Report>(&mut all);
+    with_dependencies::<helpdesk_core::reports::Backlog>(&mut all);
     Items::<ReplyTemplate>::schemas(&mut all);
     Paged::<ArticleSummary>::schemas(&mut all);
     Items::<RevisionSummary>::schemas(&mut all);
@@ -818,7 +849,7 @@ pub fn document() -> OpenApi {
         };
         // A report also comes as a file, for spreadsheets (`format=csv`).
         let success = match def.route {
-            Route::Report => success.content("text/csv", ContentBuilder::new().schema(Some(string())).build()),
+            Route::Report | Route::Backlog => success.content("text/csv", ContentBuilder::new().schema(Some(string())).build()),
             _ => success,
         };
         builder = builder.response(status.to_string(), success);

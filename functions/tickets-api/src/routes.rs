@@ -70,6 +70,7 @@ pub enum Route {
     DeflectByArticle,
     ArticleImage,
     Report,
+    Backlog,
     DraftArticleFromTicket,
     ListReplyTemplates,
     CreateReplyTemplate,
@@ -165,6 +166,7 @@ pub const ROUTES: &[RouteDef] = &[
     r("POST", "/api/reply-templates", Route::CreateReplyTemplate),
     r("PUT", "/api/reply-templates/{id}", Route::ReplaceReplyTemplate),
     r("DELETE", "/api/reply-templates/{id}", Route::RemoveReplyTemplate),
+    r("GET", "/api/reports/backlog", Route::Backlog),
     r("GET", "/api/reports/{id}", Route::Report),
 ];
 

@@ -19,6 +19,7 @@ pub const MAX_BUCKETS_PER_CHANGE: usize = 99;
 const FIRST_RESPONSE_BIN: &str = "frt_";
 const RESOLUTION_BIN: &str = "res_";
 const BREACH: &str = "breach_";
+const MET: &str = "met_";
 
 fn n(value: i64) -> AttributeValue {
     AttributeValue::N(value.to_string())
@@ -32,6 +33,7 @@ fn attributes(c: &Counters) -> Vec<(String, i64)> {
             .map(|(k, v)| (k.to_string(), v))
             .collect();
     out.extend(c.breaches.iter().map(|(t, v)| (format!("{BREACH}{}", helpdesk_core::wire_name(t)), *v)));
+    out.extend(c.met.iter().map(|(t, v)| (format!("{MET}{}", helpdesk_core::wire_name(t)), *v)));
     out.extend(c.first_response.bins.iter().map(|(b, v)| (format!("{FIRST_RESPONSE_BIN}{b}"), *v)));
     out.extend(c.resolution.bins.iter().map(|(b, v)| (format!("{RESOLUTION_BIN}{b}"), *v)));
     out.retain(|(_, v)| *v != 0);
@@ -52,10 +54,10 @@ fn counters_of(item: &Item) -> Counters {
                     c.first_response.bins.insert(bin, v);
                 } else if let Some(bin) = other.strip_prefix(RESOLUTION_BIN).and_then(|b| b.parse().ok()) {
                     c.resolution.bins.insert(bin, v);
-                } else if let Some(target) = other.strip_prefix(BREACH)
-                    && let Ok(target) = serde_json::from_value::<TargetKind>(serde_json::Value::String(target.into()))
-                {
+                } else if let Some(target) = other.strip_prefix(BREACH).and_then(target_of) {
                     c.breaches.insert(target, v);
+                } else if let Some(target) = other.strip_prefix(MET).and_then(target_of) {
+                    c.met.insert(target, v);
                 }
             }
         }
@@ -64,7 +66,12 @@ fn counters_of(item: &Item) -> Counters {
     clean(&mut c.first_response);
     clean(&mut c.resolution);
     c.breaches.retain(|_, v| *v != 0);
+    c.met.retain(|_, v| *v != 0);
     c
+}
+
+fn target_of(name: &str) -> Option<TargetKind> {
+    serde_json::from_value(serde_json::Value::String(name.into())).ok()
 }
 
 fn text(item: &Item, name: &str) -> Option<String> {
@@ -240,6 +247,7 @@ mod tests {
     fn counters_round_trip_through_attributes() {
         let mut c = Counters { created: 2, resolved: 1, reopened: -1, ..Default::default() };
         c.breaches.insert(TargetKind::FirstResponse, 1);
+        c.met.insert(TargetKind::Resolution, 2);
         c.first_response.add(42);
         c.resolution.add(600);
         let item: Item = attributes(&c).into_iter().map(|(k, v)| (k, n(v))).collect();

@@ -212,6 +212,7 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("role.requester", "Requester"),
     ("role.agent", "Agent"),
     ("role.admin", "Administrator"),
+    ("role.manager", "Manager"),
     ("role.system", "System"),
     ("kind.text", "Text"),
     ("kind.multiline", "Several lines"),

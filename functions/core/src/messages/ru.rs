@@ -220,6 +220,7 @@ pub(super) const RU: &[(&str, &str)] = &[
     ("role.requester", "Заявитель"),
     ("role.agent", "Специалист"),
     ("role.admin", "Администратор"),
+    ("role.manager", "Руководитель"),
     ("role.system", "Система"),
     ("kind.text", "Текст"),
     ("kind.multiline", "Несколько строк"),

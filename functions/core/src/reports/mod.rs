@@ -12,7 +12,8 @@
 //! - a day is a calendar day in the one report time zone;
 //! - *created* counts on the day it was filed, *first response* on the day staff first answered
 //!   in public, *resolved* on each day it was resolved or closed from an open state, *reopened* on
-//!   each day it was opened again, a *breach* on the day the SLA scan recorded it;
+//!   each day it was opened again, a *breach* on the day the SLA scan recorded it, a target *met*
+//!   on the day its clock stopped in time (compliance: met ÷ (met + breached), per target);
 //! - time to resolution runs to the ticket's **last** resolution (a reopened ticket's earlier
 //!   resolution no longer counts), time to first response to the first public staff answer; both
 //!   in the SLA plan's business minutes when a plan covers the ticket, else in real minutes.
@@ -25,8 +26,10 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod backlog;
 mod view;
-pub use view::{MAX_REPORT_DAYS, Report, ReportLine, ReportQuery, csv, lines};
+pub use backlog::{AgeBand, Backlog, BacklogDay, backlog, backlog_csv};
+pub use view::{MAX_REPORT_DAYS, MAX_REPORT_LIMIT, Report, ReportLine, ReportQuery, ReportSort, csv, lines};
 
 /// How a report groups tickets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -54,6 +57,15 @@ impl Dimension {
         Dimension::Asset,
         Dimension::Plan,
     ];
+}
+
+/// The groups whose figures `actor` may read: a manager's chosen groups (none chosen: all of
+/// them); empty for everyone else (who reads all of them, or none, by their permissions).
+pub fn scope(actor: &crate::Actor) -> Vec<String> {
+    match actor.role {
+        crate::Role::Manager => actor.groups.clone(),
+        crate::Role::Requester | crate::Role::Agent | crate::Role::Admin | crate::Role::System => Vec::new(),
+    }
 }
 
 /// What a ticket without an agent (or plan) is grouped under.
@@ -144,6 +156,8 @@ pub struct Counters {
     pub reopened: i64,
     /// SLA breaches recorded, per target.
     pub breaches: BTreeMap<TargetKind, i64>,
+    /// SLA targets met (the clock stopped in time), per target, on the day it stopped.
+    pub met: BTreeMap<TargetKind, i64>,
     /// Minutes to first response (business minutes under a plan).
     pub first_response: Histogram,
     /// Minutes to the last resolution (business minutes under a plan).
@@ -161,6 +175,10 @@ impl Counters {
             *self.breaches.entry(*target).or_default() += sign * n;
         }
         self.breaches.retain(|_, n| *n != 0);
+        for (target, n) in &other.met {
+            *self.met.entry(*target).or_default() += sign * n;
+        }
+        self.met.retain(|_, n| *n != 0);
         self.first_response.merge(&other.first_response, sign);
         self.resolution.merge(&other.resolution, sign);
     }
@@ -226,24 +244,22 @@ pub fn contribution(ticket: &Ticket, events: &[TicketEvent], sla: Option<&SlaSta
             _ => {}
         }
     }
+    // A target met counts on the day its clock stopped; one still running or breached does not.
+    for status in sla.map(|s| s.targets.as_slice()).unwrap_or_default() {
+        if let (ClockState::Met, Some(stopped)) = (status.state, status.stopped_at) {
+            fact(stopped, &|c| {
+                *c.met.entry(status.target).or_default() += 1;
+            });
+        }
+    }
     if let Some(at) = last_resolution.filter(|_| is_done(ticket.status)) {
         let minutes = business_minutes(sla, TargetKind::Resolution).unwrap_or_else(|| minutes_between(ticket.created_at, at));
         fact(at, &|c| c.resolution.add(minutes));
     }
 
-    let priority = crate::wire_name(&ticket.priority);
-    let channel = crate::wire_name(&ticket.channel);
     let plan = sla.map_or(NONE.to_string(), |s| s.plan.clone());
-    let mut values: Vec<(Dimension, String)> = vec![
-        (Dimension::Agent, ticket.assignee.clone().unwrap_or_else(|| NONE.to_string())),
-        (Dimension::Group, ticket.group.clone()),
-        (Dimension::Topic, ticket.topic.clone()),
-        (Dimension::Priority, priority),
-        (Dimension::Channel, channel),
-        (Dimension::Requester, ticket.requester.clone()),
-        (Dimension::Plan, plan),
-    ];
-    values.extend(asset_tags.iter().map(|tag| (Dimension::Asset, tag.clone())));
+    let mut values = values(ticket, asset_tags);
+    values.push((Dimension::Plan, plan));
 
     let mut out = Contribution::new();
     for (day, counters) in &facts {
@@ -260,6 +276,21 @@ pub fn contribution(ticket: &Ticket, events: &[TicketEvent], sla: Option<&SlaSta
     }
     out.retain(|_, c| !c.is_empty());
     out
+}
+
+/// The values a ticket has in every dimension but the SLA plan (which needs its status): one
+/// each, and one per asset tag.
+pub fn values(ticket: &Ticket, asset_tags: &[String]) -> Vec<(Dimension, String)> {
+    let mut values: Vec<(Dimension, String)> = vec![
+        (Dimension::Agent, ticket.assignee.clone().unwrap_or_else(|| NONE.to_string())),
+        (Dimension::Group, ticket.group.clone()),
+        (Dimension::Topic, ticket.topic.clone()),
+        (Dimension::Priority, crate::wire_name(&ticket.priority)),
+        (Dimension::Channel, crate::wire_name(&ticket.channel)),
+        (Dimension::Requester, ticket.requester.clone()),
+    ];
+    values.extend(asset_tags.iter().map(|tag| (Dimension::Asset, tag.clone())));
+    values
 }
 
 /// The ticket's asset tags: the values of its topic's asset-tag fields.
@@ -366,6 +397,41 @@ mod tests {
         let asset = c.keys().filter(|k| k.dimension == Dimension::Asset).map(|k| k.value.as_str()).collect::<Vec<_>>();
         assert_eq!(asset, ["LT-0042"; 3]);
         assert_eq!(c.keys().filter(|k| k.dimension == Dimension::Plan).map(|k| k.value.as_str()).next(), Some(NONE));
+    }
+
+    #[test]
+    fn targets_met_count_on_the_day_their_clock_stopped_and_give_compliance() {
+        let target = |target, state, stopped: Option<&str>| crate::sla::TargetStatus {
+            target,
+            cycle: 0,
+            state,
+            target_seconds: 3600,
+            elapsed_seconds: 1800,
+            due_at: None,
+            warn_at: None,
+            stopped_at: stopped.map(at),
+        };
+        let sla = SlaStatus {
+            plan: "standard".into(),
+            calendar: "office".into(),
+            targets: vec![
+                target(TargetKind::FirstResponse, ClockState::Met, Some("2026-03-02T09:00:00Z")),
+                target(TargetKind::Resolution, ClockState::Met, Some("2026-03-04T10:00:00Z")),
+                target(TargetKind::Deadline, ClockState::Breached, None),
+            ],
+            paused_seconds: 0,
+        };
+        let c = contribution(&ticket(Status::Closed), &history(), Some(&sla), &[], chrono_tz::Europe::Berlin);
+        assert_eq!(agent_day(&c, "2026-03-02").met.get(&TargetKind::FirstResponse), Some(&1));
+        assert_eq!(agent_day(&c, "2026-03-04").met.get(&TargetKind::Resolution), Some(&1));
+        assert!(c.values().all(|c| !c.met.contains_key(&TargetKind::Deadline)), "a breached clock is not met");
+        let query = ReportQuery::from_pairs(Dimension::Plan, [("from", "2026-03-01"), ("to", "2026-03-31")]).unwrap();
+        let line = &lines(&query, &c)[0];
+        assert_eq!(line.value, "standard");
+        // First response: met once, breached once (the scan's event in the history): 50 %.
+        assert_eq!(line.compliance.get(&TargetKind::FirstResponse), Some(&0.5));
+        assert_eq!(line.compliance.get(&TargetKind::Resolution), Some(&1.0));
+        assert_eq!(line.compliance.get(&TargetKind::Deadline), None, "no breach event was recorded for it");
     }
 
     #[test]

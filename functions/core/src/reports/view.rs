@@ -10,7 +10,23 @@ use std::collections::BTreeMap;
 /// The longest date range a report takes, in days.
 pub const MAX_REPORT_DAYS: i64 = 400;
 
-/// A report's question: one dimension over a date range, maybe within a group and a topic.
+/// The most lines a report with a `limit` shows (a top N).
+pub const MAX_REPORT_LIMIT: usize = 1000;
+
+/// Which lines come first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReportSort {
+    /// The most tickets created and resolved (the default).
+    #[default]
+    Volume,
+    /// The most SLA breaches, then volume: the problem requesters and equipment.
+    Breaches,
+}
+
+/// A report's question: one dimension over a date range, maybe within a group and a topic,
+/// maybe only its top `limit` lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportQuery {
     pub dimension: Dimension,
@@ -18,14 +34,25 @@ pub struct ReportQuery {
     pub to: NaiveDate,
     pub group: Option<String>,
     pub topic: Option<String>,
+    pub sort: ReportSort,
+    pub limit: Option<usize>,
+    /// The groups the reader may see (a team lead's); empty: every group.
+    pub within: Vec<String>,
 }
 
 impl ReportQuery {
-    /// Reads `from`, `to` (YYYY-MM-DD, both included, at most [`MAX_REPORT_DAYS`]), `group` and
-    /// `topic`; anything else, or a bad value, is `invalid_query`.
+    /// Every group and topic, every line.
+    pub fn new(dimension: Dimension, from: NaiveDate, to: NaiveDate) -> Self {
+        ReportQuery { dimension, from, to, group: None, topic: None, sort: ReportSort::default(), limit: None, within: Vec::new() }
+    }
+
+    /// Reads `from`, `to` (YYYY-MM-DD, both included, at most [`MAX_REPORT_DAYS`]), `group`,
+    /// `topic`, `sort` (`volume`, `breaches`) and `limit`; anything else, or a bad value, is
+    /// `invalid_query`.
     pub fn from_pairs<'a>(dimension: Dimension, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, crate::ApiError> {
         use crate::query::bad_query;
         let (mut from, mut to, mut group, mut topic) = (None, None, None, None);
+        let (mut sort, mut limit) = (ReportSort::default(), None);
         for (name, value) in pairs {
             let day = || NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| bad_query(name, "a date, YYYY-MM-DD"));
             match name {
@@ -39,6 +66,19 @@ impl ReportQuery {
                     }
                 }
                 "group" | "topic" => return Err(bad_query(name, "an id")),
+                "sort" => {
+                    sort = serde_json::from_value(serde_json::Value::String(value.into()))
+                        .map_err(|_| bad_query(name, "volume or breaches"))?
+                }
+                "limit" => {
+                    limit = Some(
+                        value
+                            .parse()
+                            .ok()
+                            .filter(|n| (1..=MAX_REPORT_LIMIT).contains(n))
+                            .ok_or_else(|| bad_query(name, &format!("1 to {MAX_REPORT_LIMIT}")))?,
+                    )
+                }
                 _ => return Err(bad_query(name, "unknown parameter")),
             }
         }
@@ -51,7 +91,7 @@ impl ReportQuery {
         if (to - from).num_days() >= MAX_REPORT_DAYS {
             return Err(bad_query("to", &format!("at most {MAX_REPORT_DAYS} days after from")));
         }
-        Ok(ReportQuery { dimension, from, to, group, topic })
+        Ok(ReportQuery { group, topic, sort, limit, ..ReportQuery::new(dimension, from, to) })
     }
 
     /// Whether a bucket is one this report reads.
@@ -60,6 +100,16 @@ impl ReportQuery {
             && (self.from..=self.to).contains(&key.day)
             && self.group.as_ref().is_none_or(|g| *g == key.group)
             && self.topic.as_ref().is_none_or(|t| *t == key.topic)
+            && (self.within.is_empty() || self.within.contains(&key.group))
+    }
+
+    /// The groups whose tickets this report reads: the one asked for, else the reader's (none:
+    /// every group).
+    pub fn groups(&self) -> Vec<String> {
+        match &self.group {
+            Some(g) => vec![g.clone()],
+            None => self.within.clone(),
+        }
     }
 }
 
@@ -77,6 +127,14 @@ pub struct ReportLine {
     pub reopen_rate: f64,
     /// SLA breaches per target (`first_response`, `next_response`, `resolution`, `deadline`).
     pub breaches: BTreeMap<TargetKind, i64>,
+    /// SLA targets met in time, per target.
+    pub met: BTreeMap<TargetKind, i64>,
+    /// Per target: met ÷ (met + breached), for the targets with either.
+    pub compliance: BTreeMap<TargetKind, f64>,
+    /// Tickets open now (whatever the range), where the report can tell: every dimension but
+    /// the SLA plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_now: Option<i64>,
     pub first_response_median_minutes: Option<i64>,
     pub first_response_p90_minutes: Option<i64>,
     pub resolution_median_minutes: Option<i64>,
@@ -116,11 +174,36 @@ pub fn lines<'a>(query: &ReportQuery, buckets: impl IntoIterator<Item = (&'a Buc
             first_response_p90_minutes: c.first_response.quantile(0.9),
             resolution_median_minutes: c.resolution.quantile(0.5),
             resolution_p90_minutes: c.resolution.quantile(0.9),
+            compliance: compliance(&c),
             breaches: c.breaches,
+            met: c.met,
+            open_now: None,
         })
         .collect();
-    lines.sort_by(|a, b| (b.created + b.resolved).cmp(&(a.created + a.resolved)).then_with(|| a.value.cmp(&b.value)));
+    let volume = |l: &ReportLine| l.created + l.resolved;
+    let breaches = |l: &ReportLine| l.breaches.values().sum::<i64>();
+    match query.sort {
+        ReportSort::Volume => lines.sort_by(|a, b| volume(b).cmp(&volume(a)).then_with(|| a.value.cmp(&b.value))),
+        ReportSort::Breaches => {
+            lines.sort_by(|a, b| breaches(b).cmp(&breaches(a)).then_with(|| volume(b).cmp(&volume(a))).then_with(|| a.value.cmp(&b.value)))
+        }
+    }
+    if let Some(limit) = query.limit {
+        lines.truncate(limit);
+    }
     lines
+}
+
+fn compliance(c: &Counters) -> BTreeMap<TargetKind, f64> {
+    let mut out = BTreeMap::new();
+    for target in c.met.keys().chain(c.breaches.keys()) {
+        let met = c.met.get(target).copied().unwrap_or(0);
+        let breached = c.breaches.get(target).copied().unwrap_or(0);
+        if met + breached > 0 {
+            out.insert(*target, met as f64 / (met + breached) as f64);
+        }
+    }
+    out
 }
 
 /// The report as CSV: a byte-order mark, a header row, one row per line (the file's name says
@@ -141,8 +224,10 @@ pub fn csv(report: &Report) -> String {
         "reopen_rate".into(),
     ];
     header.extend(targets.iter().map(|t| format!("breaches_{}", crate::wire_name(t))));
+    header.extend(targets.iter().map(|t| format!("met_{}", crate::wire_name(t))));
+    header.extend(targets.iter().map(|t| format!("compliance_{}", crate::wire_name(t))));
     header.extend(
-        ["first_response_median_minutes", "first_response_p90_minutes", "resolution_median_minutes", "resolution_p90_minutes"]
+        ["first_response_median_minutes", "first_response_p90_minutes", "resolution_median_minutes", "resolution_p90_minutes", "open_now"]
             .map(String::from),
     );
     out.push_str(&header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(","));
@@ -157,11 +242,14 @@ pub fn csv(report: &Report) -> String {
             format!("{:.3}", line.reopen_rate),
         ];
         row.extend(targets.iter().map(|t| line.breaches.get(t).copied().unwrap_or(0).to_string()));
+        row.extend(targets.iter().map(|t| line.met.get(t).copied().unwrap_or(0).to_string()));
+        row.extend(targets.iter().map(|t| line.compliance.get(t).map(|c| format!("{c:.3}")).unwrap_or_default()));
         row.extend([
             minutes(line.first_response_median_minutes),
             minutes(line.first_response_p90_minutes),
             minutes(line.resolution_median_minutes),
             minutes(line.resolution_p90_minutes),
+            minutes(line.open_now),
         ]);
         out.push_str(&row.join(","));
         out.push_str("\r\n");
