@@ -27,17 +27,29 @@ impl Session {
         self.me.with(|m| m.as_ref().is_some_and(|m| m.role.is_staff()))
     }
 
-    pub fn is_admin(self) -> bool {
-        self.me.with(|m| m.as_ref().is_some_and(|m| m.role == helpdesk_core::Role::Admin))
+    /// Reads the queues: staff, and managers (who change nothing).
+    pub fn reads_queues(self) -> bool {
+        self.me.with(|m| m.as_ref().is_some_and(|m| m.role.reads_queues()))
+    }
+
+    /// Reads every group's queue and report: admins, and managers not scoped to chosen groups.
+    pub fn sees_every_group(self) -> bool {
+        self.me.with(|m| {
+            m.as_ref().is_some_and(|m| m.role == helpdesk_core::Role::Admin || (m.role == helpdesk_core::Role::Manager && m.groups.is_empty()))
+        })
     }
 
     /// Whether the API will show the signed-in user this ticket (the rule is the server's; this
     /// only spares a page that would say "not found").
     pub fn may_see(self, ticket: &helpdesk_core::Ticket) -> bool {
+        self.may(helpdesk_core::Action::ViewTicket, ticket)
+    }
+
+    /// Whether the API will let the signed-in user do `action` on this ticket (the rule is the
+    /// server's; this only spares a form it would refuse).
+    pub fn may(self, action: helpdesk_core::Action, ticket: &helpdesk_core::Ticket) -> bool {
         self.me.with(|m| {
-            m.as_ref().is_some_and(|m| {
-                helpdesk_core::permissions::allows(&m.actor(), helpdesk_core::Action::ViewTicket, helpdesk_core::Resource::Ticket(ticket))
-            })
+            m.as_ref().is_some_and(|m| helpdesk_core::permissions::allows(&m.actor(), action, helpdesk_core::Resource::Ticket(ticket)))
         })
     }
 
@@ -139,7 +151,7 @@ fn SessionEnded() -> impl IntoView {
 fn AppRoutes() -> impl IntoView {
     let i = use_i18n();
     let session = use_session();
-    let home = move || if session.is_staff() { "/queue" } else { "/my" };
+    let home = move || if session.reads_queues() { "/queue" } else { "/my" };
     view! {
         <Routes fallback=move || view! { <p>{move || i.t("common.not_found")}</p> }>
             <Route path=path!("/") view=move || view! { <Redirect path=home()/> }/>
@@ -147,8 +159,9 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/new") view=|| view! { <NewTicket call=false/> }/>
             <Route path=path!("/call") view=|| view! { <NewTicket call=true/> }/>
             <Route path=path!("/tickets/:number") view=TicketPage/>
-            // The queue is staff's: anyone else (a user made a requester since) goes to their tickets.
-            <Route path=path!("/queue") view=move || if session.is_staff() { view! { <Queue/> }.into_any() } else { view! { <Redirect path="/my"/> }.into_any() }/>
+            // The queue is staff's and managers': anyone else (a user made a requester since) goes
+            // to their tickets.
+            <Route path=path!("/queue") view=move || if session.reads_queues() { view! { <Queue/> }.into_any() } else { view! { <Redirect path="/my"/> }.into_any() }/>
             <Route path=path!("/settings/notifications") view=NotificationSettingsPage/>
             <Route path=path!("/kb") view=kb::KnowledgeBase/>
             // Before `/kb/:id`: the first route that matches wins.
@@ -192,15 +205,15 @@ fn Header() -> impl IntoView {
     let links = move || {
         session.me.get().map(|me| {
             let staff = me.role.is_staff();
+            let reads_queues = me.role.reads_queues();
             let admin = me.role == helpdesk_core::Role::Admin;
+            let reports = admin || me.role == helpdesk_core::Role::Manager;
             // Knowledge-base editors among the agents keep the reply templates too.
             let edits_templates = !admin && staff && me.user.as_ref().is_some_and(|u| u.knowledge_editor);
             view! {
                 <nav aria-label=move || i.t("nav.label")>
-                    {staff.then(|| view! {
-                        <A href="/queue">{move || i.t("nav.queue")}</A>
-                        <A href="/call">{move || i.t("nav.log_call")}</A>
-                    })}
+                    {reads_queues.then(|| view! { <A href="/queue">{move || i.t("nav.queue")}</A> })}
+                    {staff.then(|| view! { <A href="/call">{move || i.t("nav.log_call")}</A> })}
                     <A href="/my">{move || i.t("nav.my_tickets")}</A>
                     <A href="/new">{move || i.t("nav.new_ticket")}</A>
                     <A href="/kb">{move || i.t("nav.kb")}</A>
@@ -212,12 +225,12 @@ fn Header() -> impl IntoView {
                         <A href="/admin/mail">{move || i.t("nav.mail")}</A>
                         <A href="/admin/templates">{move || i.t("nav.templates")}</A>
                         <A href="/admin/sla">{move || i.t("nav.sla")}</A>
-                        <A href="/reports">{move || i.t("nav.reports")}</A>
                     })}
+                    {reports.then(|| view! { <A href="/reports">{move || i.t("nav.reports")}</A> })}
                     {edits_templates.then(|| view! { <A href="/admin/templates">{move || i.t("nav.templates")}</A> })}
                 </nav>
                 // Beside the links, not among them: on a phone it shares a line with the language.
-                {staff.then(|| view! { <search::NavSearch/> })}
+                {reads_queues.then(|| view! { <search::NavSearch/> })}
                 <span class="who">{me.user.as_ref().map_or(me.id.clone(), |u| u.name.clone())}</span>
                 <button type="button" class="link" on:click=move |ev| sign_out.run(ev)>{move || i.t("nav.sign_out")}</button>
             }

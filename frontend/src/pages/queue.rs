@@ -29,7 +29,7 @@ pub fn Queue() -> impl IntoView {
     let param = move |name: &'static str| Signal::derive(move || query.with(|q| q.get(name).unwrap_or_default()));
     let my_groups = move || session.me.with(|m| m.as_ref().map(|m| m.groups.clone()).unwrap_or_default());
     let default_view = move || {
-        if session.is_admin() {
+        if session.sees_every_group() {
             ALL_QUEUES
         } else if my_groups().is_empty() {
             ASSIGNED_TO_ME
@@ -75,12 +75,12 @@ pub fn Queue() -> impl IntoView {
         move |ev: leptos::ev::Event| set_params(&[(name, Some(event_target_value(&ev))), (PAGES_PARAM, None)])
     };
     let group_options = move || {
-        // Admins reach every queue; agents their own groups.
+        // Admins (and managers of every group) reach every queue; others their own groups.
         let names: Vec<(String, String)> = match groups.get() {
             Some(Ok(all)) => all
                 .items
                 .into_iter()
-                .filter(|g| session.is_admin() || my_groups().contains(&g.id))
+                .filter(|g| session.sees_every_group() || my_groups().contains(&g.id))
                 .map(|g| (g.id.clone(), g.name_in(i.code()).to_string()))
                 .collect(),
             _ => my_groups().into_iter().map(|g| (g.clone(), g)).collect(),
@@ -121,8 +121,8 @@ pub fn Queue() -> impl IntoView {
                 <div class="filter">
                     <label for="queue-view">{move || i.t("queue.view")}</label>
                     <select id="queue-view" on:change=choose("view")>
-                        {session.is_admin().then(|| choice(view_of, ALL_QUEUES, "queue.all"))}
-                        {move || (!session.is_admin() && !my_groups().is_empty()).then(|| choice(view_of, MY_GROUPS, "queue.groups"))}
+                        {session.sees_every_group().then(|| choice(view_of, ALL_QUEUES, "queue.all"))}
+                        {move || (!session.sees_every_group() && !my_groups().is_empty()).then(|| choice(view_of, MY_GROUPS, "queue.groups"))}
                         {group_options}
                         {choice(view_of, ASSIGNED_TO_ME, "queue.mine")}
                     </select>

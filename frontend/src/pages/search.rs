@@ -106,7 +106,8 @@ fn hit_item(i: I18n, hit: SearchHit) -> impl IntoView {
 pub fn SearchPage() -> impl IntoView {
     let i = use_i18n();
     let session = use_session();
-    let staff = session.is_staff();
+    // Ticket filters for those who read the queues (staff, managers).
+    let staff = session.reads_queues();
     let query = use_query_map();
     let set_params = use_set_params();
     let param = move |name: &'static str| Signal::derive(move || query.with(|q| q.get(name).unwrap_or_default()));

@@ -109,16 +109,18 @@ fn total_text(i: I18n, total: Total) -> String {
 
 /// A page of tickets from `source` (a list URL with its filters and order) with previous and next
 /// pages; staff see the SLA column, breached and warning rows marked for the eye and for screen
-/// readers. A new `source` starts again at the first page.
+/// readers, and select tickets to change them together (not managers, who read the queues only).
+/// A new `source` starts again at the first page.
 #[component]
 pub fn TicketTable(#[prop(into)] source: Signal<String>, staff: bool) -> impl IntoView {
     let i = use_i18n();
     let session = use_session();
+    let changes = staff && session.is_staff();
     let query = use_query_map();
     let set_params = use_set_params();
     let page = RwSignal::new(None::<Result<TicketPage, Failure>>);
     let selected = RwSignal::new(Vec::<Selected>::new());
-    if staff {
+    if changes {
         bulk::queue_keys();
     }
     let cursors = Memo::new(move |_| -> Vec<String> {
@@ -211,7 +213,7 @@ pub fn TicketTable(#[prop(into)] source: Signal<String>, staff: bool) -> impl In
                     <div class="table-wrap">
                     <table class="tickets">
                         <thead><tr>
-                            {staff.then(|| {
+                            {changes.then(|| {
                                 let on_page: Vec<Selected> = p.items.iter().map(|t| Selected { number: t.number, version: t.version }).collect();
                                 let all = on_page.clone();
                                 view! {
@@ -234,7 +236,7 @@ pub fn TicketTable(#[prop(into)] source: Signal<String>, staff: bool) -> impl In
                             <th scope="col">{move || i.t("ticket.updated")}</th>
                         </tr></thead>
                         <tbody>
-                            {p.items.into_iter().map(|t| row(i, t, staff.then_some(selected), &me, now)).collect_view()}
+                            {p.items.into_iter().map(|t| row(i, t, staff, changes.then_some(selected), &me, now)).collect_view()}
                         </tbody>
                     </table>
                     </div>
@@ -249,17 +251,24 @@ pub fn TicketTable(#[prop(into)] source: Signal<String>, staff: bool) -> impl In
     };
     view! {
         <div class="list">
-            {staff.then(|| bulk::bar(selected, Callback::new(move |_| load())))}
+            {changes.then(|| bulk::bar(selected, Callback::new(move |_| load())))}
             {move || rows().unwrap_or_else(|| view! { <Loading/> }.into_any())}
-            {staff.then(|| view! { <p class="muted keys">{move || i.t("queue.keys")}</p> })}
+            {changes.then(|| view! { <p class="muted keys">{move || i.t("queue.keys")}</p> })}
         </div>
     }
 }
 
-/// One ticket's row; `selected`: the queue's selection (staff), which the row's box joins.
-fn row(i: I18n, t: Ticket, selected: Option<RwSignal<Vec<Selected>>>, me: &str, now: ReadSignal<DateTime<Utc>>) -> impl IntoView + use<> {
+/// One ticket's row; `staff`: the queue's columns; `selected`: the queue's selection (those who
+/// change tickets), which the row's box joins.
+fn row(
+    i: I18n,
+    t: Ticket,
+    staff: bool,
+    selected: Option<RwSignal<Vec<Selected>>>,
+    me: &str,
+    now: ReadSignal<DateTime<Utc>>,
+) -> impl IntoView + use<> {
     let people = use_people();
-    let staff = selected.is_some();
     let this = Selected { number: t.number, version: t.version };
     let number = t.number.to_string();
     let mine = t.assignee.as_deref() == Some(me);

@@ -241,6 +241,7 @@ fn UserForm(editor: Editor<UserInput>, bounced: RwSignal<Option<DateTime<Utc>>>)
                         aria-invalid=move || state.problems.with(|p| p.iter().any(|p| p.field.starts_with("groups"))).to_string()>
                         <legend>{move || i.t("nav.groups")}</legend>
                         {group_choices}
+                        {move || (get(&|u| wire(&u.role)) == wire(&Role::Manager)).then(|| view! { <p class="help">{move || i.t("admin.manager_groups")}</p> })}
                         {move || state.problems.with(|p| p.iter().find(|p| p.field.starts_with("groups")).cloned()).map(|p| {
                             view! { <p class="field-error" id="user-groups-error">{i.field_error(&p)}</p> }
                         })}

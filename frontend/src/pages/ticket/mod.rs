@@ -197,7 +197,8 @@ pub fn TicketPage() -> impl IntoView {
                         <div class="conversation">
                             <answers::SolutionBox page=page staff=staff/>
                             <Conversation view=v.clone() topic=topic_now.clone() staff=staff/>
-                            <ReplyBox page=page staff=staff/>
+                            // Managers read others' tickets; they answer only their own.
+                            {session.may(helpdesk_core::Action::Reply, &ticket).then(|| view! { <ReplyBox page=page staff=staff/> })}
                             {log.map(deliveries::section)}
                         </div>
                         <aside>

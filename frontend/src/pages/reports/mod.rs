@@ -1,7 +1,9 @@
-//! Reports (`/reports`, admins): one dimension (agent, group, topic, …) over a date range, maybe
-//! within a group and a topic, all in the address. The figures come from the report buckets
-//! (docs/reports.md): a bar chart of the busiest values (created and resolved), a table with
-//! medians and 90th percentiles, the rules the figures follow, and the same report as CSV.
+//! Reports (`/reports`, admins and managers): one dimension (agent, group, topic, …) or the
+//! backlog over a date range, maybe within a group and a topic, all in the address. The figures
+//! come from the report buckets (docs/reports.md): a bar chart of the busiest values (created and
+//! resolved), a table with medians and 90th percentiles — SLA compliance per target for plans and
+//! priorities, the top problem requesters and equipment by breaches with their tickets a click
+//! away — the rules the figures follow, and the same report as CSV.
 
 use crate::api;
 use crate::components::{ErrorBox, loaded};
@@ -15,8 +17,24 @@ use helpdesk_core::user::Group;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+mod backlog;
+
 /// Values the chart shows at most (the table has them all).
 const CHARTED: usize = 10;
+/// The `by` of the backlog view, beside the dimensions.
+const BACKLOG: &str = "backlog";
+/// Problem requesters and equipment: how many the page lists.
+const TOP: usize = 20;
+
+/// The dimensions whose report is a "top N by breaches" with the tickets a click away.
+fn is_problem_list(dimension: Dimension) -> bool {
+    matches!(dimension, Dimension::Requester | Dimension::Asset)
+}
+
+/// The dimensions whose table shows SLA compliance per target.
+fn shows_compliance(dimension: Dimension) -> bool {
+    matches!(dimension, Dimension::Plan | Dimension::Priority)
+}
 
 /// A day as the API takes it, `days` before today in the browser's calendar.
 fn day_before(days: u32) -> String {
@@ -85,33 +103,63 @@ fn chart(i: I18n, lines: &[ReportLine], name: impl Fn(&str) -> String + Copy + S
     }
 }
 
+/// Where a report's line leads: the tickets behind a problem requester or asset (search), a
+/// topic's trend (its backlog).
+fn drill_down(dimension: Dimension, value: &str, from: &str, to: &str) -> Option<(String, &'static str)> {
+    let pairs = |extra: [(&'static str, String); 2]| {
+        let mut pairs = vec![("from", from.to_string()), ("to", to.to_string())];
+        pairs.extend(extra);
+        pairs
+    };
+    match dimension {
+        Dimension::Requester | Dimension::Asset => Some((
+            api::with_query("/search", &pairs([("scope", "tickets".into()), ("q", value.to_string())])),
+            "reports.tickets",
+        )),
+        Dimension::Topic => Some((api::with_query("/reports", &pairs([("by", BACKLOG.into()), ("topic", value.to_string())])), "reports.trend")),
+        _ => None,
+    }
+}
+
 fn table(
     i: I18n,
-    dimension: Dimension,
-    lines: Vec<ReportLine>,
+    report: Report,
     name: impl Fn(&str) -> String + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let dimension = report.dimension;
+    let (from, to) = (report.from.to_string(), report.to.to_string());
     let minutes = move |m: Option<i64>| m.map(|m| i.duration(m * 60)).unwrap_or_else(|| "—".into());
     let head = format!("reports.dimension.{}", wire(&dimension));
-    let targets = [TargetKind::FirstResponse, TargetKind::Resolution];
+    let compliance = shows_compliance(dimension);
+    let breach_targets = [TargetKind::FirstResponse, TargetKind::Resolution];
+    let compliance_targets = [TargetKind::FirstResponse, TargetKind::NextResponse, TargetKind::Resolution, TargetKind::Deadline];
+    let open_now = report.lines.iter().any(|l| l.open_now.is_some());
+    let links = drill_down(dimension, "", &from, &to).is_some();
+    let th = move |key: &'static str| view! { <th scope="col" class="num">{i.t(key)}</th> };
     view! {
         <div class="table-wrap"><table class="report">
             <thead><tr>
                 <th scope="col">{i.t(&head)}</th>
-                <th scope="col" class="num">{i.t("reports.created")}</th>
-                <th scope="col" class="num">{i.t("reports.first_responses")}</th>
-                <th scope="col" class="num">{i.t("reports.resolved")}</th>
-                <th scope="col" class="num">{i.t("reports.reopened")}</th>
-                <th scope="col" class="num">{i.t("reports.reopen_rate")}</th>
-                <th scope="col" class="num">{i.t("reports.breaches.first_response")}</th>
-                <th scope="col" class="num">{i.t("reports.breaches.resolution")}</th>
-                <th scope="col" class="num">{i.t("reports.first_response_median")}</th>
-                <th scope="col" class="num">{i.t("reports.first_response_p90")}</th>
-                <th scope="col" class="num">{i.t("reports.resolution_median")}</th>
-                <th scope="col" class="num">{i.t("reports.resolution_p90")}</th>
+                {th("reports.created")}
+                {th("reports.first_responses")}
+                {th("reports.resolved")}
+                {th("reports.reopened")}
+                {th("reports.reopen_rate")}
+                {open_now.then(|| th("reports.open_now"))}
+                {(!compliance).then(|| breach_targets.map(|t| th(if t == TargetKind::FirstResponse { "reports.breaches.first_response" } else { "reports.breaches.resolution" })))}
+                {compliance.then(|| compliance_targets.map(|t| {
+                    let key = format!("sla.{}", wire(&t));
+                    view! { <th scope="col" class="num">{i.t(&key)}" · "{i.t("reports.compliance")}</th> }
+                }))}
+                {th("reports.first_response_median")}
+                {th("reports.first_response_p90")}
+                {th("reports.resolution_median")}
+                {th("reports.resolution_p90")}
+                {links.then(|| view! { <th scope="col"><span class="sr-only">{i.t("reports.more")}</span></th> })}
             </tr></thead>
-            <tbody>{lines.into_iter().map(|l| {
+            <tbody>{report.lines.into_iter().map(|l| {
                 let value = l.value.clone();
+                let link = drill_down(dimension, &l.value, &from, &to);
                 view! {
                 <tr>
                     <th scope="row">{move || name(&value)}</th>
@@ -120,11 +168,21 @@ fn table(
                     <td class="num">{l.resolved}</td>
                     <td class="num">{l.reopened}</td>
                     <td class="num">{format!("{:.0} %", l.reopen_rate * 100.0)}</td>
-                    {targets.map(|t| view! { <td class="num">{l.breaches.get(&t).copied().unwrap_or(0)}</td> })}
+                    {open_now.then(|| view! { <td class="num">{l.open_now.unwrap_or(0)}</td> })}
+                    {(!compliance).then(|| breach_targets.map(|t| view! { <td class="num">{l.breaches.get(&t).copied().unwrap_or(0)}</td> }))}
+                    {compliance.then(|| compliance_targets.map(|t| {
+                        let (met, breached) = (l.met.get(&t).copied().unwrap_or(0), l.breaches.get(&t).copied().unwrap_or(0));
+                        let share = l.compliance.get(&t).map(|c| format!(" ({:.0} %)", c * 100.0)).unwrap_or_default();
+                        let text = move || if met + breached == 0 { "—".to_string() } else {
+                            format!("{met} {} / {breached} {}{share}", i.t("reports.met"), i.t("reports.breached"))
+                        };
+                        view! { <td class="num">{text}</td> }
+                    }))}
                     <td class="num">{minutes(l.first_response_median_minutes)}</td>
                     <td class="num">{minutes(l.first_response_p90_minutes)}</td>
                     <td class="num">{minutes(l.resolution_median_minutes)}</td>
                     <td class="num">{minutes(l.resolution_p90_minutes)}</td>
+                    {link.map(|(href, key)| view! { <td><a href=href>{i.t(key)}</a></td> })}
                 </tr>
             }}).collect_view()}</tbody>
         </table></div>
@@ -139,6 +197,7 @@ pub fn ReportsPage() -> impl IntoView {
     let set_params = use_set_params();
     let param = move |name: &'static str| Signal::derive(move || query.with(|q| q.get(name).unwrap_or_default()));
     let (topic, group) = (param("topic"), param("group"));
+    let backlog_shown = Signal::derive(move || param("by").get() == BACKLOG);
     let dimension = Signal::derive(move || {
         let named = param("by").get();
         Dimension::ALL.into_iter().find(|d| wire(d) == named).unwrap_or(Dimension::Agent)
@@ -148,15 +207,23 @@ pub fn ReportsPage() -> impl IntoView {
     let pairs = move || {
         let mut pairs = vec![("from", from.get()), ("to", to.get())];
         pairs.extend([("group", group.get()), ("topic", topic.get())].into_iter().filter(|(_, v)| !v.is_empty()));
+        if !backlog_shown.get() && is_problem_list(dimension.get()) {
+            pairs.extend([("sort", "breaches".to_string()), ("limit", TOP.to_string())]);
+        }
         pairs
     };
-    let path = move || format!("/api/reports/{}", wire(&dimension.get()));
+    let path = move || if backlog_shown.get() { format!("/api/reports/{BACKLOG}") } else { format!("/api/reports/{}", wire(&dimension.get())) };
     // The server's own check of the question, here first: a range it would refuse is said so.
     let valid = Signal::derive(move || {
         let pairs = pairs();
         ReportQuery::from_pairs(dimension.get(), pairs.iter().map(|(k, v)| (*k, v.as_str()))).is_ok()
     });
-    let report = api::Fetched::<Report>::new(Signal::derive(move || valid.get().then(|| api::with_query(&path(), &pairs()))));
+    let report = api::Fetched::<Report>::new(Signal::derive(move || {
+        (valid.get() && !backlog_shown.get()).then(|| api::with_query(&path(), &pairs()))
+    }));
+    let backlog = api::Fetched::<helpdesk_core::reports::Backlog>::new(Signal::derive(move || {
+        (valid.get() && backlog_shown.get()).then(|| api::with_query(&path(), &pairs()))
+    }));
     let csv = move || {
         let mut pairs = pairs();
         pairs.push(("format", "csv".into()));
@@ -177,6 +244,12 @@ pub fn ReportsPage() -> impl IntoView {
             if !valid {
                 return view! { <p class="error" role="alert">{i.t("reports.range_invalid")}</p> }.into_any();
             }
+            if backlog_shown.get_untracked() {
+                return match backlog.load().await {
+                    Err(f) => view! { <ErrorBox failure=f/> }.into_any(),
+                    Ok(b) => backlog::view(i, b).into_any(),
+                };
+            }
             match report.load().await {
                 Err(f) => view! { <ErrorBox failure=f/> }.into_any(),
                 Ok(report) => {
@@ -188,7 +261,8 @@ pub fn ReportsPage() -> impl IntoView {
                     let dimension = report.dimension;
                     let name = move |value: &str| label(i, people, dimension, value);
                     let chart = chart(i, &report.lines, name);
-                    view! { {rules} {chart} {table(i, dimension, report.lines, name)} }.into_any()
+                    let top = is_problem_list(dimension).then(|| view! { <p class="help">{i.t("reports.top_note").replace("{n}", &TOP.to_string())}</p> });
+                    view! { {rules} {top} {chart} {table(i, report, name)} }.into_any()
                 }
             }
         })
@@ -202,8 +276,9 @@ pub fn ReportsPage() -> impl IntoView {
                     <select id="report-by" on:change=choose("by")>
                         {Dimension::ALL.map(|d| {
                             let (value, key) = (wire(&d), format!("reports.dimension.{}", wire(&d)));
-                            view! { <option value=value selected=move || dimension.get() == d>{move || i.t(&key)}</option> }
+                            view! { <option value=value selected=move || !backlog_shown.get() && dimension.get() == d>{move || i.t(&key)}</option> }
                         }).into_iter().collect_view()}
+                        <option value=BACKLOG selected=backlog_shown>{move || i.t("reports.dimension.backlog")}</option>
                     </select>
                 </div>
                 <div class="filter">
