@@ -35,7 +35,8 @@ impl Session {
     /// Reads every group's queue and report: admins, and managers not scoped to chosen groups.
     pub fn sees_every_group(self) -> bool {
         self.me.with(|m| {
-            m.as_ref().is_some_and(|m| m.role == helpdesk_core::Role::Admin || (m.role == helpdesk_core::Role::Manager && m.groups.is_empty()))
+            m.as_ref()
+                .is_some_and(|m| m.role == helpdesk_core::Role::Admin || (m.role == helpdesk_core::Role::Manager && m.groups.is_empty()))
         })
     }
 

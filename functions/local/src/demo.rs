@@ -4,7 +4,7 @@
 
 use chrono::{Duration, Utc};
 use helpdesk_aws::new_id;
-use helpdesk_aws::{Directory, TicketStore};
+use helpdesk_aws::{Directory, DynamoStore, TicketStore};
 use helpdesk_core::api::{CreateTicketRequest, MessageRequest, UpdateTicketRequest};
 use helpdesk_core::calendar::{Calendar, Holiday, Span, WeekHours};
 use helpdesk_core::commands::{self, Change};
@@ -13,12 +13,16 @@ use helpdesk_core::sla::{self, AlertLevel, Conditions, Escalation, EscalationAct
 use helpdesk_core::text::LocalizedText;
 use helpdesk_core::topic::Topic;
 use helpdesk_core::user::{AccountSource, Group, Language, User};
-use helpdesk_core::{Actor, Priority, Role};
+use helpdesk_core::{Actor, Priority, Role, Ticket, TicketNumber};
 use serde_json::json;
 
 /// The people the demo tickets belong to; sign in as them with [`DEMO_PASSWORD`].
 pub const REQUESTERS: [&str; 3] = ["anna.petrova", "john.smith", "maria.garcia"];
 pub const AGENTS: [&str; 2] = ["ivan.sidorov", "lena.kuznetsova"];
+/// The head of IT: reads every group's reports and queues.
+pub const MANAGER: &str = "pavel.morozov";
+/// How many resolved tickets of the past [`history`] seeds.
+pub const HISTORY_TICKETS: u64 = 48;
 
 /// The local password of every demo account (README). Local demo data only.
 pub const DEMO_PASSWORD: &str = "helpdesk-demo";
@@ -51,7 +55,7 @@ pub fn groups() -> Vec<Group> {
     .collect()
 }
 
-/// The demo people: three requesters, two agents, one admin; all with [`DEMO_PASSWORD`].
+/// The demo people: three requesters, two agents, a manager, one admin; all with [`DEMO_PASSWORD`].
 pub fn users() -> Vec<User> {
     let person = |id: &str, name: &str, role: Role, department: &str, language: Language| {
         let groups: &[&str] = if role == Role::Agent { groups_of(id) } else { &[] };
@@ -68,6 +72,7 @@ pub fn users() -> Vec<User> {
         person(REQUESTERS[2], "Maria Garcia", Role::Requester, "Finance", Language::En),
         person(AGENTS[0], "Ivan Sidorov", Role::Agent, "IT", Language::Ru),
         person(AGENTS[1], "Lena Kuznetsova", Role::Agent, "IT", Language::Ru),
+        person(MANAGER, "Pavel Morozov", Role::Manager, "IT", Language::Ru),
         person("admin", "Helpdesk Admin", Role::Admin, "IT", Language::En),
     ]
 }
@@ -288,11 +293,14 @@ pub fn plans() -> Vec<SlaPlan> {
     ]
 }
 
-/// What happens to one demo ticket after it is filed.
+/// What happens to one demo ticket after it is filed (each 20 minutes after the one before, or
+/// after a `Wait`).
 enum Step {
     Reply(&'static str, &'static str),
     Note(&'static str, &'static str),
     Update(&'static str, serde_json::Value),
+    /// Time passes (minutes): the SLA clocks run on, and may be breached.
+    Wait(i64),
 }
 
 struct DemoTicket {
@@ -365,10 +373,73 @@ fn demo_tickets() -> Vec<DemoTicket> {
     ]
 }
 
+/// Six weeks of history for the reports (after the demo tickets, so those keep their numbers):
+/// tickets filed on working days, answered and resolved
+/// sooner or later (some after their SLA targets), a few reopened; one printer (PR-0042) and
+/// one requester (Anna) keep coming back. The same every start: a small generator, no clock.
+fn history() -> Vec<DemoTicket> {
+    let mut seed: u64 = 0x5eed;
+    let mut roll = move |sides: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % sides
+    };
+    let mut out = Vec::new();
+    for n in 0..HISTORY_TICKETS {
+        // Older than every demo ticket above (the lists show those first), all resolved by now.
+        let days_ago = 45 - (n * 42 / HISTORY_TICKETS) as i64;
+        // Anna files half of it, on printers and hardware mostly.
+        let by = REQUESTERS[[0, 0, 0, 1, 2][roll(5) as usize]];
+        let printer = ["PR-0042", "PR-0042", "PR-0042", "PR-0107", "PR-0311"][roll(5) as usize];
+        let laptop = ["LT-04211", "LT-05530", "LT-04211"][roll(3) as usize];
+        let problem = ["jam", "toner", "offline"][roll(3) as usize];
+        let kind = roll(5);
+        // Someone who works the topic's group.
+        let agent = match kind {
+            2 => AGENTS[0],
+            4 => AGENTS[1],
+            _ => AGENTS[roll(2) as usize],
+        };
+        let request = match kind {
+            0 | 1 => {
+                json!({"topic": "printer", "subject": format!("Printer {printer} jams again"), "description": "Paper jams near the fuser.",
+                "fields": {"location": "3rd floor", "problem": problem, "asset_tag": printer}})
+            }
+            2 => {
+                json!({"topic": "hardware", "subject": format!("Laptop {laptop} is slow to start"), "description": "It takes ten minutes to start.",
+                "fields": {"asset_tag": laptop, "device": "laptop"}})
+            }
+            3 => json!({"topic": "software", "subject": "Install a PDF editor", "description": "For contracts.",
+                "fields": {"software": "PDF editor", "seats": 1}}),
+            _ => json!({"topic": "network-vpn", "subject": "VPN drops", "description": "The VPN reconnects every few minutes.",
+                "fields": {"connection": "vpn-home"}}),
+        };
+        // First answer within half an hour to two days; resolution up to three days later.
+        let answer = [20, 45, 90, 240, 600, 2880][roll(6) as usize];
+        let resolve = [60, 180, 480, 1440, 4320][roll(5) as usize];
+        let mut steps = vec![
+            Step::Update(agent, json!({"assignee": agent})),
+            Step::Wait(answer),
+            Step::Reply(agent, "Looking into it now."),
+            Step::Wait(resolve),
+            Step::Update(agent, json!({"status": "resolved"})),
+        ];
+        if roll(8) == 0 {
+            steps.extend([
+                Step::Wait(600),
+                Step::Update(agent, json!({"status": "reopened"})),
+                Step::Wait(240),
+                Step::Update(agent, json!({"status": "resolved"})),
+            ]);
+        }
+        out.push(DemoTicket { by: Actor::new(by, Role::Requester), hours_ago: days_ago * 24 + 15 - roll(7) as i64, request, steps });
+    }
+    out
+}
+
 /// Seeds each kind of demo data that is still missing: people and groups, the SLA
 /// configuration, and the topics with their tickets. What exists is left alone, so a second start
 /// adds nothing.
-pub async fn seed<S: TicketStore + Directory>(store: &S) -> Result<(), String> {
+pub async fn seed(store: &DynamoStore) -> Result<bool, String> {
     let e = |e: helpdesk_aws::StoreError| e.to_string();
     let anyone = helpdesk_core::api::PeopleQuery { limit: 1, include_inactive: true, ..Default::default() };
     if store.list_people(&anyone).await.map_err(e)?.items.is_empty() {
@@ -393,50 +464,86 @@ pub async fn seed<S: TicketStore + Directory>(store: &S) -> Result<(), String> {
         tracing::info!("demo data: SLA calendars and plans");
     }
     if !store.list_topics().await.map_err(e)?.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let topics = topics();
     for topic in &topics {
         store.put_topic(topic).await.map_err(|e| format!("topic {}: {e}", topic.id))?;
     }
+    let now = Utc::now();
     for demo in demo_tickets() {
-        let at = Utc::now() - Duration::hours(demo.hours_ago);
-        let request: CreateTicketRequest = serde_json::from_value(demo.request).map_err(|e| e.to_string())?;
-        let topic = topics.iter().find(|t| t.id == request.topic);
-        let draft = commands::prepare_ticket(request, topic, &demo.by).map_err(|e| e.to_string())?;
-        let Change { mut ticket, mut events } = store
-            .create_ticket(|number| {
-                let mut change = draft.clone().into_ticket(new_id(), number, new_id(), at);
-                sla::refresh(&mut change.ticket, &change.events, &config);
-                change
-            })
+        let mut changes = play(demo, &topics, &config, now)?.into_iter();
+        let first = changes.next().ok_or("a demo ticket without its creation")?;
+        let Change { ticket: created, .. } = store
+            .create_ticket(|number| Change { ticket: Ticket { number, ..first.ticket.clone() }, events: first.events.clone() })
             .await
             .map_err(|e| e.to_string())?;
-        for (i, step) in demo.steps.into_iter().enumerate() {
-            let when = at + Duration::minutes(20 * (i as i64 + 1));
-            let change = match step {
-                Step::Reply(who, body) | Step::Note(who, body) => {
-                    let internal = matches!(step, Step::Note(..));
-                    let request = MessageRequest { body: body.into(), version: None, attachments: vec![] };
-                    Some(commands::add_message(&ticket, &agent(who), request, internal, when, &mut new_id))
-                }
-                Step::Update(who, mut patch) => {
-                    patch["version"] = json!(ticket.version);
-                    let request: UpdateTicketRequest = serde_json::from_value(patch).map_err(|e| e.to_string())?;
-                    commands::update_ticket(&ticket, topic, &agent(who), request, when, &mut new_id).transpose()
-                }
-            };
-            if let Some(change) = change {
-                let mut change = change.map_err(|e| e.to_string())?;
-                events.extend(change.events.iter().cloned());
-                sla::refresh(&mut change.ticket, &events, &config);
-                store.save_ticket(&change.ticket, &change.events).await.map_err(|e| e.to_string())?;
-                ticket = change.ticket;
-            }
+        for change in changes {
+            let ticket = Ticket { number: created.number, ..change.ticket };
+            store.save_ticket(&ticket, &change.events).await.map_err(|e| e.to_string())?;
         }
-        tracing::info!(number = %ticket.number, subject = ticket.subject, "demo ticket");
+        tracing::info!(number = %created.number, subject = created.subject, "demo ticket");
     }
-    Ok(())
+    // The past: written with its logs in bulk, announced to nobody (no mail about last month).
+    let mut past = Vec::new();
+    for demo in history() {
+        let changes = play(demo, &topics, &config, now)?;
+        let ticket = changes.last().map(|c| c.ticket.clone()).ok_or("a demo ticket without its creation")?;
+        past.push((ticket, changes.into_iter().flat_map(|c| c.events).collect()));
+    }
+    let imported = store.import_history(past).await.map_err(|e| e.to_string())?;
+    tracing::info!(tickets = imported.len(), "demo history");
+    Ok(true)
+}
+
+/// A demo ticket's life as the store would see it: its creation, then each change (the SLA
+/// scan's included, as it would have run before each step), numbered later.
+fn play(demo: DemoTicket, topics: &[Topic], config: &SlaConfig, now: chrono::DateTime<Utc>) -> Result<Vec<Change>, String> {
+    let at = now - Duration::hours(demo.hours_ago);
+    let request: CreateTicketRequest = serde_json::from_value(demo.request).map_err(|e| e.to_string())?;
+    let topic = topics.iter().find(|t| t.id == request.topic);
+    let draft = commands::prepare_ticket(request, topic, &demo.by).map_err(|e| e.to_string())?;
+    let mut first = draft.into_ticket(new_id(), TicketNumber(0), new_id(), at);
+    sla::refresh(&mut first.ticket, &first.events, config);
+    let (mut ticket, mut events) = (first.ticket.clone(), first.events.clone());
+    let mut out = vec![first];
+    let mut when = at;
+    for step in demo.steps {
+        if let Step::Wait(minutes) = step {
+            when += Duration::minutes(minutes);
+            continue;
+        }
+        when = (when + Duration::minutes(20)).min(now);
+        // The SLA scan runs every minute: what fell due before this step it has recorded.
+        if let Some((change, _)) = sla::run_due(&ticket, &events, config, when - Duration::seconds(1), &mut new_id) {
+            apply(change, &mut ticket, &mut events, &mut out, config);
+        }
+        let change = match step {
+            Step::Wait(_) => None,
+            Step::Reply(who, body) | Step::Note(who, body) => {
+                let internal = matches!(step, Step::Note(..));
+                let request = MessageRequest { body: body.into(), version: None, attachments: vec![] };
+                Some(commands::add_message(&ticket, &agent(who), request, internal, when, &mut new_id))
+            }
+            Step::Update(who, mut patch) => {
+                patch["version"] = json!(ticket.version);
+                let request: UpdateTicketRequest = serde_json::from_value(patch).map_err(|e| e.to_string())?;
+                commands::update_ticket(&ticket, topic, &agent(who), request, when, &mut new_id).transpose()
+            }
+        };
+        if let Some(change) = change {
+            apply(change.map_err(|e| e.to_string())?, &mut ticket, &mut events, &mut out, config);
+        }
+    }
+    Ok(out)
+}
+
+/// One change of [`play`]: the ticket and its log move on, SLA times brought up to date.
+fn apply(mut change: Change, ticket: &mut Ticket, events: &mut Vec<helpdesk_core::TicketEvent>, out: &mut Vec<Change>, config: &SlaConfig) {
+    events.extend(change.events.iter().cloned());
+    sla::refresh(&mut change.ticket, events, config);
+    *ticket = change.ticket.clone();
+    out.push(change);
 }
 
 #[cfg(test)]
@@ -469,7 +576,7 @@ mod tests {
     #[test]
     fn demo_tickets_pass_the_ticket_checks() {
         let topics = topics();
-        for demo in demo_tickets() {
+        for demo in history().into_iter().chain(demo_tickets()) {
             let request: CreateTicketRequest = serde_json::from_value(demo.request).unwrap();
             let topic = topics.iter().find(|t| t.id == request.topic);
             commands::prepare_ticket(request, topic, &demo.by).unwrap();

@@ -27,18 +27,20 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
     let (status, topics) = call(&base, &anna, "GET", "/api/topics", None).await;
     assert_eq!(status, 200);
     assert_eq!(topics["items"].as_array().unwrap().len(), 6, "six demo topics");
-    let (_, queue) = call(&base, &admin, "GET", "/api/tickets", None).await;
-    assert_eq!(queue["items"].as_array().unwrap().len(), 6, "six demo tickets");
+    let (_, queue) = call(&base, &admin, "GET", "/api/tickets?limit=100", None).await;
+    assert_eq!(queue["items"].as_array().unwrap().len(), 6 + 48, "six demo tickets and 48 of past history");
+    let (_, open) = call(&base, &admin, "GET", "/api/tickets?state=open", None).await;
+    assert_eq!(open["items"].as_array().unwrap().len(), 5, "the past history is all resolved");
 
     // create, list, reply: what the README shows with curl
     let ticket = json!({"topic": "printer", "subject": "Toner empty", "description": "Prints blank pages.",
         "fields": {"location": "2nd floor", "problem": "toner"}});
     let (status, created) = call(&base, &anna, "POST", "/api/tickets", Some(ticket)).await;
     assert_eq!(status, 201, "{created}");
-    assert_eq!(created["ticket"]["number"], "HD-1007");
+    assert_eq!(created["ticket"]["number"], "HD-1055");
     let (_, mine) = call(&base, &anna, "GET", "/api/my/tickets?limit=1", None).await;
-    assert_eq!(mine["items"][0]["number"], "HD-1007", "newest first");
-    let (status, replied) = call(&base, &ivan, "POST", "/api/tickets/HD-1007/replies", Some(json!({"body": "Replaced."}))).await;
+    assert_eq!(mine["items"][0]["number"], "HD-1055", "newest first");
+    let (status, replied) = call(&base, &ivan, "POST", "/api/tickets/HD-1055/replies", Some(json!({"body": "Replaced."}))).await;
     assert_eq!((status, replied["ticket"]["status"].as_str()), (200, Some("open")));
 
     // a pasted screenshot: presigned PUT to the local S3, the bucket's event delivered by the runner
@@ -56,7 +58,7 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let reply = json!({"body": "Here is what I see.", "attachments": [grant["upload"]["id"]]});
-    let (status, replied) = call(&base, &anna, "POST", "/api/tickets/HD-1007/replies", Some(reply)).await;
+    let (status, replied) = call(&base, &anna, "POST", "/api/tickets/HD-1055/replies", Some(reply)).await;
     assert_eq!(status, 200, "{replied}");
     let (status, link) = call(&base, &ivan, "GET", &format!("/api/attachments/{}", grant["upload"]["id"].as_str().unwrap()), None).await;
     assert_eq!(status, 200, "{link}");
@@ -64,14 +66,14 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
 
     // a body over the limit is refused by the runner as by API Gateway's handler
     let big = json!({"body": "x".repeat(70 * 1024)});
-    let (status, refused) = call(&base, &ivan, "POST", "/api/tickets/HD-1007/replies", Some(big)).await;
+    let (status, refused) = call(&base, &ivan, "POST", "/api/tickets/HD-1055/replies", Some(big)).await;
     assert_eq!((status, refused["code"].as_str()), (413, Some("payload_too_large")));
 
     // the frontend, with unknown paths falling back to index.html for client-side routing
     let page = reqwest::get(format!("{base}/")).await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("<title>Helpdesk</title>"));
-    let deep = reqwest::get(format!("{base}/tickets/HD-1007")).await.unwrap();
+    let deep = reqwest::get(format!("{base}/tickets/HD-1055")).await.unwrap();
     assert!(deep.text().await.unwrap().contains("<title>Helpdesk</title>"));
 
     // the security headers of the template's CloudFront policy, on the page and on the API
@@ -99,8 +101,8 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
     // a second start on the same table seeds nothing more
     let again = start(&table).await;
     let (admin, anna) = (sign_in(&again.base, "admin").await, sign_in(&again.base, "anna.petrova").await);
-    let (_, queue) = call(&again.base, &admin, "GET", "/api/tickets", None).await;
-    assert_eq!(queue["items"].as_array().unwrap().len(), 7);
+    let (_, queue) = call(&again.base, &admin, "GET", "/api/tickets?limit=100", None).await;
+    assert_eq!(queue["items"].as_array().unwrap().len(), 6 + 48 + 1);
     let (_, topics) = call(&again.base, &anna, "GET", "/api/topics", None).await;
     assert_eq!(topics["items"].as_array().unwrap().len(), 6);
     drop(again);

@@ -112,20 +112,17 @@ fn drill_down(dimension: Dimension, value: &str, from: &str, to: &str) -> Option
         pairs
     };
     match dimension {
-        Dimension::Requester | Dimension::Asset => Some((
-            api::with_query("/search", &pairs([("scope", "tickets".into()), ("q", value.to_string())])),
-            "reports.tickets",
-        )),
-        Dimension::Topic => Some((api::with_query("/reports", &pairs([("by", BACKLOG.into()), ("topic", value.to_string())])), "reports.trend")),
+        Dimension::Requester | Dimension::Asset => {
+            Some((api::with_query("/search", &pairs([("scope", "tickets".into()), ("q", value.to_string())])), "reports.tickets"))
+        }
+        Dimension::Topic => {
+            Some((api::with_query("/reports", &pairs([("by", BACKLOG.into()), ("topic", value.to_string())])), "reports.trend"))
+        }
         _ => None,
     }
 }
 
-fn table(
-    i: I18n,
-    report: Report,
-    name: impl Fn(&str) -> String + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn table(i: I18n, report: Report, name: impl Fn(&str) -> String + Copy + Send + Sync + 'static) -> impl IntoView {
     let dimension = report.dimension;
     let (from, to) = (report.from.to_string(), report.to.to_string());
     let minutes = move |m: Option<i64>| m.map(|m| i.duration(m * 60)).unwrap_or_else(|| "—".into());
@@ -212,7 +209,8 @@ pub fn ReportsPage() -> impl IntoView {
         }
         pairs
     };
-    let path = move || if backlog_shown.get() { format!("/api/reports/{BACKLOG}") } else { format!("/api/reports/{}", wire(&dimension.get())) };
+    let path =
+        move || if backlog_shown.get() { format!("/api/reports/{BACKLOG}") } else { format!("/api/reports/{}", wire(&dimension.get())) };
     // The server's own check of the question, here first: a range it would refuse is said so.
     let valid = Signal::derive(move || {
         let pairs = pairs();
@@ -261,7 +259,8 @@ pub fn ReportsPage() -> impl IntoView {
                     let dimension = report.dimension;
                     let name = move |value: &str| label(i, people, dimension, value);
                     let chart = chart(i, &report.lines, name);
-                    let top = is_problem_list(dimension).then(|| view! { <p class="help">{i.t("reports.top_note").replace("{n}", &TOP.to_string())}</p> });
+                    let top = is_problem_list(dimension)
+                        .then(|| view! { <p class="help">{i.t("reports.top_note").replace("{n}", &TOP.to_string())}</p> });
                     view! { {rules} {top} {chart} {table(i, report, name)} }.into_any()
                 }
             }

@@ -113,6 +113,36 @@ impl DynamoStore {
         }
         self.batch_write(requests).await
     }
+
+    /// Loads past tickets with their event logs (an import of history, the demo's): numbered
+    /// after the last number taken, with their events but no outbox items, so nothing is
+    /// announced or notified; the reports and the search index count them by a rebuild. Not for
+    /// request paths (no conditions: run it before anything else writes tickets).
+    pub async fn import_history(&self, history: Vec<(Ticket, Vec<TicketEvent>)>) -> Result<Vec<Ticket>, StoreError> {
+        let mut last = self.last_ticket_number().await?.unwrap_or(NUMBERS_START_AFTER);
+        let mut requests = Vec::new();
+        let mut imported = Vec::with_capacity(history.len());
+        for (mut ticket, events) in history {
+            last += 1;
+            ticket.number = TicketNumber(last);
+            requests.push(put_request(ticket_item(&ticket)?)?);
+            requests.push(put_request(number_item(&ticket))?);
+            for event in event_items(&ticket.id, &events)? {
+                requests.push(put_request(event)?);
+            }
+            imported.push(ticket);
+        }
+        self.batch_write(requests).await?;
+        let counter: Item = [
+            (PK.to_string(), s(keys::COUNTER_PK)),
+            (SK.to_string(), s(keys::TICKET_COUNTER_SK)),
+            (keys::ENTITY_ATTRIBUTE.to_string(), s(keys::entity::COUNTER)),
+            ("last".to_string(), AttributeValue::N(last.to_string())),
+        ]
+        .into();
+        self.batch_write(vec![put_request(counter)?]).await?;
+        Ok(imported)
+    }
 }
 
 fn config_item<T: serde::Serialize>(value: &T, sk: String, entity: &str, version: u64) -> Result<Item, StoreError> {

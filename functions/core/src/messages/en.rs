@@ -213,7 +213,10 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("role.agent", "Agent"),
     ("role.admin", "Administrator"),
     ("role.manager", "Manager"),
-    ("admin.manager_groups", "A manager reads the reports and queues of the groups chosen here, or of every group when none is chosen, and changes nothing."),
+    (
+        "admin.manager_groups",
+        "A manager reads the reports and queues of the groups chosen here, or of every group when none is chosen, and changes nothing.",
+    ),
     ("role.system", "System"),
     ("kind.text", "Text"),
     ("kind.multiline", "Several lines"),
@@ -658,7 +661,10 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("reports.trend", "Trend"),
     ("reports.top_note", "The {n} with the most SLA breaches, then the most tickets. “Tickets” lists theirs, by search."),
     ("reports.backlog_chart_title", "Opened and resolved per day, and open at each day's end"),
-    ("reports.backlog_rules", "Days are days in {zone}. A ticket counts as opened on the day it was filed and again on each day it was reopened, as resolved on each day it was resolved or closed. Open at a day's end is worked back from the tickets open now."),
+    (
+        "reports.backlog_rules",
+        "Days are days in {zone}. A ticket counts as opened on the day it was filed and again on each day it was reopened, as resolved on each day it was resolved or closed. Open at a day's end is worked back from the tickets open now.",
+    ),
     ("reports.open_at_end", "Open at day's end"),
     ("reports.ageing", "Open tickets by age"),
     ("reports.age", "Age"),
