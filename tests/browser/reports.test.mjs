@@ -78,3 +78,45 @@ test('agents have no reports: no link, and the API refuses them', async () => {
   const response = await agent.request.get(`${BASE}/api/reports/agent?from=2026-01-01&to=2026-01-31`);
   assert.equal(response.status(), 403);
 });
+
+test('a manager reads SLA compliance, the problem equipment with its tickets, and the backlog; the queue without changing it', async () => {
+  const pavel = await signIn('pavel.morozov');
+  await pavel.getByRole('link', { name: 'Reports' }).click();
+  await pavel.waitForURL(/\/reports$/);
+  await pavel.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
+  // SLA compliance per plan: met and breached per target, with the share met in time.
+  await pavel.getByLabel('Report by').selectOption('plan');
+  await pavel.waitForURL(/by=plan/);
+  await pavel.getByRole('columnheader', { name: /First response · met in time/ }).waitFor();
+  const standard = pavel.locator('table.report tbody tr', { hasText: 'standard' });
+  await standard.waitFor();
+  assert.match(await standard.innerText(), /\d+ met \/ \d+ breached \(\d+ %\)/);
+  // Problem equipment: the printer that keeps coming back leads, its tickets a click away.
+  await pavel.getByLabel('Report by').selectOption('asset');
+  await pavel.waitForURL(/by=asset/);
+  await pavel.getByText(/The 20 with the most SLA breaches/).waitFor();
+  const first = pavel.locator('table.report tbody tr').first();
+  await first.waitFor();
+  assert.match(await first.locator('th').innerText(), /^PR-0042$/);
+  await first.getByRole('link', { name: 'Tickets' }).click();
+  await pavel.waitForURL(/\/search\?.*q=PR-0042/);
+  await pavel.locator('ol.hits li').first().waitFor();
+  assert.ok((await pavel.locator('ol.hits li').count()) >= 3, 'the printer\'s tickets are found');
+  // The backlog: bars and a line, the open tickets by age.
+  await pavel.goto(`${BASE}/reports?by=backlog`);
+  await pavel.getByRole('img', { name: /Opened and resolved per day/ }).waitFor();
+  await pavel.getByRole('heading', { name: 'Open tickets by age' }).waitFor();
+  const ages = await pavel.locator('table.ageing tbody td').allInnerTexts();
+  assert.equal(ages.length, 5);
+  assert.ok(ages.map(Number).reduce((a, b) => a + b, 0) >= 1, JSON.stringify(ages));
+  await shot(pavel, 'reports-02-backlog');
+  // The queues, read only: no selection for bulk changes, no reply box on someone else's ticket.
+  await pavel.getByRole('link', { name: 'Queue' }).click();
+  await pavel.locator('table.tickets tbody tr').first().waitFor();
+  assert.equal(await pavel.locator('table.tickets input[type=checkbox]').count(), 0);
+  await pavel.locator('table.tickets tbody tr a').first().click();
+  await pavel.waitForURL(/\/tickets\/HD-\d+$/);
+  await pavel.locator('.conversation').waitFor();
+  assert.equal(await pavel.locator('form.reply').count(), 0);
+  assert.equal(await pavel.getByRole('link', { name: 'Topics' }).count(), 0, 'no administration');
+});
