@@ -533,6 +533,8 @@ async fn every_route_denies_whom_it_must() {
             None,
             [Refused, Forbidden, Forbidden, Forbidden, Forbidden, Through, Through, Through],
         ),
+        // Only a satisfaction link's token rates, whoever sends it: this one names nothing.
+        ("POST", "/api/ratings", "/api/ratings", Some(json!({"token": "01jc5z8q3k4m6n7p8r9s0t1v2w", "rating": "good"})), [Forbidden; 8]),
         // Only Telegram, with the webhook's secret header, gets past it: nobody here has it.
         ("POST", "/api/telegram/webhook", "/api/telegram/webhook", Some(json!({"update_id": 1})), [Forbidden; 8]),
         // Logging out ends each person's session: it runs last.

@@ -426,3 +426,66 @@ async fn an_sla_breach_reaches_the_group_while_nobody_is_assigned_and_never_the_
     assert!(log.iter().all(|e| e["recipient"] != "anna" || e["notice"] == "ticket_filed"), "{log:?}");
     s.t.finish().await;
 }
+
+#[tokio::test]
+async fn a_resolution_is_rated_once_through_its_mail_link_and_the_reports_count_it() {
+    let s = setup().await;
+    assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    assert_eq!(s.t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Принтер мнёт бумагу"))).await.status, 201);
+    let id = s.ticket_id("HD-1001").await;
+    s.deliver(&id, 0).await;
+    assert!(mail_to(&s.anna_mail).await.iter().all(|m| !m.text.contains("/rate?")), "only a resolution asks for a rating");
+    let version = s.t.call("GET", "/api/tickets/HD-1001", AGENT, None).await.body["ticket"]["version"].clone();
+    let resolve = s.t.call("PATCH", "/api/tickets/HD-1001", AGENT, Some(json!({"version": version, "status": "resolved"}))).await;
+    assert_eq!(resolve.status, 200, "{:?}", resolve.body);
+    s.deliver(&id, 1).await;
+    let mails = mail_to(&s.anna_mail).await;
+    let resolved = mails.iter().find(|m| m.text.contains("/rate?")).expect("the resolution's mail asks for a rating");
+    let start = resolved.text.find("https://help.example.com/rate?token=").expect("a rating link");
+    let url: String = resolved.text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    assert!(url.ends_with("&rating=good"), "{url}");
+    assert!(resolved.html.contains("/rate?token=") && resolved.html.contains("rating=bad"), "{}", resolved.html);
+    let token = url.split("token=").nth(1).and_then(|t| t.split('&').next()).expect("the token").to_string();
+    // The link opens a page; the page sends what the click chose (no session needed).
+    let rate = |token: &str, rating: &str, comment: Option<&str>| {
+        let mut body = json!({"token": token, "rating": rating});
+        if let Some(c) = comment {
+            body["comment"] = json!(c);
+        }
+        s.t.call("POST", "/api/ratings", None, Some(body))
+    };
+    let mut tampered = token.clone();
+    tampered.replace_range(25.., if token.ends_with('0') { "1" } else { "0" });
+    for (bad, code) in [(tampered.as_str(), "rating_link_invalid"), ("../../etc", "rating_link_invalid")] {
+        let answer = rate(bad, "good", None).await;
+        assert_eq!((answer.status, answer.code()), (403, code), "{bad}: {:?}", answer.body);
+    }
+    let answer = rate(&token, "excellent", None).await;
+    assert_eq!((answer.status, answer.code()), (400, "invalid_body"), "{:?}", answer.body);
+    let answer = rate(&token, "bad", Some(&"x".repeat(2_001))).await;
+    assert_eq!((answer.status, answer.code()), (422, "validation_failed"), "{:?}", answer.body);
+
+    let first = rate(&token, "bad", Some("Three days without a printer")).await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    assert_eq!(first.body, json!({"ticket": "HD-1001", "rating": "bad"}));
+    // The link used again counts once, whatever it says now.
+    let again = rate(&token, "good", None).await;
+    assert_eq!((again.status, again.code()), (409, "already_rated"), "{:?}", again.body);
+
+    let ticket = s.t.call("GET", "/api/tickets/HD-1001", AGENT, None).await.body;
+    let ratings: Vec<&Value> = ticket["events"].as_array().expect("events").iter().filter(|e| e["kind"]["type"] == "rated").collect();
+    assert_eq!(ratings.len(), 1, "{ratings:?}");
+    assert_eq!(ratings[0]["kind"]["rating"], "bad");
+    assert_eq!(ratings[0]["kind"]["comment"], "Three days without a printer");
+    assert_eq!(ratings[0]["actor"]["id"], "anna");
+
+    // The reports count the one rating, for the ticket's agent.
+    let reports_store = function_store(iam_calls::REPORTS, &s.t.table).await;
+    reports::apply(&reports_store, chrono_tz::UTC, std::slice::from_ref(&id)).await.expect("reports");
+    let today = chrono::Utc::now().date_naive();
+    let query = helpdesk_core::reports::ReportQuery::new(helpdesk_core::reports::Dimension::Topic, today, today);
+    let buckets = helpdesk_aws::Reports::report_buckets(&reports_store, &query).await.expect("buckets");
+    let lines = helpdesk_core::reports::lines(&query, buckets.iter().map(|(k, c)| (k, c)));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!((lines[0].rated_good, lines[0].rated_bad, lines[0].satisfaction), (0, 1, Some(0.0)));
+}

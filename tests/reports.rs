@@ -1,5 +1,5 @@
 //! Reports through the real reports function over the local table: a generated history of
-//! tickets (replies, reassignments, resolutions, reopenings, breaches) written in stages, each
+//! tickets (replies, reassignments, resolutions, reopenings, breaches, ratings) written in stages, each
 //! stage's events delivered twice and out of order, must leave exactly the buckets a rebuild from
 //! the logs gives, and exactly the sum of the tickets' contributions.
 
@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use helpdesk_aws::{Reports, TicketStore};
 use helpdesk_core::commands::Change;
 use helpdesk_core::event::{EventKind, TicketEvent};
+use helpdesk_core::rating::Rating;
 use helpdesk_core::reports::{self as figures, BucketKey, Contribution, Counters, Dimension, ReportQuery};
 use helpdesk_core::sla::TargetKind;
 use helpdesk_core::ticket::{Channel, Priority, Status};
@@ -58,6 +59,11 @@ fn step(dice: &mut Dice, ticket: &Ticket, at: DateTime<Utc>) -> (Ticket, Vec<Tic
                 Actor::new(&ticket.requester, Role::Requester),
                 EventKind::StatusChanged { from: ticket.status, to: next.status },
             )]
+        }
+        3 if done => {
+            let rating = [Rating::Good, Rating::Bad][dice.roll(2) as usize];
+            let kind = EventKind::Rated { resolution: format!("resolution-{}", ticket.version), rating, comment: None };
+            vec![event(at, Actor::new(&ticket.requester, Role::Requester), kind)]
         }
         5 => {
             let target = [TargetKind::FirstResponse, TargetKind::Resolution][dice.roll(2) as usize];
@@ -145,6 +151,8 @@ async fn incremental_buckets_equal_a_rebuild_under_repeated_and_reordered_delive
     assert_eq!(incremental, expected, "the increments add up to the tickets' contributions");
     let created: i64 = incremental.iter().filter(|(k, _)| k.dimension == Dimension::Topic).map(|(_, c)| c.created).sum();
     assert_eq!(created, TICKETS as i64, "each ticket created once, whatever was delivered twice");
+    let rated: i64 = incremental.iter().filter(|(k, _)| k.dimension == Dimension::Topic).map(|(_, c)| c.rated_good + c.rated_bad).sum();
+    assert!(rated > 0, "the history has ratings, counted");
 
     // A rebuild from nothing agrees exactly.
     let counted = reports::rebuild(&store, zone).await.unwrap();

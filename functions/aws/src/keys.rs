@@ -42,7 +42,8 @@ pub mod entity {
     pub const REPLY_TEMPLATE: &str = "reply_template";
     pub const REPORT_BUCKET: &str = "report_bucket";
     pub const REPORTED: &str = "reported";
-    pub const ALL: [&str; 30] = [
+    pub const RATING_LINK: &str = "rating_link";
+    pub const ALL: [&str; 31] = [
         TICKET,
         EVENT,
         TICKET_NUMBER,
@@ -73,6 +74,7 @@ pub mod entity {
         REPLY_TEMPLATE,
         REPORT_BUCKET,
         REPORTED,
+        RATING_LINK,
     ];
 }
 
@@ -247,6 +249,17 @@ pub const RETRY_MAIL_PREFIX: &str = "retry/";
 pub const REPLY_TOKEN_SK: &str = "REPLYTOKEN";
 pub fn reply_token_pk(token: &str) -> String {
     format!("REPLY#{token}")
+}
+
+/// A resolution's satisfaction-link token: in the ticket's partition (after `META`: never read
+/// with the ticket) per resolution, and the token's own item pointing back; both removed by TTL.
+pub const RATING_LINK_SK_PREFIX: &str = "RATINGLINK#";
+pub fn rating_link_sk(resolution: &str) -> String {
+    format!("{RATING_LINK_SK_PREFIX}{resolution}")
+}
+pub const RATING_TOKEN_SK: &str = "RATINGLINK";
+pub fn rating_token_pk(token: &str) -> String {
+    format!("RATING#{token}")
 }
 
 /// The contacts of a person or an agent group (`anna`, `group:service-desk`): one query reads

@@ -28,5 +28,5 @@ pub use ids::new_id;
 pub use objects::S3Objects;
 pub use ports::{
     ApiTokens, Contacts, Directory, DueTickets, EventPublisher, Knowledge, Listing, MailStore, NotificationLog, ObjectStart, ObjectStore,
-    Outbox, OutboxMessage, Page, Presences, Reports, StoreError, StoredApiToken, StoredUser, TicketStore, Uploads,
+    Outbox, OutboxMessage, Page, Presences, RatingLinks, Reports, StoreError, StoredApiToken, StoredUser, TicketStore, Uploads,
 };

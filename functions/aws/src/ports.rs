@@ -213,6 +213,21 @@ pub trait NotificationLog: Send + Sync {
     fn reply_token(&self, ticket_id: &str, fresh: &str) -> impl Future<Output = Result<String, StoreError>> + Send;
 }
 
+/// Satisfaction links (docs/reports.md): one random token per resolution, made with the first
+/// "resolved" notice, naming the ticket and the resolution it rates.
+pub trait RatingLinks: Send + Sync {
+    /// The resolution's token: the stored one, or `fresh` stored now, valid until `expires_at`.
+    fn rating_token(
+        &self,
+        ticket_id: &str,
+        resolution: &str,
+        fresh: &str,
+        expires_at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// The ticket and the resolution a token rates, unless it is unknown or expired at `now`.
+    fn rating_target(&self, token: &str, now: DateTime<Utc>) -> impl Future<Output = Result<Option<(String, String)>, StoreError>> + Send;
+}
+
 /// Where people and agent groups are reached beyond mail and SMS (a Telegram chat, browsers,
 /// phones), and the one-time offers that link a Telegram chat.
 pub trait Contacts: Send + Sync {

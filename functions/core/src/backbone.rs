@@ -54,6 +54,7 @@ pub fn detail_type(kind: &EventKind) -> &'static str {
         EventKind::SlaWarning { .. } => "SlaWarning",
         EventKind::SlaBreached { .. } => "SlaBreached",
         EventKind::SolutionChanged { .. } => "SolutionChanged",
+        EventKind::Rated { .. } => "Rated",
     }
 }
 

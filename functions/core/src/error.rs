@@ -58,6 +58,11 @@ error_codes! {
     /// Too many failed sign-ins for the user or the address; `Retry-After` says when to try again.
     TooManyAttempts => 429,
     Forbidden => 403,
+    /// A satisfaction link that is unknown, altered, expired, or names a resolution the ticket
+    /// does not have.
+    RatingLinkInvalid => 403,
+    /// This resolution was rated already: a link counts once.
+    AlreadyRated => 409,
     /// The request did not come through the site's CloudFront distribution (the raw API address
     /// is closed when the stack has an origin secret).
     DirectAccessRefused => 403,

@@ -84,6 +84,14 @@ pub enum EventKind {
         from: Option<String>,
         to: Option<String>,
     },
+    /// The requester rated how a resolution went, through the link its notification carried.
+    Rated {
+        /// The event that resolved the ticket (a ticket resolved again is rated again).
+        resolution: String,
+        rating: crate::rating::Rating,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
 }
 
 /// One field's old and new value; `None` where it was or became empty.

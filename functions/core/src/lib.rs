@@ -22,6 +22,7 @@ pub mod notify;
 pub mod permissions;
 pub mod presence;
 pub mod query;
+pub mod rating;
 pub mod reports;
 pub mod search;
 pub mod sla;

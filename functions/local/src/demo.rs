@@ -9,6 +9,7 @@ use helpdesk_core::api::{CreateTicketRequest, MessageRequest, UpdateTicketReques
 use helpdesk_core::calendar::{Calendar, Holiday, Span, WeekHours};
 use helpdesk_core::commands::{self, Change};
 use helpdesk_core::form::{FieldDef, FieldKind};
+use helpdesk_core::rating::{Rating, RatingRequest};
 use helpdesk_core::sla::{self, AlertLevel, Conditions, Escalation, EscalationAction, SlaConfig, SlaPlan, TargetKind, Targets, Warning};
 use helpdesk_core::text::LocalizedText;
 use helpdesk_core::topic::Topic;
@@ -301,6 +302,8 @@ enum Step {
     Update(&'static str, serde_json::Value),
     /// Time passes (minutes): the SLA clocks run on, and may be breached.
     Wait(i64),
+    /// The requester rates the last resolution (through the link of its notification).
+    Rate(Rating, Option<&'static str>),
 }
 
 struct DemoTicket {
@@ -423,13 +426,24 @@ fn history() -> Vec<DemoTicket> {
             Step::Wait(resolve),
             Step::Update(agent, json!({"status": "resolved"})),
         ];
-        if roll(8) == 0 {
+        let reopened = roll(8) == 0;
+        if reopened {
             steps.extend([
                 Step::Wait(600),
                 Step::Update(agent, json!({"status": "reopened"})),
                 Step::Wait(240),
                 Step::Update(agent, json!({"status": "resolved"})),
             ]);
+        }
+        // Two in three rate the help: badly when it came late or did not last.
+        if roll(3) > 0 {
+            let slow = answer >= 600 || resolve >= 4320 || reopened;
+            steps.push(match (slow, roll(4)) {
+                (true, 0) => Step::Rate(Rating::Bad, Some("Took far too long.")),
+                (true, _) | (false, 0) => Step::Rate(Rating::Bad, None),
+                (false, 1) => Step::Rate(Rating::Good, Some("Quick and friendly, thank you!")),
+                (false, _) => Step::Rate(Rating::Good, None),
+            });
         }
         out.push(DemoTicket { by: Actor::new(by, Role::Requester), hours_ago: days_ago * 24 + 15 - roll(7) as i64, request, steps });
     }
@@ -524,6 +538,11 @@ fn play(demo: DemoTicket, topics: &[Topic], config: &SlaConfig, now: chrono::Dat
                 let internal = matches!(step, Step::Note(..));
                 let request = MessageRequest { body: body.into(), version: None, attachments: vec![] };
                 Some(commands::add_message(&ticket, &agent(who), request, internal, when, &mut new_id))
+            }
+            Step::Rate(rating, comment) => {
+                let resolution = events.iter().rev().find(|e| helpdesk_core::rating::resolves(e)).map(|e| e.id.clone()).unwrap_or_default();
+                let request = RatingRequest { token: String::new(), rating, comment: comment.map(str::to_string) };
+                Some(helpdesk_core::rating::rate(&ticket, &events, &resolution, &request, when, new_id()))
             }
             Step::Update(who, mut patch) => {
                 patch["version"] = json!(ticket.version);

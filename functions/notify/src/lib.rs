@@ -12,13 +12,15 @@ use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
 use helpdesk_aws::channels::{Channel, Outgoing, SendError};
 use helpdesk_aws::secrets::ChannelSecrets;
-use helpdesk_aws::{Contacts, Directory, NotificationLog, StoreError, new_id};
+use helpdesk_aws::{Contacts, Directory, NotificationLog, RatingLinks, StoreError, new_id};
 use helpdesk_core::backbone::DomainEvent;
 use helpdesk_core::notify::decide::reachable;
 use helpdesk_core::notify::render::Item;
 use helpdesk_core::notify::{
-    ChannelKind, Contact, Delivery, DeliveryState, Notice, Outcome, Owner, Preferences, Recipient, Suppression, audience, decide, render,
+    ChannelKind, Contact, Delivery, DeliveryState, Links, Notice, Outcome, Owner, Preferences, Recipient, Suppression, audience, decide,
+    render,
 };
+use helpdesk_core::rating;
 use helpdesk_core::user::User;
 use std::collections::{BTreeMap, HashMap};
 
@@ -161,7 +163,7 @@ struct Pending {
     notice: Notice,
 }
 
-pub async fn handle<S: Directory + NotificationLog + Contacts>(
+pub async fn handle<S: Directory + NotificationLog + Contacts + RatingLinks>(
     store: &S,
     channels: &Channels,
     settings: &Settings,
@@ -274,6 +276,24 @@ pub async fn handle<S: Directory + NotificationLog + Contacts>(
     Ok(report)
 }
 
+/// The good and bad satisfaction links for a requester told of their ticket's resolution: the
+/// resolution's token (made by the first message that tells of it, reused by the others).
+async fn rating_links<S: RatingLinks>(
+    store: &S,
+    settings: &Settings,
+    ticket: &helpdesk_core::Ticket,
+    user: &User,
+    items: &[Item<'_>],
+    now: DateTime<Utc>,
+) -> Result<Option<(String, String)>, StoreError> {
+    let resolution = items.iter().find(|i| i.notice == Notice::Resolved && rating::resolves(i.event));
+    let Some(resolution) = resolution.filter(|_| user.id == ticket.requester && !user.role.is_staff()) else { return Ok(None) };
+    let expires_at = now + Duration::days(rating::RATING_LINK_DAYS);
+    let token = store.rating_token(&ticket.id, &resolution.event.id, &new_id().to_lowercase(), expires_at).await?;
+    let link = |r| rating::rating_link(&settings.site_url, &token, r);
+    Ok(Some((link(rating::Rating::Good), link(rating::Rating::Bad))))
+}
+
 /// One message to send: a person, a ticket, a channel, and the events it tells.
 struct Job {
     ticket_id: String,
@@ -289,7 +309,7 @@ struct Job {
     contacts: Vec<Contact>,
 }
 
-async fn send_one<S: Directory + NotificationLog + Contacts>(
+async fn send_one<S: Directory + NotificationLog + Contacts + RatingLinks>(
     store: &S,
     channels: &Channels,
     settings: &Settings,
@@ -342,15 +362,12 @@ async fn send_one<S: Directory + NotificationLog + Contacts>(
         claimed.iter().map(|(p, name, _)| Item { notice: p.notice, event: &batch[p.incoming].event.event, actor_name: name }).collect();
     let preferences = &job.preferences;
     let number = ticket.number.to_string();
-    let rendered = render(
-        user.language,
-        preferences.zone(),
-        ticket,
-        &items,
-        &settings.ticket_link(&number),
-        &format!("{}/settings/notifications", settings.site_url),
-        user.role.is_staff(),
-    );
+    let rating = rating_links(store, settings, ticket, user, &items, now).await?;
+    let ticket_link = settings.ticket_link(&number);
+    let settings_link = format!("{}/settings/notifications", settings.site_url);
+    let links =
+        Links { ticket: &ticket_link, settings: &settings_link, rating: rating.as_ref().map(|(good, bad)| (good.as_str(), bad.as_str())) };
+    let rendered = render(user.language, preferences.zone(), ticket, &items, &links, user.role.is_staff());
     let first_event = claimed.first().map(|(_, _, d)| d.event_id.clone()).unwrap_or_default();
     let base = Outgoing {
         to: String::new(),

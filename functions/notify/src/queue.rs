@@ -3,7 +3,7 @@
 
 use crate::{Channels, Incoming, Report, Settings, handle};
 use chrono::{DateTime, Utc};
-use helpdesk_aws::{Contacts, Directory, NotificationLog, StoreError};
+use helpdesk_aws::{Contacts, Directory, NotificationLog, RatingLinks, StoreError};
 use helpdesk_core::backbone::DomainEvent;
 use std::collections::HashMap;
 
@@ -33,7 +33,7 @@ pub struct QueueMessage {
 /// Handles a batch from the notification queue, as Lambda's event source and the local runner
 /// deliver it. Returns the messages to retry, each with how long it should wait first; an
 /// unreadable one is retried too, so it ends in the dead-letter queue (alarmed), never dropped.
-pub async fn consume<S: Directory + NotificationLog + Contacts>(
+pub async fn consume<S: Directory + NotificationLog + Contacts + RatingLinks>(
     store: &S,
     channels: &Channels,
     settings: &Settings,

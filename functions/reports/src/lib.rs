@@ -91,13 +91,38 @@ pub async fn apply<S: TicketStore + Reports>(store: &S, zone: Tz, tickets: &[Str
     Ok(applied)
 }
 
-/// Recomputes every bucket from the tickets' logs: all report items go, then each ticket's
-/// contribution is applied afresh. Returns how many tickets it counted.
+/// Tickets a rebuild reads at once.
+const READS_AT_ONCE: usize = 16;
+/// Tickets' records a rebuild holds before writing them.
+const RECORDS_PER_WRITE: usize = 500;
+
+/// Recomputes every bucket from the tickets' logs: all report items go, each ticket's
+/// contribution is computed afresh and added up in memory, then the sums and the tickets'
+/// records are written in batches (not one transaction per ticket: the reports consumer must
+/// not run meanwhile, as with any rebuild). Returns how many tickets it counted.
 pub async fn rebuild(store: &DynamoStore, zone: Tz) -> Result<usize, String> {
     let removed = store.clear_reports().await.map_err(|e| e.to_string())?;
+    let setting = Setting::read(store, zone).await?;
     let ids = store.all_ticket_ids().await.map_err(|e| e.to_string())?;
-    apply(store, zone, &ids).await?;
-    tracing::info!(removed, tickets = ids.len(), "report buckets rebuilt");
+    let mut buckets = Contribution::new();
+    let mut records: Vec<(String, Contribution)> = Vec::new();
+    for chunk in ids.chunks(READS_AT_ONCE) {
+        let read = futures::future::try_join_all(chunk.iter().map(|id| setting.current(store, id))).await?;
+        for (id, contribution) in chunk.iter().zip(read) {
+            for (key, counters) in &contribution {
+                buckets.entry(key.clone()).or_default().merge(counters, 1);
+            }
+            records.push((id.clone(), contribution));
+        }
+        if records.len() >= RECORDS_PER_WRITE {
+            store.put_reported(&std::mem::take(&mut records)).await.map_err(|e| e.to_string())?;
+        }
+    }
+    store.put_reported(&records).await.map_err(|e| e.to_string())?;
+    // A ticket's plus and a later minus can cancel out: an empty bucket is no bucket.
+    buckets.retain(|_, counters| !counters.is_empty());
+    store.put_report_buckets(&buckets).await.map_err(|e| e.to_string())?;
+    tracing::info!(removed, tickets = ids.len(), buckets = buckets.len(), "report buckets rebuilt");
     Ok(ids.len())
 }
 

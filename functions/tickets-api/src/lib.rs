@@ -14,6 +14,7 @@ pub mod notifications;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 mod presence;
+mod ratings;
 mod reply_templates;
 mod reports;
 pub mod routes;
@@ -26,8 +27,8 @@ pub mod tokens;
 pub use sla_cache::SlaCache;
 
 use helpdesk_aws::{
-    ApiTokens, Contacts, Directory, DynamoStore, Knowledge, Listing, MailStore, NotificationLog, Presences, Reports, StoreError,
-    TicketStore, Uploads,
+    ApiTokens, Contacts, Directory, DynamoStore, Knowledge, Listing, MailStore, NotificationLog, Presences, RatingLinks, Reports,
+    StoreError, TicketStore, Uploads,
 };
 use helpdesk_core::limits::{MAX_ID_CHARS, MAX_REQUEST_BYTES};
 use helpdesk_core::{ApiError, ErrorCode};
@@ -135,7 +136,7 @@ type Reply = Result<Response<Body>, ApiError>;
 /// Serves one request. Never fails: every error becomes a JSON error response. API answers are
 /// never stored by caches (they are per person and change all the time).
 pub async fn handle<
-    S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore + Presences + Knowledge + Reports,
+    S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore + Presences + Knowledge + Reports + RatingLinks,
 >(
     app: &App<S>,
     req: Request,
@@ -164,7 +165,7 @@ fn path_id(raw: Option<String>) -> Result<String, ApiError> {
 }
 
 async fn dispatch<
-    S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore + Presences + Knowledge + Reports,
+    S: TicketStore + Directory + Uploads + NotificationLog + Contacts + ApiTokens + MailStore + Presences + Knowledge + Reports + RatingLinks,
 >(
     app: &App<S>,
     req: &Request,
@@ -200,6 +201,8 @@ async fn dispatch<
         }
         // Telegram proves itself with the webhook's secret token, not a session.
         Route::TelegramWebhook => return channels::webhook(store, &app.channels, req, body).await,
+        // A satisfaction link's token is the right to rate, not a session.
+        Route::Rate => return ratings::rate(store, &app.sla, body).await,
         _ => {}
     }
     let caller = identity::caller(req, store, app.sessions.as_ref()).await?;
@@ -210,7 +213,9 @@ async fn dispatch<
     let sla = &app.sla;
     let setup = &app.channels;
     match route {
-        Route::Health | Route::OpenApi | Route::Login | Route::IssueToken | Route::TelegramWebhook => unreachable!("answered above"),
+        Route::Health | Route::OpenApi | Route::Login | Route::IssueToken | Route::TelegramWebhook | Route::Rate => {
+            unreachable!("answered above")
+        }
         // An app signing out revokes its own token; a browser ends its sessions.
         Route::Logout => match &caller.api_token {
             Some(token) => tokens::revoke(store, &actor, token).await,

@@ -475,6 +475,13 @@ fn operation(route: Route) -> Operation {
                 of::<helpdesk_core::reports::Backlog>(),
             )
         },
+        Route::Rate => op(
+            "rate",
+            "Rate a resolution through the satisfaction link of its notification (no sign-in: the link's token is the right to rate it, once)",
+            Some(of::<helpdesk_core::rating::RatingRequest>()),
+            201,
+            of::<helpdesk_core::rating::RatingReceipt>(),
+        ),
         Route::TelegramWebhook => op(
             "telegramWebhook",
             "Telegram's updates (setWebhook with secret_token); answers the bot's reply as a Bot API method call",
@@ -634,6 +641,7 @@ fn error_codes(def: &RouteDef, operation: &Operation) -> Vec<ErrorCode> {
             codes.push(ChannelNotConfigured)
         }
         Route::TelegramWebhook => codes.push(Forbidden),
+        Route::Rate => codes.extend([RatingLinkInvalid, AlreadyRated]),
         Route::CreateTicket => codes.push(UnknownTopic),
         Route::UpdateTicket => codes.extend([UnknownTopic, IllegalTransition, VersionConflict]),
         Route::Reply => codes.extend([TicketClosed, VersionConflict]),
@@ -656,9 +664,10 @@ fn error_codes(def: &RouteDef, operation: &Operation) -> Vec<ErrorCode> {
     codes
 }
 
-/// The routes anybody may call (the webhook proves itself with Telegram's secret header).
+/// The routes anybody may call (the webhook proves itself with Telegram's secret header, a
+/// rating with its link's token).
 fn is_open(route: Route) -> bool {
-    matches!(route, Route::Health | Route::OpenApi | Route::Login | Route::IssueToken | Route::TelegramWebhook)
+    matches!(route, Route::Health | Route::OpenApi | Route::Login | Route::IssueToken | Route::TelegramWebhook | Route::Rate)
 }
 
 fn code_name(code: ErrorCode) -> String {
@@ -700,6 +709,8 @@ fn component_schemas() -> Vec<(String, RefOr<Schema>)> {
     with_dependencies::<CreateTicketRequest>(&mut all);
     with_dependencies::<UpdateTicketRequest>(&mut all);
     with_dependencies::<MessageRequest>(&mut all);
+    with_dependencies::<helpdesk_core::rating::RatingRequest>(&mut all);
+    with_dependencies::<helpdesk_core::rating::RatingReceipt>(&mut all);
     with_dependencies::<TicketView>(&mut all);
     with_dependencies::<UploadRequest>(&mut all);
     with_dependencies::<UploadGrant>(&mut all);

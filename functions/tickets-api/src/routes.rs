@@ -76,6 +76,7 @@ pub enum Route {
     CreateReplyTemplate,
     ReplaceReplyTemplate,
     RemoveReplyTemplate,
+    Rate,
 }
 
 impl Route {
@@ -168,6 +169,7 @@ pub const ROUTES: &[RouteDef] = &[
     r("DELETE", "/api/reply-templates/{id}", Route::RemoveReplyTemplate),
     r("GET", "/api/reports/backlog", Route::Backlog),
     r("GET", "/api/reports/{id}", Route::Report),
+    r("POST", "/api/ratings", Route::Rate),
 ];
 
 type Methods = BTreeMap<&'static str, Route>;

@@ -158,3 +158,40 @@ impl DynamoStore {
         Ok(())
     }
 }
+
+impl crate::ports::RatingLinks for DynamoStore {
+    async fn rating_token(&self, ticket_id: &str, resolution: &str, fresh: &str, expires_at: DateTime<Utc>) -> Result<String, StoreError> {
+        let (pk, sk) = (keys::ticket_pk(ticket_id), keys::rating_link_sk(resolution));
+        let token_of = |item: &Item| item.get("token").and_then(|v| v.as_s().ok()).cloned();
+        if let Some(token) = self.get(pk.clone(), sk.clone()).await?.as_ref().and_then(token_of) {
+            return Ok(token);
+        }
+        let expires = (keys::TTL_ATTRIBUTE.to_string(), AttributeValue::N(expires_at.timestamp().to_string()));
+        let mut on_ticket = keyed_item(pk.clone(), &sk, entity::RATING_LINK, "token", fresh);
+        on_ticket.extend([expires.clone()]);
+        let mut pointer = keyed_item(keys::rating_token_pk(fresh), keys::RATING_TOKEN_SK, entity::RATING_LINK, "ticket_id", ticket_id);
+        pointer.extend([expires, ("resolution".to_string(), s(resolution))]);
+        match self.transact(self.new_items([on_ticket, pointer])?).await {
+            Ok(()) => Ok(fresh.to_string()),
+            // Another sender (the same notice on another channel) stored one first: use theirs.
+            Err(TransactionFailure::Condition(_) | TransactionFailure::Raced) => self
+                .get(pk, sk)
+                .await?
+                .as_ref()
+                .and_then(token_of)
+                .ok_or_else(|| StoreError::Backend("a rating token lost and not found".into())),
+            Err(TransactionFailure::Other(e)) => Err(e),
+        }
+    }
+
+    async fn rating_target(&self, token: &str, now: DateTime<Utc>) -> Result<Option<(String, String)>, StoreError> {
+        let Some(item) = self.get(keys::rating_token_pk(token), keys::RATING_TOKEN_SK.into()).await? else { return Ok(None) };
+        // TTL removes expired items within days, not at once: the expiry is checked here.
+        let expires = item.get(keys::TTL_ATTRIBUTE).and_then(|v| v.as_n().ok()).and_then(|n| n.parse::<i64>().ok()).unwrap_or(0);
+        if expires <= now.timestamp() {
+            return Ok(None);
+        }
+        let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+        Ok(text("ticket_id").zip(text("resolution")))
+    }
+}

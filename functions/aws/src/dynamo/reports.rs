@@ -27,11 +27,17 @@ fn n(value: i64) -> AttributeValue {
 
 /// The counters as attribute name → value, zeros left out.
 fn attributes(c: &Counters) -> Vec<(String, i64)> {
-    let mut out: Vec<(String, i64)> =
-        [("created", c.created), ("first_responses", c.first_responses), ("resolved", c.resolved), ("reopened", c.reopened)]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
+    let mut out: Vec<(String, i64)> = [
+        ("created", c.created),
+        ("first_responses", c.first_responses),
+        ("resolved", c.resolved),
+        ("reopened", c.reopened),
+        ("rated_good", c.rated_good),
+        ("rated_bad", c.rated_bad),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
     out.extend(c.breaches.iter().map(|(t, v)| (format!("{BREACH}{}", helpdesk_core::wire_name(t)), *v)));
     out.extend(c.met.iter().map(|(t, v)| (format!("{MET}{}", helpdesk_core::wire_name(t)), *v)));
     out.extend(c.first_response.bins.iter().map(|(b, v)| (format!("{FIRST_RESPONSE_BIN}{b}"), *v)));
@@ -49,6 +55,8 @@ fn counters_of(item: &Item) -> Counters {
             "first_responses" => c.first_responses = v,
             "resolved" => c.resolved = v,
             "reopened" => c.reopened = v,
+            "rated_good" => c.rated_good = v,
+            "rated_bad" => c.rated_bad = v,
             other => {
                 if let Some(bin) = other.strip_prefix(FIRST_RESPONSE_BIN).and_then(|b| b.parse().ok()) {
                     c.first_response.bins.insert(bin, v);
@@ -100,6 +108,36 @@ fn months(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     out
 }
 
+/// What a bucket is, beside the key that spells it (read back without parsing the key).
+fn labels(key: &BucketKey) -> [(&'static str, AttributeValue); 6] {
+    [
+        ("entity", s(keys::entity::REPORT_BUCKET)),
+        ("dimension", s(helpdesk_core::wire_name(&key.dimension))),
+        ("day", s(key.day.to_string())),
+        ("group", s(&key.group)),
+        ("topic", s(&key.topic)),
+        ("value", s(&key.value)),
+    ]
+}
+
+/// A ticket's record: what its figures added, and how many times a change was applied.
+fn reported_item(ticket: &str, applied: u64, contribution: &Contribution) -> Result<Item, StoreError> {
+    let pairs: Vec<(&BucketKey, &Counters)> = contribution.iter().collect();
+    Ok([
+        (PK.to_string(), s(keys::ticket_pk(ticket))),
+        (SK.to_string(), s(keys::REPORTED_SK)),
+        (keys::ENTITY_ATTRIBUTE.to_string(), s(keys::entity::REPORTED)),
+        ("applied".to_string(), n(applied as i64)),
+        ("body".to_string(), s(serde_json::to_string(&pairs).map_err(super::backend)?)),
+    ]
+    .into())
+}
+
+fn put_request(item: Item) -> Result<WriteRequest, StoreError> {
+    let put = aws_sdk_dynamodb::types::PutRequest::builder().set_item(Some(item)).build().map_err(super::backend)?;
+    Ok(WriteRequest::builder().put_request(put).build())
+}
+
 impl DynamoStore {
     fn bucket_update(&self, key: &BucketKey, delta: &Counters) -> Result<TransactWriteItem, StoreError> {
         let adds = attributes(delta);
@@ -110,23 +148,35 @@ impl DynamoStore {
             add.push(format!("#a{i} :a{i}"));
             update = update.expression_attribute_names(format!("#a{i}"), name).expression_attribute_values(format!(":a{i}"), n(*value));
         }
-        // What the bucket is, beside the key that spells it (read back without parsing the key).
-        let labels = [
-            ("entity", s(keys::entity::REPORT_BUCKET)),
-            ("dimension", s(helpdesk_core::wire_name(&key.dimension))),
-            ("day", s(key.day.to_string())),
-            ("group", s(&key.group)),
-            ("topic", s(&key.topic)),
-            ("value", s(&key.value)),
-        ];
         let mut set = Vec::new();
-        for (i, (name, value)) in labels.into_iter().enumerate() {
+        for (i, (name, value)) in labels(key).into_iter().enumerate() {
             set.push(format!("#l{i} = :l{i}"));
             update = update.expression_attribute_names(format!("#l{i}"), name).expression_attribute_values(format!(":l{i}"), value);
         }
         let expression =
             if add.is_empty() { format!("SET {}", set.join(", ")) } else { format!("SET {} ADD {}", set.join(", "), add.join(", ")) };
         Ok(TransactWriteItem::builder().update(update.update_expression(expression).build().map_err(super::backend)?).build())
+    }
+
+    /// Buckets written whole, in batches (a rebuild's sums, or a benchmark's history): each
+    /// replaces what its key held. Only over cleared buckets with no consumer running, as a
+    /// rebuild is (docs/reports.md).
+    pub async fn put_report_buckets(&self, buckets: &Contribution) -> Result<(), StoreError> {
+        let mut requests = Vec::with_capacity(buckets.len());
+        for (key, counters) in buckets {
+            let mut item: Item =
+                [(PK.to_string(), s(keys::report_pk(key.dimension, key.day))), (SK.to_string(), s(keys::report_sk(key)))].into();
+            item.extend(labels(key).into_iter().map(|(name, value)| (name.to_string(), value)));
+            item.extend(attributes(counters).into_iter().map(|(name, value)| (name, n(value))));
+            requests.push(put_request(item)?);
+        }
+        self.batch_write(requests).await
+    }
+
+    /// Tickets' records as a rebuild leaves them (each applied once), in batches.
+    pub async fn put_reported(&self, records: &[(String, Contribution)]) -> Result<(), StoreError> {
+        let requests = records.iter().map(|(ticket, c)| reported_item(ticket, 1, c).and_then(put_request)).collect::<Result<_, _>>()?;
+        self.batch_write(requests).await
     }
 
     /// Every report item (buckets and tickets' records), deleted: a rebuild starts from nothing.
@@ -182,15 +232,7 @@ impl Reports for DynamoStore {
                 delta.len()
             )));
         }
-        let pairs: Vec<(&BucketKey, &Counters)> = contribution.iter().collect();
-        let item: Item = [
-            (PK.to_string(), s(keys::ticket_pk(ticket))),
-            (SK.to_string(), s(keys::REPORTED_SK)),
-            (keys::ENTITY_ATTRIBUTE.to_string(), s(keys::entity::REPORTED)),
-            ("applied".to_string(), n(previous.unwrap_or(0) as i64 + 1)),
-            ("body".to_string(), s(serde_json::to_string(&pairs).map_err(super::backend)?)),
-        ]
-        .into();
+        let item = reported_item(ticket, previous.unwrap_or(0) + 1, contribution)?;
         let mut put = Put::builder().table_name(&self.table).set_item(Some(item));
         put = match previous {
             None => put.condition_expression("attribute_not_exists(PK)"),
@@ -245,7 +287,7 @@ mod tests {
 
     #[test]
     fn counters_round_trip_through_attributes() {
-        let mut c = Counters { created: 2, resolved: 1, reopened: -1, ..Default::default() };
+        let mut c = Counters { created: 2, resolved: 1, reopened: -1, rated_bad: 1, ..Default::default() };
         c.breaches.insert(TargetKind::FirstResponse, 1);
         c.met.insert(TargetKind::Resolution, 2);
         c.first_response.add(42);

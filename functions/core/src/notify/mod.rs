@@ -14,4 +14,4 @@ pub use contacts::{Contact, ContactSummary, MobilePlatform, Owner, PushPayload};
 pub use decide::{Outcome, Suppression, decide};
 pub use delivery::{Delivery, DeliveryState, NotificationSettings};
 pub use preferences::{ChannelKind, Notice, Preferences, QuietHours};
-pub use render::{Rendered, render};
+pub use render::{Links, Rendered, render};

@@ -35,18 +35,21 @@ pub struct Rendered {
 /// The longest push preview: a lock screen shows a few lines.
 const MAX_PREVIEW_CHARS: usize = 500;
 
+/// Where a message points its reader.
+pub struct Links<'a> {
+    pub ticket: &'a str,
+    /// The reader's notification settings.
+    pub settings: &'a str,
+    /// The satisfaction links (good, bad) of the resolution a requester is told of.
+    pub rating: Option<(&'a str, &'a str)>,
+}
+
 /// Renders `items` (never empty) about `ticket` for a reader of `language` in `zone`, with a link
-/// to the ticket and one to the reader's notification settings. Staff-only events are left out for
-/// a requester (`for_staff` false), whatever the caller passed.
-pub fn render(
-    language: Language,
-    zone: Tz,
-    ticket: &Ticket,
-    items: &[Item<'_>],
-    ticket_link: &str,
-    settings_link: &str,
-    for_staff: bool,
-) -> Rendered {
+/// to the ticket, one to the reader's notification settings and, when the message tells a
+/// requester of a resolution, the two rating links. Staff-only events are left out for a
+/// requester (`for_staff` false), whatever the caller passed.
+pub fn render(language: Language, zone: Tz, ticket: &Ticket, items: &[Item<'_>], links: &Links<'_>, for_staff: bool) -> Rendered {
+    let (ticket_link, settings_link) = (links.ticket, links.settings);
     let items: Vec<&Item> = items.iter().filter(|i| for_staff || !i.event.is_staff_only()).collect();
     let headlines: Vec<String> = items.iter().map(|i| headline(language, zone, i)).collect();
     let number = ticket.number.to_string();
@@ -78,6 +81,20 @@ pub fn render(
         text_body.push('\n');
     }
     let preview: String = text_body.trim().chars().take(MAX_PREVIEW_CHARS).collect();
+    let resolution = items.iter().any(|i| i.notice == Notice::Resolved);
+    if let Some((good, bad)) = links.rating.filter(|_| resolution && !for_staff) {
+        let (ask, good_label, bad_label) =
+            (text(language, "notify.rate"), text(language, "notify.rate.good"), text(language, "notify.rate.bad"));
+        text_body.push_str(&format!("{ask}\n{good_label}: {good}\n{bad_label}: {bad}\n\n"));
+        html.push_str(&format!(
+            "<p>{}</p><p><a href=\"{}\">{}</a> &nbsp; <a href=\"{}\">{}</a></p>",
+            escape(ask),
+            escape(good),
+            escape(good_label),
+            escape(bad),
+            escape(bad_label)
+        ));
+    }
     let open = text(language, "notify.open");
     let settings = text(language, "notify.settings");
     text_body.push_str(&format!("{open}: {ticket_link}\n\n-- \n{settings}: {settings_link}\n"));
@@ -187,7 +204,8 @@ mod tests {
         let reply =
             event(EventKind::PublicReply { body: "Перезагрузите <принтер>".into(), attachments: vec![], mail: None });
         let items = [Item { notice: Notice::Reply, event: &reply, actor_name: "Анна Петрова" }];
-        let r = render(Language::Ru, Tz::UTC, &t, &items, "https://hd/tickets/HD-1042", "https://hd/profile", false);
+        let links = Links { ticket: "https://hd/tickets/HD-1042", settings: "https://hd/profile", rating: None };
+        let r = render(Language::Ru, Tz::UTC, &t, &items, &links, false);
         assert_eq!(r.subject, "[HD-1042] Ответ от: Анна Петрова: Printer jams");
         assert!(r.text.contains("> Перезагрузите <принтер>") && r.text.contains("https://hd/tickets/HD-1042"), "{}", r.text);
         assert!(r.html.contains("Перезагрузите &lt;принтер&gt;") && r.html.contains("lang=\"ru\""), "{}", r.html);
@@ -205,12 +223,17 @@ mod tests {
             Item { notice: Notice::Mentioned, event: &note, actor_name: "Anna" },
             Item { notice: Notice::Resolved, event: &resolved, actor_name: "Anna" },
         ];
-        let r = render(Language::En, Tz::UTC, &t, &items, "l", "s", false);
+        let links = Links { ticket: "l", settings: "s", rating: Some(("https://hd/rate?good", "https://hd/rate?bad")) };
+        let r = render(Language::En, Tz::UTC, &t, &items, &links, false);
         assert_eq!(r.subject, "[HD-1042] Printer jams (2 updates)");
         assert!(r.text.contains("Fixed the tray") && r.text.contains("resolved"), "{}", r.text);
         assert!(!r.text.contains("SECRET") && !r.html.contains("SECRET"));
-        let staff = render(Language::En, Tz::UTC, &t, &items, "l", "s", true);
+        // The requester told of the resolution can rate it in one click; staff are not asked.
+        assert!(r.text.contains("https://hd/rate?good") && r.html.contains("href=\"https://hd/rate?bad\""), "{}", r.text);
+        assert!(!r.short.contains("rate?"));
+        let staff = render(Language::En, Tz::UTC, &t, &items, &links, true);
         assert!(staff.text.contains("SECRET"));
+        assert!(!staff.text.contains("rate?good"));
     }
 
     #[test]
@@ -219,7 +242,8 @@ mod tests {
         let due_at = Utc.with_ymd_and_hms(2026, 11, 27, 10, 0, 0).unwrap();
         let breach = event(EventKind::SlaBreached { target: crate::sla::TargetKind::FirstResponse, cycle: 1, due_at });
         let items = [Item { notice: Notice::SlaBreached, event: &breach, actor_name: "" }];
-        let r = render(Language::En, "Europe/Moscow".parse().unwrap(), &t, &items, "l", "s", true);
+        let r =
+            render(Language::En, "Europe/Moscow".parse().unwrap(), &t, &items, &Links { ticket: "l", settings: "s", rating: None }, true);
         assert!(r.subject.contains("First response") && r.subject.contains("2026-11-27 13:00 MSK"), "{}", r.subject);
     }
 }

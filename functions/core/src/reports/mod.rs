@@ -13,7 +13,8 @@
 //! - *created* counts on the day it was filed, *first response* on the day staff first answered
 //!   in public, *resolved* on each day it was resolved or closed from an open state, *reopened* on
 //!   each day it was opened again, a *breach* on the day the SLA scan recorded it, a target *met*
-//!   on the day its clock stopped in time (compliance: met ÷ (met + breached), per target);
+//!   on the day its clock stopped in time (compliance: met ÷ (met + breached), per target), a
+//!   *rating* on the day the requester gave it (satisfaction: good ÷ rated);
 //! - time to resolution runs to the ticket's **last** resolution (a reopened ticket's earlier
 //!   resolution no longer counts), time to first response to the first public staff answer; both
 //!   in the SLA plan's business minutes when a plan covers the ticket, else in real minutes.
@@ -149,6 +150,8 @@ impl Histogram {
 
 /// What one bucket holds: counts, and the durations' histograms.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+// Records written before a counter existed read it as zero.
+#[serde(default)]
 pub struct Counters {
     pub created: i64,
     pub first_responses: i64,
@@ -158,6 +161,9 @@ pub struct Counters {
     pub breaches: BTreeMap<TargetKind, i64>,
     /// SLA targets met (the clock stopped in time), per target, on the day it stopped.
     pub met: BTreeMap<TargetKind, i64>,
+    /// Satisfaction ratings, on the day the requester rated.
+    pub rated_good: i64,
+    pub rated_bad: i64,
     /// Minutes to first response (business minutes under a plan).
     pub first_response: Histogram,
     /// Minutes to the last resolution (business minutes under a plan).
@@ -171,6 +177,8 @@ impl Counters {
         self.first_responses += sign * other.first_responses;
         self.resolved += sign * other.resolved;
         self.reopened += sign * other.reopened;
+        self.rated_good += sign * other.rated_good;
+        self.rated_bad += sign * other.rated_bad;
         for (target, n) in &other.breaches {
             *self.breaches.entry(*target).or_default() += sign * n;
         }
@@ -240,6 +248,10 @@ pub fn contribution(ticket: &Ticket, events: &[TicketEvent], sla: Option<&SlaSta
             }
             EventKind::SlaBreached { target, .. } => fact(event.at, &|c| {
                 c.breaches.insert(*target, 1);
+            }),
+            EventKind::Rated { rating, .. } => fact(event.at, &|c| match rating {
+                crate::rating::Rating::Good => c.rated_good = 1,
+                crate::rating::Rating::Bad => c.rated_bad = 1,
             }),
             _ => {}
         }

@@ -131,6 +131,11 @@ pub struct ReportLine {
     pub met: BTreeMap<TargetKind, i64>,
     /// Per target: met ÷ (met + breached), for the targets with either.
     pub compliance: BTreeMap<TargetKind, f64>,
+    /// Satisfaction ratings given in the range (one per resolution at most).
+    pub rated_good: i64,
+    pub rated_bad: i64,
+    /// Good ÷ rated; `None` when nobody rated.
+    pub satisfaction: Option<f64>,
     /// Tickets open now (whatever the range), where the report can tell: every dimension but
     /// the SLA plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -175,6 +180,9 @@ pub fn lines<'a>(query: &ReportQuery, buckets: impl IntoIterator<Item = (&'a Buc
             resolution_median_minutes: c.resolution.quantile(0.5),
             resolution_p90_minutes: c.resolution.quantile(0.9),
             compliance: compliance(&c),
+            rated_good: c.rated_good,
+            rated_bad: c.rated_bad,
+            satisfaction: (c.rated_good + c.rated_bad > 0).then(|| c.rated_good as f64 / (c.rated_good + c.rated_bad) as f64),
             breaches: c.breaches,
             met: c.met,
             open_now: None,
@@ -227,8 +235,17 @@ pub fn csv(report: &Report) -> String {
     header.extend(targets.iter().map(|t| format!("met_{}", crate::wire_name(t))));
     header.extend(targets.iter().map(|t| format!("compliance_{}", crate::wire_name(t))));
     header.extend(
-        ["first_response_median_minutes", "first_response_p90_minutes", "resolution_median_minutes", "resolution_p90_minutes", "open_now"]
-            .map(String::from),
+        [
+            "first_response_median_minutes",
+            "first_response_p90_minutes",
+            "resolution_median_minutes",
+            "resolution_p90_minutes",
+            "open_now",
+            "rated_good",
+            "rated_bad",
+            "satisfaction",
+        ]
+        .map(String::from),
     );
     out.push_str(&header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(","));
     out.push_str("\r\n");
@@ -250,6 +267,9 @@ pub fn csv(report: &Report) -> String {
             minutes(line.resolution_median_minutes),
             minutes(line.resolution_p90_minutes),
             minutes(line.open_now),
+            line.rated_good.to_string(),
+            line.rated_bad.to_string(),
+            line.satisfaction.map(|s| format!("{s:.3}")).unwrap_or_default(),
         ]);
         out.push_str(&row.join(","));
         out.push_str("\r\n");
