@@ -4,8 +4,8 @@ use crate::api;
 use crate::components::{Loading, language_of, language_options};
 use crate::i18n::{I18n, remembered, use_i18n};
 use crate::pages::{
-    admin, kb, login::Login, new_ticket::NewTicket, queue::Queue, reports::ReportsPage, search, settings::NotificationSettingsPage,
-    ticket::TicketPage, tickets::MyTickets,
+    admin, kb, login::Login, new_ticket::NewTicket, queue::Queue, rate::RatePage, reports::ReportsPage, search,
+    settings::NotificationSettingsPage, ticket::TicketPage, tickets::MyTickets,
 };
 use helpdesk_core::api::Me;
 use leptos::prelude::*;
@@ -38,6 +38,12 @@ impl Session {
             m.as_ref()
                 .is_some_and(|m| m.role == helpdesk_core::Role::Admin || (m.role == helpdesk_core::Role::Manager && m.groups.is_empty()))
         })
+    }
+
+    /// The groups a manager chosen for some groups reads reports of (empty: every group, or none
+    /// to choose from for anyone else; the server holds the rule).
+    pub fn report_scope(self) -> Vec<String> {
+        self.me.with(|m| m.as_ref().map(|m| helpdesk_core::reports::scope(&m.actor())).unwrap_or_default())
     }
 
     /// Whether the API will show the signed-in user this ticket (the rule is the server's; this
@@ -106,6 +112,8 @@ pub fn App() -> impl IntoView {
             let _ = root.set_attribute("lang", i.code());
         }
     });
+    // The satisfaction page answers a link in mail: nobody need sign in to use it.
+    let rating_page = web_sys::window().and_then(|w| w.location().pathname().ok()).is_some_and(|p| p == helpdesk_core::rating::RATING_PAGE);
     view! {
         <Router>
             <a class="skip" href="#main">{move || i.t("nav.skip")}</a>
@@ -113,7 +121,9 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <SessionEnded/>
                 {move || {
-                    if !checked.get() {
+                    if rating_page {
+                        view! { <RatePage/> }.into_any()
+                    } else if !checked.get() {
                         view! { <Loading/> }.into_any()
                     } else if session.me.with(Option::is_none) {
                         view! { <Login/> }.into_any()

@@ -4,6 +4,7 @@ pub mod kb;
 pub mod login;
 pub mod new_ticket;
 pub mod queue;
+pub mod rate;
 pub mod reports;
 pub mod search;
 pub mod settings;

@@ -235,7 +235,7 @@ pub fn SearchPage() -> impl IntoView {
                         <label for="search-group">{move || i.t("ticket.group")}</label>
                         <select id="search-group" on:change=choose("group") disabled=move || !for_tickets()>
                             <option value="" selected=move || group.with(String::is_empty)>{move || i.t("queue.any")}</option>
-                            {groups.map(|g| group_options(i, g, group))}
+                            {groups.map(|g| group_options(i, g, group, Vec::new()))}
                         </select>
                     </div>
                 })}

@@ -42,10 +42,15 @@ pub fn topic_options(i: I18n, topics: api::Fetched<TopicList>, current: Signal<S
 }
 
 /// Every group as a filter's options, in the reader's language.
-pub fn group_options(i: I18n, groups: api::Fetched<Items<Group>>, current: Signal<String>) -> impl IntoView {
+/// The groups as options, only those in `within` unless it is empty.
+pub fn group_options(i: I18n, groups: api::Fetched<Items<Group>>, current: Signal<String>, within: Vec<String>) -> impl IntoView {
     move || {
         groups.get().and_then(Result::ok).map(|list| {
-            list.items.into_iter().map(|g| chosen_option(current, g.id.clone(), g.name_in(i.code()).to_string())).collect_view()
+            list.items
+                .into_iter()
+                .filter(|g| within.is_empty() || within.contains(&g.id))
+                .map(|g| chosen_option(current, g.id.clone(), g.name_in(i.code()).to_string()))
+                .collect_view()
         })
     }
 }

@@ -122,6 +122,14 @@ fn drill_down(dimension: Dimension, value: &str, from: &str, to: &str) -> Option
     }
 }
 
+/// "80 % (4/5)": good ratings among all, or a dash when nobody rated.
+fn satisfaction(line: &ReportLine) -> String {
+    match line.satisfaction {
+        Some(share) => format!("{:.0} % ({}/{})", share * 100.0, line.rated_good, line.rated_good + line.rated_bad),
+        None => "—".into(),
+    }
+}
+
 fn table(i: I18n, report: Report, name: impl Fn(&str) -> String + Copy + Send + Sync + 'static) -> impl IntoView {
     let dimension = report.dimension;
     let (from, to) = (report.from.to_string(), report.to.to_string());
@@ -143,6 +151,7 @@ fn table(i: I18n, report: Report, name: impl Fn(&str) -> String + Copy + Send + 
                 {th("reports.reopened")}
                 {th("reports.reopen_rate")}
                 {open_now.then(|| th("reports.open_now"))}
+                {th("reports.satisfaction")}
                 {(!compliance).then(|| breach_targets.map(|t| th(if t == TargetKind::FirstResponse { "reports.breaches.first_response" } else { "reports.breaches.resolution" })))}
                 {compliance.then(|| compliance_targets.map(|t| {
                     let key = format!("sla.{}", wire(&t));
@@ -166,6 +175,7 @@ fn table(i: I18n, report: Report, name: impl Fn(&str) -> String + Copy + Send + 
                     <td class="num">{l.reopened}</td>
                     <td class="num">{format!("{:.0} %", l.reopen_rate * 100.0)}</td>
                     {open_now.then(|| view! { <td class="num">{l.open_now.unwrap_or(0)}</td> })}
+                    <td class="num">{satisfaction(&l)}</td>
                     {(!compliance).then(|| breach_targets.map(|t| view! { <td class="num">{l.breaches.get(&t).copied().unwrap_or(0)}</td> }))}
                     {compliance.then(|| compliance_targets.map(|t| {
                         let (met, breached) = (l.met.get(&t).copied().unwrap_or(0), l.breaches.get(&t).copied().unwrap_or(0));
@@ -189,6 +199,7 @@ fn table(i: I18n, report: Report, name: impl Fn(&str) -> String + Copy + Send + 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     let i = use_i18n();
+    let session = crate::app::use_session();
     let people = use_people();
     let query = use_query_map();
     let set_params = use_set_params();
@@ -292,7 +303,7 @@ pub fn ReportsPage() -> impl IntoView {
                     <label for="report-group">{move || i.t("ticket.group")}</label>
                     <select id="report-group" on:change=choose("group")>
                         <option value="" selected=move || group.with(String::is_empty)>{move || i.t("queue.any")}</option>
-                        {group_options(i, groups, group)}
+                        {group_options(i, groups, group, session.report_scope())}
                     </select>
                 </div>
                 <div class="filter">

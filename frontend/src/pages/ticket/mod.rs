@@ -318,6 +318,10 @@ fn describe(i: I18n, kind: &EventKind, topic: Option<&Topic>) -> String {
         EventKind::SlaBreached { target, .. } => format!("{}: {}", i.t("event.sla_breached"), i.t(&format!("sla.{}", wire(target)))),
         EventKind::SolutionChanged { to: Some(_), .. } => i.t("event.solution_marked").to_string(),
         EventKind::SolutionChanged { to: None, .. } => i.t("event.solution_removed").to_string(),
+        EventKind::Rated { rating, comment, .. } => {
+            let said = comment.as_deref().map(|c| format!(": “{c}”")).unwrap_or_default();
+            format!("{}: {}{said}", i.t("event.rated"), i.t(&format!("rate.{}", wire(rating))))
+        }
         EventKind::PublicReply { body, .. } | EventKind::InternalNote { body, .. } => body.clone(),
     }
 }
