@@ -83,6 +83,26 @@ async fn articles_are_written_versioned_and_read_only_by_whom_they_are_for() {
     assert_eq!(t.call("POST", &format!("/api/kb/articles/{internal}/deflections"), ANNA, Some(json!({}))).await.status, 404);
     let counted = t.call("GET", &format!("/api/kb/articles/{id}"), AGENT, None).await;
     assert_eq!(counted.body["stats"]["deflections"].as_u64(), Some(1));
+    // The topic report says how often an article solved it, per topic and day; a topic with no
+    // tickets gets a line of its own, and a group filter keeps the topics of that group.
+    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    assert_eq!(t.call("POST", &format!("/api/kb/articles/{id}/deflections"), ANNA, Some(json!({"topic": "printer"}))).await.status, 204);
+    assert_eq!(t.call("POST", &format!("/api/kb/articles/{id}/deflections"), ANNA, Some(json!({}))).await.status, 204);
+    let today = chrono::Utc::now().date_naive();
+    let deflected = |report: &Value, topic: &str| {
+        report["lines"].as_array().unwrap().iter().find(|l| l["value"] == topic).map(|l| l["deflected"].clone())
+    };
+    let report = t.call("GET", &format!("/api/reports/topic?from={today}&to={today}"), ADMIN, None).await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    assert_eq!(deflected(&report.body, "printer"), Some(json!(2)), "{}", report.body);
+    assert_eq!(deflected(&report.body, "-"), Some(json!(1)), "no topic chosen: {}", report.body);
+    let network = t.call("GET", &format!("/api/reports/topic?from={today}&to={today}&group=network"), ADMIN, None).await;
+    assert_eq!(deflected(&network.body, "printer"), None, "{}", network.body);
+    let yesterday = today.pred_opt().unwrap();
+    let before = t.call("GET", &format!("/api/reports/topic?from={yesterday}&to={yesterday}"), ADMIN, None).await;
+    assert_eq!(before.body["lines"], json!([]), "counted on the day it happened");
+    let csv = t.call("GET", &format!("/api/reports/topic?from={today}&to={today}&format=csv"), ADMIN, None).await;
+    assert!(csv.body.as_str().unwrap().lines().next().unwrap().ends_with(",deflected"), "{}", csv.body);
 
     // Bad input: 4xx with a stable code, nothing stored.
     let before = t.item_count().await;
@@ -113,7 +133,6 @@ async fn articles_are_written_versioned_and_read_only_by_whom_they_are_for() {
     assert!(!hostile.body["html"].as_str().unwrap().contains("<script"), "{}", hostile.body["html"]);
 
     // An editor agent drafts an article from a ticket's public answer, never from a note.
-    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
     let ticket = t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Printer jams on tray 2"))).await;
     assert_eq!(ticket.status, 201, "{}", ticket.body);
     let number = ticket.body["ticket"]["id"].as_str().unwrap().to_string();

@@ -28,9 +28,11 @@ function bodies(raw) {
   }).join('\n');
 }
 
-/** The rating link ("good" or "bad") of the mail to `address` that mentions `marker`, once moto has it. */
+/** The rating link ("good" or "bad") of the mail to `address` that mentions `marker`. moto's dump
+ *  is large and slow to make (and moto answers one request at a time): it is read once the
+ *  ticket's decision log says the mail went out, not polled. */
 async function ratingLink(address, marker, rating) {
-  for (let attempt = 0; attempt < 120; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
     const data = await (await fetch(`${MOTO}/moto-api/data.json`)).json().catch(() => ({}));
     for (const message of data?.ses?.RawMessage ?? []) {
       if (!(message.destinations ?? []).some((d) => d.includes(address))) continue;
@@ -38,9 +40,20 @@ async function ratingLink(address, marker, rating) {
       const link = text.match(/https?:\/\/[^\s"<>]+\/rate\?token=[0-9a-z]+&(?:amp;)?rating=[a-z]+/g)?.[0];
       if (text.includes(marker) && link) return link.replace('&amp;', '&').replace(/rating=[a-z]+$/, `rating=${rating}`);
     }
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 2_000));
   }
   assert.fail(`no rating link in the mail to ${address} about ${marker}`);
+}
+
+/** Waits until the ticket's decision log shows the resolution mailed to `recipient`. */
+async function resolutionMailed(page, number, recipient) {
+  for (let attempt = 0; attempt < 120; attempt++) {
+    const log = await api(page, 'GET', `/api/tickets/${number}/notifications`);
+    const sent = (log.items ?? []).some((e) => e.recipient === recipient && e.notice === 'resolved' && e.channel === 'email' && e.state === 'sent');
+    if (sent) return;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  assert.fail(`the resolution of ${number} was not mailed to ${recipient}`);
 }
 
 test('a requester rates a resolution from the mail link without signing in; it counts once, and staff see it', async () => {
@@ -53,6 +66,7 @@ test('a requester rates a resolution from the mail link without signing in; it c
   await api(ivan, 'PATCH', `/api/tickets/${number}`, { version: current.ticket.version, status: 'resolved' });
 
   // The link, opened in a browser with no session (a phone's mail app, say).
+  await resolutionMailed(ivan, number, 'maria.garcia');
   const link = await ratingLink('maria.garcia@example.org', subject, 'bad');
   const stranger = await newPage(await browser.newContext({ locale: 'en-GB' }));
   await stranger.goto(new URL(new URL(link).pathname + new URL(link).search, BASE).toString());

@@ -43,7 +43,8 @@ pub mod entity {
     pub const REPORT_BUCKET: &str = "report_bucket";
     pub const REPORTED: &str = "reported";
     pub const RATING_LINK: &str = "rating_link";
-    pub const ALL: [&str; 31] = [
+    pub const DEFLECTION_DAY: &str = "deflection_day";
+    pub const ALL: [&str; 32] = [
         TICKET,
         EVENT,
         TICKET_NUMBER,
@@ -75,6 +76,7 @@ pub mod entity {
         REPORT_BUCKET,
         REPORTED,
         RATING_LINK,
+        DEFLECTION_DAY,
     ];
 }
 
@@ -385,6 +387,15 @@ pub const ARTICLE_STATS_SK: &str = "STATS";
 /// Deflections under one topic (`-`: none chosen).
 pub fn deflection_sk(topic: Option<&str>) -> String {
     format!("DEFLECTED#{}", topic.unwrap_or("-"))
+}
+/// Deflections per day and topic (any article), for the reports: per month one partition, per day
+/// and topic one counter; kept apart from the report buckets, which a rebuild recomputes from the
+/// tickets' logs (a deflection has no ticket).
+pub fn deflections_pk(day: chrono::NaiveDate) -> String {
+    format!("DEFLECTIONS#{}", day.format("%Y-%m"))
+}
+pub fn deflections_sk(day: chrono::NaiveDate, topic: Option<&str>) -> String {
+    format!("{day}#{}", topic.unwrap_or(helpdesk_core::reports::NONE))
 }
 /// Reply templates, one partition: the ticket page reads them all in one Query.
 pub const REPLY_TEMPLATES_PK: &str = "REPLY_TEMPLATES";

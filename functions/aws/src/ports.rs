@@ -1,6 +1,6 @@
 //! The ports the handlers take: small traits, one implementation per backend.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_core::api::ApiTokenSummary;
 use helpdesk_core::api::{PeopleQuery, TicketQuery, Total};
 use helpdesk_core::attachment::{AttachmentRef, Upload};
@@ -16,6 +16,7 @@ use helpdesk_core::templates::ReplyTemplate;
 use helpdesk_core::user::{Group, User};
 use helpdesk_core::{Ticket, TicketEvent, TicketNumber, Topic};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::future::Future;
 
 /// A message for the event bus, as the relay reads it from an outbox item (docs/events.md).
@@ -352,8 +353,9 @@ pub trait Knowledge: Send + Sync {
     fn remove_reply_template(&self, id: &str, version: u64) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Counts a ticket marked (`1`) or unmarked (`-1`) as answered by the article.
     fn count_solution(&self, id: &str, step: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Counts one "this solved it", also under the topic the requester had chosen.
-    fn count_deflection(&self, id: &str, topic: Option<&str>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Counts one "this solved it", also under the topic the requester had chosen, and for the
+    /// reports under that topic on `day` (in the report time zone).
+    fn count_deflection(&self, id: &str, topic: Option<&str>, day: NaiveDate) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Report buckets (docs/reports.md): each ticket's figures as last applied, and the day buckets
@@ -374,4 +376,6 @@ pub trait Reports: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The buckets of `query`'s dimension, days and filters (one Query per month).
     fn report_buckets(&self, query: &ReportQuery) -> impl Future<Output = Result<Vec<(BucketKey, Counters)>, StoreError>> + Send;
+    /// Deflections per topic (`-`: none chosen) over the days from `from` to `to`, both included.
+    fn deflections(&self, from: NaiveDate, to: NaiveDate) -> impl Future<Output = Result<BTreeMap<String, i64>, StoreError>> + Send;
 }

@@ -20,6 +20,9 @@ pub const ENVIRONMENT: &[&str] = &[helpdesk_aws::config::TABLE_NAME, helpdesk_aw
 
 /// The writer's memory: tantivy flushes a segment when it fills.
 const WRITER_BYTES: usize = 32 * 1024 * 1024;
+/// Segments the index may hold before a publish merges them into one (each publish commits at
+/// least one).
+const MAX_SEGMENTS: usize = 8;
 
 /// What an event is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -107,7 +110,11 @@ impl Indexer {
                     Fetched::Absent | Fetched::Unchanged => (Manifest::default(), None),
                 };
                 let local = LocalIndex::open_or_create(&self.dir).map_err(failed)?;
-                let writer = local.index.writer_with_num_threads(1, WRITER_BYTES).map_err(failed)?;
+                let writer: IndexWriter = local.index.writer_with_num_threads(1, WRITER_BYTES).map_err(failed)?;
+                // Merges run in `publish`, between the commit and the upload, never in the
+                // background: a background merge deletes the files it merged, which the upload
+                // may be reading ("No such file" under load).
+                writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
                 self.writing = Some(Writing { local, writer, manifest, etag });
             }
         }
@@ -196,6 +203,11 @@ impl Indexer {
             }
         }
         writing.writer.commit().map_err(failed)?;
+        let segments = writing.local.index.searchable_segment_ids().map_err(failed)?;
+        if segments.len() > MAX_SEGMENTS {
+            writing.writer.merge(&segments).wait().map_err(failed)?;
+            writing.writer.garbage_collect_files().wait().map_err(failed)?;
+        }
         let files = committed_files(&writing.local.index, &dir)?;
         let before = writing.manifest.clone();
         let manifest = self.bucket.upload(&self.dir, &before, files).await?;

@@ -106,11 +106,7 @@ pub async fn relay_stream(
     }
 }
 
-/// Empty reads of an open shard (200 ms apart) before the stream is described again.
-const IDLE_POLLS_BEFORE_DESCRIBING: u32 = 10;
-
-/// Reads every shard from the last relayed record on, until a shard ends, stays idle for a while,
-/// or an iterator is refused.
+/// Reads every shard from the last relayed record on, until a shard ends or an iterator is refused.
 async fn relay_pass(
     store: &DynamoStore,
     streams: &aws_sdk_dynamodbstreams::Client,
@@ -154,7 +150,6 @@ async fn relay_pass(
             .await
             .map_err(|e| error("shard iterator")(&aws_sdk_dynamodbstreams::error::DisplayErrorContext(&e)))?
             .shard_iterator;
-        let mut idle_polls = 0;
         while let Some(current) = iterator {
             let page = streams
                 .get_records()
@@ -187,16 +182,11 @@ async fn relay_pass(
             }
             iterator = page.next_shard_iterator;
             if records.is_empty() {
-                // An open shard with nothing new: look again shortly. DynamoDB Local may have
-                // started a new shard meanwhile while this one stays open and empty (records then
-                // waited minutes): after a few idle polls the stream is described afresh.
-                idle_polls += 1;
-                if ending.is_some() || idle_polls >= IDLE_POLLS_BEFORE_DESCRIBING {
+                // An open shard with nothing new: look again shortly.
+                if ending.is_some() {
                     break;
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;
-            } else {
-                idle_polls = 0;
             }
         }
     }

@@ -253,7 +253,8 @@ pub async fn restore<S: Knowledge>(store: &S, actor: &Actor, id: &str, req: &Req
 }
 
 /// "This solved it": counted for articles the caller may read.
-pub async fn deflect<S: Knowledge>(store: &S, actor: &Actor, id: &str, body: &[u8]) -> Reply {
+/// `zone`: the report time zone, whose day the deflection counts on in the topic report.
+pub async fn deflect<S: Knowledge>(store: &S, zone: chrono_tz::Tz, actor: &Actor, id: &str, body: &[u8]) -> Reply {
     let input: DeflectionInput = if body.is_empty() { DeflectionInput::default() } else { parse_body(body)? };
     if input.topic.as_deref().is_some_and(|t| !helpdesk_core::topic::is_slug(t)) {
         return Err(ApiError::validation(vec![helpdesk_core::FieldError::new(
@@ -263,7 +264,8 @@ pub async fn deflect<S: Knowledge>(store: &S, actor: &Actor, id: &str, body: &[u
         )]));
     }
     load(store, actor, id).await?;
-    store.count_deflection(id, input.topic.as_deref()).await.map_err(store_error)?;
+    let today = chrono::Utc::now().with_timezone(&zone).date_naive();
+    store.count_deflection(id, input.topic.as_deref(), today).await.map_err(store_error)?;
     lambda_http::Response::builder()
         .status(StatusCode::NO_CONTENT)
         .body(lambda_http::Body::Empty)

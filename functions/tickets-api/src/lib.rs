@@ -282,7 +282,7 @@ async fn dispatch<
         Route::ArticleImage => kb::image(store, app.files.as_ref(), &actor, &id, &item).await,
         Route::ArticleRevisions => Box::pin(kb::revisions(store, &actor, &id)).await,
         Route::RestoreArticle => Box::pin(kb::restore(store, &actor, &id, req, body)).await,
-        Route::DeflectByArticle => kb::deflect(store, &actor, &id, body).await,
+        Route::DeflectByArticle => kb::deflect(store, app.report_zone, &actor, &id, body).await,
         Route::DraftArticleFromTicket => Box::pin(kb::draft_from_ticket(store, &actor, &id, req)).await,
         Route::ListReplyTemplates => reply_templates::list(store, &actor).await,
         Route::CreateReplyTemplate => reply_templates::create(store, &actor, body).await,

@@ -71,9 +71,15 @@ pub async fn report<S: Reports + TicketStore>(store: &S, zone: Tz, actor: &Actor
     let (query, format) = question(actor, dimension, req)?;
     let buckets = store.report_buckets(&query).await.map_err(store_error)?;
     let mut lines = reports::lines(&query, buckets.iter().map(|(k, c)| (k, c)));
+    let topics =
+        if matches!(dimension, Dimension::Asset | Dimension::Topic) { store.list_topics().await.map_err(store_error)? } else { Vec::new() };
+    if dimension == Dimension::Topic {
+        let deflections = store.deflections(query.from, query.to).await.map_err(store_error)?;
+        let group_of = |topic: &str| topics.iter().find(|t| t.id == topic).map(|t| t.default_group.clone());
+        reports::with_deflections(&mut lines, &query, &deflections, group_of);
+    }
     // The SLA plan of an open ticket needs its clocks: that dimension has no "open now".
     if dimension != Dimension::Plan {
-        let topics = if dimension == Dimension::Asset { store.list_topics().await.map_err(store_error)? } else { Vec::new() };
         let mut open: BTreeMap<String, i64> = BTreeMap::new();
         for ticket in open_tickets(store, &query).await? {
             let tags = reports::asset_tags(&ticket, topics.iter().find(|t| t.id == ticket.topic));

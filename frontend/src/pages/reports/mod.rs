@@ -51,6 +51,8 @@ fn label(i: I18n, people: crate::people::People, dimension: Dimension, value: &s
         Dimension::Priority => i.t(&format!("priority.{value}")).to_string(),
         Dimension::Channel => i.t(&format!("channel.{value}")).to_string(),
         Dimension::Plan if value == helpdesk_core::reports::NONE => i.t("reports.no_plan").to_string(),
+        // Deflections where the requester chose no topic (an article read on its own).
+        Dimension::Topic if value == helpdesk_core::reports::NONE => i.t("reports.no_topic").to_string(),
         _ => value.to_string(),
     }
 }
@@ -139,6 +141,7 @@ fn table(i: I18n, report: Report, name: impl Fn(&str) -> String + Copy + Send + 
     let breach_targets = [TargetKind::FirstResponse, TargetKind::Resolution];
     let compliance_targets = [TargetKind::FirstResponse, TargetKind::NextResponse, TargetKind::Resolution, TargetKind::Deadline];
     let open_now = report.lines.iter().any(|l| l.open_now.is_some());
+    let deflected = report.lines.iter().any(|l| l.deflected.is_some());
     let links = drill_down(dimension, "", &from, &to).is_some();
     let th = move |key: &'static str| view! { <th scope="col" class="num">{i.t(key)}</th> };
     view! {
@@ -152,6 +155,7 @@ fn table(i: I18n, report: Report, name: impl Fn(&str) -> String + Copy + Send + 
                 {th("reports.reopen_rate")}
                 {open_now.then(|| th("reports.open_now"))}
                 {th("reports.satisfaction")}
+                {deflected.then(|| th("reports.deflected"))}
                 {(!compliance).then(|| breach_targets.map(|t| th(if t == TargetKind::FirstResponse { "reports.breaches.first_response" } else { "reports.breaches.resolution" })))}
                 {compliance.then(|| compliance_targets.map(|t| {
                     let key = format!("sla.{}", wire(&t));
@@ -176,6 +180,7 @@ fn table(i: I18n, report: Report, name: impl Fn(&str) -> String + Copy + Send + 
                     <td class="num">{format!("{:.0} %", l.reopen_rate * 100.0)}</td>
                     {open_now.then(|| view! { <td class="num">{l.open_now.unwrap_or(0)}</td> })}
                     <td class="num">{satisfaction(&l)}</td>
+                    {deflected.then(|| view! { <td class="num">{l.deflected.unwrap_or(0)}</td> })}
                     {(!compliance).then(|| breach_targets.map(|t| view! { <td class="num">{l.breaches.get(&t).copied().unwrap_or(0)}</td> }))}
                     {compliance.then(|| compliance_targets.map(|t| {
                         let (met, breached) = (l.met.get(&t).copied().unwrap_or(0), l.breaches.get(&t).copied().unwrap_or(0));

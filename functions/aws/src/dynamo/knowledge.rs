@@ -7,6 +7,7 @@ use super::{DynamoStore, TransactionFailure, sdk};
 use crate::keys;
 use crate::ports::{Knowledge, Page, StoreError};
 use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::NaiveDate;
 use helpdesk_core::attachment::AttachmentRef;
 use helpdesk_core::backbone::{ARTICLE_CHANGED, ArticleChange, KNOWLEDGE_SOURCE};
 use helpdesk_core::knowledge::{Article, ArticleStats};
@@ -136,9 +137,10 @@ impl Knowledge for DynamoStore {
         Ok(ArticleStats { deflections: count(item.as_ref(), "deflections"), solutions: count(item.as_ref(), "solutions") })
     }
 
-    async fn count_deflection(&self, id: &str, topic: Option<&str>) -> Result<(), StoreError> {
+    async fn count_deflection(&self, id: &str, topic: Option<&str>, day: NaiveDate) -> Result<(), StoreError> {
         self.add_count(keys::article_pk(id), keys::ARTICLE_STATS_SK.into(), keys::entity::ARTICLE_STATS, "deflections", 1).await?;
-        self.add_count(keys::article_pk(id), keys::deflection_sk(topic), keys::entity::ARTICLE_STATS, "deflections", 1).await
+        self.add_count(keys::article_pk(id), keys::deflection_sk(topic), keys::entity::ARTICLE_STATS, "deflections", 1).await?;
+        self.add_count(keys::deflections_pk(day), keys::deflections_sk(day, topic), keys::entity::DEFLECTION_DAY, "deflections", 1).await
     }
 
     async fn reply_templates(&self) -> Result<Vec<ReplyTemplate>, StoreError> {

@@ -255,6 +255,32 @@ impl Reports for DynamoStore {
         }
     }
 
+    async fn deflections(&self, from: NaiveDate, to: NaiveDate) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
+        let mut out = std::collections::BTreeMap::new();
+        for month in months(from, to) {
+            let mut pages = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND SK BETWEEN :from AND :to")
+                .expression_attribute_values(":pk", s(keys::deflections_pk(month)))
+                .expression_attribute_values(":from", s(from.to_string()))
+                .expression_attribute_values(":to", s(format!("{to}~")))
+                .into_paginator()
+                .items()
+                .send();
+            while let Some(item) = pages.next().await {
+                let item = item.map_err(sdk)?;
+                let topic = item.get(SK).and_then(|v| v.as_s().ok()).and_then(|sk| sk.split_once('#')).map(|(_, t)| t.to_string());
+                let count = item.get("deflections").and_then(|v| v.as_n().ok()).and_then(|n| n.parse::<i64>().ok()).unwrap_or(0);
+                if let Some(topic) = topic {
+                    *out.entry(topic).or_default() += count;
+                }
+            }
+        }
+        Ok(out)
+    }
+
     async fn report_buckets(&self, query: &ReportQuery) -> Result<Vec<(BucketKey, Counters)>, StoreError> {
         let mut out = Vec::new();
         for month in months(query.from, query.to) {

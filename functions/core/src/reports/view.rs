@@ -136,6 +136,10 @@ pub struct ReportLine {
     pub rated_bad: i64,
     /// Good ÷ rated; `None` when nobody rated.
     pub satisfaction: Option<f64>,
+    /// The topic report only: how often a knowledge-base article solved the problem instead
+    /// ("this solved my problem" on the new-ticket form, under the topic chosen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deflected: Option<i64>,
     /// Tickets open now (whatever the range), where the report can tell: every dimension but
     /// the SLA plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -158,6 +162,30 @@ pub struct Report {
     pub lines: Vec<ReportLine>,
 }
 
+/// One line: a value's figures.
+fn line_of(value: &str, c: &Counters) -> ReportLine {
+    ReportLine {
+        value: value.to_string(),
+        created: c.created,
+        first_responses: c.first_responses,
+        resolved: c.resolved,
+        reopened: c.reopened,
+        reopen_rate: if c.resolved > 0 { c.reopened as f64 / c.resolved as f64 } else { 0.0 },
+        first_response_median_minutes: c.first_response.quantile(0.5),
+        first_response_p90_minutes: c.first_response.quantile(0.9),
+        resolution_median_minutes: c.resolution.quantile(0.5),
+        resolution_p90_minutes: c.resolution.quantile(0.9),
+        compliance: compliance(c),
+        rated_good: c.rated_good,
+        rated_bad: c.rated_bad,
+        satisfaction: (c.rated_good + c.rated_bad > 0).then(|| c.rated_good as f64 / (c.rated_good + c.rated_bad) as f64),
+        deflected: None,
+        breaches: c.breaches.clone(),
+        met: c.met.clone(),
+        open_now: None,
+    }
+}
+
 /// The report's lines from the buckets it read (others are left out).
 pub fn lines<'a>(query: &ReportQuery, buckets: impl IntoIterator<Item = (&'a BucketKey, &'a Counters)>) -> Vec<ReportLine> {
     let mut by_value: BTreeMap<&str, Counters> = BTreeMap::new();
@@ -168,25 +196,7 @@ pub fn lines<'a>(query: &ReportQuery, buckets: impl IntoIterator<Item = (&'a Buc
         .into_iter()
         // A value whose figures all moved elsewhere (a reassigned ticket) has nothing to show.
         .filter(|(_, c)| !c.is_empty())
-        .map(|(value, c)| ReportLine {
-            value: value.to_string(),
-            created: c.created,
-            first_responses: c.first_responses,
-            resolved: c.resolved,
-            reopened: c.reopened,
-            reopen_rate: if c.resolved > 0 { c.reopened as f64 / c.resolved as f64 } else { 0.0 },
-            first_response_median_minutes: c.first_response.quantile(0.5),
-            first_response_p90_minutes: c.first_response.quantile(0.9),
-            resolution_median_minutes: c.resolution.quantile(0.5),
-            resolution_p90_minutes: c.resolution.quantile(0.9),
-            compliance: compliance(&c),
-            rated_good: c.rated_good,
-            rated_bad: c.rated_bad,
-            satisfaction: (c.rated_good + c.rated_bad > 0).then(|| c.rated_good as f64 / (c.rated_good + c.rated_bad) as f64),
-            breaches: c.breaches,
-            met: c.met,
-            open_now: None,
-        })
+        .map(|(value, c)| line_of(value, &c))
         .collect();
     let volume = |l: &ReportLine| l.created + l.resolved;
     let breaches = |l: &ReportLine| l.breaches.values().sum::<i64>();
@@ -200,6 +210,39 @@ pub fn lines<'a>(query: &ReportQuery, buckets: impl IntoIterator<Item = (&'a Buc
         lines.truncate(limit);
     }
     lines
+}
+
+/// Puts the knowledge base's deflections on a topic report's lines: a topic with deflections but
+/// no tickets gets a line of its own. `group_of` names a topic's group, for the report's group
+/// filter and the reader's scope (a topic of no known group is left out of a filtered report).
+pub fn with_deflections(
+    lines: &mut Vec<ReportLine>,
+    query: &ReportQuery,
+    deflections: &BTreeMap<String, i64>,
+    group_of: impl Fn(&str) -> Option<String>,
+) {
+    for line in lines.iter_mut() {
+        line.deflected = Some(0);
+    }
+    let groups = query.groups();
+    for (topic, count) in deflections {
+        let in_topic = query.topic.as_ref().is_none_or(|t| t == topic);
+        let in_groups = groups.is_empty() || group_of(topic).is_some_and(|g| groups.contains(&g));
+        if !(in_topic && in_groups) {
+            continue;
+        }
+        match lines.iter_mut().find(|l| l.value == *topic) {
+            Some(line) => line.deflected = Some(*count),
+            None => {
+                let mut line = line_of(topic, &Counters::default());
+                line.deflected = Some(*count);
+                lines.push(line);
+            }
+        }
+    }
+    if let Some(limit) = query.limit {
+        lines.truncate(limit);
+    }
 }
 
 fn compliance(c: &Counters) -> BTreeMap<TargetKind, f64> {
@@ -244,6 +287,7 @@ pub fn csv(report: &Report) -> String {
             "rated_good",
             "rated_bad",
             "satisfaction",
+            "deflected",
         ]
         .map(String::from),
     );
@@ -270,6 +314,7 @@ pub fn csv(report: &Report) -> String {
             line.rated_good.to_string(),
             line.rated_bad.to_string(),
             line.satisfaction.map(|s| format!("{s:.3}")).unwrap_or_default(),
+            line.deflected.map(|n| n.to_string()).unwrap_or_default(),
         ]);
         out.push_str(&row.join(","));
         out.push_str("\r\n");
