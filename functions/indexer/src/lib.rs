@@ -78,6 +78,15 @@ pub struct Indexer {
     writing: Option<Writing>,
 }
 
+/// Runs blocking index work (a merge) without holding up the other tasks of a multi-threaded
+/// runtime (the local runner's); on a current-thread runtime (a test's) it just runs.
+fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
+    }
+}
+
 fn failed(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
@@ -205,8 +214,12 @@ impl Indexer {
         writing.writer.commit().map_err(failed)?;
         let segments = writing.local.index.searchable_segment_ids().map_err(failed)?;
         if segments.len() > MAX_SEGMENTS {
-            writing.writer.merge(&segments).wait().map_err(failed)?;
-            writing.writer.garbage_collect_files().wait().map_err(failed)?;
+            let writer = &mut writing.writer;
+            blocking(|| {
+                writer.merge(&segments).wait()?;
+                writer.garbage_collect_files().wait().map(|_| ())
+            })
+            .map_err(failed)?;
         }
         let files = committed_files(&writing.local.index, &dir)?;
         let before = writing.manifest.clone();
