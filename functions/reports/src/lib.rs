@@ -109,9 +109,7 @@ pub async fn rebuild(store: &DynamoStore, zone: Tz) -> Result<usize, String> {
     for chunk in ids.chunks(READS_AT_ONCE) {
         let read = futures::future::try_join_all(chunk.iter().map(|id| setting.current(store, id))).await?;
         for (id, contribution) in chunk.iter().zip(read) {
-            for (key, counters) in &contribution {
-                buckets.entry(key.clone()).or_default().merge(counters, 1);
-            }
+            reports::add(&mut buckets, &contribution);
             records.push((id.clone(), contribution));
         }
         if records.len() >= RECORDS_PER_WRITE {

@@ -257,50 +257,42 @@ impl Reports for DynamoStore {
 
     async fn deflections(&self, from: NaiveDate, to: NaiveDate) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
         let mut out = std::collections::BTreeMap::new();
-        for month in months(from, to) {
-            let mut pages = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND SK BETWEEN :from AND :to")
-                .expression_attribute_values(":pk", s(keys::deflections_pk(month)))
-                .expression_attribute_values(":from", s(from.to_string()))
-                .expression_attribute_values(":to", s(format!("{to}~")))
-                .into_paginator()
-                .items()
-                .send();
-            while let Some(item) = pages.next().await {
-                let item = item.map_err(sdk)?;
-                let topic = item.get(SK).and_then(|v| v.as_s().ok()).and_then(|sk| sk.split_once('#')).map(|(_, t)| t.to_string());
-                let count = item.get("deflections").and_then(|v| v.as_n().ok()).and_then(|n| n.parse::<i64>().ok()).unwrap_or(0);
-                if let Some(topic) = topic {
-                    *out.entry(topic).or_default() += count;
-                }
+        for item in self.days_of(keys::deflections_pk, from, to).await? {
+            let topic = item.get(SK).and_then(|v| v.as_s().ok()).and_then(|sk| sk.split_once('#')).map(|(_, t)| t.to_string());
+            let count = item.get("deflections").and_then(|v| v.as_n().ok()).and_then(|n| n.parse::<i64>().ok()).unwrap_or(0);
+            if let Some(topic) = topic {
+                *out.entry(topic).or_default() += count;
             }
         }
         Ok(out)
     }
 
     async fn report_buckets(&self, query: &ReportQuery) -> Result<Vec<(BucketKey, Counters)>, StoreError> {
+        let items = self.days_of(|month| keys::report_pk(query.dimension, month), query.from, query.to).await?;
+        Ok(items.iter().filter_map(|item| key_of(item).filter(|k| query.takes(k)).map(|key| (key, counters_of(item)))).collect())
+    }
+}
+
+impl DynamoStore {
+    /// The items of per-month partitions (`pk_of` a month's first day) whose sort keys start with
+    /// a day from `from` to `to`, both included: one query per month the range touches.
+    async fn days_of(&self, pk_of: impl Fn(NaiveDate) -> String, from: NaiveDate, to: NaiveDate) -> Result<Vec<Item>, StoreError> {
         let mut out = Vec::new();
-        for month in months(query.from, query.to) {
+        for month in months(from, to) {
             let mut pages = self
                 .client
                 .query()
                 .table_name(&self.table)
                 .key_condition_expression("PK = :pk AND SK BETWEEN :from AND :to")
-                .expression_attribute_values(":pk", s(keys::report_pk(query.dimension, month)))
-                .expression_attribute_values(":from", s(query.from.format("%Y-%m-%d").to_string()))
+                .expression_attribute_values(":pk", s(pk_of(month)))
+                .expression_attribute_values(":from", s(from.format("%Y-%m-%d").to_string()))
                 // `~` sorts after every character a key holds: the whole last day.
-                .expression_attribute_values(":to", s(format!("{}~", query.to.format("%Y-%m-%d"))))
+                .expression_attribute_values(":to", s(format!("{}~", to.format("%Y-%m-%d"))))
                 .into_paginator()
                 .items()
                 .send();
             while let Some(item) = pages.next().await {
-                let item = item.map_err(sdk)?;
-                if let Some(key) = key_of(&item).filter(|k| query.takes(k)) {
-                    out.push((key, counters_of(&item)));
-                }
+                out.push(item.map_err(sdk)?);
             }
         }
         Ok(out)

@@ -336,11 +336,16 @@ pub fn difference(old: &Contribution, new: &Contribution) -> Contribution {
 /// Buckets added up: several tickets' contributions, or bucket items read back (zeros left out).
 pub fn total<'a>(parts: impl IntoIterator<Item = (&'a BucketKey, &'a Counters)>) -> Contribution {
     let mut out = Contribution::new();
-    for (key, counters) in parts {
-        out.entry(key.clone()).or_default().merge(counters, 1);
-    }
+    add(&mut out, parts);
     out.retain(|_, c| !c.is_empty());
     out
+}
+
+/// Adds `parts` to `sum`, bucket by bucket (buckets that come to zero stay: see [`total`]).
+pub fn add<'a>(sum: &mut Contribution, parts: impl IntoIterator<Item = (&'a BucketKey, &'a Counters)>) {
+    for (key, counters) in parts {
+        sum.entry(key.clone()).or_default().merge(counters, 1);
+    }
 }
 
 #[cfg(test)]
