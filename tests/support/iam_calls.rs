@@ -130,10 +130,16 @@ fn record(call: Call) {
     }
     let _ = std::fs::create_dir_all(&dir);
     let path = std::path::Path::new(&dir).join(format!("{}.jsonl", std::process::id()));
-    if let (Ok(mut file), Ok(line)) = (std::fs::OpenOptions::new().create(true).append(true).open(path), serde_json::to_string(&call)) {
-        let _ = writeln!(file, "{line}");
+    let Ok(line) = serde_json::to_string(&call) else { return };
+    // One write of the whole line under a lock: `writeln!` on a File writes the text and the
+    // newline separately, and two test threads interleaved them (CI read `{…}{…}` on one line).
+    let Ok(_writing) = WRITING.lock() else { return };
+    if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        let _ = file.write_all(format!("{line}\n").as_bytes());
     }
 }
+
+static WRITING: Mutex<()> = Mutex::new(());
 
 /// What IAM checks for one SDK operation: `(action, resource)` pairs. An operation this does not
 /// know yet is recorded as unmapped, and the check fails until it is taught here.
