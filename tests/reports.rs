@@ -312,3 +312,115 @@ async fn the_agent_report_gives_a_small_history_s_figures_as_worked_by_hand() {
         assert_eq!(t.call("GET", &path, ANNA, None).await.status, 403, "{path}");
     }
 }
+
+/// One bucket of a hand-made history: `counters` on `day` of November 2026.
+fn hand_bucket(dimension: Dimension, day: u32, group: &str, value: &str, counters: &Counters) -> (BucketKey, Counters) {
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, day).expect("a day");
+    (BucketKey { dimension, day, group: group.into(), topic: "printer".into(), value: value.into() }, counters.clone())
+}
+
+#[tokio::test]
+async fn the_weekly_report_mails_each_reader_their_groups_once_and_a_failed_mail_is_sent_by_the_next_run() {
+    use helpdesk_aws::{Directory, NotificationLog};
+    use helpdesk_core::notify::{Notice, Preferences};
+    use helpdesk_core::user::{AccountSource, Language, User};
+
+    let t = test_app().await;
+    let unique = t.table.trim_start_matches("test-").to_string();
+    let person = |id: &str, role: Role, groups: &[&str], language: Language| {
+        let mut user = User::new(id, &format!("{id} name"), &format!("{id}.{unique}@example.org"), role, groups, AccountSource::Local);
+        user.language = language;
+        user
+    };
+    let head = person("pavel", Role::Manager, &[], Language::Ru);
+    let lead = person("tamara", Role::Manager, &["network"], Language::En);
+    let admin = person("root", Role::Admin, &[], Language::En);
+    let mut gone = person("gone", Role::Manager, &[], Language::En);
+    gone.active = false;
+    for user in [
+        &head,
+        &lead,
+        &admin,
+        &gone,
+        &person("ivan", Role::Agent, &["service-desk"], Language::En),
+        &person("olga", Role::Agent, &["network"], Language::En),
+    ] {
+        t.seed.put_user(user, None).await.expect("put user");
+    }
+    // The admin turned the weekly report off.
+    let mut quiet = Preferences::defaults(Role::Admin);
+    quiet.channels.insert(Notice::WeeklyReport, vec![]);
+    quiet.version = 1;
+    t.seed.put_preferences("root", &quiet).await.expect("preferences");
+
+    // Last week (16–22 Nov): the service desk 3 created, 2 resolved (one late); the network 1 and 1.
+    // The week before: the service desk 2 and 2. Every figure by group, agent and equipment.
+    let mut desk = Counters { created: 3, resolved: 2, ..Counters::default() };
+    desk.resolution.add(60);
+    desk.resolution.add(600);
+    desk.breaches.insert(TargetKind::Resolution, 1);
+    desk.met.insert(TargetKind::Resolution, 1);
+    let mut network = Counters { created: 1, resolved: 1, ..Counters::default() };
+    network.resolution.add(30);
+    network.met.insert(TargetKind::Resolution, 1);
+    let before = Counters { created: 2, resolved: 2, ..Counters::default() };
+    let history: Contribution = [
+        hand_bucket(Dimension::Group, 17, "service-desk", "service-desk", &desk),
+        hand_bucket(Dimension::Agent, 17, "service-desk", "ivan", &desk),
+        hand_bucket(Dimension::Asset, 17, "service-desk", "PC-7", &desk),
+        hand_bucket(Dimension::Group, 18, "network", "network", &network),
+        hand_bucket(Dimension::Agent, 18, "network", "olga", &network),
+        hand_bucket(Dimension::Group, 10, "service-desk", "service-desk", &before),
+        // The week after (today's week) counts in neither.
+        hand_bucket(Dimension::Group, 23, "network", "network", &desk),
+    ]
+    .into_iter()
+    .collect();
+    t.seed.apply_report("hand-made", None, &history, &history).await.expect("buckets");
+
+    let sdk = local_sdk("AWS_ENDPOINT_URL").await;
+    const SENDER: &str = "reports@example.com";
+    let _ = aws_sdk_sesv2::Client::new(&sdk).create_email_identity().email_identity(SENDER).send().await;
+    iam_calls::bind(SENDER, helpdesk_aws::config::MAIL_FROM);
+    let mail = |client, from: &str| notify::Channels(vec![Box::new(helpdesk_aws::channels::SesMail::new(client, from, "IT Helpdesk"))]);
+    let settings = notify::Settings::new("https://help.example.com", SENDER, None);
+    let store = function_store(NOTIFY, &t.table).await;
+    // Monday 23 Nov, 08:00 UTC.
+    let monday = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 23, 8, 0, 0).unwrap();
+    let week = chrono::NaiveDate::from_ymd_opt(2026, 11, 16);
+
+    // A sender moto refuses (not verified): nothing goes, and the claims stay open for a retry.
+    let refused = mail(aws_sdk_sesv2::Client::new(&sdk), "unverified@example.net");
+    let run = notify::send_weekly_reports(&store, &refused, &settings, chrono_tz::UTC, monday).await.expect("run");
+    assert_eq!(run, notify::WeeklyRun { week, sent: 0, not_wanted: 1, already_sent: 0, failed: 2 });
+
+    let channels = mail(iam_calls::sesv2_client(&sdk, NOTIFY), SENDER);
+    let run = notify::send_weekly_reports(&store, &channels, &settings, chrono_tz::UTC, monday).await.expect("run");
+    assert_eq!(run, notify::WeeklyRun { week, sent: 2, not_wanted: 1, already_sent: 0, failed: 0 });
+    let again = notify::send_weekly_reports(&store, &channels, &settings, chrono_tz::UTC, monday + Duration::hours(1)).await.expect("run");
+    assert_eq!(again, notify::WeeklyRun { week, sent: 0, not_wanted: 1, already_sent: 2, failed: 0 }, "once a week");
+
+    let to_head = mail_to(&head.email).await;
+    assert_eq!(to_head.len(), 1, "one mail for the head of IT");
+    assert_eq!(to_head[0].subject, "Еженедельный отчёт службы поддержки, 2026-11-16 – 2026-11-22");
+    let text = &to_head[0].text;
+    for expected in [
+        "Создано: 4 (позапрошлая: 2)",
+        "Решено: 3 (позапрошлая: 2)",
+        "ivan name: решено 2",
+        "olga name: решено 1",
+        "PC-7: 1 нарушение SLA, новых 3",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+    assert!(text.contains("https://help.example.com/reports?from=2026-11-16&to=2026-11-22"), "{text}");
+    assert!(to_head[0].html.contains("<table"), "{}", to_head[0].html);
+
+    let to_lead = mail_to(&lead.email).await;
+    assert_eq!(to_lead.len(), 1);
+    let text = &to_lead[0].text;
+    assert!(text.contains("Created: 1 (week before: 0)") && text.contains("olga name: 1 resolved"), "{text}");
+    assert!(!text.contains("ivan name") && !text.contains("PC-7"), "the team lead reads the network's figures only:\n{text}");
+    assert!(mail_to(&admin.email).await.is_empty(), "the admin turned it off");
+    assert!(mail_to(&gone.email).await.is_empty(), "a disabled account gets nothing");
+}

@@ -111,18 +111,6 @@ impl I18n {
 
     /// A duration in whole minutes, hours or days: "2 h 5 min".
     pub fn duration(self, seconds: i64) -> String {
-        let minutes = seconds.unsigned_abs() / 60;
-        let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
-        let mut parts = Vec::new();
-        if days > 0 {
-            parts.push(format!("{days} {}", self.t("unit.day")));
-        }
-        if hours > 0 {
-            parts.push(format!("{hours} {}", self.t("unit.hour")));
-        }
-        if mins > 0 || parts.is_empty() {
-            parts.push(format!("{mins} {}", self.t("unit.minute")));
-        }
-        parts.join(" ")
+        messages::duration(self.lang.get(), seconds)
     }
 }

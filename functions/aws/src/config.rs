@@ -24,7 +24,6 @@ pub const LOCAL_MODE: &str = "HELPDESK_LOCAL_MODE";
 pub const ATTACHMENTS_BUCKET: &str = "ATTACHMENTS_BUCKET";
 /// The bucket the search index lives in (docs/search.md).
 pub const SEARCH_INDEX_BUCKET: &str = "SEARCH_INDEX_BUCKET";
-/// The largest attachment in bytes, and the most files per ticket or message (defaults when unset).
 /// The report time zone (an IANA name, default UTC): every report day is a day there.
 pub const REPORT_TIME_ZONE: &str = "REPORT_TIME_ZONE";
 /// The report time zone of the environment; an unknown name is an error (at cold start).
@@ -34,6 +33,7 @@ pub fn report_time_zone() -> Result<chrono_tz::Tz, String> {
         Ok(name) => name.parse().map_err(|_| format!("{REPORT_TIME_ZONE}: no time zone is called '{name}'")),
     }
 }
+/// The largest attachment in bytes, and the most files per ticket or message (defaults when unset).
 pub const MAX_ATTACHMENT_BYTES: &str = "MAX_ATTACHMENT_BYTES";
 pub const MAX_ATTACHMENTS: &str = "MAX_ATTACHMENTS";
 

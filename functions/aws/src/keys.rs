@@ -44,7 +44,8 @@ pub mod entity {
     pub const REPORTED: &str = "reported";
     pub const RATING_LINK: &str = "rating_link";
     pub const DEFLECTION_DAY: &str = "deflection_day";
-    pub const ALL: [&str; 32] = [
+    pub const DIGEST_DELIVERY: &str = "digest_delivery";
+    pub const ALL: [&str; 33] = [
         TICKET,
         EVENT,
         TICKET_NUMBER,
@@ -77,6 +78,7 @@ pub mod entity {
         REPORTED,
         RATING_LINK,
         DEFLECTION_DAY,
+        DIGEST_DELIVERY,
     ];
 }
 
@@ -212,6 +214,12 @@ pub fn presence_sk(user: &str) -> String {
 pub const DELIVERY_SK_PREFIX: &str = "NOTIFY#";
 pub fn delivery_sk(event_id: &str, recipient: &str, channel: &str) -> String {
     format!("{DELIVERY_SK_PREFIX}{event_id}#{recipient}#{channel}")
+}
+
+/// The weekly report's decisions for the week starting on `monday` (one per reader and channel,
+/// keyed as a ticket's decisions are), removed by TTL.
+pub fn digest_pk(monday: chrono::NaiveDate) -> String {
+    format!("DIGEST#{monday}")
 }
 
 /// A person's notification preferences.

@@ -14,7 +14,7 @@ use helpdesk_core::reports::{BucketKey, Contribution, Counters, ReportQuery};
 use helpdesk_core::sla::{SlaConfig, SlaPlan};
 use helpdesk_core::templates::ReplyTemplate;
 use helpdesk_core::user::{Group, User};
-use helpdesk_core::{Ticket, TicketEvent, TicketNumber, Topic};
+use helpdesk_core::{Role, Ticket, TicketEvent, TicketNumber, Topic};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -167,6 +167,8 @@ pub trait Directory: Send + Sync {
     fn people_by_id(&self, ids: &[String]) -> impl Future<Output = Result<Vec<User>, StoreError>> + Send;
     /// A page of people in id order, filtered as `query` says.
     fn list_people(&self, query: &PeopleQuery) -> impl Future<Output = Result<Page<User>, StoreError>> + Send;
+    /// Every active account with one of `roles` (the weekly report's readers: few).
+    fn people_in_roles(&self, roles: &[Role]) -> impl Future<Output = Result<Vec<User>, StoreError>> + Send;
     fn get_group(&self, id: &str) -> impl Future<Output = Result<Option<Group>, StoreError>> + Send;
     fn put_group(&self, group: &Group) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn list_groups(&self) -> impl Future<Output = Result<Vec<Group>, StoreError>> + Send;
@@ -212,6 +214,17 @@ pub trait NotificationLog: Send + Sync {
     fn remember_mail_ids(&self, ticket_id: &str, message_ids: &[String]) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The ticket's reply-address token: the stored one, or `fresh` stored now.
     fn reply_token(&self, ticket_id: &str, fresh: &str) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// Claims the weekly report of the week starting `monday` for one reader, as
+    /// [`Self::claim_delivery`] claims a ticket's notice.
+    fn claim_digest(
+        &self,
+        monday: NaiveDate,
+        delivery: &Delivery,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<u32>, StoreError>> + Send;
+    /// Records how a claimed weekly report's send ended.
+    fn settle_digest(&self, monday: NaiveDate, delivery: &Delivery) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Satisfaction links (docs/reports.md): one random token per resolution, made with the first

@@ -8,6 +8,7 @@
 //!   helpdesk-local scan      run the SLA scan once and print its report
 //!   helpdesk-local reindex   rebuild the search index from the table
 //!   helpdesk-local rereport  recompute the report buckets from the tickets' logs
+//!   helpdesk-local weekly-report  mail last week's report to its readers now (the Monday schedule)
 //!
 //! Routes under /api go to the same handlers Lambda runs, under the same paths API Gateway uses;
 //! everything else is the built frontend. The SLA scan runs every `HELPDESK_SCAN_SECONDS` (60),
@@ -161,6 +162,19 @@ async fn run(command: &str) -> Result<(), String> {
             println!("report buckets recomputed from {tickets} tickets");
             Ok(())
         }
+        "weekly-report" => {
+            let from = notify::sender(&settings.mail_from).ok_or("MAIL_FROM is empty: the weekly report goes by mail")?;
+            backbone::verify_sender(&sdk, &from).await?;
+            let secrets = helpdesk_aws::secrets::ChannelSecrets::load(&sdk).await?;
+            let channels = notify::channels(&sdk, &settings.mail_from, &secrets, helpdesk_aws::channels::telegram::DEFAULT_API_URL, true)?;
+            let notify_settings = notify::Settings::new(&settings.site_url, &settings.mail_from, None);
+            let zone = config::report_time_zone()?;
+            let run = notify::send_weekly_reports(&store, &channels, &notify_settings, zone, chrono::Utc::now())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("weekly report of the week from {:?}: {run:?} (the mail is in moto: /moto-api/data.json)", run.week);
+            Ok(())
+        }
         "scan" => {
             let report = sla_scan::scan(&store, chrono::Utc::now()).await.map_err(|e| e.to_string())?;
             println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
@@ -198,7 +212,7 @@ async fn run(command: &str) -> Result<(), String> {
             let app = App { local_mode: true, ldap, files: Some(files), channels: setup, ..App::new(store, Some(sessions)) };
             serve(app, search, &settings, fakes.router()).await
         }
-        other => Err(format!("unknown command '{other}': serve, setup, backfill, seed, reindex, rereport or scan")),
+        other => Err(format!("unknown command '{other}': serve, setup, backfill, seed, reindex, rereport, weekly-report or scan")),
     }
 }
 

@@ -26,9 +26,11 @@ use std::collections::{BTreeMap, HashMap};
 
 mod people;
 mod queue;
+mod weekly;
 
 use people::People;
 pub use queue::{QueueMessage, back_off, consume, event_of_message, retry_delay_seconds};
+pub use weekly::{TRIGGER_FIELD, WeeklyRun, send_weekly_reports};
 
 /// The environment variables this function reads in AWS.
 pub const ENVIRONMENT: &[&str] = &[
@@ -39,6 +41,7 @@ pub const ENVIRONMENT: &[&str] = &[
     helpdesk_aws::config::NOTIFY_QUEUE_URL,
     helpdesk_aws::config::CHANNELS_SECRET_ID,
     helpdesk_aws::config::TELEGRAM_API_URL,
+    helpdesk_aws::config::REPORT_TIME_ZONE,
 ];
 
 /// How long a sender holds a claim: the function's timeout, so a claim outlives no live sender.

@@ -1,5 +1,6 @@
 //! The Lambda entry point: the notification queue's event source mapping invokes it with a batch
-//! of EventBridge events (its batching window is the coalescing window).
+//! of EventBridge events (its batching window is the coalescing window); the weekly schedule
+//! invokes it with `{"weekly_report": {}}` to mail last week's report.
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use helpdesk_aws::{DynamoStore, config};
@@ -14,6 +15,7 @@ struct Parts {
     settings: Settings,
     sqs: aws_sdk_sqs::Client,
     queue_url: String,
+    report_zone: chrono_tz::Tz,
 }
 
 #[tokio::main]
@@ -33,13 +35,26 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         settings: Settings::new(&config::required(config::SITE_URL)?, &mail_from, support.as_deref()),
         sqs: aws_sdk_sqs::Client::new(&sdk),
         queue_url: config::required(config::NOTIFY_QUEUE_URL)?,
+        report_zone: config::report_time_zone()?,
     });
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
         let parts = Arc::clone(&parts);
         async move {
+            if event.payload.get(notify::TRIGGER_FIELD).is_some() {
+                let run =
+                    notify::send_weekly_reports(&parts.store, &parts.channels, &parts.settings, parts.report_zone, chrono::Utc::now())
+                        .await?;
+                tracing::info!(?run, "weekly report");
+                // A failed send fails the invocation: the scheduler's retry mails those readers
+                // (the others' claims stand).
+                if run.failed > 0 {
+                    return Err(format!("weekly report: {} mails not sent", run.failed).into());
+                }
+                return Ok(serde_json::json!({ "sent": run.sent }));
+            }
+            let batch: SqsEvent = serde_json::from_value(event.payload)?;
             let mut receipts = HashMap::new();
-            let messages = event
-                .payload
+            let messages = batch
                 .records
                 .into_iter()
                 .map(|record| {
@@ -62,7 +77,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
                 failure.item_identifier = id;
                 response.batch_item_failures.push(failure);
             }
-            Ok::<_, lambda_runtime::Error>(response)
+            Ok::<_, lambda_runtime::Error>(serde_json::to_value(response)?)
         }
     }))
     .await

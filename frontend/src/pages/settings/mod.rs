@@ -328,6 +328,10 @@ fn SettingsForm(
         let field = format!("channels.{name}");
         let error_id = format!("channels-{name}-error");
         let boxes = channels.iter().map(|&channel| {
+            // A notice some channels cannot carry (the weekly report: mail only) has no box there.
+            if !notice.channels().contains(&channel) {
+                return view! { <td></td> }.into_any();
+            }
             let disabled = sms_off && channel == ChannelKind::Sms;
             let (notice_key, channel_key) = (format!("notice.{name}"), format!("via.{}", wire(&channel)));
             let label = move || i.t("settings.notice_by").replace("{notice}", i.t(&notice_key)).replace("{channel}", i.t(&channel_key));
@@ -350,6 +354,7 @@ fn SettingsForm(
                         on:change=move |ev| form.set(notice, channel, event_target_checked(&ev), &order)/>
                 </td>
             }
+            .into_any()
         });
         let key = format!("notice.{name}");
         view! {

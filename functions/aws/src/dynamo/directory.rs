@@ -6,6 +6,7 @@ use crate::keys;
 use crate::ports::{Directory, Page, StoreError, StoredUser};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
+use helpdesk_core::Role;
 use helpdesk_core::api::PeopleQuery;
 use helpdesk_core::user::{Group, User};
 use std::collections::HashMap;
@@ -57,6 +58,10 @@ impl Directory for DynamoStore {
 
     async fn list_people(&self, query: &PeopleQuery) -> Result<Page<User>, StoreError> {
         self.list_people_page(query).await
+    }
+
+    async fn people_in_roles(&self, roles: &[Role]) -> Result<Vec<User>, StoreError> {
+        self.people_in_roles_all(roles).await
     }
 
     async fn get_group(&self, id: &str) -> Result<Option<Group>, StoreError> {

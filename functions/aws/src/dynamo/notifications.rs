@@ -5,7 +5,7 @@ use super::{DynamoStore, TransactionFailure, sdk};
 use crate::keys::{self, entity};
 use crate::ports::{NotificationLog, StoreError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_core::notify::{Delivery, DeliveryState, Preferences};
 use helpdesk_core::wire_name;
 
@@ -20,6 +20,19 @@ fn delivery_sk(d: &Delivery) -> String {
 
 fn delivery_item(ticket_id: &str, d: &Delivery) -> Result<Item, StoreError> {
     to_item(d, keys::ticket_pk(ticket_id), delivery_sk(d), entity::DELIVERY)
+}
+
+/// How long a weekly report's decision is kept: a year of weeks, and some.
+const DIGEST_KEPT_DAYS: i64 = 400;
+
+fn digest_item(week: NaiveDate, d: &Delivery) -> Result<Item, StoreError> {
+    let mut item = to_item(d, keys::digest_pk(week), delivery_sk(d), entity::DIGEST_DELIVERY)?;
+    item.insert(keys::TTL_ATTRIBUTE.into(), AttributeValue::N(digest_expiry(d.at).to_string()));
+    Ok(item)
+}
+
+fn digest_expiry(at: DateTime<Utc>) -> i64 {
+    (at + chrono::Duration::days(DIGEST_KEPT_DAYS)).timestamp()
 }
 
 fn is_condition_failure<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(e: &E) -> bool {
@@ -66,46 +79,7 @@ impl NotificationLog for DynamoStore {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Option<u32>, StoreError> {
-        let claim = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(PK, s(keys::ticket_pk(ticket_id)))
-            .key(SK, s(delivery_sk(d)))
-            .update_expression(
-                "SET #entity = :entity, event_id = :event, recipient = :recipient, notice = :notice, channel = :channel, \
-                 #state = :sending, events_in_message = :events, #at = :at, #lease = :lease, \
-                 attempts = if_not_exists(attempts, :zero) + :one REMOVE reason, detail",
-            )
-            .condition_expression("attribute_not_exists(PK) OR #state = :failed OR (#state = :sending AND #lease < :now)")
-            .expression_attribute_names("#entity", keys::ENTITY_ATTRIBUTE)
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_names("#at", "at")
-            .expression_attribute_names("#lease", LEASE)
-            .expression_attribute_values(":entity", s(entity::DELIVERY))
-            .expression_attribute_values(":event", s(&d.event_id))
-            .expression_attribute_values(":recipient", s(&d.recipient))
-            .expression_attribute_values(":notice", s(wire_name(&d.notice)))
-            .expression_attribute_values(":channel", s(wire_name(&d.channel)))
-            .expression_attribute_values(":sending", s(wire_name(&DeliveryState::Sending)))
-            .expression_attribute_values(":failed", s(wire_name(&DeliveryState::Failed)))
-            .expression_attribute_values(":events", AttributeValue::N(d.events_in_message.to_string()))
-            .expression_attribute_values(":at", s(wire_name(&d.at)))
-            .expression_attribute_values(":lease", AttributeValue::N(lease_until.timestamp_millis().to_string()))
-            .expression_attribute_values(":now", AttributeValue::N(now.timestamp_millis().to_string()))
-            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await;
-        match claim {
-            Ok(out) => {
-                let attempts = out.attributes().and_then(|a| a.get("attempts")).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok());
-                Ok(Some(attempts.unwrap_or(1)))
-            }
-            Err(e) if e.as_service_error().is_some_and(is_condition_failure) => Ok(None),
-            Err(e) => Err(sdk(e)),
-        }
+        self.claim_decision(keys::ticket_pk(ticket_id), entity::DELIVERY, d, now, lease_until, None).await
     }
 
     async fn settle_delivery(&self, ticket_id: &str, delivery: &Delivery) -> Result<(), StoreError> {
@@ -141,6 +115,21 @@ impl NotificationLog for DynamoStore {
                 .ok_or_else(|| StoreError::Backend("a reply token lost and not found".into())),
             Err(TransactionFailure::Other(e)) => Err(e),
         }
+    }
+
+    async fn claim_digest(
+        &self,
+        monday: NaiveDate,
+        d: &Delivery,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<u32>, StoreError> {
+        self.claim_decision(keys::digest_pk(monday), entity::DIGEST_DELIVERY, d, now, lease_until, Some(digest_expiry(d.at))).await
+    }
+
+    async fn settle_digest(&self, monday: NaiveDate, delivery: &Delivery) -> Result<(), StoreError> {
+        self.client.put_item().table_name(&self.table).set_item(Some(digest_item(monday, delivery)?)).send().await.map_err(sdk)?;
+        Ok(())
     }
 }
 
@@ -193,5 +182,64 @@ impl crate::ports::RatingLinks for DynamoStore {
         }
         let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
         Ok(text("ticket_id").zip(text("resolution")))
+    }
+}
+
+impl DynamoStore {
+    /// Claims a decision's send (see [`NotificationLog::claim_delivery`]) in partition `pk`,
+    /// with an expiry when `expires_at` is given.
+    async fn claim_decision(
+        &self,
+        pk: String,
+        entity: &str,
+        d: &Delivery,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        expires_at: Option<i64>,
+    ) -> Result<Option<u32>, StoreError> {
+        let expiry = if expires_at.is_some() { ", #ttl = :expires" } else { "" };
+        let claim = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(pk))
+            .key(SK, s(delivery_sk(d)))
+            .update_expression(format!(
+                "SET #entity = :entity, event_id = :event, recipient = :recipient, notice = :notice, channel = :channel, \
+                 #state = :sending, events_in_message = :events, #at = :at, #lease = :lease, \
+                 attempts = if_not_exists(attempts, :zero) + :one{expiry} REMOVE reason, detail",
+            ))
+            // Set before the single additions below, which add to these maps (setting replaces).
+            .set_expression_attribute_names(expires_at.map(|_| [("#ttl".to_string(), keys::TTL_ATTRIBUTE.to_string())].into()))
+            .set_expression_attribute_values(expires_at.map(|at| [(":expires".to_string(), AttributeValue::N(at.to_string()))].into()))
+            .condition_expression("attribute_not_exists(PK) OR #state = :failed OR (#state = :sending AND #lease < :now)")
+            .expression_attribute_names("#entity", keys::ENTITY_ATTRIBUTE)
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#at", "at")
+            .expression_attribute_names("#lease", LEASE)
+            .expression_attribute_values(":entity", s(entity))
+            .expression_attribute_values(":event", s(&d.event_id))
+            .expression_attribute_values(":recipient", s(&d.recipient))
+            .expression_attribute_values(":notice", s(wire_name(&d.notice)))
+            .expression_attribute_values(":channel", s(wire_name(&d.channel)))
+            .expression_attribute_values(":sending", s(wire_name(&DeliveryState::Sending)))
+            .expression_attribute_values(":failed", s(wire_name(&DeliveryState::Failed)))
+            .expression_attribute_values(":events", AttributeValue::N(d.events_in_message.to_string()))
+            .expression_attribute_values(":at", s(wire_name(&d.at)))
+            .expression_attribute_values(":lease", AttributeValue::N(lease_until.timestamp_millis().to_string()))
+            .expression_attribute_values(":now", AttributeValue::N(now.timestamp_millis().to_string()))
+            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        match claim {
+            Ok(out) => {
+                let attempts = out.attributes().and_then(|a| a.get("attempts")).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok());
+                Ok(Some(attempts.unwrap_or(1)))
+            }
+            Err(e) if e.as_service_error().is_some_and(is_condition_failure) => Ok(None),
+            Err(e) => Err(sdk(e)),
+        }
     }
 }

@@ -80,6 +80,23 @@ pub fn plural(language: Language, key: &str, n: u64) -> String {
     form.replace("{n}", &n.to_string())
 }
 
+/// A duration in whole minutes, hours or days: "2 h 5 min".
+pub fn duration(language: Language, seconds: i64) -> String {
+    let minutes = seconds.unsigned_abs() / 60;
+    let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(format!("{days} {}", text(language, "unit.day")));
+    }
+    if hours > 0 {
+        parts.push(format!("{hours} {}", text(language, "unit.hour")));
+    }
+    if mins > 0 || parts.is_empty() {
+        parts.push(format!("{mins} {}", text(language, "unit.minute")));
+    }
+    parts.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

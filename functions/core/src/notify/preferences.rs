@@ -28,10 +28,27 @@ pub enum Notice {
     SlaBreached,
     /// The agent was mentioned (`@id`) in an internal note.
     Mentioned,
+    /// Last week's figures, mailed on Monday morning to the people who read the reports.
+    WeeklyReport,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 10] = [
+    pub const ALL: [Notice; 11] = [
+        Notice::TicketFiled,
+        Notice::NewTicket,
+        Notice::Reply,
+        Notice::Resolved,
+        Notice::WaitingForYou,
+        Notice::Reopened,
+        Notice::Assigned,
+        Notice::SlaWarning,
+        Notice::SlaBreached,
+        Notice::Mentioned,
+        Notice::WeeklyReport,
+    ];
+    const FOR_REQUESTERS: [Notice; 4] = [Notice::TicketFiled, Notice::Reply, Notice::Resolved, Notice::WaitingForYou];
+    /// Agents hear of their work, and also of the tickets they file themselves.
+    const FOR_AGENTS: [Notice; 10] = [
         Notice::TicketFiled,
         Notice::NewTicket,
         Notice::Reply,
@@ -43,13 +60,27 @@ impl Notice {
         Notice::SlaBreached,
         Notice::Mentioned,
     ];
-    const FOR_REQUESTERS: [Notice; 4] = [Notice::TicketFiled, Notice::Reply, Notice::Resolved, Notice::WaitingForYou];
-    /// Staff hear of their work, and also of the tickets they file themselves.
-    const FOR_STAFF: [Notice; 10] = Notice::ALL;
+    /// Admins hear what agents do, and read the reports.
+    const FOR_ADMINS: [Notice; 11] = Notice::ALL;
+    /// Managers file tickets as anyone does, and read the reports.
+    const FOR_MANAGERS: [Notice; 5] = [Notice::TicketFiled, Notice::Reply, Notice::Resolved, Notice::WaitingForYou, Notice::WeeklyReport];
 
     /// The notices a person of this role can receive (what the preferences page lists).
     pub fn for_role(role: Role) -> &'static [Notice] {
-        if role.is_staff() { &Self::FOR_STAFF } else { &Self::FOR_REQUESTERS }
+        match role {
+            Role::Requester => &Self::FOR_REQUESTERS,
+            Role::Agent | Role::System => &Self::FOR_AGENTS,
+            Role::Admin => &Self::FOR_ADMINS,
+            Role::Manager => &Self::FOR_MANAGERS,
+        }
+    }
+
+    /// The channels that can carry it: a report is a long read, for e-mail only.
+    pub fn channels(self) -> &'static [ChannelKind] {
+        match self {
+            Notice::WeeklyReport => &[ChannelKind::Email],
+            _ => &ChannelKind::ALL,
+        }
     }
 
     /// Whether quiet hours hold it back. SLA breaches always go out.
@@ -130,8 +161,9 @@ impl Preferences {
     /// mobile push are opt-in.
     pub fn defaults(role: Role) -> Self {
         let channels = if role.is_staff() { vec![ChannelKind::Email, ChannelKind::WebPush] } else { vec![ChannelKind::Email] };
+        let of = |notice: Notice| channels.iter().copied().filter(|c| notice.channels().contains(c)).collect();
         Preferences {
-            channels: Notice::for_role(role).iter().map(|n| (*n, channels.clone())).collect(),
+            channels: Notice::for_role(role).iter().map(|n| (*n, of(*n))).collect(),
             quiet_hours: None,
             time_zone: utc(),
             version: 0,
@@ -170,6 +202,8 @@ impl Preferences {
                 errors.push(FieldError::new(&field, Code::NotEligible, "not a notice this account receives"));
             } else if channels.iter().enumerate().any(|(i, c)| channels[..i].contains(c)) {
                 errors.push(FieldError::new(&field, Code::Duplicate, "a channel is named twice"));
+            } else if channels.iter().any(|c| !notice.channels().contains(c)) {
+                errors.push(FieldError::new(&field, Code::NotEligible, "a channel this notice does not use"));
             }
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
@@ -239,6 +273,22 @@ mod tests {
             agent.wants(Notice::SlaBreached, ChannelKind::Email) && agent.wants(Notice::TicketFiled, ChannelKind::Email),
             "their own tickets too"
         );
+    }
+
+    #[test]
+    fn the_weekly_report_goes_to_report_readers_by_mail_only() {
+        for role in [Role::Manager, Role::Admin] {
+            let p = Preferences::defaults(role);
+            assert_eq!(p.channels.get(&Notice::WeeklyReport), Some(&vec![ChannelKind::Email]), "{role:?}");
+            assert_eq!(p.validate(role), Ok(()));
+        }
+        for role in [Role::Requester, Role::Agent] {
+            assert!(!Notice::for_role(role).contains(&Notice::WeeklyReport), "{role:?}");
+        }
+        let mut p = Preferences::defaults(Role::Admin);
+        p.channels.insert(Notice::WeeklyReport, vec![ChannelKind::Email, ChannelKind::Sms]);
+        let fields: Vec<String> = p.validate(Role::Admin).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["channels.weekly_report"]);
     }
 
     #[test]

@@ -122,6 +122,8 @@ fn headline(language: Language, zone: Tz, item: &Item<'_>) -> String {
         Notice::SlaWarning => "notify.sla_warning",
         Notice::SlaBreached => "notify.sla_breached",
         Notice::Mentioned => "notify.mentioned",
+        // Not about a ticket: the weekly report has a message of its own (reports::digest).
+        Notice::WeeklyReport => "notice.weekly_report",
     };
     let mut line = text(language, key).replace("{name}", item.actor_name);
     if let EventKind::SlaWarning { target, due_at, .. } | EventKind::SlaBreached { target, due_at, .. } = &item.event.kind {

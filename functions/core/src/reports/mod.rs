@@ -28,9 +28,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod backlog;
+pub mod digest;
 mod view;
 pub use backlog::{AgeBand, Backlog, BacklogDay, backlog, backlog_csv};
-pub use view::{MAX_REPORT_DAYS, MAX_REPORT_LIMIT, Report, ReportLine, ReportQuery, ReportSort, csv, lines, with_deflections};
+pub use view::{MAX_REPORT_DAYS, MAX_REPORT_LIMIT, Report, ReportLine, ReportQuery, ReportSort, csv, lines, summary, with_deflections};
 
 /// How a report groups tickets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -212,6 +212,16 @@ pub fn lines<'a>(query: &ReportQuery, buckets: impl IntoIterator<Item = (&'a Buc
     lines
 }
 
+/// All the buckets the query takes as one line (value `""`): a range's totals. Read it from the
+/// group dimension, where each ticket counts once.
+pub fn summary<'a>(query: &ReportQuery, buckets: impl IntoIterator<Item = (&'a BucketKey, &'a Counters)>) -> ReportLine {
+    let mut sum = Counters::default();
+    for (_, counters) in buckets.into_iter().filter(|(k, _)| query.takes(k)) {
+        sum.merge(counters, 1);
+    }
+    line_of("", &sum)
+}
+
 /// Puts the knowledge base's deflections on a topic report's lines: a topic with deflections but
 /// no tickets gets a line of its own. `group_of` names a topic's group, for the report's group
 /// filter and the reader's scope (a topic of no known group is left out of a filtered report).
