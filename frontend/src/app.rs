@@ -1,8 +1,8 @@
 //! The shell: who is signed in, the language, the navigation and the routes.
 
 use crate::api;
-use crate::components::{Loading, language_of, language_options};
-use crate::i18n::{I18n, remembered, use_i18n};
+use crate::components::{ErrorBox, Loading, language_of, language_options};
+use crate::i18n::{I18n, preferred_by_browser, remembered, use_i18n};
 use crate::pages::{
     admin, kb, login::Login, new_ticket::NewTicket, queue::Queue, rate::RatePage, reports::ReportsPage, search,
     settings::NotificationSettingsPage, ticket::TicketPage, tickets::MyTickets,
@@ -25,6 +25,10 @@ pub struct Session {
 impl Session {
     pub fn is_staff(self) -> bool {
         self.me.with(|m| m.as_ref().is_some_and(|m| m.role.is_staff()))
+    }
+
+    pub fn is_admin(self) -> bool {
+        self.me.with(|m| m.as_ref().is_some_and(|m| m.role == helpdesk_core::Role::Admin))
     }
 
     /// Reads the queues: staff, and managers (who change nothing).
@@ -89,7 +93,7 @@ pub fn use_session() -> Session {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let i = I18n { lang: RwSignal::new(remembered().unwrap_or_default()) };
+    let i = I18n { lang: RwSignal::new(remembered().or_else(preferred_by_browser).unwrap_or_default()) };
     provide_context(i);
     let session = Session { me: RwSignal::new(None), ended: RwSignal::new(false) };
     provide_context(session);
@@ -163,12 +167,13 @@ fn AppRoutes() -> impl IntoView {
     let i = use_i18n();
     let session = use_session();
     let home = move || if session.reads_queues() { "/queue" } else { "/my" };
+    let (admin, staff) = (Signal::derive(move || session.is_admin()), Signal::derive(move || session.is_staff()));
     view! {
         <Routes fallback=move || view! { <p>{move || i.t("common.not_found")}</p> }>
             <Route path=path!("/") view=move || view! { <Redirect path=home()/> }/>
             <Route path=path!("/my") view=MyTickets/>
             <Route path=path!("/new") view=|| view! { <NewTicket call=false/> }/>
-            <Route path=path!("/call") view=|| view! { <NewTicket call=true/> }/>
+            <Route path=path!("/call") view=move || view! { <Only when=staff><NewTicket call=true/></Only> }/>
             <Route path=path!("/tickets/:number") view=TicketPage/>
             // The queue is staff's and managers': anyone else (a user made a requester since) goes
             // to their tickets.
@@ -181,20 +186,31 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/kb/:id/edit") view=kb::ArticleEditor/>
             <Route path=path!("/search") view=search::SearchPage/>
             <Route path=path!("/reports") view=ReportsPage/>
-            <Route path=path!("/admin/topics") view=admin::Topics/>
-            <Route path=path!("/admin/topics/:id") view=admin::TopicEditor/>
-            <Route path=path!("/admin/new-topic") view=admin::TopicEditor/>
-            <Route path=path!("/admin/users") view=admin::Users/>
-            <Route path=path!("/admin/groups") view=admin::Groups/>
-            <Route path=path!("/admin/mail") view=admin::RejectedMessages/>
-            <Route path=path!("/admin/templates") view=admin::ReplyTemplates/>
-            <Route path=path!("/admin/sla") view=admin::Sla/>
-            <Route path=path!("/admin/sla/calendars/:id") view=admin::CalendarEditor/>
-            <Route path=path!("/admin/sla/new-calendar") view=admin::CalendarEditor/>
-            <Route path=path!("/admin/sla/plans/:id") view=admin::PlanEditor/>
-            <Route path=path!("/admin/sla/new-plan") view=admin::PlanEditor/>
+            <Route path=path!("/admin/topics") view=move || view! { <Only when=admin><admin::Topics/></Only> }/>
+            <Route path=path!("/admin/topics/:id") view=move || view! { <Only when=admin><admin::TopicEditor/></Only> }/>
+            <Route path=path!("/admin/new-topic") view=move || view! { <Only when=admin><admin::TopicEditor/></Only> }/>
+            <Route path=path!("/admin/users") view=move || view! { <Only when=admin><admin::Users/></Only> }/>
+            <Route path=path!("/admin/groups") view=move || view! { <Only when=admin><admin::Groups/></Only> }/>
+            <Route path=path!("/admin/mail") view=move || view! { <Only when=admin><admin::RejectedMessages/></Only> }/>
+            <Route path=path!("/admin/templates") view=move || view! { <Only when=staff><admin::ReplyTemplates/></Only> }/>
+            <Route path=path!("/admin/sla") view=move || view! { <Only when=admin><admin::Sla/></Only> }/>
+            <Route path=path!("/admin/sla/calendars/:id") view=move || view! { <Only when=admin><admin::CalendarEditor/></Only> }/>
+            <Route path=path!("/admin/sla/new-calendar") view=move || view! { <Only when=admin><admin::CalendarEditor/></Only> }/>
+            <Route path=path!("/admin/sla/plans/:id") view=move || view! { <Only when=admin><admin::PlanEditor/></Only> }/>
+            <Route path=path!("/admin/sla/new-plan") view=move || view! { <Only when=admin><admin::PlanEditor/></Only> }/>
         </Routes>
     }
+}
+
+/// A page for some roles only: anyone else reads that they may not, as soon as it opens (the
+/// server refuses their saves anyway; this spares them a form that cannot work).
+#[component]
+fn Only(when: Signal<bool>, children: ChildrenFn) -> impl IntoView {
+    let forbidden = || {
+        let error = helpdesk_core::ApiError::new(helpdesk_core::ErrorCode::Forbidden, "not for this account");
+        view! { <ErrorBox failure=api::Failure::Api(error)/> }
+    };
+    move || if when.get() { children().into_any() } else { forbidden().into_any() }
 }
 
 #[component]

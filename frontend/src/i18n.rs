@@ -38,6 +38,16 @@ pub fn remembered() -> Option<Language> {
     messages::language_from_code(&storage()?.get_item(STORAGE_KEY).ok()??)
 }
 
+/// The first of the browser's preferred languages that we speak (`ru-RU` → Russian): what a
+/// page before sign-in (the sign-in page, a rating link) speaks until someone chooses.
+pub fn preferred_by_browser() -> Option<Language> {
+    let languages = web_sys::window()?.navigator().languages();
+    languages.iter().filter_map(|l| l.as_string()).find_map(|tag| {
+        let primary = tag.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+        messages::language_from_code(&primary)
+    })
+}
+
 impl I18n {
     pub fn t(self, key: &str) -> &'static str {
         messages::text(self.lang.get(), key)

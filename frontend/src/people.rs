@@ -17,7 +17,7 @@ pub struct People {
     /// Asked for once: an id the directory does not know stays shown as itself.
     asked: StoredValue<HashSet<String>>,
     pending: StoredValue<Vec<String>>,
-    /// Only staff may read the directory; requesters' pages bring their names with them.
+    /// Only staff and managers may read the directory; requesters' pages bring their names with them.
     may_look_up: Signal<bool>,
 }
 
@@ -27,7 +27,7 @@ pub fn provide() {
         known: RwSignal::new(HashMap::new()),
         asked: StoredValue::new(HashSet::new()),
         pending: StoredValue::new(Vec::new()),
-        may_look_up: Signal::derive(move || session.is_staff()),
+        may_look_up: Signal::derive(move || session.reads_queues()),
     });
 }
 

@@ -52,10 +52,14 @@ test('an admin reads the agent report with its chart and table, picks another di
   await admin.waitForURL(/by=topic/);
   await admin.getByRole('columnheader', { name: 'Topic' }).waitFor();
   const today = new Date().toISOString().slice(0, 10);
+  // Topics by their names, as the filter lists them.
+  await admin.locator('table.report tbody th', { hasText: 'Printer' }).first().waitFor();
+  assert.equal(await admin.locator('table.report tbody th', { hasText: /^printer$/ }).count(), 0);
   await admin.getByLabel('From').fill('2020-01-01');
   await admin.getByLabel('From').dispatchEvent('change');
   await admin.waitForURL(/from=2020-01-01/);
   await admin.getByRole('alert').getByText('Choose a range of at most 400 days that ends on or after its first day.').waitFor();
+  assert.equal(await admin.getByRole('link', { name: 'Download CSV' }).count(), 0, 'no file for a refused question');
   await admin.getByLabel('From').fill(today);
   await admin.getByLabel('From').dispatchEvent('change');
   await admin.waitForURL(new RegExp(`from=${today}`));
@@ -119,4 +123,11 @@ test('a manager reads SLA compliance, the problem equipment with its tickets, an
   await pavel.locator('.conversation').waitFor();
   assert.equal(await pavel.locator('form.reply').count(), 0);
   assert.equal(await pavel.getByRole('link', { name: 'Topics' }).count(), 0, 'no administration');
+  // …and an administration page opened by its address says so at once, with no form to fill.
+  await pavel.goto(`${BASE}/admin/sla/plans/standard`);
+  await pavel.getByText('You may not do this.').waitFor();
+  assert.equal(await pavel.locator('main input').count(), 0);
+  // The agents by name for the manager too.
+  await pavel.goto(`${BASE}/reports?by=agent`);
+  await pavel.locator('table.report tbody th', { hasText: 'Lena Kuznetsova' }).waitFor();
 });

@@ -22,11 +22,16 @@ export const PNG_BASE64 =
 
 /** Chromium; `extra`: more command-line switches. */
 export async function launch(extra = []) {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
            '--disable-component-update', '--disable-sync', ...extra],
   });
+  // Pages before sign-in speak the browser's language: an English browser unless a test says
+  // otherwise, whatever the machine's locale.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = (options = {}) => newContext({ locale: 'en-US', ...options });
+  return browser;
 }
 
 /** Records on `page.errors` what must never happen: an uncaught error, a console error, a CSP

@@ -16,8 +16,12 @@ pub fn RatePage() -> impl IntoView {
     let i = use_i18n();
     let query = use_query_map();
     let token = query.with_untracked(|q| q.get("token").unwrap_or_default());
-    let chosen =
-        RwSignal::new(if query.with_untracked(|q| q.get("rating")).as_deref() == Some("bad") { Rating::Bad } else { Rating::Good });
+    // The mail's choice, made already; none when the link carries no known one (the reader picks).
+    let chosen = RwSignal::new(match query.with_untracked(|q| q.get("rating")).as_deref() {
+        Some("good") => Some(Rating::Good),
+        Some("bad") => Some(Rating::Bad),
+        _ => None,
+    });
     let comment = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<Failure>);
     let receipt = RwSignal::new(None::<RatingReceipt>);
@@ -25,14 +29,11 @@ pub fn RatePage() -> impl IntoView {
     let sent_token = token.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let Some(rating) = chosen.get_untracked() else { return };
         busy.set(true);
         failure.set(None);
         let said = comment.get_untracked();
-        let request = RatingRequest {
-            token: sent_token.clone(),
-            rating: chosen.get_untracked(),
-            comment: Some(said.trim().to_string()).filter(|c| !c.is_empty()),
-        };
+        let request = RatingRequest { token: sent_token.clone(), rating, comment: Some(said.trim().to_string()).filter(|c| !c.is_empty()) };
         spawn_local(async move {
             match api::send::<RatingReceipt>(Method::POST, "/api/ratings", &request).await {
                 Ok(done) => receipt.set(Some(done)),
@@ -47,7 +48,7 @@ pub fn RatePage() -> impl IntoView {
         view! {
             <label class="choice">
                 <input type="radio" id=id name="rating" value=wire(&rating)
-                    prop:checked=move || chosen.get() == rating on:change=move |_| chosen.set(rating)/>
+                    prop:checked=move || chosen.get() == Some(rating) on:change=move |_| chosen.set(Some(rating))/>
                 {move || i.t(&key)}
             </label>
         }
@@ -68,7 +69,7 @@ pub fn RatePage() -> impl IntoView {
                         prop:value=comment on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                 </div>
                 {move || failure.get().map(|f| view! { <ErrorBox failure=f/> })}
-                <button type="submit" class="primary" disabled=busy>{move || i.t("rate.send")}</button>
+                <button type="submit" class="primary" disabled=move || busy.get() || chosen.get().is_none()>{move || i.t("rate.send")}</button>
             </form>
         }
     };

@@ -16,6 +16,7 @@ use helpdesk_core::sla::TargetKind;
 use helpdesk_core::user::Group;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use std::collections::BTreeMap;
 
 mod backlog;
 
@@ -44,8 +45,19 @@ fn day_before(days: u32) -> String {
 }
 
 /// What a value is called on the page: people by name, the rest by their id or label.
-fn label(i: I18n, people: crate::people::People, dimension: Dimension, value: &str) -> String {
+/// What a line's value is called. `names` holds the groups' and topics' names in the UI's
+/// language, by id (those the filters list).
+fn label(
+    i: I18n,
+    people: crate::people::People,
+    names: StoredValue<BTreeMap<String, String>>,
+    dimension: Dimension,
+    value: &str,
+) -> String {
     match dimension {
+        Dimension::Group | Dimension::Topic if value != helpdesk_core::reports::NONE => {
+            names.with_value(|n| n.get(value).cloned()).unwrap_or_else(|| value.to_string())
+        }
         Dimension::Agent if value == helpdesk_core::reports::NONE => i.t("reports.unassigned").to_string(),
         Dimension::Agent | Dimension::Requester => people.name(value),
         Dimension::Priority => i.t(&format!("priority.{value}")).to_string(),
@@ -273,7 +285,30 @@ pub fn ReportsPage() -> impl IntoView {
                         return view! { {rules} <p class="empty" role="status">{i.t("reports.none")}</p> }.into_any();
                     }
                     let dimension = report.dimension;
-                    let name = move |value: &str| label(i, people, dimension, value);
+                    let known: BTreeMap<String, String> = match dimension {
+                        Dimension::Group => groups
+                            .load()
+                            .await
+                            .map(|g| g.items)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|g| {
+                                let name = g.name_in(i.code()).to_string();
+                                (g.id, name)
+                            })
+                            .collect(),
+                        Dimension::Topic => topics
+                            .load()
+                            .await
+                            .map(|t| t.items)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|t| (t.id.clone(), i.local(&t.name)))
+                            .collect(),
+                        _ => BTreeMap::new(),
+                    };
+                    let names = StoredValue::new(known);
+                    let name = move |value: &str| label(i, people, names, dimension, value);
                     let chart = chart(i, &report.lines, name);
                     let top = is_problem_list(dimension)
                         .then(|| view! { <p class="help">{i.t("reports.top_note").replace("{n}", &TOP.to_string())}</p> });
@@ -318,9 +353,12 @@ pub fn ReportsPage() -> impl IntoView {
                         {topic_options(i, topics, topic)}
                     </select>
                 </div>
-                <div class="filter end">
-                    <a class="button" href=csv download="">{move || i.t("reports.download_csv")}</a>
-                </div>
+                // No file for a question the server would refuse (the page says what is wrong).
+                {move || valid.get().then(|| view! {
+                    <div class="filter end">
+                        <a class="button" href=csv download="">{move || i.t("reports.download_csv")}</a>
+                    </div>
+                })}
             </form>
             {loaded(content)}
         </section>
