@@ -1,5 +1,6 @@
 //! The SLA scan against the local stack: it reads only what is due, records each warning and
-//! breach once even when two scans overlap, escalates, and announces each through the outbox.
+//! breach once even when two scans overlap or a run's time runs out, escalates, and announces
+//! each through the outbox.
 
 use chrono::Utc;
 use helpdesk_aws::TicketStore;
@@ -53,6 +54,39 @@ async fn ten_thousand_open_tickets_fifty_due_two_scans_at_once() {
     let again = sla_scan::scan(&scanner, now).await.unwrap();
     assert_eq!((again.index_items_read, again.breaches), (0, 0));
     t.finish().await;
+}
+
+/// Office hours start and every clock falls due at once: a run whose time runs out takes no more
+/// tickets, and the next run takes exactly the rest, each breach recorded once.
+#[tokio::test]
+async fn a_burst_the_run_cannot_finish_is_finished_by_the_next_run_with_nothing_lost_or_doubled() {
+    const BURST: usize = 400;
+    let t = test_app().await;
+    let scanner = function_store(SLA_SCAN, &t.table).await;
+    let config = round_the_clock();
+    store_config(&t.seed, &config).await;
+    let now = Utc::now();
+    let due = load_open_tickets(&t.seed, &config, BURST, BURST, now).await;
+
+    // Out of time from the start: nothing is taken, everything stays due.
+    let none = sla_scan::scan_until(&scanner, now, Some(std::time::Instant::now())).await.unwrap();
+    assert_eq!((none.tickets_due, none.left_for_next_run, none.breaches), (BURST, BURST, 0));
+    // Out of time partway: what was taken is recorded whole (three breaches a ticket)…
+    let stop_at = std::time::Instant::now() + std::time::Duration::from_millis(300);
+    let first = sla_scan::scan_until(&scanner, now, Some(stop_at)).await.unwrap();
+    assert_eq!(first.tickets_due, BURST);
+    assert_eq!(first.breaches, 3 * (BURST - first.left_for_next_run), "{first:?}");
+    // …and the next run finds exactly the rest due, and records it.
+    let second = sla_scan::scan(&scanner, now).await.unwrap();
+    assert_eq!((second.tickets_due, second.left_for_next_run), (first.left_for_next_run, 0), "{second:?}");
+    assert_eq!(first.breaches + second.breaches, 3 * BURST);
+    eprintln!("burst of {BURST}: {} taken before the stop, {} by the next run", BURST - first.left_for_next_run, second.tickets_due);
+    for id in &due {
+        let (_, events) = t.seed.get_ticket(id).await.unwrap().unwrap();
+        let breaches = events.iter().filter(|e| matches!(e.kind, EventKind::SlaBreached { .. })).count();
+        assert_eq!(breaches, 3, "{id}: each clock breached once");
+    }
+    assert_eq!(sla_scan::scan(&scanner, now).await.unwrap().tickets_due, 0);
 }
 
 #[tokio::test]

@@ -15,7 +15,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         async move {
             // The schedule's time, not the clock's: a retried invocation judges the same moment.
             let now = event.payload.time.unwrap_or_else(chrono::Utc::now);
-            let report = sla_scan::scan(store.as_ref(), now).await?;
+            // Stop taking tickets a margin before the timeout: the next run takes the rest.
+            let left_ms = event.context.deadline.saturating_sub(chrono::Utc::now().timestamp_millis().max(0) as u64);
+            let stop_at = std::time::Instant::now() + std::time::Duration::from_millis(left_ms).saturating_sub(sla_scan::STOP_MARGIN);
+            let report = sla_scan::scan_until(store.as_ref(), now, Some(stop_at)).await?;
             tracing::info!(?report, "sla scan");
             Ok::<_, lambda_runtime::Error>(report)
         }
