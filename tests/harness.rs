@@ -548,3 +548,9 @@ pub fn printer_ticket(subject: &str) -> Value {
         "fields": {"location": "3rd floor", "problem": "jam", "copies": 2, "asset_tag": "pr-0042"}
     })
 }
+
+/// One figure for scripts/bench's table and JSON: a `BENCH {...}` line on standard output (the
+/// benches' own lines stay for people).
+pub fn figure(name: &str, value: f64, unit: &str) {
+    println!("BENCH {}", serde_json::json!({ "name": name, "value": (value * 1000.0).round() / 1000.0, "unit": unit }));
+}

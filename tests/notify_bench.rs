@@ -106,5 +106,7 @@ async fn main() {
         sent as f64 / seconds,
         events as f64 / seconds
     );
+    figure("notify: messages sent per second", sent as f64 / seconds, "msg/s");
+    figure("notify: events handled per second", events as f64 / seconds, "events/s");
     t.finish().await;
 }

@@ -171,6 +171,8 @@ async fn run(total: usize) {
         times.sort_by(f64::total_cmp);
         let (items, capacity) = read_cost(&t, from, last).await;
         println!("{days:>6} {items:>12} {capacity:>10.1} {:>10.1} {:>10.1} {lines:>7}", quantile(&times, 0.5), quantile(&times, 0.95));
+        figure(&format!("reports: agents over {days} days at {total} tickets, p50"), quantile(&times, 0.5), "ms");
+        figure(&format!("reports: agents over {days} days at {total} tickets, items read"), items as f64, "items");
     }
     t.finish().await;
 }

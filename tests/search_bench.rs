@@ -161,6 +161,8 @@ async fn main() {
             percentile(&times, 0.95),
             times.len()
         );
+        figure(&format!("search: query p50 as {label}"), percentile(&times, 0.5), "ms");
+        figure(&format!("search: query p95 as {label}"), percentile(&times, 0.95), "ms");
     }
 
     // The search function's cold start with this index: pull from S3, open, first answer.
@@ -185,6 +187,7 @@ async fn main() {
         pulled.as_secs_f64(),
         first.as_secs_f64()
     );
+    figure("search: cold start, index pulled and first answer", first.as_secs_f64() * 1000.0, "ms");
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&replica_dir);
 }

@@ -43,5 +43,7 @@ async fn main() {
     println!("  grant (POST /api/uploads):      {:>8.1} ms", granted.as_secs_f64() * 1000.0);
     println!("  PUT of the bytes:               {:>8.1} ms = {:.0} MiB/s", sent.as_secs_f64() * 1000.0, mib as f64 / sent.as_secs_f64());
     println!("  attachments function's check:   {:>8.1} ms ({report:?}; reads the first 8 KiB only)", checked.as_secs_f64() * 1000.0);
+    figure(&format!("upload: grant ({mib} MiB)"), granted.as_secs_f64() * 1000.0, "ms");
+    figure(&format!("upload: attachments check ({mib} MiB)"), checked.as_secs_f64() * 1000.0, "ms");
     t.finish().await;
 }
