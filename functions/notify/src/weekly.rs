@@ -26,7 +26,7 @@ pub struct WeeklyRun {
     /// Monday of the week told of.
     pub week: Option<NaiveDate>,
     pub sent: usize,
-    /// Readers who turned the notice off or have no address.
+    /// Readers who turned the notice off or have no address (or no mail can be sent at all).
     pub not_wanted: usize,
     /// Mailed already (or being mailed) by another run.
     pub already_sent: usize,
@@ -63,8 +63,10 @@ pub async fn send_weekly_reports<S: Directory + NotificationLog + Reports + Tick
     }
     let names = Names::read(store, &buckets).await?;
     let Some(sender) = channels.get(ChannelKind::Email) else {
-        tracing::warn!("weekly report: no mail channel is configured");
-        run.failed = wanted.len();
+        // No sender address is configured (SenderAddress empty): nothing can go, and trying again
+        // would not change that.
+        tracing::warn!(readers = wanted.len(), "weekly report: no mail channel is configured");
+        run.not_wanted += wanted.len();
         return Ok(run);
     };
     let reports_link = format!("{}/reports?from={monday}&to={sunday}", settings.site_url);
