@@ -68,12 +68,14 @@ pub async fn scan_until<S: TicketStore>(store: &S, now: DateTime<Utc>, stop_at: 
     }
     let config = store.sla_config().await?;
     let config = &config;
-    let mut work = futures::stream::iter(&due.ticket_ids)
-        .map(|id| async move {
+    // Owned ids: a stream over borrowed ones makes the future unusable by `tokio::spawn` (the
+    // local runner's timer), whose bound it cannot prove for every lifetime.
+    let mut work = futures::stream::iter(due.ticket_ids)
+        .map(|id: String| async move {
             if stop_at.is_some_and(|at| Instant::now() >= at) {
                 return Ok(ScanReport { left_for_next_run: 1, ..ScanReport::default() });
             }
-            process_ticket(store, config, id, now).await
+            process_ticket(store, config, &id, now).await
         })
         .buffer_unordered(CONCURRENCY);
     while let Some(done) = work.next().await {
