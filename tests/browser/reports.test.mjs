@@ -132,4 +132,10 @@ test('a manager reads SLA compliance, the problem equipment with its tickets, an
   // The agents by name for the manager too.
   await pavel.goto(`${BASE}/reports?by=agent`);
   await pavel.locator('table.report tbody th', { hasText: 'Lena Kuznetsova' }).waitFor();
+  // The weekly report is his to keep or turn off, by mail only.
+  await pavel.goto(`${BASE}/settings/notifications`);
+  const weekly = pavel.locator('table.notices tbody tr', { hasText: "Last week's report" });
+  await weekly.waitFor();
+  assert.equal(await weekly.locator('input[type=checkbox]').count(), 1, 'one box: e-mail');
+  assert.ok(await weekly.getByLabel("Last week's report (Monday morning) by E-mail").isChecked(), 'on by default');
 });
