@@ -209,6 +209,17 @@ pub async fn store_config(store: &DynamoStore, config: &SlaConfig) {
     }
 }
 
+impl TestApp {
+    /// A local account named after `id` ("<id> name"), with an address unique to this test's
+    /// table (moto's mailbox is shared by every test), in `language`.
+    pub fn person(&self, id: &str, role: Role, groups: &[&str], language: helpdesk_core::user::Language) -> User {
+        let unique = self.table.trim_start_matches("test-");
+        let mut user = User::new(id, &format!("{id} name"), &format!("{id}.{unique}@example.org"), role, groups, AccountSource::Local);
+        user.language = language;
+        user
+    }
+}
+
 /// A ticket as the bulk loaders write it, before their own changes: open, medium, a printer
 /// ticket of anna's in the service desk, created (and last changed) at `created`, no SLA times.
 pub fn loaded_ticket(ids: &mut ulid::Generator, number: u64, created: DateTime<Utc>) -> Ticket {

@@ -5,7 +5,7 @@
 
 use helpdesk_aws::{Directory, DynamoStore, NotificationLog};
 use helpdesk_core::Role;
-use helpdesk_core::user::{AccountSource, Language, User};
+use helpdesk_core::user::Language;
 use helpdesk_tests::*;
 use notify::{Channels, QueueMessage, Settings};
 use serde_json::{Value, json};
@@ -28,11 +28,7 @@ struct Setup {
 async fn setup() -> Setup {
     let t = test_app().await;
     let unique = t.table.trim_start_matches("test-").to_string();
-    let person = |id: &str, role: Role, groups: &[&str], language: Language| {
-        let mut user = User::new(id, &format!("{id} name"), &format!("{id}.{unique}@example.org"), role, groups, AccountSource::Local);
-        user.language = language;
-        user
-    };
+    let person = |id: &str, role: Role, groups: &[&str], language: Language| t.person(id, role, groups, language);
     let mut anna = person("anna", Role::Requester, &[], Language::Ru);
     anna.name = "Анна Петрова".into();
     // A number no other test uses: the last digits of the table's id.

@@ -323,15 +323,10 @@ fn hand_bucket(dimension: Dimension, day: u32, group: &str, value: &str, counter
 async fn the_weekly_report_mails_each_reader_their_groups_once_and_a_failed_mail_is_sent_by_the_next_run() {
     use helpdesk_aws::{Directory, NotificationLog};
     use helpdesk_core::notify::{Notice, Preferences};
-    use helpdesk_core::user::{AccountSource, Language, User};
+    use helpdesk_core::user::Language;
 
     let t = test_app().await;
-    let unique = t.table.trim_start_matches("test-").to_string();
-    let person = |id: &str, role: Role, groups: &[&str], language: Language| {
-        let mut user = User::new(id, &format!("{id} name"), &format!("{id}.{unique}@example.org"), role, groups, AccountSource::Local);
-        user.language = language;
-        user
-    };
+    let person = |id: &str, role: Role, groups: &[&str], language: Language| t.person(id, role, groups, language);
     let head = person("pavel", Role::Manager, &[], Language::Ru);
     let lead = person("tamara", Role::Manager, &["network"], Language::En);
     let admin = person("root", Role::Admin, &[], Language::En);
@@ -387,7 +382,7 @@ async fn the_weekly_report_mails_each_reader_their_groups_once_and_a_failed_mail
     let store = function_store(NOTIFY, &t.table).await;
     // Monday 23 Nov, 08:00 UTC.
     let monday = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 23, 8, 0, 0).unwrap();
-    let week = chrono::NaiveDate::from_ymd_opt(2026, 11, 16);
+    let week = chrono::NaiveDate::from_ymd_opt(2026, 11, 16).expect("a day");
 
     // A sender moto refuses (not verified): nothing goes, and the claims stay open for a retry.
     let refused = mail(aws_sdk_sesv2::Client::new(&sdk), "unverified@example.net");

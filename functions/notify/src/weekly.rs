@@ -21,10 +21,10 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const TRIGGER_FIELD: &str = "weekly_report";
 
 /// What one run did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WeeklyRun {
     /// Monday of the week told of.
-    pub week: Option<NaiveDate>,
+    pub week: NaiveDate,
     pub sent: usize,
     /// Readers who turned the notice off or have no address (or no mail can be sent at all).
     pub not_wanted: usize,
@@ -42,7 +42,7 @@ pub async fn send_weekly_reports<S: Directory + NotificationLog + Reports + Tick
     now: DateTime<Utc>,
 ) -> Result<WeeklyRun, StoreError> {
     let (monday, sunday) = digest::last_week(now, zone);
-    let mut run = WeeklyRun { week: Some(monday), ..WeeklyRun::default() };
+    let mut run = WeeklyRun { week: monday, sent: 0, not_wanted: 0, already_sent: 0, failed: 0 };
     let readers = store.people_in_roles(&[Role::Manager, Role::Admin]).await?;
     let mut wanted: Vec<User> = Vec::new();
     for reader in readers {

@@ -44,9 +44,8 @@ fn day_before(days: u32) -> String {
     format!("{:04}-{:02}-{:02}", date.get_full_year(), date.get_month() + 1, date.get_date())
 }
 
-/// What a value is called on the page: people by name, the rest by their id or label.
-/// What a line's value is called. `names` holds the groups' and topics' names in the UI's
-/// language, by id (those the filters list).
+/// What a value is called on the page: people by name, groups and topics by the names in `names`
+/// (in the UI's language, by id: those the filters list), the rest by their label or id.
 fn label(
     i: I18n,
     people: crate::people::People,

@@ -13,7 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use helpdesk_core::api::{PeopleQuery, TicketQuery, TicketState, UNASSIGNED};
 use helpdesk_core::user::User;
-use helpdesk_core::{Role, Status, Ticket};
+use helpdesk_core::{Status, Ticket};
 use std::collections::{BTreeMap, HashMap};
 
 /// Queries one list request may make before it returns a short page with a cursor.
@@ -193,47 +193,6 @@ impl DynamoStore {
                 .set_exclusive_start_key(start)
         };
         read_page(query.limit, filter.is_some(), start, &key_attributes, request, |item| from_body(&item)).await
-    }
-}
-
-impl DynamoStore {
-    /// Every active account with one of `roles`: the people partition, read to its end with the
-    /// role and activity filtered by DynamoDB.
-    pub(super) async fn people_in_roles_all(&self, roles: &[Role]) -> Result<Vec<User>, StoreError> {
-        let mut values: HashMap<String, AttributeValue> =
-            [(":pk".to_string(), s(keys::USERS_PK)), (":active".to_string(), AttributeValue::Bool(true))].into();
-        let mut placeholders = Vec::new();
-        for (i, role) in roles.iter().enumerate() {
-            values.insert(format!(":role{i}"), s(helpdesk_core::wire_name(role)));
-            placeholders.push(format!(":role{i}"));
-        }
-        if placeholders.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut people = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk")
-                .filter_expression(format!("#active = :active AND #role IN ({})", placeholders.join(", ")))
-                .expression_attribute_names("#active", "active")
-                .expression_attribute_names("#role", "role")
-                .set_expression_attribute_values(Some(values.clone()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk)?;
-            for item in out.items.unwrap_or_default() {
-                people.push(from_body(&item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(people);
-            }
-        }
     }
 }
 

@@ -47,19 +47,12 @@ impl Notice {
         Notice::WeeklyReport,
     ];
     const FOR_REQUESTERS: [Notice; 4] = [Notice::TicketFiled, Notice::Reply, Notice::Resolved, Notice::WaitingForYou];
-    /// Agents hear of their work, and also of the tickets they file themselves.
-    const FOR_AGENTS: [Notice; 10] = [
-        Notice::TicketFiled,
-        Notice::NewTicket,
-        Notice::Reply,
-        Notice::Resolved,
-        Notice::WaitingForYou,
-        Notice::Reopened,
-        Notice::Assigned,
-        Notice::SlaWarning,
-        Notice::SlaBreached,
-        Notice::Mentioned,
-    ];
+    /// Agents hear of their work, and also of the tickets they file themselves: every notice but
+    /// the weekly report, the last.
+    const FOR_AGENTS: &[Notice] = match Notice::ALL.split_last() {
+        Some((_, work)) => work,
+        None => &[],
+    };
     /// Admins hear what agents do, and read the reports.
     const FOR_ADMINS: [Notice; 11] = Notice::ALL;
     /// Managers file tickets as anyone does, and read the reports.
@@ -69,7 +62,7 @@ impl Notice {
     pub fn for_role(role: Role) -> &'static [Notice] {
         match role {
             Role::Requester => &Self::FOR_REQUESTERS,
-            Role::Agent | Role::System => &Self::FOR_AGENTS,
+            Role::Agent | Role::System => Self::FOR_AGENTS,
             Role::Admin => &Self::FOR_ADMINS,
             Role::Manager => &Self::FOR_MANAGERS,
         }
