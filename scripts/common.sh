@@ -10,6 +10,22 @@ ensure_toolchain() {
     rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 }
 
+# `cargo install` of a tool that runs for seconds on our files: built for a quick compile, not for
+# speed (opt-level 1 without LTO compiles the wasm-bindgen CLI in ~4 min on 2 cores, ~7 with
+# cargo install's defaults). Arguments as for cargo install.
+quick_cargo_install() {
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
+        CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=true cargo install --quiet "$@"
+}
+
+# cargo-nextest runs the test suite (.config/nextest.toml); machines of this kind come with it.
+ensure_nextest() {
+    if ! cargo nextest --version >/dev/null 2>&1; then
+        echo "installing cargo-nextest (a few minutes, once)" >&2
+        quick_cargo_install --locked cargo-nextest
+    fi
+}
+
 # Cleanups for when the script exits, the last registered first (a runner before the stack it
 # uses). Only the script itself runs them: a background child it forked inherits the trap.
 exit_cleanups=()
@@ -40,15 +56,6 @@ ensure_sam_tools() {
     export PATH="$root/.local/venv/bin:$PATH" SAM_CLI_TELEMETRY=0
 }
 
-# cargo-audit, to check Cargo.lock against the RustSec advisory snapshot (no network).
-CARGO_AUDIT_VERSION=0.22.2
-ensure_cargo_audit() {
-    if ! cargo audit --version 2>/dev/null | grep -q " $CARGO_AUDIT_VERSION\$"; then
-        echo "installing cargo-audit $CARGO_AUDIT_VERSION (a few minutes, once)" >&2
-        cargo install --quiet --locked cargo-audit --version "$CARGO_AUDIT_VERSION"
-    fi
-}
-
 # OpenLDAP's slapd and the LDAP client tools, for the LDAP sign-in tests (Debian's packages; the
 # package does not start a service of its own).
 ensure_slapd() {
@@ -65,8 +72,8 @@ BINARYEN_VERSION=132.0.0
 ensure_frontend_tools() {
     ensure_toolchain
     if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
-        echo "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)" >&2
-        cargo install --quiet wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+        echo "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes, once)" >&2
+        quick_cargo_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
     fi
     if [ ! -x .local/binaryen/node_modules/.bin/wasm-opt ]; then
         echo "installing binaryen $BINARYEN_VERSION (wasm-opt) from npm into .local/binaryen" >&2
