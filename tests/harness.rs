@@ -47,6 +47,7 @@ pub fn local_aws_env() -> Vec<(&'static str, String)> {
 pub async fn local_sdk(endpoint_variable: &str) -> aws_config::SdkConfig {
     let endpoint = local_aws_env().into_iter().find(|(k, _)| *k == endpoint_variable).map(|(_, v)| v).unwrap_or_default();
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(helpdesk_aws::config::sdk_http_client())
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(Credentials::new("local", "local", None, None, "tests"))
         .endpoint_url(endpoint)

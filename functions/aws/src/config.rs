@@ -54,7 +54,14 @@ pub use aws_config::SdkConfig;
 /// The AWS SDK configuration from the usual sources. `AWS_ENDPOINT_URL` and
 /// `AWS_ENDPOINT_URL_DYNAMODB` point it at a local stack.
 pub async fn sdk_config() -> aws_config::SdkConfig {
-    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(sdk_http_client()).load().await
+}
+
+/// The HTTP client of every AWS SDK client: hyper with rustls on ring (Cargo.toml says why not
+/// the SDK's default aws-lc-rs).
+pub fn sdk_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)).build_https()
 }
 
 /// Reads a required variable, naming it when it is missing.

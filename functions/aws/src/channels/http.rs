@@ -1,5 +1,5 @@
 //! A small HTTPS client for the providers called over plain HTTP APIs (Telegram, push services),
-//! on the stack the AWS SDK already brings: hyper with rustls on aws-lc-rs (the workspace's one
+//! on the stack the AWS SDK already brings: hyper with rustls on ring (the workspace's one
 //! TLS provider) and the system's root certificates. Plain http is allowed for the local fakes.
 
 use bytes::Bytes;
@@ -29,7 +29,7 @@ pub struct Answer {
 impl HttpClient {
     pub fn new() -> Result<Self, String> {
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
+            .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
             .map_err(|e| format!("the system's root certificates: {e}"))?
             .https_or_http()
             .enable_http1()
