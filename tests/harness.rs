@@ -17,6 +17,8 @@ use serde_json::Value;
 use tickets_api::App;
 use tickets_api::session::{CSRF_HEADER, SESSION_COOKIE, SessionKeys};
 
+#[path = "support/capacity.rs"]
+pub mod capacity;
 #[path = "support/iam_calls.rs"]
 pub mod iam_calls;
 #[path = "support/iam_policy.rs"]
@@ -461,6 +463,13 @@ impl TestApp {
 
     /// Ends the test: its table is dropped (as it is when the test panics, by `Drop`).
     pub async fn finish(self) {}
+
+    /// Counts what the API's own store calls consume from now on (the benchmarks price it).
+    pub async fn meter_the_api(&mut self) -> capacity::CapacityMeter {
+        let meter = capacity::CapacityMeter::default();
+        self.app.store = DynamoStore::new(meter.client(&local_sdk("AWS_ENDPOINT_URL_DYNAMODB").await), &self.table);
+        meter
+    }
 }
 
 impl Drop for TestApp {
@@ -563,6 +572,11 @@ pub fn printer_ticket(subject: &str) -> Value {
 
 /// One figure for scripts/bench's table and JSON: a `BENCH {...}` line on standard output (the
 /// benches' own lines stay for people).
+/// The `q` quantile (nearest rank) of `sorted`, which must not be empty: `quantile(&t, 0.95)`.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    sorted[((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
 pub fn figure(name: &str, value: f64, unit: &str) {
     println!("BENCH {}", serde_json::json!({ "name": name, "value": (value * 1000.0).round() / 1000.0, "unit": unit }));
 }

@@ -136,10 +136,6 @@ async fn read_cost(t: &TestApp, from: NaiveDate, to: NaiveDate) -> (i64, f64) {
     (items, capacity)
 }
 
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    sorted[((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
-
 async fn run(total: usize) {
     let t = test_app().await;
     let start: DateTime<Utc> = "2025-11-01T00:00:00Z".parse().expect("a time");

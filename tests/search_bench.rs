@@ -69,10 +69,6 @@ impl Words {
     }
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 #[tokio::main]
 async fn main() {
     let tickets: u64 = std::env::var("SEARCH_BENCH_TICKETS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
@@ -157,12 +153,12 @@ async fn main() {
         times.sort_by(f64::total_cmp);
         println!(
             "query as {label:<9}: p50 {:.2} ms, p95 {:.2} ms ({} queries)",
-            percentile(&times, 0.5),
-            percentile(&times, 0.95),
+            quantile(&times, 0.5),
+            quantile(&times, 0.95),
             times.len()
         );
-        figure(&format!("search: query p50 as {label}"), percentile(&times, 0.5), "ms");
-        figure(&format!("search: query p95 as {label}"), percentile(&times, 0.95), "ms");
+        figure(&format!("search: query p50 as {label}"), quantile(&times, 0.5), "ms");
+        figure(&format!("search: query p95 as {label}"), quantile(&times, 0.95), "ms");
     }
 
     // The search function's cold start with this index: pull from S3, open, first answer.
