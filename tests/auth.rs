@@ -198,28 +198,42 @@ async fn an_attacker_cannot_lock_the_owner_out_of_a_known_browser() {
 }
 
 /// Existing, unknown, disabled and malformed accounts take the same time to refuse: each costs one
-/// password hash. Medians of a few attempts; before the fix an unknown account answered ~25× faster.
+/// password hash. Medians of a few attempts each; before the fix an unknown account answered ~25×
+/// faster (with an unoptimised hash; with the optimised one, ~2×).
 #[tokio::test]
 async fn refusals_take_as_long_whether_or_not_the_account_exists() {
     let t = with_users().await;
     let disable =
         json!({"name": "ivan", "email": "ivan@example.org", "role": "agent", "groups": ["service-desk"], "active": false, "version": 1});
     assert_eq!(t.call("PUT", "/api/users/ivan", ADMIN, Some(disable)).await.status, 200);
-    let mut medians = Vec::new();
-    for (n, user) in ["anna", "nobody.here", "ivan", &"x".repeat(2000)].into_iter().enumerate() {
-        let mut times = Vec::new();
-        for i in 0..5 {
+    // The kinds take turns, so a load on the machine weighs on each alike (nextest also runs this
+    // test alone: .config/nextest.toml).
+    let users = ["anna", "nobody.here", "ivan", &"x".repeat(2000)];
+    let mut times = vec![Vec::new(); users.len()];
+    for i in 0..11 {
+        for (n, user) in users.into_iter().enumerate() {
             let started = std::time::Instant::now();
             let answer = login(&t, user, "wrong password", &format!("10.1.{n}.{i}")).await;
-            times.push(started.elapsed());
+            times[n].push(started.elapsed());
             assert_eq!(answer.code(), "invalid_credentials");
         }
-        times.sort();
-        medians.push(times[2]);
     }
-    let slowest = medians.iter().max().copied().unwrap_or_default();
-    for (median, who) in medians.iter().zip(["wrong password", "unknown account", "disabled account", "malformed name"]) {
-        assert!(median.as_secs_f64() >= slowest.as_secs_f64() * 0.4, "{who}: {median:?} against {slowest:?}: {medians:?}");
+    let medians: Vec<std::time::Duration> = times
+        .iter_mut()
+        .map(|t| {
+            t.sort();
+            t[t.len() / 2]
+        })
+        .collect();
+    eprintln!("median refusals (wrong password, unknown, disabled, malformed): {medians:?}");
+    // A name that may be an account's must not tell by its timing whether it is: within 30% of
+    // the slowest (skipping the hash for unknown accounts made them ~50% faster). A malformed name
+    // is no account and skips the store, but still pays the hash (~60% of a refusal here).
+    let slowest = medians.iter().max().copied().unwrap_or_default().as_secs_f64();
+    for (median, (who, share)) in
+        medians.iter().zip([("wrong password", 0.7), ("unknown account", 0.7), ("disabled account", 0.7), ("malformed name", 0.4)])
+    {
+        assert!(median.as_secs_f64() >= slowest * share, "{who}: {median:?} against {slowest} s: {medians:?}");
     }
     t.finish().await;
 }
