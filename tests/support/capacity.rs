@@ -102,13 +102,12 @@ impl Intercept for CapacityMeter {
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let Ok(output) = context.output_or_error() else { return Ok(()) };
-        let one = |c: &Option<ConsumedCapacity>| c.iter().cloned().collect::<Vec<_>>();
         if let Some(o) = output.downcast_ref::<op::get_item::GetItemOutput>() {
-            self.add(&one(&o.consumed_capacity), &[], u64::from(o.item.is_some()));
+            self.add(o.consumed_capacity.as_slice(), &[], u64::from(o.item.is_some()));
         } else if let Some(o) = output.downcast_ref::<op::query::QueryOutput>() {
-            self.add(&one(&o.consumed_capacity), &[], o.scanned_count.max(0) as u64);
+            self.add(o.consumed_capacity.as_slice(), &[], o.scanned_count.max(0) as u64);
         } else if let Some(o) = output.downcast_ref::<op::scan::ScanOutput>() {
-            self.add(&one(&o.consumed_capacity), &[], o.scanned_count.max(0) as u64);
+            self.add(o.consumed_capacity.as_slice(), &[], o.scanned_count.max(0) as u64);
         } else if let Some(o) = output.downcast_ref::<op::batch_get_item::BatchGetItemOutput>() {
             let items = o.responses.iter().flat_map(|r| r.values()).map(|items| items.len() as u64).sum();
             self.add(o.consumed_capacity.as_deref().unwrap_or_default(), &[], items);
@@ -116,11 +115,11 @@ impl Intercept for CapacityMeter {
             let items = o.responses.iter().flatten().filter(|r| r.item.is_some()).count() as u64;
             self.add(o.consumed_capacity.as_deref().unwrap_or_default(), &[], items);
         } else if let Some(o) = output.downcast_ref::<op::put_item::PutItemOutput>() {
-            self.add(&[], &one(&o.consumed_capacity), 0);
+            self.add(&[], o.consumed_capacity.as_slice(), 0);
         } else if let Some(o) = output.downcast_ref::<op::update_item::UpdateItemOutput>() {
-            self.add(&[], &one(&o.consumed_capacity), 0);
+            self.add(&[], o.consumed_capacity.as_slice(), 0);
         } else if let Some(o) = output.downcast_ref::<op::delete_item::DeleteItemOutput>() {
-            self.add(&[], &one(&o.consumed_capacity), 0);
+            self.add(&[], o.consumed_capacity.as_slice(), 0);
         } else if let Some(o) = output.downcast_ref::<op::batch_write_item::BatchWriteItemOutput>() {
             self.add(&[], o.consumed_capacity.as_deref().unwrap_or_default(), 0);
         } else if let Some(o) = output.downcast_ref::<op::transact_write_items::TransactWriteItemsOutput>() {
