@@ -34,13 +34,16 @@ on_exit() {
     trap '[ "$BASHPID" = "$$" ] && for cleanup in "${exit_cleanups[@]}"; do eval "$cleanup" || true; done' EXIT
 }
 
-# Starts the local AWS stack unless it runs already; stops it again on exit only if we started it.
+# Starts the local AWS stack (moto, or LocalStack when HELPDESK_LOCAL_STACK=localstack) unless it
+# runs already; on exit stops only the parts it started.
 ensure_local_stack() {
-    if scripts/local-stack running; then
+    local missing
+    missing="$(scripts/local-stack missing)"
+    if [ -z "$missing" ]; then
         echo "local-stack: using the stack that is already running" >&2
     else
         DDB_IN_MEMORY="${1:-0}" scripts/local-stack start
-        on_exit 'scripts/local-stack stop'
+        on_exit "scripts/local-stack stop $missing"
     fi
 }
 

@@ -4,7 +4,12 @@ export AWS_REGION="${AWS_REGION:-us-east-1}"
 export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-$AWS_REGION}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}"
 export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
-export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:${MOTO_PORT:-5000}}"
+# The emulator: moto, or LocalStack with HELPDESK_LOCAL_STACK=localstack (the scripts' --localstack).
+if [ "${HELPDESK_LOCAL_STACK:-moto}" = localstack ]; then
+    export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:${LOCALSTACK_PORT:-4566}}"
+else
+    export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:${MOTO_PORT:-5000}}"
+fi
 export AWS_ENDPOINT_URL_DYNAMODB="${AWS_ENDPOINT_URL_DYNAMODB:-http://127.0.0.1:${DDB_PORT:-8000}}"
 export HELPDESK_LOCAL_MODE="${HELPDESK_LOCAL_MODE:-true}"
 # A session signing key for this checkout, made once into .local/ (never committed).

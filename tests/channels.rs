@@ -271,37 +271,34 @@ async fn a_phone_registers_with_sns_gets_pushes_and_a_disabled_endpoint_is_remov
     }
     let mine = contacts(&t).await;
     assert_eq!((mine.len(), mine[0]["platform"].as_str()), (1, Some("fcm")), "the same token again is the same phone: {mine:?}");
-    let endpoints = |data: &Value| -> Vec<Value> {
-        data["sns"]["PlatformEndpoint"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|e| e["token"] == token.as_str())
-            .collect()
+    // The endpoints SNS holds for the token, as the operators would see them.
+    let endpoints_for = |application: String, token: String| {
+        let sns = setup_sns.clone();
+        async move {
+            let out = sns.list_endpoints_by_platform_application().platform_application_arn(application).send().await.unwrap();
+            let mine = out.endpoints.unwrap_or_default().into_iter();
+            mine.filter(|e| e.attributes.as_ref().and_then(|a| a.get("Token")) == Some(&token))
+                .filter_map(|e| e.endpoint_arn)
+                .collect::<Vec<_>>()
+        }
     };
-    assert_eq!(endpoints(&moto_data().await).len(), 1, "one endpoint for the token");
+    let endpoints = endpoints_for(application.clone(), token.clone()).await;
+    assert_eq!(endpoints.len(), 1, "one endpoint for the token");
+    let arn = endpoints[0].clone();
 
     let channels = Channels(vec![Box::new(SnsMobilePush::new(iam_calls::sns_client(&sdk, NOTIFY)))]);
     let ticket = reply_for(&t, ChannelKind::MobilePush, "The printer is fixed").await;
     let (report, seen) = deliver(&t, &channels, &ticket, 0).await;
     assert_eq!(report.sent, 1, "{report:?}");
-    let endpoint = endpoints(&moto_data().await).remove(0);
-    let messages: Vec<Value> = endpoint["messages"]
-        .as_object()
-        .map(|m| m.values().filter_map(|v| v.as_str().and_then(|s| serde_json::from_str(s).ok())).collect())
-        .unwrap_or_default();
-    assert_eq!(messages.len(), 1, "{endpoint}");
-    let fcm: Value = serde_json::from_str(messages[0]["GCM"].as_str().unwrap()).unwrap();
-    assert!(fcm["notification"]["title"].as_str().unwrap_or_default().starts_with("[HD-1001]"), "{fcm}");
-    assert_eq!(fcm["data"]["url"], "https://help.example.com/tickets/HD-1001");
-    assert!(messages[0]["APNS"].as_str().is_some_and(|a| a.contains("\"aps\"")));
+    let payloads = local_stack().await.push_payloads(&arn).await;
+    assert_eq!(payloads.len(), 1, "{payloads:?}");
+    assert!(payloads[0]["notification"]["title"].as_str().unwrap_or_default().starts_with("[HD-1001]"), "{payloads:?}");
+    assert_eq!(payloads[0]["data"]["url"], "https://help.example.com/tickets/HD-1001");
 
     // The app was removed: SNS disables the endpoint; the next push deletes it and the contact.
-    let arn = endpoint["arn"].as_str().unwrap().to_string();
     setup_sns.set_endpoint_attributes().endpoint_arn(&arn).attributes("Enabled", "false").send().await.unwrap();
     t.call("POST", "/api/tickets/HD-1001/replies", AGENT, Some(json!({"body": "Anything else?"}))).await;
-    let (report, _) = deliver(&t, &channels, &ticket, seen).await;
+    let (report, seen) = deliver(&t, &channels, &ticket, seen).await;
     assert_eq!((report.sent, report.retry.len()), (0, 0), "{report:?}");
     assert!(contacts(&t).await.is_empty(), "the disabled phone is gone");
     let listed = || async {
@@ -323,8 +320,17 @@ async fn a_phone_registers_with_sns_gets_pushes_and_a_disabled_endpoint_is_remov
     let apns_application = create_application(&setup_sns, &format!("apns-{}", t.table), "APNS_SANDBOX").await.unwrap();
     iam_calls::bind(&apns_application, helpdesk_aws::config::APNS_APPLICATION_ARN);
     t.app.channels.apns_application = Some(apns_application);
-    let iphone = t.call("POST", "/api/auth/me/devices", REQUESTER, Some(json!({"platform": "apns", "token": "a1b2c3d4e5f60718"}))).await;
+    let iphone_token = format!("a1b2c3d4e5f60718{}", t.table.trim_start_matches("test-"));
+    let iphone = t.call("POST", "/api/auth/me/devices", REQUESTER, Some(json!({"platform": "apns", "token": iphone_token}))).await;
     assert_eq!((iphone.status, iphone.body["contacts"][0]["platform"].as_str()), (201, Some("apns")), "{:?}", iphone.body);
+    let apns_application = t.app.channels.apns_application.clone().unwrap_or_default();
+    let iphone_arn = endpoints_for(apns_application, iphone_token).await.pop().expect("the iPhone's endpoint");
+    t.call("POST", "/api/tickets/HD-1001/replies", AGENT, Some(json!({"body": "On your phone?"}))).await;
+    let (report, _) = deliver(&t, &channels, &ticket, seen).await;
+    assert_eq!(report.sent, 1, "{report:?}");
+    let payloads = local_stack().await.push_payloads(&iphone_arn).await;
+    assert_eq!(payloads.len(), 1, "{payloads:?}");
+    assert!(payloads[0]["aps"]["alert"]["title"].as_str().unwrap_or_default().starts_with("[HD-1001]"), "APNs' own shape: {payloads:?}");
 }
 
 fn wire(code: FieldErrorCode) -> String {

@@ -19,6 +19,8 @@ use tickets_api::session::{CSRF_HEADER, SESSION_COOKIE, SessionKeys};
 
 #[path = "support/capacity.rs"]
 pub mod capacity;
+#[path = "support/delivered.rs"]
+pub mod delivered;
 #[path = "support/iam_calls.rs"]
 pub mod iam_calls;
 #[path = "support/iam_policy.rs"]
@@ -26,6 +28,7 @@ pub mod iam_policy;
 #[path = "support/local_runner.rs"]
 pub mod local_runner;
 
+pub use delivered::{Need, local_stack, skipped_without};
 pub use iam_calls::{ATTACHMENTS, INDEXER, MAIL_INTAKE, NOTIFY, RELAY, SEARCH, SLA_SCAN, TICKETS_API};
 
 /// The key test sessions are signed with.
@@ -46,8 +49,13 @@ pub fn local_aws_env() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Where the local stack serves `variable`'s services (`AWS_ENDPOINT_URL` or `AWS_ENDPOINT_URL_DYNAMODB`).
+pub fn local_endpoint(variable: &str) -> String {
+    local_aws_env().into_iter().find(|(k, _)| *k == variable).map(|(_, v)| v).unwrap_or_default()
+}
+
 pub async fn local_sdk(endpoint_variable: &str) -> aws_config::SdkConfig {
-    let endpoint = local_aws_env().into_iter().find(|(k, _)| *k == endpoint_variable).map(|(_, v)| v).unwrap_or_default();
+    let endpoint = local_endpoint(endpoint_variable);
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(helpdesk_aws::config::sdk_http_client())
         .region(aws_config::Region::new("us-east-1"))
@@ -62,12 +70,12 @@ pub async fn dynamodb_client() -> Client {
     Client::new(&local_sdk("AWS_ENDPOINT_URL_DYNAMODB").await)
 }
 
-/// A publisher to a fresh event bus on moto, its calls counted as `function`'s.
+/// A publisher to a fresh event bus on the local stack, its calls counted as `function`'s.
 pub async fn test_publisher(function: &'static str) -> EventBridgePublisher {
     let sdk = local_sdk("AWS_ENDPOINT_URL").await;
     let bus = format!("test-{}", ulid::Ulid::new().to_string().to_lowercase());
     let setup = aws_sdk_eventbridge::Client::new(&sdk);
-    setup.create_event_bus().name(&bus).send().await.unwrap_or_else(|e| panic!("create event bus on moto: {e:?}"));
+    setup.create_event_bus().name(&bus).send().await.unwrap_or_else(|e| panic!("create event bus on the local stack: {e:?}"));
     iam_calls::bind(&bus, helpdesk_aws::config::EVENT_BUS_NAME);
     EventBridgePublisher::new(iam_calls::eventbridge_client(&sdk, function), bus)
 }
@@ -106,48 +114,17 @@ pub async fn queued_events(table: &str, ticket_id: &str) -> Vec<notify::QueueMes
         .collect()
 }
 
-/// The mail moto holds for `address` (sent by any test: filter on what is yours), parsed.
+/// The mail the local stack holds for `address` (sent by any test: filter on what is yours), parsed.
 pub async fn mail_to(address: &str) -> Vec<Mail> {
-    let data = moto_data().await;
-    data["ses"]["RawMessage"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter(|m| m["destinations"].as_array().is_some_and(|d| d.iter().any(|a| a.as_str().is_some_and(|a| a.contains(address)))))
-        .map(|m| Mail::parse(m["raw_data"].as_str().unwrap_or_default()))
-        .collect()
+    local_stack().await.mail_to(address).await
 }
 
-/// The SMS moto holds for `phone`.
+/// The SMS the local stack holds for `phone`.
 pub async fn sms_to(phone: &str) -> Vec<String> {
-    let data = moto_data().await;
-    data["sns"]["SMS"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter(|m| m.to_string().contains(phone))
-        .map(|m| m.to_string())
-        .collect()
+    local_stack().await.sms_to(phone).await
 }
 
-pub async fn moto_data() -> Value {
-    let endpoint = local_aws_env().into_iter().find(|(k, _)| *k == "AWS_ENDPOINT_URL").map(|(_, v)| v).unwrap_or_default();
-    // moto builds the dump while other requests change its state (a runner's indexer writing the
-    // search index): a dump that fails midway is asked for again.
-    let mut last = String::new();
-    for _ in 0..10 {
-        match reqwest::get(format!("{endpoint}/moto-api/data.json")).await.expect("moto").json::<Value>().await {
-            Ok(data) => return data,
-            Err(e) => last = e.to_string(),
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    panic!("moto's data: {last}")
-}
-
-/// A sent mail as moto keeps it, parsed.
+/// A sent mail as the local stack keeps it, parsed.
 #[derive(Debug)]
 pub struct Mail {
     pub message_id: String,
@@ -214,7 +191,7 @@ pub async fn store_config(store: &DynamoStore, config: &SlaConfig) {
 
 impl TestApp {
     /// A local account named after `id` ("<id> name"), with an address unique to this test's
-    /// table (moto's mailbox is shared by every test), in `language`.
+    /// table (the local mailbox is shared by every test), in `language`.
     pub fn person(&self, id: &str, role: Role, groups: &[&str], language: helpdesk_core::user::Language) -> User {
         let unique = self.table.trim_start_matches("test-");
         let mut user = User::new(id, &format!("{id} name"), &format!("{id}.{unique}@example.org"), role, groups, AccountSource::Local);
@@ -277,7 +254,7 @@ pub struct TestApp {
     pub seed: DynamoStore,
     pub client: Client,
     pub table: String,
-    /// The test's own attachments bucket on moto.
+    /// The test's own attachments bucket on the local stack.
     pub bucket: String,
 }
 
@@ -308,7 +285,7 @@ pub async fn test_app() -> TestApp {
     let bucket = format!("{table}-files");
     let s3_sdk = local_sdk("AWS_ENDPOINT_URL").await;
     let setup = iam_calls::s3_client(&s3_sdk, iam_calls::SET_UP);
-    setup.create_bucket().bucket(&bucket).send().await.unwrap_or_else(|e| panic!("create bucket on moto: {e:?}"));
+    setup.create_bucket().bucket(&bucket).send().await.unwrap_or_else(|e| panic!("create bucket on the local stack: {e:?}"));
     // Versioned, as the template's bucket: downloads name the checked version.
     let enabled = aws_sdk_s3::types::VersioningConfiguration::builder().status(aws_sdk_s3::types::BucketVersioningStatus::Enabled).build();
     setup.put_bucket_versioning().bucket(&bucket).versioning_configuration(enabled).send().await.expect("bucket versioning");

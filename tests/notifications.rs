@@ -87,6 +87,9 @@ fn entries<'a>(log: &'a [Value], recipient: &str, channel: &str) -> Vec<&'a Valu
 
 #[tokio::test]
 async fn an_agent_reply_reaches_the_requester_in_her_language_threaded_and_explained() {
+    if skipped_without(Need::SesV2Sending).await {
+        return;
+    }
     let s = setup().await;
     assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
     assert_eq!(s.t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Принтер мнёт бумагу"))).await.status, 201);
@@ -150,6 +153,9 @@ async fn an_agent_reply_reaches_the_requester_in_her_language_threaded_and_expla
 
 #[tokio::test]
 async fn preferences_are_honoured_and_the_log_says_why() {
+    if skipped_without(Need::SesV2Sending).await {
+        return;
+    }
     let s = setup().await;
     assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
     // Anna: SMS for replies too; no mail when resolved.
@@ -200,6 +206,9 @@ async fn preferences_are_honoured_and_the_log_says_why() {
 
 #[tokio::test]
 async fn events_close_together_make_one_message_and_notes_stay_with_staff() {
+    if skipped_without(Need::SesV2Sending).await {
+        return;
+    }
     let s = setup().await;
     assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
     assert_eq!(s.t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Jam"))).await.status, 201);
@@ -236,6 +245,9 @@ async fn events_close_together_make_one_message_and_notes_stay_with_staff() {
 
 #[tokio::test]
 async fn the_same_event_delivered_twice_sends_one_message() {
+    if skipped_without(Need::SesV2Sending).await {
+        return;
+    }
     let s = setup().await;
     assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
     assert_eq!(s.t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Jam"))).await.status, 201);
@@ -253,6 +265,9 @@ async fn the_same_event_delivered_twice_sends_one_message() {
 
 #[tokio::test]
 async fn a_failing_channel_is_retried_and_the_others_are_unaffected() {
+    if skipped_without(Need::SesV2Sending).await {
+        return;
+    }
     let mut s = setup().await;
     assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
     let mut sms_too = s.t.call("GET", "/api/auth/me/notifications", ANNA, None).await.body["preferences"].clone();
@@ -382,6 +397,9 @@ async fn a_failed_message_waits_longer_each_try() {
 
 #[tokio::test]
 async fn automatic_mail_to_one_person_stops_at_the_hourly_cap() {
+    if skipped_without(Need::SesV2Sending).await {
+        return;
+    }
     let mut s = setup().await;
     s.settings.mail_cap_per_hour = 1;
     assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
@@ -400,6 +418,9 @@ async fn automatic_mail_to_one_person_stops_at_the_hourly_cap() {
 
 #[tokio::test]
 async fn an_sla_breach_reaches_the_group_while_nobody_is_assigned_and_never_the_requester() {
+    if skipped_without(Need::SesV2Sending).await {
+        return;
+    }
     let s = setup().await;
     store_config(&s.t.seed, &round_the_clock()).await;
     assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
@@ -425,6 +446,9 @@ async fn an_sla_breach_reaches_the_group_while_nobody_is_assigned_and_never_the_
 
 #[tokio::test]
 async fn a_resolution_is_rated_once_through_its_mail_link_and_the_reports_count_it() {
+    if skipped_without(Need::SesV2Sending).await {
+        return;
+    }
     let s = setup().await;
     assert_eq!(s.t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
     assert_eq!(s.t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Принтер мнёт бумагу"))).await.status, 201);

@@ -34,13 +34,15 @@ pub async fn delete_endpoint(client: &Client, arn: &str) -> Result<(), String> {
 }
 
 /// Creates a platform application. CloudFormation has no resource for them, so in AWS the
-/// operators make them (infra/README.md); the local runner and the tests make theirs in moto.
+/// operators make them (infra/README.md); the local runner and the tests make theirs in the local stack.
 pub async fn create_application(client: &Client, name: &str, platform: &str) -> Result<String, String> {
     let created = client
         .create_platform_application()
         .name(name)
         .platform(platform)
+        // A principal too, though FCM needs none: LocalStack refuses a credential without one.
         .attributes("PlatformCredential", "local-fake-credential")
+        .attributes("PlatformPrincipal", "local-fake-principal")
         .send()
         .await
         .map_err(|e| format!("creating platform application {name}: {}", DisplayErrorContext(&e)))?;

@@ -172,7 +172,10 @@ async fn run(command: &str) -> Result<(), String> {
             let run = notify::send_weekly_reports(&store, &channels, &notify_settings, zone, chrono::Utc::now())
                 .await
                 .map_err(|e| e.to_string())?;
-            println!("weekly report of the week from {}: {run:?} (the mail is in moto: /moto-api/data.json)", run.week);
+            println!(
+                "weekly report of the week from {}: {run:?} (the mail is in the local stack: moto /moto-api/data.json, LocalStack /_aws/ses)",
+                run.week
+            );
             Ok(())
         }
         "scan" => {
