@@ -17,6 +17,8 @@ pub struct Usage {
     pub calls: u64,
     pub read_units: f64,
     pub write_units: f64,
+    /// Of the write units, those that copied items into the table's indexes.
+    pub index_write_units: f64,
     /// Items a read looked at (a query's scanned count, a get's item).
     pub items_read: u64,
 }
@@ -28,6 +30,7 @@ impl std::ops::Sub for Usage {
             calls: self.calls - before.calls,
             read_units: self.read_units - before.read_units,
             write_units: self.write_units - before.write_units,
+            index_write_units: self.index_write_units - before.index_write_units,
             items_read: self.items_read - before.items_read,
         }
     }
@@ -49,10 +52,15 @@ impl CapacityMeter {
 
     fn add(&self, read: &[ConsumedCapacity], write: &[ConsumedCapacity], items_read: u64) {
         let units = |c: &[ConsumedCapacity]| c.iter().map(|c| c.capacity_units.unwrap_or(0.0)).sum::<f64>();
+        let index_units = |c: &[ConsumedCapacity]| {
+            let indexes = c.iter().flat_map(|c| c.global_secondary_indexes.iter().flat_map(|i| i.values()));
+            indexes.map(|i| i.capacity_units.unwrap_or(0.0)).sum::<f64>()
+        };
         if let Ok(mut usage) = self.0.lock() {
             usage.calls += 1;
             usage.read_units += units(read);
             usage.write_units += units(write);
+            usage.index_write_units += index_units(write);
             usage.items_read += items_read;
         }
     }
@@ -124,6 +132,45 @@ impl Intercept for CapacityMeter {
             self.add(&[], o.consumed_capacity.as_deref().unwrap_or_default(), 0);
         } else if let Some(o) = output.downcast_ref::<op::transact_write_items::TransactWriteItemsOutput>() {
             self.add(&[], o.consumed_capacity.as_deref().unwrap_or_default(), 0);
+        }
+        Ok(())
+    }
+}
+
+/// Counts any SDK client's calls by service and operation (`S3.PutObject`), for the requests an
+/// AWS bill charges by count (S3, EventBridge, SES, SNS).
+#[derive(Debug, Clone, Default)]
+pub struct CallCounter(Arc<Mutex<std::collections::BTreeMap<String, u64>>>);
+
+impl CallCounter {
+    pub fn counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.0.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// The calls of `service` whose operation starts with one of `prefixes`.
+    pub fn of(&self, service: &str, prefixes: &[&str]) -> u64 {
+        let counts = self.counts();
+        let wanted = |key: &String| key.split_once('.').is_some_and(|(s, op)| s == service && prefixes.iter().any(|p| op.starts_with(p)));
+        counts.iter().filter(|(key, _)| wanted(key)).map(|(_, n)| n).sum()
+    }
+}
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "CallCounter"
+    }
+
+    // Each attempt that goes out is a request AWS charges (a presigned URL never goes out here).
+    fn read_before_transmit(
+        &self,
+        _context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(metadata) = cfg.load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+            && let Ok(mut counts) = self.0.lock()
+        {
+            *counts.entry(format!("{}.{}", metadata.service(), metadata.name())).or_default() += 1;
         }
         Ok(())
     }
