@@ -241,9 +241,30 @@ async fn run(t: &TestApp, case: &Case) -> (String, Answer) {
 /// Cases per route.
 const CASES_PER_ROUTE: u32 = 100;
 
-/// The routes are fuzzed in this many parts, each a test of its own on its own table, so that a
-/// test runner can run them side by side (one part took minutes).
-const PARTS: usize = 4;
+/// The routes are fuzzed in parts, each a test of its own on its own table, so that a test
+/// runner can run them side by side (one part took minutes). One list names the tests and counts
+/// the parts: a part added there is a test and a share of the routes at once.
+macro_rules! fuzz_in_parts {
+    ($($test:ident),+ $(,)?) => {
+        const PARTS: usize = [$(stringify!($test)),+].len();
+        fuzz_in_parts!(@tests 0usize, $($test),+);
+    };
+    (@tests $part:expr, $test:ident $(, $rest:ident)*) => {
+        #[test]
+        fn $test() {
+            no_input_makes_the_api_fail($part);
+        }
+        fuzz_in_parts!(@tests $part + 1, $($rest),*);
+    };
+    (@tests $part:expr,) => {};
+}
+
+fuzz_in_parts!(
+    no_input_makes_the_api_fail_part_1,
+    no_input_makes_the_api_fail_part_2,
+    no_input_makes_the_api_fail_part_3,
+    no_input_makes_the_api_fail_part_4,
+);
 
 /// Every route of `part` gets its own run of cases; one table serves them all (a table per case
 /// would take minutes) and is dropped when the test ends.
@@ -265,26 +286,6 @@ fn no_input_makes_the_api_fail(part: usize) {
     }
     drop(t);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
-fn no_input_makes_the_api_fail_part_1() {
-    no_input_makes_the_api_fail(0);
-}
-
-#[test]
-fn no_input_makes_the_api_fail_part_2() {
-    no_input_makes_the_api_fail(1);
-}
-
-#[test]
-fn no_input_makes_the_api_fail_part_3() {
-    no_input_makes_the_api_fail(2);
-}
-
-#[test]
-fn no_input_makes_the_api_fail_part_4() {
-    no_input_makes_the_api_fail(3);
 }
 
 /// The inputs the fuzzer and the penetration test found, each as it was sent.
