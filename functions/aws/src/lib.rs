@@ -8,6 +8,7 @@ pub mod dynamo;
 pub mod events;
 pub mod ids;
 pub mod keys;
+pub mod logging;
 pub mod objects;
 #[cfg(feature = "mobile-endpoints")]
 pub mod platform_endpoints;

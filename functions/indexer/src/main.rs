@@ -11,7 +11,7 @@ use tokio::sync::Mutex;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    helpdesk_aws::logging::init();
     let sdk = config::sdk_config().await;
     let store = DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), config::required(config::TABLE_NAME)?);
     let bucket = IndexBucket::new(helpdesk_aws::aws_sdk_s3::Client::new(&sdk), config::required(config::SEARCH_INDEX_BUCKET)?);

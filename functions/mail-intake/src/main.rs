@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    helpdesk_aws::logging::init();
     let sdk = config::sdk_config().await;
     let store = DynamoStore::new(helpdesk_aws::aws_sdk_dynamodb::Client::new(&sdk), config::required(config::TABLE_NAME)?);
     let objects = S3Objects::new(helpdesk_aws::aws_sdk_s3::Client::from_conf(helpdesk_aws::objects::s3_config(&sdk, false).build()));

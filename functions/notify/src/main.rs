@@ -20,7 +20,7 @@ struct Parts {
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    helpdesk_aws::logging::init();
     let sdk = config::sdk_config().await;
     let mail_from = std::env::var(config::MAIL_FROM).unwrap_or_default();
     let support = std::env::var(config::SUPPORT_ADDRESS).ok();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    lambda_http::tracing::init_default_subscriber();
+    helpdesk_aws::logging::init();
     let app = Arc::new(SearchApp::from_env(search::scratch_dir("search")).await?);
     // The index is pulled during init, not by the first request.
     if let Err(e) = app.replica.searcher().await {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    lambda_http::tracing::init_default_subscriber();
+    helpdesk_aws::logging::init();
     let app = Arc::new(tickets_api::App::from_env().await?);
     lambda_http::run(lambda_http::service_fn(move |req| {
         let app = Arc::clone(&app);
