@@ -319,11 +319,10 @@ async fn a_phone_registers_with_sns_gets_pushes_and_a_disabled_endpoint_is_remov
     // An iPhone, once an APNs application is configured.
     let apns_application = create_application(&setup_sns, &format!("apns-{}", t.table), "APNS_SANDBOX").await.unwrap();
     iam_calls::bind(&apns_application, helpdesk_aws::config::APNS_APPLICATION_ARN);
-    t.app.channels.apns_application = Some(apns_application);
+    t.app.channels.apns_application = Some(apns_application.clone());
     let iphone_token = format!("a1b2c3d4e5f60718{}", t.table.trim_start_matches("test-"));
     let iphone = t.call("POST", "/api/auth/me/devices", REQUESTER, Some(json!({"platform": "apns", "token": iphone_token}))).await;
     assert_eq!((iphone.status, iphone.body["contacts"][0]["platform"].as_str()), (201, Some("apns")), "{:?}", iphone.body);
-    let apns_application = t.app.channels.apns_application.clone().unwrap_or_default();
     let iphone_arn = endpoints_for(apns_application, iphone_token).await.pop().expect("the iPhone's endpoint");
     t.call("POST", "/api/tickets/HD-1001/replies", AGENT, Some(json!({"body": "On your phone?"}))).await;
     let (report, _) = deliver(&t, &channels, &ticket, seen).await;

@@ -103,15 +103,17 @@ pub async fn outbox_of(table: &str, ticket_id: &str) -> Vec<helpdesk_core::backb
 /// The ticket's outbox as the notification queue hands it to the notify function: each domain
 /// event in the EventBridge envelope the bus rule puts on the queue, received once.
 pub async fn queued_events(table: &str, ticket_id: &str) -> Vec<notify::QueueMessage> {
-    outbox_of(table, ticket_id)
-        .await
-        .into_iter()
-        .map(|domain| notify::QueueMessage {
-            id: domain.event.id.clone(),
-            body: serde_json::json!({"source": "helpdesk", "detail-type": domain.detail_type(), "detail": domain}).to_string(),
-            receive_count: 1,
-        })
-        .collect()
+    outbox_of(table, ticket_id).await.iter().map(queue_message).collect()
+}
+
+/// A domain event as a consumer's queue hands it over: in the EventBridge envelope the bus rule
+/// puts on the queue, received once.
+pub fn queue_message(domain: &helpdesk_core::backbone::DomainEvent) -> notify::QueueMessage {
+    notify::QueueMessage {
+        id: domain.event.id.clone(),
+        body: serde_json::json!({"source": "helpdesk", "detail-type": domain.detail_type(), "detail": domain}).to_string(),
+        receive_count: 1,
+    }
 }
 
 /// The mail the local stack holds for `address` (sent by any test: filter on what is yours), parsed.

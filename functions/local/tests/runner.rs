@@ -78,9 +78,9 @@ async fn serves_the_api_and_the_frontend_with_demo_data_seeded_once() {
 
     // the security headers of the template's CloudFront policy, on the page and on the API
     let template = helpdesk_aws::template::read_template().unwrap();
+    let storage = helpdesk_tests::local_endpoint("AWS_ENDPOINT_URL");
     for url in [format!("{base}/"), format!("{base}/api/health")] {
         let answer = reqwest::get(&url).await.unwrap();
-        let storage = helpdesk_tests::local_endpoint("AWS_ENDPOINT_URL");
         for (name, value) in helpdesk_aws::template::response_headers(&template, false, &storage).unwrap() {
             assert_eq!(answer.headers().get(name.as_str()).and_then(|v| v.to_str().ok()), Some(value.as_str()), "{name} on {url}");
         }
