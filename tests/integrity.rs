@@ -287,3 +287,46 @@ async fn older_tickets_rejoin_the_queues_after_set_up() {
     assert_eq!(t.seed.backfill_queue_order(&config).await.unwrap(), 0, "idempotent");
     t.finish().await;
 }
+
+/// A ticket's description is its own item beside the ticket item, so the queue indexes' copies of
+/// every ticket write leave it out; the ticket's read has it, lists do not. Tickets written before
+/// carry it inside: they read the same, and set-up moves it out once, without a new version.
+#[tokio::test]
+async fn a_description_lives_beside_its_ticket_out_of_the_index_copies() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let t = test_app().await;
+    store_config(&t.seed, &round_the_clock()).await;
+    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    assert_eq!(t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Its own item"))).await.status, 201);
+    let read = t.call("GET", "/api/tickets/HD-1001", ADMIN, None).await;
+    assert_eq!(read.body["ticket"]["description"], "It blinks orange.");
+    let id = read.body["ticket"]["id"].as_str().unwrap().to_string();
+    let item = async |sk: &str| {
+        let key = [("PK".to_string(), AttributeValue::S(format!("TICKET#{id}"))), ("SK".to_string(), AttributeValue::S(sk.into()))];
+        t.client.get_item().table_name(&t.table).set_key(Some(key.into())).send().await.unwrap().item
+    };
+    let head = item("META").await.expect("the ticket item");
+    assert!(!head.contains_key("description"), "the ticket item, which the indexes copy, has no description");
+    let beside = item("DESCRIPTION").await.expect("the description item");
+    assert_eq!(beside["description"], AttributeValue::S("It blinks orange.".into()));
+    let listed = t.call("GET", "/api/tickets?state=open", ADMIN, None).await;
+    assert_eq!(listed.body["items"][0]["id"], id.as_str());
+    assert!(listed.body["items"][0].get("description").is_none(), "lists leave it out: {}", listed.body);
+
+    // As an earlier version wrote it: the description inside the ticket item, none beside.
+    let mut old = head.clone();
+    old.insert("description".into(), AttributeValue::S("Written inside.".into()));
+    t.client.put_item().table_name(&t.table).set_item(Some(old)).send().await.unwrap();
+    let key = [("PK".to_string(), AttributeValue::S(format!("TICKET#{id}"))), ("SK".to_string(), AttributeValue::S("DESCRIPTION".into()))];
+    t.client.delete_item().table_name(&t.table).set_key(Some(key.into())).send().await.unwrap();
+    let description = async || t.call("GET", "/api/tickets/HD-1001", ADMIN, None).await.body["ticket"]["description"].clone();
+    assert_eq!(description().await, "Written inside.", "read as before");
+    let config = t.seed.sla_config().await.unwrap();
+    assert_eq!(t.seed.backfill_queue_order(&config).await.unwrap(), 1);
+    assert!(!item("META").await.unwrap().contains_key("description"), "moved out");
+    assert_eq!(item("DESCRIPTION").await.unwrap()["description"], AttributeValue::S("Written inside.".into()));
+    assert_eq!(description().await, "Written inside.");
+    assert_eq!(t.call("GET", "/api/tickets/HD-1001", ADMIN, None).await.body["ticket"]["version"], 1, "a move, not a change");
+    assert_eq!(t.seed.backfill_queue_order(&config).await.unwrap(), 0, "idempotent");
+    t.finish().await;
+}

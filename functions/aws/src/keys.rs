@@ -14,6 +14,7 @@ pub const ENTITY_ATTRIBUTE: &str = "entity";
 pub mod entity {
     pub const TICKET: &str = "ticket";
     pub const EVENT: &str = "event";
+    pub const TICKET_DESCRIPTION: &str = "ticket_description";
     pub const TICKET_NUMBER: &str = "ticket_number";
     pub const COUNTER: &str = "counter";
     pub const TOPIC: &str = "topic";
@@ -45,9 +46,10 @@ pub mod entity {
     pub const RATING_LINK: &str = "rating_link";
     pub const DEFLECTION_DAY: &str = "deflection_day";
     pub const DIGEST_DELIVERY: &str = "digest_delivery";
-    pub const ALL: [&str; 33] = [
+    pub const ALL: [&str; 34] = [
         TICKET,
         EVENT,
+        TICKET_DESCRIPTION,
         TICKET_NUMBER,
         COUNTER,
         TOPIC,
@@ -149,6 +151,11 @@ pub fn ticket_pk(id: &str) -> String {
     format!("{TICKET_PK_PREFIX}{id}")
 }
 pub const TICKET_META_SK: &str = "META";
+/// The ticket's description, apart from the ticket item so that the index copies of every ticket
+/// write leave it out; sorts before the events, so the ticket's one Query reads it too.
+pub const TICKET_DESCRIPTION_SK: &str = "DESCRIPTION";
+/// The attribute that holds it, in the description item (and in ticket items written before).
+pub const DESCRIPTION_ATTRIBUTE: &str = "description";
 pub const EVENT_SK_PREFIX: &str = "EVT#";
 pub fn event_sk(event_id: &str) -> String {
     format!("{EVENT_SK_PREFIX}{event_id}")

@@ -86,12 +86,13 @@ pub trait TicketStore: Send + Sync {
         F: Fn(TicketNumber) -> Change + Send + Sync;
     /// A ticket and its events in order.
     fn get_ticket(&self, id: &str) -> impl Future<Output = Result<Option<(Ticket, Vec<TicketEvent>)>, StoreError>> + Send;
-    /// The ticket alone, without its events: one small read for what a page polls.
+    /// The ticket alone, without its events or description: one small read for what a page polls.
     fn get_ticket_head(&self, id: &str) -> impl Future<Output = Result<Option<Ticket>, StoreError>> + Send;
     fn find_ticket_id(&self, number: u64) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     /// Writes the changed ticket, its new events and an outbox item announcing each of them in one
     /// transaction, if the stored ticket is still at `ticket.version - 1`.
     fn save_ticket(&self, ticket: &Ticket, events: &[TicketEvent]) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// A page of tickets as the indexes hold them: without their descriptions.
     fn list_tickets(&self, listing: Listing<'_>, query: &TicketQuery) -> impl Future<Output = Result<Page<Ticket>, StoreError>> + Send;
     /// How many tickets the queue `query` names holds, up to a cap.
     fn count_queue(&self, query: &TicketQuery) -> impl Future<Output = Result<Total, StoreError>> + Send;

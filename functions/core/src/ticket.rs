@@ -166,6 +166,9 @@ pub struct Ticket {
     pub id: String,
     pub number: TicketNumber,
     pub subject: String,
+    /// What the requester wrote. Absent from list items (`GET /api/tickets`); the ticket's own
+    /// read has it (it is stored apart, so the queue indexes do not copy it).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// The user the ticket is for (who called, mailed or filed it).
     pub requester: String,

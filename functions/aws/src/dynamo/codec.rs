@@ -30,10 +30,34 @@ pub fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, StoreE
     serde_dynamo::from_item(item).map_err(|e| StoreError::Backend(format!("unreadable item: {e}")))
 }
 
+/// The ticket item: every attribute but the description (see [`description_item`]), with the
+/// index keys. What each write copies into the queue indexes.
 pub fn ticket_item(t: &Ticket) -> Result<Item, StoreError> {
     let mut item = to_item(t, keys::ticket_pk(&t.id), keys::TICKET_META_SK.into(), keys::entity::TICKET)?;
+    item.remove(keys::DESCRIPTION_ATTRIBUTE);
     item.extend(keys::ticket_index_keys(t).into_iter().map(|(k, v)| (k.to_string(), s(v))));
     Ok(item)
+}
+
+/// The ticket's description in its own item, written once with the ticket (descriptions do not
+/// change): a ticket item of ~0.7 KB instead of ~1.3 KB makes each index copy one write unit.
+pub fn description_item(t: &Ticket) -> Item {
+    keyed_item(
+        keys::ticket_pk(&t.id),
+        keys::TICKET_DESCRIPTION_SK,
+        keys::entity::TICKET_DESCRIPTION,
+        keys::DESCRIPTION_ATTRIBUTE,
+        &t.description,
+    )
+}
+
+/// The ticket of a ticket item with the description read beside it; an item written before the
+/// description moved out still carries its own.
+pub fn ticket_from_items(mut item: Item, description: Option<Item>) -> Result<Ticket, StoreError> {
+    if let Some(text) = description.and_then(|mut d| d.remove(keys::DESCRIPTION_ATTRIBUTE)) {
+        item.insert(keys::DESCRIPTION_ATTRIBUTE.into(), text);
+    }
+    from_item(item)
 }
 
 /// An item of its keys, its kind and one string attribute: the pointers (a number, a mail id or a

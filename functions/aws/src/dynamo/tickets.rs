@@ -2,7 +2,8 @@
 //! index, and the outbox.
 
 use super::codec::{
-    Item, PK, SK, body_item, event_items, from_body, from_item, number_item, outbox_items, put_request, s, ticket_item, to_item,
+    Item, PK, SK, body_item, description_item, event_items, from_body, from_item, number_item, outbox_items, put_request, s,
+    ticket_from_items, ticket_item, to_item,
 };
 use super::{DynamoStore, TransactionFailure, sdk};
 use crate::keys::{self, SLA_DUE};
@@ -61,11 +62,11 @@ impl DynamoStore {
             .expression_attribute_values(":pk", s(keys::ALL_TICKETS_PARTITION))
     }
 
-    /// Gives tickets written before the queue order (docs/storage.md, "Secondary indexes") their
-    /// next SLA target and the queue indexes' keys, so that they show in the queues again.
-    /// Idempotent, and never over a newer write (each rewrite is conditioned on the version it
-    /// read); for a table's set-up (`helpdesk-local backfill`), not for request paths. Returns how
-    /// many tickets it rewrote.
+    /// Brings tickets written by earlier versions to today's layout (docs/storage.md, "Secondary
+    /// indexes"): their next SLA target and the queue indexes' keys, so that they show in the
+    /// queues again, and their description in its own item. Idempotent, and never over a newer
+    /// write (each rewrite is conditioned on the version it read); for a table's set-up
+    /// (`helpdesk-local backfill`), not for request paths. Returns how many tickets it rewrote.
     pub async fn backfill_queue_order(&self, config: &SlaConfig) -> Result<usize, StoreError> {
         let mut rewritten = 0;
         let mut pages = self.all_tickets_query().into_paginator().items().send();
@@ -78,26 +79,25 @@ impl DynamoStore {
             {
                 helpdesk_core::sla::refresh(&mut ticket, &events, config);
             }
-            let fresh = ticket_item(&ticket)?;
             let current = keys::ticket_index_keys(&ticket).iter().all(|(k, v)| item.get(*k).and_then(|a| a.as_s().ok()) == Some(v));
-            if current && ticket == stored {
+            let description_inside = item.contains_key(keys::DESCRIPTION_ATTRIBUTE);
+            if current && ticket == stored && !description_inside {
                 continue;
             }
-            let written = self
-                .client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(fresh))
-                .condition_expression("#version = :version")
-                .expression_attribute_names("#version", "version")
-                .expression_attribute_values(":version", AttributeValue::N(ticket.version.to_string()))
-                .send()
-                .await;
-            match written {
-                Ok(_) => rewritten += 1,
+            let mut writes = vec![self.put(
+                ticket_item(&ticket)?,
+                "#version = :version",
+                &[("#version", "version")],
+                &[(":version", AttributeValue::N(ticket.version.to_string()))],
+            )?];
+            if description_inside {
+                writes.extend(self.new_items(vec![description_item(&ticket)])?);
+            }
+            match self.transact(writes).await {
+                Ok(()) => rewritten += 1,
                 // Written meanwhile: that write gave it the keys already.
-                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
-                Err(e) => return Err(sdk(e)),
+                Err(TransactionFailure::Condition(_) | TransactionFailure::Raced) => {}
+                Err(TransactionFailure::Other(e)) => return Err(e),
             }
         }
         Ok(rewritten)
@@ -109,6 +109,7 @@ impl DynamoStore {
         let mut requests = Vec::with_capacity(tickets.len() * 2);
         for t in tickets {
             requests.push(put_request(ticket_item(t)?)?);
+            requests.push(put_request(description_item(t))?);
             requests.push(put_request(number_item(t))?);
         }
         self.batch_write(requests).await
@@ -126,6 +127,7 @@ impl DynamoStore {
             last += 1;
             ticket.number = TicketNumber(last);
             requests.push(put_request(ticket_item(&ticket)?)?);
+            requests.push(put_request(description_item(&ticket))?);
             requests.push(put_request(number_item(&ticket))?);
             for event in event_items(&ticket.id, &events)? {
                 requests.push(put_request(event)?);
@@ -161,7 +163,7 @@ impl DynamoStore {
             let last = self.last_ticket_number().await?;
             let number = last.unwrap_or(NUMBERS_START_AFTER) + 1;
             let change = build(TicketNumber(number));
-            let mut items = vec![ticket_item(&change.ticket)?, number_item(&change.ticket)];
+            let mut items = vec![ticket_item(&change.ticket)?, description_item(&change.ticket), number_item(&change.ticket)];
             items.extend(event_items(&change.ticket.id, &change.events)?);
             items.extend(outbox_items(&change.ticket, &change.events)?);
             let mut writes = vec![self.take_number(last, number)?];
@@ -241,17 +243,19 @@ impl TicketStore for DynamoStore {
     }
 
     async fn get_ticket(&self, id: &str) -> Result<Option<(Ticket, Vec<TicketEvent>)>, StoreError> {
-        let mut ticket = None;
+        let (mut head, mut description) = (None, None);
         let mut events = Vec::new();
-        // One query: the events (SK `EVT#<ulid>`, in order) and the META item share the partition.
+        // One query: the description, the events (SK `EVT#<ulid>`, in order) and the META item
+        // share the partition, in that order.
         for item in self.query_partition_until(keys::ticket_pk(id), keys::TICKET_META_SK, MAX_ITEMS_PER_PARTITION_READ).await? {
             match item.get(SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
-                Some(keys::TICKET_META_SK) => ticket = Some(from_item(item)?),
+                Some(keys::TICKET_META_SK) => head = Some(item),
+                Some(keys::TICKET_DESCRIPTION_SK) => description = Some(item),
                 Some(sk) if sk.starts_with(keys::EVENT_SK_PREFIX) => events.push(from_item(item)?),
                 _ => {}
             }
         }
-        Ok(ticket.map(|t| (t, events)))
+        Ok(head.map(|item| ticket_from_items(item, description)).transpose()?.map(|t| (t, events)))
     }
 
     async fn get_ticket_head(&self, id: &str) -> Result<Option<Ticket>, StoreError> {
