@@ -1,4 +1,5 @@
-// Starts the app: loads the wasm-bindgen glue and the WebAssembly module of the same build.
+// Starts the app: loads the wasm-bindgen glue and the WebAssembly module of the same build (this
+// file's own directory; the pages split into chunks come from there too, when they first open).
 // A file of its own (not an inline script) so the Content-Security-Policy needs no 'unsafe-inline'.
-import init from '/helpdesk-BUILD_ID.js';
-init({ module_or_path: '/helpdesk-BUILD_ID.wasm' });
+import init from './main.js';
+init({ module_or_path: new URL('main_bg.wasm', import.meta.url) });

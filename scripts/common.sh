@@ -69,9 +69,11 @@ ensure_slapd() {
 }
 
 # What the web UI's build needs: the wasm-bindgen CLI of exactly the version the frontend links
-# (Cargo.toml pins it), and wasm-opt from npm's binaryen (Debian's is too old and breaks the app).
+# (Cargo.toml pins it), wasm-opt from npm's binaryen (Debian's is too old and breaks the app), and
+# the wasm-split CLI of the family of the wasm_split_helpers that leptos links (Cargo.lock).
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132.0.0
+WASM_SPLIT_VERSION=0.2.4
 ensure_frontend_tools() {
     ensure_toolchain
     if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
@@ -82,7 +84,12 @@ ensure_frontend_tools() {
         echo "installing binaryen $BINARYEN_VERSION (wasm-opt) from npm into .local/binaryen" >&2
         npm install --silent --no-audit --no-fund --prefix .local/binaryen "binaryen@$BINARYEN_VERSION" >/dev/null
     fi
-    export PATH="$root/.local/binaryen/node_modules/.bin:$PATH"
+    local split=".local/wasm-split-$WASM_SPLIT_VERSION"
+    if [ ! -x "$split/bin/wasm-split-cli" ]; then
+        echo "installing wasm-split-cli $WASM_SPLIT_VERSION into $split (about 2 minutes, once)" >&2
+        quick_cargo_install --locked "wasm_split_cli_support@$WASM_SPLIT_VERSION" --features build-binary --root "$split"
+    fi
+    export PATH="$root/.local/binaryen/node_modules/.bin:$root/$split/bin:$PATH"
 }
 
 # Debian's Chromium for the browser tests, and playwright-core (no browser download) to drive it.

@@ -3,13 +3,12 @@
 use crate::api;
 use crate::components::{ErrorBox, Loading, language_of, language_options};
 use crate::i18n::{I18n, preferred_by_browser, remembered, use_i18n};
-use crate::pages::{
-    admin, kb, login::Login, new_ticket::NewTicket, queue::Queue, rate::RatePage, reports::ReportsPage, search,
-    settings::NotificationSettingsPage, ticket::TicketPage, tickets::MyTickets,
-};
+use crate::lazy;
+use crate::pages::{login::Login, new_ticket::NewTicket, rate::RatePage, search, ticket::TicketPage, tickets::MyTickets};
 use helpdesk_core::api::Me;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::Lazy;
 use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
@@ -167,7 +166,7 @@ fn AppRoutes() -> impl IntoView {
     let i = use_i18n();
     let session = use_session();
     let home = move || if session.reads_queues() { "/queue" } else { "/my" };
-    let (admin, staff) = (Signal::derive(move || session.is_admin()), Signal::derive(move || session.is_staff()));
+    let staff = Signal::derive(move || session.is_staff());
     view! {
         <Routes fallback=move || view! { <p>{move || i.t("common.not_found")}</p> }>
             <Route path=path!("/") view=move || view! { <Redirect path=home()/> }/>
@@ -175,29 +174,27 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/new") view=|| view! { <NewTicket call=false/> }/>
             <Route path=path!("/call") view=move || view! { <Only when=staff><NewTicket call=true/></Only> }/>
             <Route path=path!("/tickets/:number") view=TicketPage/>
-            // The queue is staff's and managers': anyone else (a user made a requester since) goes
-            // to their tickets.
-            <Route path=path!("/queue") view=move || if session.reads_queues() { view! { <Queue/> }.into_any() } else { view! { <Redirect path="/my"/> }.into_any() }/>
-            <Route path=path!("/settings/notifications") view=NotificationSettingsPage/>
-            <Route path=path!("/kb") view=kb::KnowledgeBase/>
+            <Route path=path!("/queue") view={Lazy::<lazy::QueueOrHome>::new()}/>
+            <Route path=path!("/settings/notifications") view={Lazy::<lazy::NotificationSettings>::new()}/>
+            <Route path=path!("/kb") view={Lazy::<lazy::KnowledgeBase>::new()}/>
             // Before `/kb/:id`: the first route that matches wins.
-            <Route path=path!("/kb/new") view=kb::ArticleEditor/>
-            <Route path=path!("/kb/:id") view=kb::ArticlePage/>
-            <Route path=path!("/kb/:id/edit") view=kb::ArticleEditor/>
-            <Route path=path!("/search") view=search::SearchPage/>
-            <Route path=path!("/reports") view=ReportsPage/>
-            <Route path=path!("/admin/topics") view=move || view! { <Only when=admin><admin::Topics/></Only> }/>
-            <Route path=path!("/admin/topics/:id") view=move || view! { <Only when=admin><admin::TopicEditor/></Only> }/>
-            <Route path=path!("/admin/new-topic") view=move || view! { <Only when=admin><admin::TopicEditor/></Only> }/>
-            <Route path=path!("/admin/users") view=move || view! { <Only when=admin><admin::Users/></Only> }/>
-            <Route path=path!("/admin/groups") view=move || view! { <Only when=admin><admin::Groups/></Only> }/>
-            <Route path=path!("/admin/mail") view=move || view! { <Only when=admin><admin::RejectedMessages/></Only> }/>
-            <Route path=path!("/admin/templates") view=move || view! { <Only when=staff><admin::ReplyTemplates/></Only> }/>
-            <Route path=path!("/admin/sla") view=move || view! { <Only when=admin><admin::Sla/></Only> }/>
-            <Route path=path!("/admin/sla/calendars/:id") view=move || view! { <Only when=admin><admin::CalendarEditor/></Only> }/>
-            <Route path=path!("/admin/sla/new-calendar") view=move || view! { <Only when=admin><admin::CalendarEditor/></Only> }/>
-            <Route path=path!("/admin/sla/plans/:id") view=move || view! { <Only when=admin><admin::PlanEditor/></Only> }/>
-            <Route path=path!("/admin/sla/new-plan") view=move || view! { <Only when=admin><admin::PlanEditor/></Only> }/>
+            <Route path=path!("/kb/new") view={Lazy::<lazy::ArticleEditor>::new()}/>
+            <Route path=path!("/kb/:id") view={Lazy::<lazy::Article>::new()}/>
+            <Route path=path!("/kb/:id/edit") view={Lazy::<lazy::ArticleEditor>::new()}/>
+            <Route path=path!("/search") view={Lazy::<lazy::Search>::new()}/>
+            <Route path=path!("/reports") view={Lazy::<lazy::Reports>::new()}/>
+            <Route path=path!("/admin/topics") view={Lazy::<lazy::AdminTopics>::new()}/>
+            <Route path=path!("/admin/topics/:id") view={Lazy::<lazy::TopicEditor>::new()}/>
+            <Route path=path!("/admin/new-topic") view={Lazy::<lazy::TopicEditor>::new()}/>
+            <Route path=path!("/admin/users") view={Lazy::<lazy::AdminUsers>::new()}/>
+            <Route path=path!("/admin/groups") view={Lazy::<lazy::AdminGroups>::new()}/>
+            <Route path=path!("/admin/mail") view={Lazy::<lazy::RejectedMail>::new()}/>
+            <Route path=path!("/admin/templates") view={Lazy::<lazy::ReplyTemplates>::new()}/>
+            <Route path=path!("/admin/sla") view={Lazy::<lazy::SlaSettings>::new()}/>
+            <Route path=path!("/admin/sla/calendars/:id") view={Lazy::<lazy::CalendarEditor>::new()}/>
+            <Route path=path!("/admin/sla/new-calendar") view={Lazy::<lazy::CalendarEditor>::new()}/>
+            <Route path=path!("/admin/sla/plans/:id") view={Lazy::<lazy::PlanEditor>::new()}/>
+            <Route path=path!("/admin/sla/new-plan") view={Lazy::<lazy::PlanEditor>::new()}/>
         </Routes>
     }
 }
@@ -205,7 +202,7 @@ fn AppRoutes() -> impl IntoView {
 /// A page for some roles only: anyone else reads that they may not, as soon as it opens (the
 /// server refuses their saves anyway; this spares them a form that cannot work).
 #[component]
-fn Only(when: Signal<bool>, children: ChildrenFn) -> impl IntoView {
+pub fn Only(when: Signal<bool>, children: ChildrenFn) -> impl IntoView {
     let forbidden = || {
         let error = helpdesk_core::ApiError::new(helpdesk_core::ErrorCode::Forbidden, "not for this account");
         view! { <ErrorBox failure=api::Failure::Api(error)/> }

@@ -9,6 +9,7 @@ mod clock;
 mod components;
 mod drafts;
 mod i18n;
+mod lazy;
 mod pages;
 mod people;
 mod push;

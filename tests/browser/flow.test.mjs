@@ -9,7 +9,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, CSP_DIRECTIVES, launch, newPage, shot, chooseLanguage, signIn as signInWith } from './support.mjs';
+import { BASE, CSP_DIRECTIVES, launch, newPage, shot, chooseLanguage, signIn as signInWith, signInOn } from './support.mjs';
 
 let browser;
 const state = {};
@@ -231,6 +231,48 @@ test('an admin adds a topic with a choice field, and requesters can use it', asy
   await page.goto(`${BASE}/new`);
   await page.getByLabel('Topic').selectOption('badge');
   await page.getByLabel('Building').selectOption('hq');
+});
+
+test('filing and following a ticket fetch no split-off page\'s code; each such page fetches its own chunk, once', async () => {
+  // The WebAssembly modules a page fetches, by file name (scripts/build-frontend names them).
+  const modules = (page) => {
+    const names = [];
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.endsWith('.wasm')) names.push(path.split('/').pop());
+    });
+    return names;
+  };
+  const requester = await newPage(await browser.newContext());
+  pages.push(requester);
+  const hers = modules(requester);
+  await requester.goto(BASE + '/');
+  await signInOn(requester, 'anna.petrova');
+  for (const path of ['/my', '/new', `/tickets/${state.number}`]) {
+    await requester.goto(BASE + path);
+    await requester.locator('main :is(h1, h2)').first().waitFor();
+  }
+  assert.ok(hers.includes('main_bg.wasm'), `the app's module: ${hers}`);
+  assert.deepEqual(hers.filter((name) => name !== 'main_bg.wasm'), [], 'no chunk of a split-off page');
+  await requester.goto(BASE + '/kb');
+  await requester.locator('main :is(h1, h2)').first().waitFor();
+  assert.ok(hers.some((name) => name.startsWith('split___knowledge_base_view')), `the knowledge base's chunk: ${hers}`);
+
+  const admin = await signIn('admin');
+  const his = modules(admin);
+  await admin.getByRole('link', { name: 'Topics' }).click();
+  await admin.getByRole('heading', { name: 'Topics' }).waitFor();
+  assert.ok(his.some((name) => name.startsWith('split___admin_topics_view')), `the topics page's chunk: ${his}`);
+  assert.ok(!his.some((name) => name.startsWith('split___reports_view')), `not the reports' chunk: ${his}`);
+  // Back on the topics page after another: its code is there already.
+  const fetched = his.length;
+  await admin.getByRole('link', { name: 'New topic' }).click();
+  // The address changes once the page's code is there.
+  await admin.waitForURL(/\/admin\/new-topic$/);
+  await admin.goBack();
+  await admin.getByRole('heading', { name: 'Topics' }).waitFor();
+  assert.ok(his.slice(fetched).every((name) => !name.startsWith('split___admin_topics_view')), `fetched once: ${his}`);
+  await admin.context().close();
 });
 
 test('switching to Russian changes the UI and is remembered in the profile', async () => {
