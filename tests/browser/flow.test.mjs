@@ -275,6 +275,40 @@ test('filing and following a ticket fetch no split-off page\'s code; each such p
   await admin.context().close();
 });
 
+test('a page\'s chunk that fails to download is fetched again; one that cannot be had reloads the page once, which recovers', async () => {
+  const page = await signIn('john.smith');
+  let loads = 0;
+  page.on('load', () => { loads += 1; });
+  // Refuses the knowledge base's chunk `times` times, then serves it.
+  const refuse = async (times) => {
+    let refused = 0;
+    await page.unrouteAll();
+    await page.route('**/split___knowledge_base_view_*.wasm', (route) => (refused++ < times ? route.abort('failed') : route.continue()));
+    return () => refused;
+  };
+  // Once: the loader fetches it again; no reload.
+  let refused = await refuse(1);
+  await page.getByRole('link', { name: 'Knowledge base' }).click();
+  await page.getByRole('heading', { name: 'Knowledge base' }).waitFor();
+  assert.equal(refused(), 2, 'refused once, then fetched');
+  assert.equal(loads, 0, 'no reload');
+  // Every try of a load: the page reloads where she was (the address changes only once the
+  // page's code is there), with the current build, and the app works: the next click opens it.
+  await page.goto(BASE + '/my');
+  await page.getByRole('heading', { name: 'My tickets' }).waitFor();
+  loads = 0;
+  refused = await refuse(3);
+  await page.getByRole('link', { name: 'Knowledge base' }).click();
+  await page.waitForEvent('load');
+  await page.getByRole('heading', { name: 'My tickets' }).waitFor();
+  assert.equal(page.url(), BASE + '/my');
+  await page.getByRole('link', { name: 'Knowledge base' }).click();
+  await page.getByRole('heading', { name: 'Knowledge base' }).waitFor();
+  assert.equal(loads, 1, 'one reload');
+  assert.equal(refused(), 4, 'three tries refused, then fetched after the reload');
+  await page.context().close();
+});
+
 test('switching to Russian changes the UI and is remembered in the profile', async () => {
   const page = await signIn('john.smith');
   state.john = page;
