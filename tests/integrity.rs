@@ -254,17 +254,24 @@ async fn sla_configuration_is_cached_briefly_and_cleared_by_its_own_writes() {
     t.finish().await;
 }
 
+/// An app with the SLA configuration, the printer topic and one ticket of Anna's (HD-1001), and
+/// that ticket's id.
+async fn one_printer_ticket(subject: &str) -> (TestApp, String) {
+    let t = test_app().await;
+    store_config(&t.seed, &round_the_clock()).await;
+    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
+    assert_eq!(t.call("POST", "/api/tickets", ANNA, Some(printer_ticket(subject))).await.status, 201);
+    let id = t.call("GET", "/api/tickets/HD-1001", ADMIN, None).await.body["ticket"]["id"].as_str().unwrap().to_string();
+    (t, id)
+}
+
 /// Tickets written before the queue order carry the old queue keys (`<status rank>#<created>#<id>`)
 /// and no next SLA target: the queues do not show them until set-up rewrites them, once, and
 /// never over a newer write.
 #[tokio::test]
 async fn older_tickets_rejoin_the_queues_after_set_up() {
     use aws_sdk_dynamodb::types::AttributeValue;
-    let t = test_app().await;
-    store_config(&t.seed, &round_the_clock()).await;
-    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
-    assert_eq!(t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Written long ago"))).await.status, 201);
-    let id = t.call("GET", "/api/tickets/HD-1001", ADMIN, None).await.body["ticket"]["id"].as_str().unwrap().to_string();
+    let (t, id) = one_printer_ticket("Written long ago").await;
     let old_key = AttributeValue::S(format!("1#2026-01-01T00:00:00.000000Z#{id}"));
     t.client
         .update_item()
@@ -294,17 +301,13 @@ async fn older_tickets_rejoin_the_queues_after_set_up() {
 #[tokio::test]
 async fn a_description_lives_beside_its_ticket_out_of_the_index_copies() {
     use aws_sdk_dynamodb::types::AttributeValue;
-    let t = test_app().await;
-    store_config(&t.seed, &round_the_clock()).await;
-    assert_eq!(t.call("POST", "/api/topics", ADMIN, Some(printer_topic())).await.status, 201);
-    assert_eq!(t.call("POST", "/api/tickets", ANNA, Some(printer_ticket("Its own item"))).await.status, 201);
-    let read = t.call("GET", "/api/tickets/HD-1001", ADMIN, None).await;
-    assert_eq!(read.body["ticket"]["description"], "It blinks orange.");
-    let id = read.body["ticket"]["id"].as_str().unwrap().to_string();
-    let item = async |sk: &str| {
-        let key = [("PK".to_string(), AttributeValue::S(format!("TICKET#{id}"))), ("SK".to_string(), AttributeValue::S(sk.into()))];
-        t.client.get_item().table_name(&t.table).set_key(Some(key.into())).send().await.unwrap().item
+    let (t, id) = one_printer_ticket("Its own item").await;
+    let description = async || t.call("GET", "/api/tickets/HD-1001", ADMIN, None).await.body["ticket"]["description"].clone();
+    assert_eq!(description().await, "It blinks orange.");
+    let key = |sk: &str| {
+        Some([("PK".to_string(), AttributeValue::S(format!("TICKET#{id}"))), ("SK".to_string(), AttributeValue::S(sk.into()))].into())
     };
+    let item = async |sk: &str| t.client.get_item().table_name(&t.table).set_key(key(sk)).send().await.unwrap().item;
     let head = item("META").await.expect("the ticket item");
     assert!(!head.contains_key("description"), "the ticket item, which the indexes copy, has no description");
     let beside = item("DESCRIPTION").await.expect("the description item");
@@ -317,9 +320,7 @@ async fn a_description_lives_beside_its_ticket_out_of_the_index_copies() {
     let mut old = head.clone();
     old.insert("description".into(), AttributeValue::S("Written inside.".into()));
     t.client.put_item().table_name(&t.table).set_item(Some(old)).send().await.unwrap();
-    let key = [("PK".to_string(), AttributeValue::S(format!("TICKET#{id}"))), ("SK".to_string(), AttributeValue::S("DESCRIPTION".into()))];
-    t.client.delete_item().table_name(&t.table).set_key(Some(key.into())).send().await.unwrap();
-    let description = async || t.call("GET", "/api/tickets/HD-1001", ADMIN, None).await.body["ticket"]["description"].clone();
+    t.client.delete_item().table_name(&t.table).set_key(key("DESCRIPTION")).send().await.unwrap();
     assert_eq!(description().await, "Written inside.", "read as before");
     let config = t.seed.sla_config().await.unwrap();
     assert_eq!(t.seed.backfill_queue_order(&config).await.unwrap(), 1);

@@ -4,7 +4,7 @@
 //! knowledge base, search and notification settings. The first load carries what filing a ticket
 //! and following it need: sign-in, her tickets, the new-ticket form, the ticket's page.
 
-use crate::app::{Only, use_session};
+use crate::app::{Only, Session, use_session};
 use crate::pages::{admin, kb, queue::Queue, reports::ReportsPage, search::SearchPage, settings::NotificationSettingsPage};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -27,15 +27,15 @@ macro_rules! lazy_page {
     };
 }
 
-lazy_page!(AdminTopics => view! { <AdminOnly><admin::Topics/></AdminOnly> });
-lazy_page!(TopicEditor => view! { <AdminOnly><admin::TopicEditor/></AdminOnly> });
-lazy_page!(AdminUsers => view! { <AdminOnly><admin::Users/></AdminOnly> });
-lazy_page!(AdminGroups => view! { <AdminOnly><admin::Groups/></AdminOnly> });
-lazy_page!(RejectedMail => view! { <AdminOnly><admin::RejectedMessages/></AdminOnly> });
-lazy_page!(ReplyTemplates => view! { <StaffOnly><admin::ReplyTemplates/></StaffOnly> });
-lazy_page!(SlaSettings => view! { <AdminOnly><admin::Sla/></AdminOnly> });
-lazy_page!(CalendarEditor => view! { <AdminOnly><admin::CalendarEditor/></AdminOnly> });
-lazy_page!(PlanEditor => view! { <AdminOnly><admin::PlanEditor/></AdminOnly> });
+lazy_page!(AdminTopics => view! { <ForRole allowed=Session::is_admin><admin::Topics/></ForRole> });
+lazy_page!(TopicEditor => view! { <ForRole allowed=Session::is_admin><admin::TopicEditor/></ForRole> });
+lazy_page!(AdminUsers => view! { <ForRole allowed=Session::is_admin><admin::Users/></ForRole> });
+lazy_page!(AdminGroups => view! { <ForRole allowed=Session::is_admin><admin::Groups/></ForRole> });
+lazy_page!(RejectedMail => view! { <ForRole allowed=Session::is_admin><admin::RejectedMessages/></ForRole> });
+lazy_page!(ReplyTemplates => view! { <ForRole allowed=Session::is_staff><admin::ReplyTemplates/></ForRole> });
+lazy_page!(SlaSettings => view! { <ForRole allowed=Session::is_admin><admin::Sla/></ForRole> });
+lazy_page!(CalendarEditor => view! { <ForRole allowed=Session::is_admin><admin::CalendarEditor/></ForRole> });
+lazy_page!(PlanEditor => view! { <ForRole allowed=Session::is_admin><admin::PlanEditor/></ForRole> });
 lazy_page!(ArticleEditor => view! { <kb::ArticleEditor/> });
 lazy_page!(Reports => view! { <ReportsPage/> });
 lazy_page!(KnowledgeBase => view! { <kb::KnowledgeBase/> });
@@ -51,14 +51,9 @@ lazy_page!(
     }
 );
 
+/// A page for the roles `allowed` lets in (see [`Only`]).
 #[component]
-fn AdminOnly(children: ChildrenFn) -> impl IntoView {
+fn ForRole(allowed: fn(Session) -> bool, children: ChildrenFn) -> impl IntoView {
     let session = use_session();
-    view! { <Only when=Signal::derive(move || session.is_admin())>{children()}</Only> }
-}
-
-#[component]
-fn StaffOnly(children: ChildrenFn) -> impl IntoView {
-    let session = use_session();
-    view! { <Only when=Signal::derive(move || session.is_staff())>{children()}</Only> }
+    view! { <Only when=Signal::derive(move || allowed(session))>{children()}</Only> }
 }
