@@ -4,7 +4,7 @@
 //! The check runs once per set of parameters that changes what the policy names: the defaults, and
 //! every optional parameter set (LDAP password, origin secret, sender address…).
 //!
-//! `scripts/test` runs the suite with `HELPDESK_IAM_CALLS` set, then this file's ignored test.
+//! `scripts/test` runs the suite with `HELPDESK_IAM_CALLS` set, then this file's ignored test (through nextest).
 
 use helpdesk_tests::iam_calls::{self, CALLS_DIR_VARIABLE, Call};
 use helpdesk_tests::iam_policy::{Function, Stack, matches};
@@ -87,7 +87,7 @@ fn unused_grants(function: &Function, used: &[(String, String)]) -> Vec<String> 
 }
 
 #[test]
-#[ignore = "needs the calls the whole suite recorded: scripts/test runs it after `cargo test`"]
+#[ignore = "needs the calls the whole suite recorded: scripts/test runs it after the suite"]
 fn every_recorded_call_is_allowed_and_every_grant_is_used() {
     let dir =
         std::env::var(CALLS_DIR_VARIABLE).unwrap_or_else(|_| panic!("set {CALLS_DIR_VARIABLE} to where the suite recorded its calls"));
