@@ -72,6 +72,15 @@ impl Session {
         })
     }
 
+    /// Whether the signed-in user reads the reports (the rule is the server's).
+    pub fn reads_reports(self) -> bool {
+        self.me.with(|m| {
+            m.as_ref().is_some_and(|m| {
+                helpdesk_core::permissions::allows(&m.actor(), helpdesk_core::Action::ViewReports, helpdesk_core::Resource::None)
+            })
+        })
+    }
+
     pub fn id(self) -> String {
         self.me.with(|m| m.as_ref().map(|m| m.id.clone()).unwrap_or_default())
     }
@@ -231,7 +240,7 @@ fn Header() -> impl IntoView {
             let staff = me.role.is_staff();
             let reads_queues = me.role.reads_queues();
             let admin = me.role == helpdesk_core::Role::Admin;
-            let reports = admin || me.role == helpdesk_core::Role::Manager;
+            let reports = session.reads_reports();
             // Knowledge-base editors among the agents keep the reply templates too.
             let edits_templates = !admin && staff && me.user.as_ref().is_some_and(|u| u.knowledge_editor);
             view! {

@@ -37,7 +37,7 @@ lazy_page!(SlaSettings => view! { <ForRole allowed=Session::is_admin><admin::Sla
 lazy_page!(CalendarEditor => view! { <ForRole allowed=Session::is_admin><admin::CalendarEditor/></ForRole> });
 lazy_page!(PlanEditor => view! { <ForRole allowed=Session::is_admin><admin::PlanEditor/></ForRole> });
 lazy_page!(ArticleEditor => view! { <kb::ArticleEditor/> });
-lazy_page!(Reports => view! { <ReportsPage/> });
+lazy_page!(Reports => view! { <ForRole allowed=Session::reads_reports><ReportsPage/></ForRole> });
 lazy_page!(KnowledgeBase => view! { <kb::KnowledgeBase/> });
 lazy_page!(Article => view! { <kb::ArticlePage/> });
 lazy_page!(Search => view! { <SearchPage/> });

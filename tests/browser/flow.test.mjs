@@ -309,6 +309,22 @@ test('a page\'s chunk that fails to download is fetched again; one that cannot b
   await page.context().close();
 });
 
+test('a page whose code is slow to arrive shows a loading bar until it is there', async () => {
+  const page = await signIn('john.smith');
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/split___knowledge_base_view_*.wasm', async (route) => { await held; await route.continue(); });
+  await page.getByRole('link', { name: 'Knowledge base' }).click();
+  // She stays on her page, which says the next one is coming.
+  const bar = page.getByRole('progressbar', { name: 'Loading the page…' });
+  await bar.waitFor();
+  await page.getByRole('heading', { name: 'My tickets' }).waitFor();
+  release();
+  await page.getByRole('heading', { name: 'Knowledge base' }).waitFor();
+  await bar.waitFor({ state: 'detached' });
+  await page.context().close();
+});
+
 test('switching to Russian changes the UI and is remembered in the profile', async () => {
   const page = await signIn('john.smith');
   state.john = page;
