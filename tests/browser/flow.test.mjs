@@ -314,7 +314,9 @@ test('a page\'s chunk that fails to download is fetched again; one that cannot b
   const notice = page.getByRole('alert').filter({ hasText: 'This page could not be loaded' });
   await notice.waitFor();
   assert.equal(loads, 1, 'no second reload');
-  await page.getByRole('heading', { name: 'Knowledge base' }).waitFor();
+  // The notice leaves the header's links usable: another page opens.
+  await page.getByRole('link', { name: 'My tickets' }).click();
+  await page.getByRole('heading', { name: 'My tickets' }).waitFor();
   await Promise.all([page.waitForEvent('load'), notice.getByRole('button', { name: 'Reload' }).click()]);
   assert.equal(loads, 2, 'reloaded from the notice');
   await page.context().close();
