@@ -65,20 +65,18 @@ impl Session {
 
     /// Whether the signed-in user may write knowledge-base articles (the rule is the server's).
     pub fn edits_articles(self) -> bool {
-        self.me.with(|m| {
-            m.as_ref().is_some_and(|m| {
-                helpdesk_core::permissions::allows(&m.actor(), helpdesk_core::Action::EditArticles, helpdesk_core::Resource::None)
-            })
-        })
+        self.may_anywhere(helpdesk_core::Action::EditArticles)
     }
 
     /// Whether the signed-in user reads the reports (the rule is the server's).
     pub fn reads_reports(self) -> bool {
-        self.me.with(|m| {
-            m.as_ref().is_some_and(|m| {
-                helpdesk_core::permissions::allows(&m.actor(), helpdesk_core::Action::ViewReports, helpdesk_core::Resource::None)
-            })
-        })
+        self.may_anywhere(helpdesk_core::Action::ViewReports)
+    }
+
+    /// Whether the API will let the signed-in user do `action`, which concerns no one ticket or
+    /// article.
+    fn may_anywhere(self, action: helpdesk_core::Action) -> bool {
+        self.me.with(|m| m.as_ref().is_some_and(|m| helpdesk_core::permissions::allows(&m.actor(), action, helpdesk_core::Resource::None)))
     }
 
     pub fn id(self) -> String {
